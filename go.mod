@@ -1,0 +1,3 @@
+module github.com/usersync/usersync
+
+go 1.26.8
