@@ -1,0 +1,173 @@
+// Package connection defines a Connection: one directory usersync talks to,
+// with the fields of seed 000's System Connection screens in camelCase JSON.
+package connection
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// Directory types (seed 000: a Relying Party, or a directory users come from).
+const (
+	DirectorySource       = "source"
+	DirectoryRelyingParty = "relyingParty"
+)
+
+// System types. Only LDAP exists today; entra and scim follow.
+const (
+	SystemLDAP = "ldap"
+)
+
+// Transport security of an LDAP connection.
+const (
+	SecurityNone     = "none"
+	SecurityLDAPS    = "ldaps"
+	SecurityStartTLS = "startTls"
+)
+
+// Connection is one directory usersync talks to. Password holds the clear bind
+// password only between reading a connection file and sealing it into the
+// store: it is never marshalled back out (see MarshalJSON).
+type Connection struct {
+	Name                  string `json:"name"`
+	FriendlyName          string `json:"friendlyName"`
+	DirectoryType         string `json:"directoryType"`
+	SystemType            string `json:"systemType"`
+	DNSName               string `json:"dnsName"`
+	Port                  int    `json:"port"`
+	Security              string `json:"security"`
+	CACertificate         string `json:"caCertificate,omitempty"`
+	TLSSkipVerify         bool   `json:"tlsSkipVerify"`
+	Username              string `json:"username"`
+	Password              string `json:"password,omitempty"`
+	SearchPath            string `json:"searchPath"`
+	SearchFilter          string `json:"searchFilter"`
+	LinkingKey            string `json:"linkingKey"`
+	RuleCriteriaAttribute string `json:"ruleCriteriaAttribute"`
+	ConfigureTwo          string `json:"configureTwo"`
+
+	// PageSize is the LDAP paged-results page size (default 1000).
+	PageSize int `json:"pageSize,omitempty"`
+	// DeletionGuard holds back a run that would deactivate too many users.
+	DeletionGuard DeletionGuard `json:"deletionGuard"`
+
+	// HasPassword is set on connections read back from the store so that a
+	// caller can tell a password exists without ever seeing it.
+	HasPassword bool `json:"hasPassword"`
+}
+
+// DeletionGuard is DESIGN.md invariant 2: a run that would deactivate more
+// than MaxCount users, or more than MaxPercent of the connection's active
+// users, stops before deactivating anyone and waits for an operator.
+type DeletionGuard struct {
+	Disabled   bool    `json:"disabled"`
+	MaxCount   int     `json:"maxCount"`
+	MaxPercent float64 `json:"maxPercent"`
+}
+
+// Default deletion-guard thresholds. Azure's provisioning service holds back
+// 500 deletions by default; a percentage catches small directories too.
+const (
+	DefaultGuardMaxCount   = 500
+	DefaultGuardMaxPercent = 20
+	DefaultPageSize        = 1000
+)
+
+// Trips reports whether deactivating n of active users exceeds the guard.
+func (g DeletionGuard) Trips(n, active int) bool {
+	if g.Disabled || n == 0 {
+		return false
+	}
+	if n > g.MaxCount {
+		return true
+	}
+	return active > 0 && float64(n)*100/float64(active) > g.MaxPercent
+}
+
+// Parse reads a connection document strictly: an unknown field is an error
+// naming it, so that a typo never silently falls back to a default.
+func Parse(data []byte) (Connection, error) {
+	var c Connection
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return Connection{}, fmt.Errorf("connection: %w", describeJSONError(err))
+	}
+	c.HasPassword = false
+	c.ApplyDefaults()
+	return c, nil
+}
+
+func describeJSONError(err error) error {
+	var te *json.UnmarshalTypeError
+	if ok := asType(err, &te); ok {
+		return fmt.Errorf("field %q: expected %s, got JSON %s", te.Field, te.Type, te.Value)
+	}
+	if s := err.Error(); strings.HasPrefix(s, "json: unknown field ") {
+		return fmt.Errorf("unknown field %s", strings.TrimPrefix(s, "json: unknown field "))
+	}
+	return err
+}
+
+// ApplyDefaults fills the fields a connection file may leave out.
+func (c *Connection) ApplyDefaults() {
+	if c.DirectoryType == "" {
+		c.DirectoryType = DirectorySource
+	}
+	if c.SystemType == "" {
+		c.SystemType = SystemLDAP
+	}
+	if c.Security == "" {
+		c.Security = SecurityNone
+	}
+	if c.Port == 0 {
+		c.Port = 389
+		if c.Security == SecurityLDAPS {
+			c.Port = 636
+		}
+	}
+	if c.SearchFilter == "" {
+		c.SearchFilter = "(objectClass=person)"
+	}
+	if c.RuleCriteriaAttribute == "" {
+		c.RuleCriteriaAttribute = "memberOf"
+	}
+	if c.FriendlyName == "" {
+		c.FriendlyName = c.Name
+	}
+	if c.PageSize == 0 {
+		c.PageSize = DefaultPageSize
+	}
+	if c.DeletionGuard.MaxCount == 0 {
+		c.DeletionGuard.MaxCount = DefaultGuardMaxCount
+	}
+	if c.DeletionGuard.MaxPercent == 0 {
+		c.DeletionGuard.MaxPercent = DefaultGuardMaxPercent
+	}
+}
+
+// MarshalJSON never writes the password: the API and the CLI show
+// hasPassword instead (DESIGN.md invariant 5).
+func (c Connection) MarshalJSON() ([]byte, error) {
+	type plain Connection
+	p := plain(c)
+	if p.Password != "" {
+		p.HasPassword = true
+	}
+	p.Password = ""
+	return json.Marshal(p)
+}
+
+// Redacted returns a copy without the password, safe to log.
+func (c Connection) Redacted() Connection {
+	c.HasPassword = c.HasPassword || c.Password != ""
+	c.Password = ""
+	return c
+}
+
+// Address is host:port for dialing.
+func (c Connection) Address() string {
+	return fmt.Sprintf("%s:%d", c.DNSName, c.Port)
+}

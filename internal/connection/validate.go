@@ -1,0 +1,107 @@
+package connection
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/go-ldap/ldap/v3"
+)
+
+// FieldError is one problem with one field of a connection document.
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+func (e FieldError) Error() string { return e.Field + ": " + e.Message }
+
+// ValidationError lists every problem found at once, so that an operator fixes
+// a connection file in one pass instead of one error per try.
+type ValidationError struct {
+	Problems []FieldError
+}
+
+func (e *ValidationError) Error() string {
+	parts := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		parts[i] = p.Error()
+	}
+	return "invalid connection: " + strings.Join(parts, "; ")
+}
+
+// ErrInvalid is matched by every *ValidationError through errors.Is.
+var ErrInvalid = errors.New("invalid connection")
+
+// Is lets errors.Is(err, ErrInvalid) recognise a validation failure.
+func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
+
+func asType[T error](err error, target *T) bool { return errors.As(err, target) }
+
+var slugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
+
+// attributeRE is an LDAP attribute description: a descriptor or an OID.
+var attributeRE = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9-]*|[0-9]+(\.[0-9]+)+)$`)
+
+// Validate reports every problem with c at once.
+func (c Connection) Validate() error {
+	var probs []FieldError
+	add := func(field, format string, args ...any) {
+		probs = append(probs, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+	}
+	if !slugRE.MatchString(c.Name) {
+		add("name", "must be a slug of lower-case letters, digits, '-' or '_' (1-63 characters), got %q", c.Name)
+	}
+	switch c.DirectoryType {
+	case DirectorySource, DirectoryRelyingParty:
+	default:
+		add("directoryType", "must be %q or %q, got %q", DirectorySource, DirectoryRelyingParty, c.DirectoryType)
+	}
+	if c.SystemType != SystemLDAP {
+		add("systemType", "must be %q (the only system type so far), got %q", SystemLDAP, c.SystemType)
+	}
+	if c.DNSName == "" {
+		add("dnsName", "is required")
+	} else if strings.ContainsAny(c.DNSName, " /:") {
+		add("dnsName", "must be a host name or IP address without scheme or port, got %q", c.DNSName)
+	}
+	if c.Port < 1 || c.Port > 65535 {
+		add("port", "must be between 1 and 65535, got %d", c.Port)
+	}
+	switch c.Security {
+	case SecurityNone, SecurityLDAPS, SecurityStartTLS:
+	default:
+		add("security", "must be %q, %q or %q, got %q", SecurityNone, SecurityLDAPS, SecurityStartTLS, c.Security)
+	}
+	if c.CACertificate != "" && !strings.Contains(c.CACertificate, "-----BEGIN CERTIFICATE-----") {
+		add("caCertificate", "must be one or more PEM certificates")
+	}
+	if c.SearchPath == "" {
+		add("searchPath", "is required (the base DN to search, e.g. ou=people,dc=example,dc=com)")
+	} else if _, err := ldap.ParseDN(c.SearchPath); err != nil {
+		add("searchPath", "is not a valid DN: %v", err)
+	}
+	if _, err := ldap.CompileFilter(c.SearchFilter); err != nil {
+		add("searchFilter", "is not a valid LDAP filter: %v", err)
+	}
+	if c.LinkingKey != "" && !attributeRE.MatchString(c.LinkingKey) {
+		add("linkingKey", "must be an attribute name, got %q", c.LinkingKey)
+	}
+	if !attributeRE.MatchString(c.RuleCriteriaAttribute) {
+		add("ruleCriteriaAttribute", "must be an attribute name, got %q", c.RuleCriteriaAttribute)
+	}
+	if c.PageSize < 1 || c.PageSize > 100000 {
+		add("pageSize", "must be between 1 and 100000, got %d", c.PageSize)
+	}
+	if c.DeletionGuard.MaxCount < 0 {
+		add("deletionGuard.maxCount", "must not be negative")
+	}
+	if c.DeletionGuard.MaxPercent < 0 || c.DeletionGuard.MaxPercent > 100 {
+		add("deletionGuard.maxPercent", "must be between 0 and 100, got %v", c.DeletionGuard.MaxPercent)
+	}
+	if len(probs) == 0 {
+		return nil
+	}
+	return &ValidationError{Problems: probs}
+}

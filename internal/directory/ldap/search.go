@@ -1,0 +1,84 @@
+package ldap
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	ldapv3 "github.com/go-ldap/ldap/v3"
+
+	"github.com/usersync/usersync/internal/directory"
+)
+
+// Search streams every entry matching q, one page at a time, so memory holds
+// one page however large the directory is. It returns nil only when the last
+// page was read and the server reported success; a cancelled context, a
+// lost connection or a server limit is an error (DESIGN.md invariant 1).
+func (c *Conn) Search(ctx context.Context, q directory.Query, fn func(*directory.Entry) error) error {
+	pageSize := q.PageSize
+	if pageSize <= 0 {
+		pageSize = 1000
+	}
+	paging := ldapv3.NewControlPaging(uint32(pageSize))
+	req := ldapv3.NewSearchRequest(q.BaseDN, ldapv3.ScopeWholeSubtree, ldapv3.NeverDerefAliases,
+		0, 0, false, q.Filter, q.Attributes, []ldapv3.Control{paging})
+	for {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("ldap: search %q: %w", q.BaseDN, err)
+		}
+		res, err := c.conn.Search(req)
+		if err != nil {
+			return classifySearch(q.BaseDN, err)
+		}
+		for _, e := range res.Entries {
+			if err := fn(convertEntry(e)); err != nil {
+				c.abandonPaging(req, paging)
+				return err
+			}
+		}
+		ctl := ldapv3.FindControl(res.Controls, ldapv3.ControlTypePaging)
+		if ctl == nil {
+			// The server ignored the paging control and returned everything
+			// in one result with a success code: the read is complete.
+			return nil
+		}
+		cookie := ctl.(*ldapv3.ControlPaging).Cookie
+		if len(cookie) == 0 {
+			return nil
+		}
+		paging.SetCookie(cookie)
+	}
+}
+
+// abandonPaging tells the server to drop the paged result set when a caller
+// stops early, so that it does not hold the search state until time-out.
+func (c *Conn) abandonPaging(req *ldapv3.SearchRequest, paging *ldapv3.ControlPaging) {
+	paging.PagingSize = 0
+	_, _ = c.conn.Search(req)
+}
+
+// convertEntry lower-cases attribute names and turns binary identifiers into
+// their canonical text forms, so the rest of usersync deals in strings.
+func convertEntry(e *ldapv3.Entry) *directory.Entry {
+	attrs := make(map[string][]string, len(e.Attributes))
+	for _, a := range e.Attributes {
+		name := strings.ToLower(a.Name)
+		switch name {
+		case "objectguid":
+			vals := make([]string, 0, len(a.ByteValues))
+			for _, b := range a.ByteValues {
+				vals = append(vals, FormatGUID(b))
+			}
+			attrs[name] = vals
+		case "objectsid":
+			vals := make([]string, 0, len(a.ByteValues))
+			for _, b := range a.ByteValues {
+				vals = append(vals, FormatSID(b))
+			}
+			attrs[name] = vals
+		default:
+			attrs[name] = a.Values
+		}
+	}
+	return &directory.Entry{DN: e.DN, Attrs: attrs}
+}

@@ -1,0 +1,123 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+
+	"github.com/usersync/usersync/internal/store"
+)
+
+// Apply writes a batch in one transaction with prepared statements: this is
+// the hot path of a full sync, where one transaction per user would make
+// SQLite, not the directory, the bottleneck.
+func (s *Store) Apply(ctx context.Context, b store.Batch) error {
+	if b.Empty() {
+		return nil
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: apply: %w", err)
+	}
+	defer tx.Rollback()
+	t := now()
+	if err := applyCreates(ctx, tx, b, t); err != nil {
+		return err
+	}
+	if err := applyUpdates(ctx, tx, b, t); err != nil {
+		return err
+	}
+	if len(b.Deactivate) > 0 {
+		stmt, err := tx.PrepareContext(ctx, `UPDATE users SET status = 'inactive', updated_at = ? WHERE id = ? AND source = 'directory'`)
+		if err != nil {
+			return fmt.Errorf("sqlite: apply: %w", err)
+		}
+		defer stmt.Close()
+		for _, id := range b.Deactivate {
+			if _, err := stmt.ExecContext(ctx, t, id); err != nil {
+				return fmt.Errorf("sqlite: deactivate user %d: %w", id, err)
+			}
+		}
+	}
+	if err := insertOutcomes(ctx, tx, b.RunID, b.Outcomes); err != nil {
+		return err
+	}
+	if b.Token != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE connections SET change_token = ? WHERE name = ?`, *b.Token, b.Connection); err != nil {
+			return fmt.Errorf("sqlite: save change token: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: apply: commit: %w", err)
+	}
+	return nil
+}
+
+func applyCreates(ctx context.Context, tx *sql.Tx, b store.Batch, t string) error {
+	if len(b.Creates) == 0 {
+		return nil
+	}
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO users(connection, external_id, user_id, status, source, fields, hash, created_at, updated_at)
+		VALUES (?, ?, ?, ?, 'directory', ?, ?, ?, ?)`)
+	if err != nil {
+		return fmt.Errorf("sqlite: apply: %w", err)
+	}
+	defer stmt.Close()
+	for _, u := range b.Creates {
+		fields, err := json.Marshal(nonNil(u.Fields))
+		if err != nil {
+			return fmt.Errorf("sqlite: create user %q: %w", u.UserID, err)
+		}
+		if _, err := stmt.ExecContext(ctx, b.Connection, u.ExternalID, u.UserID, u.Status, string(fields), int64(u.Hash), t, t); err != nil {
+			return fmt.Errorf("sqlite: create user %q: %w", u.UserID, err)
+		}
+	}
+	return nil
+}
+
+func applyUpdates(ctx context.Context, tx *sql.Tx, b store.Batch, t string) error {
+	if len(b.Updates) == 0 {
+		return nil
+	}
+	stmt, err := tx.PrepareContext(ctx, `UPDATE users SET user_id = ?, status = ?, fields = ?, hash = ?, updated_at = ? WHERE id = ? AND source = 'directory'`)
+	if err != nil {
+		return fmt.Errorf("sqlite: apply: %w", err)
+	}
+	defer stmt.Close()
+	for _, u := range b.Updates {
+		fields, err := json.Marshal(nonNil(u.Fields))
+		if err != nil {
+			return fmt.Errorf("sqlite: update user %q: %w", u.UserID, err)
+		}
+		if _, err := stmt.ExecContext(ctx, u.UserID, u.Status, string(fields), int64(u.Hash), t, u.ID); err != nil {
+			return fmt.Errorf("sqlite: update user %q: %w", u.UserID, err)
+		}
+	}
+	return nil
+}
+
+func insertOutcomes(ctx context.Context, tx *sql.Tx, runID int64, outs []store.Outcome) error {
+	if len(outs) == 0 {
+		return nil
+	}
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO run_outcomes(run_id, user_row_id, external_id, user_id, action, reason, changes) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return fmt.Errorf("sqlite: apply: %w", err)
+	}
+	defer stmt.Close()
+	for _, o := range outs {
+		var changes string
+		if len(o.Changes) > 0 {
+			c, err := json.Marshal(o.Changes)
+			if err != nil {
+				return fmt.Errorf("sqlite: outcome: %w", err)
+			}
+			changes = string(c)
+		}
+		if _, err := stmt.ExecContext(ctx, runID, o.UserRowID, o.ExternalID, o.UserID, o.Action, o.Reason, changes); err != nil {
+			return fmt.Errorf("sqlite: outcome for %q: %w", o.UserID, err)
+		}
+	}
+	return nil
+}

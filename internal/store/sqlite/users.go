@@ -1,0 +1,180 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/usersync/usersync/internal/store"
+)
+
+const userColumns = `id, connection, external_id, user_id, status, source, fields, hash, password_hash, created_at, updated_at`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanUser(r scanner) (store.User, error) {
+	var u store.User
+	var fields, created, updated string
+	var hash int64
+	if err := r.Scan(&u.ID, &u.Connection, &u.ExternalID, &u.UserID, &u.Status, &u.Source, &fields, &hash, &u.PasswordHash, &created, &updated); err != nil {
+		return u, err
+	}
+	u.Hash = uint64(hash)
+	u.CreatedAt, u.UpdatedAt = parseTime(created), parseTime(updated)
+	if err := json.Unmarshal([]byte(fields), &u.Fields); err != nil {
+		return u, fmt.Errorf("user %d fields: %w", u.ID, err)
+	}
+	return u, nil
+}
+
+// ScanIndex streams a connection's directory users in id order.
+func (s *Store) ScanIndex(ctx context.Context, conn string, fn func(store.IndexEntry) error) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, external_id, user_id, status, hash FROM users WHERE connection = ? AND source = 'directory'`, conn)
+	if err != nil {
+		return fmt.Errorf("sqlite: scan index %q: %w", conn, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e store.IndexEntry
+		var hash int64
+		if err := rows.Scan(&e.ID, &e.ExternalID, &e.UserID, &e.Status, &hash); err != nil {
+			return fmt.Errorf("sqlite: scan index %q: %w", conn, err)
+		}
+		e.Hash = uint64(hash)
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// GetUsers returns the users with the given row ids, in no particular order.
+func (s *Store) GetUsers(ctx context.Context, ids []int64) ([]store.User, error) {
+	out := make([]store.User, 0, len(ids))
+	// SQLite limits bound parameters; 500 per statement stays well inside it.
+	for start := 0; start < len(ids); start += 500 {
+		chunk := ids[start:min(start+500, len(ids))]
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		q := `SELECT ` + userColumns + ` FROM users WHERE id IN (?` + strings.Repeat(",?", len(chunk)-1) + `)`
+		rows, err := s.db.QueryContext(ctx, q, args...)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: get users: %w", err)
+		}
+		for rows.Next() {
+			u, err := scanUser(rows)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("sqlite: get users: %w", err)
+			}
+			out = append(out, u)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: get users: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// GetUser returns one user by row id.
+func (s *Store) GetUser(ctx context.Context, id int64) (store.User, error) {
+	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, fmt.Errorf("sqlite: user %d: %w", id, store.ErrNotFound)
+	}
+	if err != nil {
+		return u, fmt.Errorf("sqlite: get user %d: %w", id, err)
+	}
+	return u, nil
+}
+
+// ListUsers returns users matching q, ordered by connection and userId.
+func (s *Store) ListUsers(ctx context.Context, q store.UserQuery) ([]store.User, error) {
+	where := []string{"1=1"}
+	var args []any
+	if q.Connection != "" {
+		where, args = append(where, "connection = ?"), append(args, q.Connection)
+	}
+	if q.Status != "" {
+		where, args = append(where, "status = ?"), append(args, q.Status)
+	}
+	if q.Search != "" {
+		like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(q.Search)) + "%"
+		where = append(where, `(lower(user_id) LIKE ? ESCAPE '\' OR lower(fields) LIKE ? ESCAPE '\')`)
+		args = append(args, like, like)
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = -1
+	}
+	args = append(args, limit, q.Offset)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE `+strings.Join(where, " AND ")+
+		` ORDER BY connection, lower(user_id), id LIMIT ? OFFSET ?`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list users: %w", err)
+	}
+	defer rows.Close()
+	var out []store.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: list users: %w", err)
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// LocalUserIDs returns the lower-cased userIds of all local users.
+func (s *Store) LocalUserIDs(ctx context.Context) (map[string]bool, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT lower(user_id) FROM users WHERE source = 'local'`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: local users: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("sqlite: local users: %w", err)
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
+}
+
+// CreateLocalUser stores a local user; a second one with the same userId
+// (compared case-insensitively) is store.ErrConflict.
+func (s *Store) CreateLocalUser(ctx context.Context, u store.User) (int64, error) {
+	fields, err := json.Marshal(nonNil(u.Fields))
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: create local user: %w", err)
+	}
+	if u.Status == "" {
+		u.Status = store.StatusActive
+	}
+	t := now()
+	res, err := s.db.ExecContext(ctx, `INSERT INTO users(connection, external_id, user_id, status, source, fields, password_hash, created_at, updated_at)
+		VALUES ('', '', ?, ?, 'local', ?, ?, ?, ?)`, u.UserID, u.Status, string(fields), u.PasswordHash, t, t)
+	if err != nil {
+		if strings.Contains(err.Error(), "UNIQUE") {
+			return 0, fmt.Errorf("sqlite: local user %q: %w", u.UserID, store.ErrConflict)
+		}
+		return 0, fmt.Errorf("sqlite: create local user: %w", err)
+	}
+	return res.LastInsertId()
+}
+
+func nonNil(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
+}

@@ -1,0 +1,73 @@
+// Package store defines what usersync keeps: connections, users, runs and the
+// per-user outcomes of each run. Implementations (sqlite, and postgres later)
+// pass the same conformance suite in package storetest.
+package store
+
+import (
+	"context"
+	"errors"
+
+	"github.com/usersync/usersync/internal/connection"
+)
+
+// ErrNotFound is returned when a named or numbered record does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrConflict is returned when a write would break a uniqueness rule, such as
+// a second local user with the same userId.
+var ErrConflict = errors.New("conflict")
+
+// Store is everything usersync persists. Every method takes a context that
+// reaches the database driver.
+type Store interface {
+	Connections
+	Users
+	Runs
+
+	// Apply writes one batch of a run's changes in a single transaction,
+	// together with the change token that produced them (DESIGN.md invariant
+	// 3), so that a crash never leaves changes without their token or a token
+	// ahead of its changes.
+	Apply(ctx context.Context, b Batch) error
+
+	Close() error
+}
+
+// Connections stores connection documents. The bind password is kept only in
+// sealed form (encrypted by package secret before it reaches the store).
+type Connections interface {
+	PutConnection(ctx context.Context, c connection.Connection, sealedPassword string) error
+	GetConnection(ctx context.Context, name string) (c connection.Connection, sealedPassword string, err error)
+	ListConnections(ctx context.Context) ([]connection.Connection, error)
+	DeleteConnection(ctx context.Context, name string) error
+	// ChangeToken returns the saved change token of a connection, or "".
+	ChangeToken(ctx context.Context, name string) (string, error)
+}
+
+// Users reads users and manages local ones. Directory users are written only
+// through Apply.
+type Users interface {
+	// ScanIndex calls fn for every directory user of a connection with the
+	// little the reconciler needs to decide whether an entry changed.
+	ScanIndex(ctx context.Context, conn string, fn func(IndexEntry) error) error
+	GetUsers(ctx context.Context, ids []int64) ([]User, error)
+	GetUser(ctx context.Context, id int64) (User, error)
+	ListUsers(ctx context.Context, q UserQuery) ([]User, error)
+	// LocalUserIDs returns the userIds of all local users, lower-cased, so a
+	// run can report a directory user that collides with one.
+	LocalUserIDs(ctx context.Context) (map[string]bool, error)
+	CreateLocalUser(ctx context.Context, u User) (int64, error)
+}
+
+// Runs records every run and what it did to each user.
+type Runs interface {
+	CreateRun(ctx context.Context, r Run) (int64, error)
+	// UpdateRun saves a run's status, counts and timing.
+	UpdateRun(ctx context.Context, r Run) error
+	GetRun(ctx context.Context, id int64) (Run, error)
+	ListRuns(ctx context.Context, q RunQuery) ([]Run, error)
+	ListOutcomes(ctx context.Context, runID int64, q OutcomeQuery) ([]Outcome, error)
+	// FailRunning marks runs left "running" by a process that died as failed
+	// and returns how many it marked.
+	FailRunning(ctx context.Context, reason string) (int, error)
+}

@@ -1,0 +1,196 @@
+package store
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// User statuses.
+const (
+	StatusActive   = "active"
+	StatusInactive = "inactive"
+)
+
+// User sources: a directory user is owned by a connection; a local user is
+// created in usersync itself and never touched by sync (DESIGN.md invariant 4).
+const (
+	SourceDirectory = "directory"
+	SourceLocal     = "local"
+)
+
+// Well-known application fields. Mappings may fill any other field name too.
+const (
+	FieldDisplayName = "displayName"
+	FieldFirstName   = "firstName"
+	FieldLastName    = "lastName"
+	FieldEmail       = "email"
+)
+
+// User is one application user.
+type User struct {
+	ID         int64
+	Connection string // empty for local users
+	ExternalID string // the linking-key value in the directory
+	UserID     string
+	Status     string
+	Source     string
+	// Fields holds every mapped application field except userId.
+	Fields map[string]string
+	// Hash summarises what the directory last said about the user (fields and
+	// status), so that an unchanged entry is skipped without reading the row.
+	Hash         uint64
+	PasswordHash string // local users only; never marshalled
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// MarshalJSON writes the user as the CLI and the API show it: the well-known
+// fields at the top level, every field under "fields", never the password hash.
+func (u User) MarshalJSON() ([]byte, error) {
+	f := u.Fields
+	if f == nil {
+		f = map[string]string{}
+	}
+	return json.Marshal(struct {
+		ID          int64             `json:"id"`
+		Connection  string            `json:"connection"`
+		ExternalID  string            `json:"externalId"`
+		UserID      string            `json:"userId"`
+		DisplayName string            `json:"displayName"`
+		FirstName   string            `json:"firstName"`
+		LastName    string            `json:"lastName"`
+		Email       string            `json:"email"`
+		Status      string            `json:"status"`
+		Source      string            `json:"source"`
+		Fields      map[string]string `json:"fields"`
+		CreatedAt   time.Time         `json:"createdAt"`
+		UpdatedAt   time.Time         `json:"updatedAt"`
+	}{u.ID, u.Connection, u.ExternalID, u.UserID, f[FieldDisplayName], f[FieldFirstName],
+		f[FieldLastName], f[FieldEmail], u.Status, u.Source, f, u.CreatedAt, u.UpdatedAt})
+}
+
+// IndexEntry is the reconciler's view of a stored directory user.
+type IndexEntry struct {
+	ID         int64
+	ExternalID string
+	UserID     string
+	Status     string
+	Hash       uint64
+}
+
+// UserQuery filters ListUsers. Zero values mean "any".
+type UserQuery struct {
+	Connection string
+	Status     string
+	Search     string // substring of userId, display name or email
+	Limit      int
+	Offset     int
+}
+
+// Run statuses.
+const (
+	RunRunning          = "running"
+	RunSucceeded        = "succeeded"
+	RunFailed           = "failed"
+	RunAwaitingApproval = "awaitingApproval"
+	RunRejected         = "rejected"
+)
+
+// Run triggers and modes.
+const (
+	TriggerManual   = "manual"
+	TriggerSchedule = "schedule"
+	TriggerLive     = "live"
+	ModeFull        = "full"
+	ModeIncremental = "incremental"
+)
+
+// Counts are a run's totals.
+type Counts struct {
+	Created     int `json:"created"`
+	Updated     int `json:"updated"`
+	Deactivated int `json:"deactivated"`
+	Unchanged   int `json:"unchanged"`
+	Skipped     int `json:"skipped"`
+	Failed      int `json:"failed"`
+	EntriesRead int `json:"entriesRead"`
+	// PendingDeactivations counts users a deletion guard held back.
+	PendingDeactivations int `json:"pendingDeactivations"`
+}
+
+// Run is one execution of a connection's sync.
+type Run struct {
+	ID         int64      `json:"runId"`
+	Connection string     `json:"connection"`
+	Trigger    string     `json:"trigger"`
+	Mode       string     `json:"mode"`
+	DryRun     bool       `json:"dryRun"`
+	Status     string     `json:"status"`
+	Error      string     `json:"error,omitempty"`
+	Warnings   []string   `json:"warnings,omitempty"`
+	StartedAt  time.Time  `json:"startedAt"`
+	FinishedAt *time.Time `json:"finishedAt,omitempty"`
+	DurationMs int64      `json:"durationMs"`
+	Counts
+}
+
+// RunQuery filters ListRuns.
+type RunQuery struct {
+	Connection string
+	Status     string
+	Limit      int
+}
+
+// Outcome actions: what a run did, or would do, to one user.
+const (
+	ActionCreated             = "created"
+	ActionUpdated             = "updated"
+	ActionDeactivated         = "deactivated"
+	ActionSkipped             = "skipped"
+	ActionFailed              = "failed"
+	ActionPendingDeactivation = "pendingDeactivation"
+)
+
+// FieldChange is one field's old and new value.
+type FieldChange struct {
+	Field string `json:"field"`
+	Old   string `json:"old"`
+	New   string `json:"new"`
+}
+
+// Outcome is what one run did to one user, and why.
+type Outcome struct {
+	RunID      int64         `json:"runId"`
+	UserRowID  int64         `json:"userRowId,omitempty"`
+	ExternalID string        `json:"externalId"`
+	UserID     string        `json:"userId"`
+	Action     string        `json:"action"`
+	Reason     string        `json:"reason,omitempty"`
+	Changes    []FieldChange `json:"changes,omitempty"`
+}
+
+// OutcomeQuery filters ListOutcomes.
+type OutcomeQuery struct {
+	Action string
+	Limit  int
+}
+
+// Batch is one transaction's worth of a run's changes.
+type Batch struct {
+	RunID      int64
+	Connection string
+	Creates    []User
+	Updates    []User
+	// Deactivate lists user row ids to set inactive.
+	Deactivate []int64
+	Outcomes   []Outcome
+	// Token, when non-nil, is saved as the connection's change token in the
+	// same transaction.
+	Token *string
+}
+
+// Empty reports whether the batch writes nothing.
+func (b *Batch) Empty() bool {
+	return len(b.Creates) == 0 && len(b.Updates) == 0 && len(b.Deactivate) == 0 &&
+		len(b.Outcomes) == 0 && b.Token == nil
+}
