@@ -1,0 +1,222 @@
+// Package reconcile brings a connection's users in step with its directory:
+// read every entry, map it, decide what changed (the plan), and apply the
+// plan to the store in batches, leaving a run record that explains each user.
+//
+// A run is a pipeline over both cores: one goroutine reads and decodes the
+// directory, one maps and plans, one writes batches to the store. Creates
+// and updates flow to the store as they are planned; deactivations wait until
+// the directory has been read completely and without error (DESIGN.md
+// invariant 1), then pass the deletion guard (invariant 2).
+package reconcile
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/usersync/usersync/internal/connection"
+	"github.com/usersync/usersync/internal/directory"
+	"github.com/usersync/usersync/internal/mapping"
+	"github.com/usersync/usersync/internal/store"
+)
+
+// Mapper turns an entry into a userId and application fields. mapping.Set
+// is the implementation; the interface keeps the planner testable.
+type Mapper interface {
+	Attributes() []string
+	Map(e *directory.Entry, buf []mapping.Field) (userID string, fields []mapping.Field)
+	Fingerprint() string
+}
+
+var _ Mapper = mapping.Set{}
+
+// Job is one run's input.
+type Job struct {
+	Conn       connection.Connection
+	Dir        directory.Reader
+	Flavor     directory.Flavor
+	Mapper     Mapper
+	LinkingKey string
+	Trigger    string
+	DryRun     bool
+	// Progress, when set, is called from time to time with the run so far.
+	Progress func(store.Run)
+}
+
+// Report is a finished run: its record and, for a dry run, the plan.
+type Report struct {
+	store.Run
+	// Plan holds the per-user outcomes of a dry run (nothing was written).
+	Plan []store.Outcome `json:"plan,omitempty"`
+	// PlanTruncated says Plan was capped at MaxPlanOutcomes.
+	PlanTruncated bool `json:"planTruncated,omitempty"`
+}
+
+// MaxPlanOutcomes caps what a dry run keeps in memory to show.
+const MaxPlanOutcomes = 10000
+
+// Engine runs jobs against a store.
+type Engine struct {
+	Store store.Store
+	Log   *slog.Logger
+}
+
+// Errors a run can end with. The run record holds the full message.
+var (
+	ErrEmptyRead   = errors.New("the directory returned no entries")
+	ErrGuardTipped = errors.New("deletion guard: run held for approval")
+)
+
+const (
+	readBatch  = 256
+	applyBatch = 2000
+)
+
+// Run executes a job. The returned report is complete even when err is
+// non-nil: a failed run is recorded too.
+func (e *Engine) Run(ctx context.Context, j Job) (*Report, error) {
+	start := time.Now()
+	rep := &Report{Run: store.Run{Connection: j.Conn.Name, Trigger: j.Trigger, Mode: store.ModeFull,
+		DryRun: j.DryRun, Status: store.RunRunning, StartedAt: start}}
+	if j.Trigger == "" {
+		rep.Trigger = store.TriggerManual
+	}
+	if !j.DryRun {
+		id, err := e.Store.CreateRun(ctx, rep.Run)
+		if err != nil {
+			return rep, err
+		}
+		rep.ID = id
+	}
+	err := e.run(ctx, j, rep)
+	rep.DurationMs = time.Since(start).Milliseconds()
+	end := time.Now()
+	rep.FinishedAt = &end
+	switch {
+	case err == nil:
+		rep.Status = store.RunSucceeded
+	case errors.Is(err, ErrGuardTipped):
+		rep.Status = store.RunAwaitingApproval
+		rep.Error = err.Error()
+		rep.FinishedAt = nil
+	default:
+		rep.Status = store.RunFailed
+		rep.Error = err.Error()
+	}
+	if !j.DryRun {
+		// The run record must be written even if the caller's context was
+		// cancelled: that is when an operator most needs to see it.
+		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if uerr := e.Store.UpdateRun(wctx, rep.Run); uerr != nil && err == nil {
+			err = uerr
+		}
+	}
+	e.logger().Info("run finished", "connection", rep.Connection, "run", rep.ID, "status", rep.Status,
+		"created", rep.Created, "updated", rep.Updated, "deactivated", rep.Deactivated,
+		"unchanged", rep.Unchanged, "entriesRead", rep.EntriesRead, "ms", rep.DurationMs)
+	return rep, err
+}
+
+func (e *Engine) logger() *slog.Logger {
+	if e.Log != nil {
+		return e.Log
+	}
+	return slog.Default()
+}
+
+// run is the pipeline: reader → planner (this goroutine) → applier.
+func (e *Engine) run(ctx context.Context, j Job, rep *Report) error {
+	ix, err := loadIndex(ctx, e.Store, j.Conn.Name)
+	if err != nil {
+		return err
+	}
+	locals, err := e.Store.LocalUserIDs(ctx)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+
+	entries := make(chan []*directory.Entry, 8)
+	var readErr error
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(entries)
+		readErr = e.read(ctx, j, entries)
+	}()
+
+	ap := newApplier(ctx, e.Store, j, rep, cancel)
+	p := newPlanner(j, e.Store, ix, locals, rep, ap)
+	for batch := range entries {
+		if err := p.plan(ctx, batch); err != nil {
+			cancel(err)
+			for range entries { // let the reader finish
+			}
+			break
+		}
+	}
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil {
+		ap.close()
+		return err
+	}
+	if readErr != nil {
+		p.flush(ctx)
+		ap.close()
+		return fmt.Errorf("%w; nobody was deactivated because the read was incomplete", readErr)
+	}
+	if err := p.finish(ctx); err != nil {
+		ap.close()
+		return err
+	}
+	return ap.close()
+}
+
+func (e *Engine) read(ctx context.Context, j Job, out chan<- []*directory.Entry) error {
+	attrs := append([]string{j.LinkingKey}, j.Mapper.Attributes()...)
+	if j.Flavor == directory.FlavorActiveDirectory {
+		attrs = append(attrs, "userAccountControl")
+	}
+	q := directory.Query{BaseDN: j.Conn.SearchPath, Filter: j.Conn.SearchFilter, Attributes: attrs, PageSize: j.Conn.PageSize}
+	buf := make([]*directory.Entry, 0, readBatch)
+	send := func() error {
+		select {
+		case out <- buf:
+			buf = make([]*directory.Entry, 0, readBatch)
+			return nil
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+	}
+	err := j.Dir.Search(ctx, q, func(en *directory.Entry) error {
+		buf = append(buf, en)
+		if len(buf) == readBatch {
+			return send()
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if len(buf) > 0 {
+		return send()
+	}
+	return nil
+}
+
+// isDisabled reads Active Directory's userAccountControl ACCOUNTDISABLE bit.
+func isDisabled(flavor directory.Flavor, e *directory.Entry) bool {
+	if flavor != directory.FlavorActiveDirectory {
+		return false
+	}
+	var uac int64
+	_, err := fmt.Sscan(strings.TrimSpace(e.Get("userAccountControl")), &uac)
+	return err == nil && uac&0x2 != 0
+}
