@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+
+	"github.com/usersync/usersync/internal/connection"
+)
+
+func runConnection(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 {
+		return fmt.Errorf("%w: connection needs a subcommand: apply, list, show or check", errUsage)
+	}
+	switch args[0] {
+	case "apply":
+		return connectionApply(ctx, e, args[1:])
+	case "list":
+		return connectionList(ctx, e, args[1:])
+	case "show":
+		return connectionShow(ctx, e, args[1:])
+	case "check":
+		return connectionCheck(ctx, e, args[1:])
+	}
+	return fmt.Errorf("%w: unknown connection subcommand %q", errUsage, args[0])
+}
+
+func connectionApply(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("connection apply", e.stderr)
+	file := fs.String("f", "", "connection document (JSON); - reads standard input")
+	asJSON := fs.Bool("json", false, "print the stored connection as JSON")
+	if _, err := fs.parse(args, 0, "-f FILE.json"); err != nil {
+		return err
+	}
+	if *file == "" {
+		return fmt.Errorf("%w: connection apply needs -f FILE.json", errUsage)
+	}
+	var doc []byte
+	var err error
+	if *file == "-" {
+		doc, err = io.ReadAll(e.stdin)
+	} else {
+		doc, err = os.ReadFile(*file)
+	}
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	a, err := fs.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	c, created, err := a.ApplyConnection(ctx, doc)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(e.stdout, c)
+	}
+	verb := "updated"
+	if created {
+		verb = "created"
+	}
+	fmt.Fprintf(e.stdout, "connection %q %s\n", c.Name, verb)
+	return nil
+}
+
+func connectionList(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("connection list", e.stderr)
+	asJSON := fs.Bool("json", false, "print JSON")
+	if _, err := fs.parse(args, 0, "no arguments"); err != nil {
+		return err
+	}
+	a, err := fs.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	cs, err := a.Store.ListConnections(ctx)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		if cs == nil {
+			cs = []connection.Connection{}
+		}
+		return writeJSON(e.stdout, cs)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tFRIENDLY NAME\tTYPE\tSERVER\tSECURITY\tSEARCH PATH")
+	for _, c := range cs {
+		sec := c.Security
+		if c.TLSSkipVerify {
+			sec += " (NOT VERIFIED)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s/%s\t%s\t%s\t%s\n", c.Name, c.FriendlyName, c.DirectoryType, c.SystemType, c.Address(), sec, c.SearchPath)
+	}
+	return tw.Flush()
+}
+
+func connectionShow(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("connection show", e.stderr)
+	pos, err := fs.parse(args, 1, "a connection NAME")
+	if err != nil {
+		return err
+	}
+	a, err := fs.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	c, _, err := a.Store.GetConnection(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	return writeJSON(e.stdout, c)
+}
+
+func connectionCheck(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("connection check", e.stderr)
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := fs.parse(args, 1, "a connection NAME")
+	if err != nil {
+		return err
+	}
+	a, err := fs.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	res, err := a.CheckConnection(ctx, pos[0])
+	if err != nil {
+		if *asJSON && !isUsage(err) {
+			_ = writeJSON(e.stdout, map[string]any{"ok": false, "error": err.Error()})
+		}
+		return err
+	}
+	if *asJSON {
+		return writeJSON(e.stdout, map[string]any{"ok": true, "flavor": res.Flavor, "vendor": res.Vendor, "entries": res.Entries, "steps": res.Steps})
+	}
+	for _, s := range res.Steps {
+		fmt.Fprintln(e.stdout, "ok:", s)
+	}
+	fmt.Fprintf(e.stdout, "connection %q works: %s, %d entries match (%s)\n", pos[0], res.Flavor, res.Entries, res.Duration.Round(1e6))
+	return nil
+}

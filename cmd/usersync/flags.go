@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/usersync/usersync/internal/app"
+)
+
+var errUsage = app.ErrUsage
+
+// flagSet is a flag.FlagSet that accepts flags before and after positional
+// arguments (`sync NAME --json` as well as `sync --json NAME`), and always
+// has --db.
+type flagSet struct {
+	*flag.FlagSet
+	db *string
+}
+
+func newFlags(name string, stderr io.Writer) *flagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	db := fs.String("db", "", "store: a SQLite path (default $USERSYNC_DB or ./usersync.db)")
+	return &flagSet{FlagSet: fs, db: db}
+}
+
+// parse returns the positional arguments, which must number exactly want
+// (want < 0: any number).
+func (f *flagSet) parse(args []string, want int, what string) ([]string, error) {
+	var pos []string
+	for {
+		if err := f.Parse(args); err != nil {
+			return nil, fmt.Errorf("%w: %v", errUsage, err)
+		}
+		args = f.Args()
+		if len(args) == 0 {
+			break
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+	if want >= 0 && len(pos) != want {
+		return nil, fmt.Errorf("%w: %s expects %s", errUsage, f.Name(), what)
+	}
+	return pos, nil
+}
+
+func (f *flagSet) dbPath() string {
+	if *f.db != "" {
+		return *f.db
+	}
+	if v := os.Getenv("USERSYNC_DB"); v != "" {
+		return v
+	}
+	return app.DefaultDB
+}
+
+func (f *flagSet) open(ctx context.Context, e *env) (*app.App, error) {
+	return app.Open(ctx, f.dbPath(), e.log)
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func isUsage(err error) bool { return errors.Is(err, errUsage) }

@@ -1,0 +1,126 @@
+// Command usersync keeps an application's users in step with LDAP and Active
+// Directory. See README.md for the commands.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Exit codes: what scripts can rely on.
+const (
+	exitOK       = 0
+	exitFailed   = 1 // a run or an operation failed
+	exitUsage    = 2 // bad arguments or bad input; nothing was changed
+	exitHeld     = 3 // the run waits for approval (deletion guard)
+	exitInternal = 4
+)
+
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, env *env, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"demo", "start a sample directory, sync it into a fresh store and show the result", runDemo},
+		{"connection", "apply | list | show | check connections", runConnection},
+		{"sync", "sync NAME [--dry-run] [--full] [--json]", runSync},
+		{"users", "list [--connection NAME] [--json]", runUsers},
+		{"runs", "list | show ID | approve ID | reject ID", runRuns},
+		{"version", "print the version", func(_ context.Context, e *env, _ []string) error {
+			fmt.Fprintln(e.stdout, "usersync", version)
+			return nil
+		}},
+	}
+}
+
+var version = "dev"
+
+// env is what a command may touch: its output streams and the store path.
+type env struct {
+	stdout, stderr io.Writer
+	stdin          io.Reader
+	log            *slog.Logger
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{stdout: stdout, stderr: stderr, stdin: stdin, log: newLogger(stderr)}
+	slog.SetDefault(e.log)
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stdout)
+		return exitOK
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return exitCode(stderr, c.run(ctx, e, args[1:]))
+		}
+	}
+	fmt.Fprintf(stderr, "usersync: unknown command %q\n\n", args[0])
+	usage(stderr)
+	return exitUsage
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: usersync COMMAND [ARGS] [--db PATH]")
+	fmt.Fprintln(w, "\ncommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nThe store is --db PATH, or $USERSYNC_DB, or ./usersync.db.")
+}
+
+// errHeld and errRunFailed carry a run's outcome to the exit code after the
+// report has been printed.
+var (
+	errHeld      = errors.New("run held for approval")
+	errRunFailed = errors.New("run failed")
+)
+
+func exitCode(stderr io.Writer, err error) int {
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, errHeld):
+		return exitHeld
+	case errors.Is(err, errRunFailed):
+		return exitFailed
+	case errors.Is(err, errUsage):
+		fmt.Fprintln(stderr, "usersync:", err)
+		return exitUsage
+	default:
+		fmt.Fprintln(stderr, "usersync:", err)
+		return exitFailed
+	}
+}
+
+func newLogger(w io.Writer) *slog.Logger {
+	level := slog.LevelWarn
+	switch os.Getenv("USERSYNC_LOG_LEVEL") {
+	case "debug":
+		level = slog.LevelDebug
+	case "info":
+		level = slog.LevelInfo
+	case "error":
+		level = slog.LevelError
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if os.Getenv("USERSYNC_LOG_FORMAT") == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

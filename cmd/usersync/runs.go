@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"text/tabwriter"
+	"time"
+
+	"github.com/usersync/usersync/internal/store"
+)
+
+func runRuns(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 {
+		return fmt.Errorf("%w: runs needs a subcommand: list, show, approve or reject", errUsage)
+	}
+	switch args[0] {
+	case "list":
+		return runsList(ctx, e, args[1:])
+	case "show":
+		return runsShow(ctx, e, args[1:])
+	case "approve", "reject":
+		return runsDecide(ctx, e, args[0], args[1:])
+	}
+	return fmt.Errorf("%w: unknown runs subcommand %q", errUsage, args[0])
+}
+
+func runsList(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("runs list", e.stderr)
+	conn := fs.String("connection", "", "only runs of this connection")
+	limit := fs.Int("limit", 50, "at most this many runs, newest first")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if _, err := fs.parse(args, 0, "no arguments"); err != nil {
+		return err
+	}
+	a, err := fs.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	runs, err := a.Store.ListRuns(ctx, store.RunQuery{Connection: *conn, Limit: *limit})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		if runs == nil {
+			runs = []store.Run{}
+		}
+		return writeJSON(e.stdout, runs)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tCONNECTION\tSTARTED\tTRIGGER\tMODE\tSTATUS\tREAD\tCREATED\tUPDATED\tDEACTIVATED\tFAILED\tMS")
+	for _, r := range runs {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\n", r.ID, r.Connection, r.StartedAt.Local().Format(time.DateTime),
+			r.Trigger, r.Mode, r.Status, r.EntriesRead, r.Created, r.Updated, r.Deactivated, r.Failed, r.DurationMs)
+	}
+	return tw.Flush()
+}
+
+func parseRunID(s string) (int64, error) {
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, fmt.Errorf("%w: run ID must be a positive number, got %q", errUsage, s)
+	}
+	return id, nil
+}
+
+func runsShow(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("runs show", e.stderr)
+	action := fs.String("action", "", "only outcomes with this action (created, updated, deactivated, skipped, failed, pendingDeactivation)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := fs.parse(args, 1, "a run ID")
+	if err != nil {
+		return err
+	}
+	id, err := parseRunID(pos[0])
+	if err != nil {
+		return err
+	}
+	a, err := fs.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	run, err := a.Store.GetRun(ctx, id)
+	if err != nil {
+		return err
+	}
+	outs, err := a.Store.ListOutcomes(ctx, id, store.OutcomeQuery{Action: *action})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		if outs == nil {
+			outs = []store.Outcome{}
+		}
+		return writeJSON(e.stdout, struct {
+			store.Run
+			Outcomes []store.Outcome `json:"outcomes"`
+		}{run, outs})
+	}
+	fmt.Fprintf(e.stdout, "run %d of %q: %s (%s, %s trigger), started %s, %d ms\n", run.ID, run.Connection, run.Status, run.Mode,
+		run.Trigger, run.StartedAt.Local().Format(time.DateTime), run.DurationMs)
+	fmt.Fprintf(e.stdout, "  read %d; created %d, updated %d, deactivated %d, unchanged %d, skipped %d, failed %d, pending %d\n",
+		run.EntriesRead, run.Created, run.Updated, run.Deactivated, run.Unchanged, run.Skipped, run.Failed, run.PendingDeactivations)
+	if run.Error != "" {
+		fmt.Fprintf(e.stdout, "  error: %s\n", run.Error)
+	}
+	for _, w := range run.Warnings {
+		fmt.Fprintf(e.stdout, "  warning: %s\n", w)
+	}
+	for _, o := range outs {
+		printOutcome(e.stdout, o)
+	}
+	return nil
+}
+
+func runsDecide(ctx context.Context, e *env, verb string, args []string) error {
+	fs := newFlags("runs "+verb, e.stderr)
+	pos, err := fs.parse(args, 1, "a run ID")
+	if err != nil {
+		return err
+	}
+	id, err := parseRunID(pos[0])
+	if err != nil {
+		return err
+	}
+	a, err := fs.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	var run store.Run
+	if verb == "approve" {
+		run, err = a.ApproveRun(ctx, id)
+	} else {
+		run, err = a.RejectRun(ctx, id)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "run %d %s: %d users deactivated in all\n", run.ID, run.Status, run.Deactivated)
+	return nil
+}

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/usersync/usersync/internal/app"
+	"github.com/usersync/usersync/internal/reconcile"
+	"github.com/usersync/usersync/internal/store"
+)
+
+func runSync(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("sync", e.stderr)
+	dry := fs.Bool("dry-run", false, "plan only: print what would change and write nothing")
+	full := fs.Bool("full", false, "read every entry, ignoring any saved change token")
+	asJSON := fs.Bool("json", false, "print the run report as JSON")
+	pos, err := fs.parse(args, 1, "a connection NAME")
+	if err != nil {
+		return err
+	}
+	a, err := fs.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	rep, err := a.Sync(ctx, pos[0], app.SyncOptions{DryRun: *dry, Full: *full, Trigger: store.TriggerManual})
+	if rep == nil {
+		return err
+	}
+	if *asJSON {
+		if werr := writeJSON(e.stdout, rep); werr != nil {
+			return werr
+		}
+	} else {
+		printReport(e.stdout, rep)
+	}
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, reconcile.ErrGuardTipped):
+		fmt.Fprintln(e.stderr, "usersync:", err)
+		return errHeld
+	default:
+		fmt.Fprintln(e.stderr, "usersync:", err)
+		return errRunFailed
+	}
+}
+
+func printReport(w io.Writer, rep *reconcile.Report) {
+	kind := "run"
+	if rep.DryRun {
+		kind = "dry run (nothing written)"
+	} else {
+		kind = fmt.Sprintf("run %d", rep.ID)
+	}
+	fmt.Fprintf(w, "%s of %q: %s, %s, %d entries read in %d ms\n", kind, rep.Connection, rep.Status, rep.Mode, rep.EntriesRead, rep.DurationMs)
+	fmt.Fprintf(w, "  created %d, updated %d, deactivated %d, unchanged %d, skipped %d, failed %d",
+		rep.Created, rep.Updated, rep.Deactivated, rep.Unchanged, rep.Skipped, rep.Failed)
+	if rep.PendingDeactivations > 0 {
+		fmt.Fprintf(w, ", %d deactivations waiting for approval", rep.PendingDeactivations)
+	}
+	fmt.Fprintln(w)
+	if rep.Error != "" {
+		fmt.Fprintf(w, "  error: %s\n", rep.Error)
+	}
+	if rep.DryRun {
+		for _, o := range rep.Plan {
+			printOutcome(w, o)
+		}
+		if rep.PlanTruncated {
+			fmt.Fprintf(w, "  ... plan cut at %d users\n", reconcile.MaxPlanOutcomes)
+		}
+	}
+}
+
+func printOutcome(w io.Writer, o store.Outcome) {
+	id := o.UserID
+	if id == "" {
+		id = o.ExternalID
+	}
+	fmt.Fprintf(w, "  %-20s %s", o.Action, id)
+	if o.Reason != "" {
+		fmt.Fprintf(w, ": %s", o.Reason)
+	}
+	if len(o.Changes) > 0 {
+		parts := make([]string, len(o.Changes))
+		for i, c := range o.Changes {
+			parts[i] = fmt.Sprintf("%s %q → %q", c.Field, c.Old, c.New)
+		}
+		fmt.Fprintf(w, " [%s]", strings.Join(parts, "; "))
+	}
+	fmt.Fprintln(w)
+}

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/usersync/usersync/internal/store"
+)
+
+func runUsers(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 {
+		return fmt.Errorf("%w: users needs a subcommand: list", errUsage)
+	}
+	switch args[0] {
+	case "list":
+		return usersList(ctx, e, args[1:])
+	}
+	return fmt.Errorf("%w: unknown users subcommand %q", errUsage, args[0])
+}
+
+func usersList(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("users list", e.stderr)
+	conn := fs.String("connection", "", "only users of this connection")
+	status := fs.String("status", "", "only users with this status (active or inactive)")
+	search := fs.String("search", "", "only users whose userId, name or email contains this text")
+	limit := fs.Int("limit", 0, "at most this many users (0: all)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if _, err := fs.parse(args, 0, "no arguments"); err != nil {
+		return err
+	}
+	if *status != "" && *status != store.StatusActive && *status != store.StatusInactive {
+		return fmt.Errorf("%w: --status must be active or inactive, got %q", errUsage, *status)
+	}
+	a, err := fs.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	users, err := a.Store.ListUsers(ctx, store.UserQuery{Connection: *conn, Status: *status, Search: *search, Limit: *limit})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		if users == nil {
+			users = []store.User{}
+		}
+		return writeJSON(e.stdout, users)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tCONNECTION\tUSER ID\tDISPLAY NAME\tEMAIL\tSTATUS")
+	for _, u := range users {
+		conn := u.Connection
+		if u.Source == store.SourceLocal {
+			conn = "(local)"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", u.ID, conn, u.UserID, u.Fields[store.FieldDisplayName], u.Fields[store.FieldEmail], u.Status)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%d users\n", len(users))
+	return nil
+}

@@ -1,0 +1,70 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/usersync/usersync/internal/connection"
+	"github.com/usersync/usersync/internal/directory/ldap"
+	"github.com/usersync/usersync/internal/store"
+)
+
+// ApplyConnection creates or updates a connection from a JSON document. A
+// document without a password keeps the stored one, so that a connection
+// file need not carry the secret after the first apply.
+func (a *App) ApplyConnection(ctx context.Context, doc []byte) (c connection.Connection, created bool, err error) {
+	c, err = connection.Parse(doc)
+	if err != nil {
+		return c, false, fmt.Errorf("%w: %w", ErrUsage, err)
+	}
+	if err := c.Validate(); err != nil {
+		return c, false, fmt.Errorf("%w: %w", ErrUsage, err)
+	}
+	_, sealed, err := a.Store.GetConnection(ctx, c.Name)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		created = true
+	case err != nil:
+		return c, false, err
+	}
+	if c.Password != "" {
+		if sealed, err = a.Box.Seal(c.Password); err != nil {
+			return c, false, err
+		}
+	}
+	if err := a.Store.PutConnection(ctx, c, sealed); err != nil {
+		return c, false, err
+	}
+	a.Log.Info("connection applied", "connection", c.Name, "created", created)
+	c.Password = ""
+	c.HasPassword = sealed != ""
+	return c, created, nil
+}
+
+// connectionWithSecret returns a stored connection with its password opened,
+// for dialing. It never leaves this package's callers that talk to a
+// directory.
+func (a *App) connectionWithSecret(ctx context.Context, name string) (connection.Connection, error) {
+	c, sealed, err := a.Store.GetConnection(ctx, name)
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return c, fmt.Errorf("%w: no connection named %q (see `usersync connection list`)", ErrUsage, name)
+		}
+		return c, err
+	}
+	if c.Password, err = a.Box.Open(sealed); err != nil {
+		return c, fmt.Errorf("connection %q: %w", name, err)
+	}
+	return c, nil
+}
+
+// CheckConnection verifies that a connection works (seed 000 "check
+// connection").
+func (a *App) CheckConnection(ctx context.Context, name string) (*ldap.CheckResult, error) {
+	c, err := a.connectionWithSecret(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	return ldap.Check(ctx, c)
+}
