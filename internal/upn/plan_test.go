@@ -30,7 +30,7 @@ func TestPlanWriteSeedExamples(t *testing.T) {
 			action: ActionAdd, value: "smtp:jane.doe@example.test", source: SourceUPN},
 		{name: "ex3 others kept", example: 3, upn: "jane.doe@example.test",
 			existing: []string{"SMTP:jane@example.org", "X500:/o=Org/cn=jane"},
-			action: ActionAdd, value: "smtp:jane.doe@example.test", source: SourceUPN},
+			action:   ActionAdd, value: "smtp:jane.doe@example.test", source: SourceUPN},
 		{name: "ex3 unprefixed equal is not the same value", example: 3, upn: "jane.doe@example.test",
 			existing: []string{"jane.doe@example.test"}, action: ActionAdd, value: "smtp:jane.doe@example.test", source: SourceUPN},
 		{name: "ex3 mail fallback", example: 3, mail: "J.Doe@Example.test",
