@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The test command: installs the real directories the tests talk to, then
+# runs every Go test with them required (a missing server fails, never skips).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash ci/install.sh
+export USERSYNC_INTEGRATION=1
+# Two cores: run two packages at a time, and fail on data races.
+go vet ./...
+go test -race -p 2 -timeout 20m ./... "$@"
