@@ -2,7 +2,6 @@ package samba
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"strconv"
@@ -179,9 +178,12 @@ const LockoutThreshold = 3
 
 // LockOut locks dn's account the way a user would: it sets the domain's
 // lockoutThreshold (Samba provisions 0, "never lock") to LockoutThreshold
-// if needed and then binds as dn with a wrong password that many times.
-// Writing lockoutTime directly does not work: AD and Samba accept only 0
-// there (an unlock). The account must exist, and with a password.
+// once per DC and then binds as dn with a wrong password that many times.
+// Writing lockoutTime directly does not work: AD accepts only 0 there (an
+// unlock), and Samba 4.17 stores a non-zero value but does not treat the
+// account as locked (msDS-User-Account-Control-Computed stays 0 and binds
+// succeed). The account needs a password; it stays locked for the domain's
+// lockoutDuration (30 minutes), or until lockoutTime is replaced with 0.
 func (dc *DC) LockOut(t testing.TB, dn string) {
 	t.Helper()
 	var policyErr error
@@ -258,10 +260,4 @@ func addMembers(c *ldap.Conn, groupDN string, memberDNs []string) error {
 		memberDNs = memberDNs[n:]
 	}
 	return nil
-}
-
-// isExists reports an "entry already exists" error.
-func isExists(err error) bool {
-	var le *ldap.Error
-	return errors.As(err, &le) && le.ResultCode == ldap.LDAPResultEntryAlreadyExists
 }

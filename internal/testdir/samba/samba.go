@@ -137,15 +137,19 @@ func startT(t testing.TB, opts Options) *DC {
 	return dc
 }
 
+// available is Available, replaceable by tests.
+var available = Available
+
 // requireSamba skips or fails t when Samba is missing.
 func requireSamba(t testing.TB) {
 	t.Helper()
-	err := Available()
+	err := available()
 	if err == nil {
 		return
 	}
 	if os.Getenv("USERSYNC_INTEGRATION") == "1" {
 		t.Fatalf("samba: USERSYNC_INTEGRATION=1 but Samba AD DC is not usable: %v", err)
+		return
 	}
 	t.Skipf("samba: skipping (set USERSYNC_INTEGRATION=1 to fail instead): %v", err)
 }
@@ -190,7 +194,7 @@ func startFrom(ctx context.Context, tm *template) (*DC, error) {
 		return nil, err
 	}
 	t0 := time.Now()
-	dir, lock, err := tm.clone(l.ip)
+	dir, lock, err := tm.clone("dc", l.ip)
 	if err != nil {
 		l.release()
 		return nil, err

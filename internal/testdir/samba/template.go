@@ -197,9 +197,10 @@ func globals(dir, ip string) []string {
 	return lines
 }
 
-// clone copies the stopped template into a new directory for a DC on ip.
-func (tm *template) clone(ip string) (dir string, lock *os.File, err error) {
-	dir, lock, err = newDir("dc")
+// clone copies the stopped template into a new directory (named for kind,
+// "dc" or "tmpl") for a DC on ip.
+func (tm *template) clone(kind, ip string) (dir string, lock *os.File, err error) {
+	dir, lock, err = newDir(kind)
 	if err != nil {
 		return "", nil, err
 	}
