@@ -1,11 +1,14 @@
 package demodir
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 
+	ber "github.com/go-asn1-ber/asn1-ber"
 	"github.com/jimlambrt/gldap"
 )
 
@@ -67,7 +70,11 @@ func (s *Server) handleModify(w *gldap.ResponseWriter, r *gldap.Request) {
 
 // applyChange applies one change to an entry copy, with RFC 4511 semantics.
 func applyChange(e *entry, c gldap.Change) error {
-	name, vals := c.Modification.Type, c.Modification.Vals
+	name := c.Modification.Type
+	vals, err := decodeValues(c.Modification.Vals)
+	if err != nil {
+		return &modifyError{gldap.ResultProtocolError, err.Error()}
+	}
 	if isProtected(name) {
 		return &modifyError{gldap.ResultConstraintViolation,
 			fmt.Sprintf("demodir: %s: %v", name, errProtected)}
@@ -110,4 +117,25 @@ func applyChange(e *entry, c gldap.Change) error {
 			fmt.Sprintf("demodir: modify operation %d is not supported", c.Operation)}
 	}
 	return nil
+}
+
+// decodeValues unpacks modification values. gldap v0.1.14 hands over the
+// raw content of the value SET, so each string holds zero or more
+// BER-encoded OCTET STRINGs back to back; an empty set deletes or clears.
+func decodeValues(raw []string) ([]string, error) {
+	var out []string
+	for _, r := range raw {
+		rd := bytes.NewReader([]byte(r))
+		for rd.Len() > 0 {
+			p, err := ber.ReadPacket(rd)
+			if err != nil && !errors.Is(err, io.EOF) {
+				return nil, fmt.Errorf("demodir: decode modification value: %w", err)
+			}
+			if p == nil {
+				break
+			}
+			out = append(out, string(p.Data.Bytes()))
+		}
+	}
+	return out, nil
 }
