@@ -322,3 +322,20 @@ func TestConnectionDocument(t *testing.T) {
 		t.Fatalf("connection defaults not applied: %+v", c)
 	}
 }
+
+func TestStopWithAnIdleClient(t *testing.T) {
+	s := startServer(t)
+	addr := net.JoinHostPort(s.Host, strconv.Itoa(s.Port))
+	bound(t, s) // stays open until the test ends
+	start := time.Now()
+	if err := s.Stop(); err != nil {
+		t.Fatalf("Stop: %v", err)
+	}
+	if d := time.Since(start); d > stopGrace+time.Second {
+		t.Errorf("Stop took %v", d)
+	}
+	if conn, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+		_ = conn.Close()
+		t.Fatal("port still accepts connections after Stop")
+	}
+}

@@ -59,6 +59,7 @@ func (s *Server) handleSearch(w *gldap.ResponseWriter, r *gldap.Request) {
 
 // search works out the result of one search request.
 func (s *Server) search(connID int, m *gldap.SearchMessage) searchResult {
+	bound := s.boundDN(connID) != ""
 	f, err := compileFilter(m.Filter)
 	if err != nil {
 		return searchResult{code: gldap.ResultProtocolError, diag: err.Error()}
@@ -70,7 +71,7 @@ func (s *Server) search(connID int, m *gldap.SearchMessage) searchResult {
 		}
 		return searchResult{entries: []*entry{root}}
 	}
-	if s.boundDN(connID) == "" {
+	if !bound {
 		return searchResult{code: gldap.ResultOperationsError, diag: diagNeedBind}
 	}
 	base := normalizeDN(m.BaseDN)

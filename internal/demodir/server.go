@@ -43,7 +43,6 @@ type Server struct {
 
 	srv   *gldap.Server
 	store *store
-	done  chan error
 
 	mu       sync.Mutex
 	sessions map[int]string // connection ID → bound DN
@@ -90,7 +89,16 @@ func (s *Server) listen(ctx context.Context) error {
 		return fmt.Errorf("demodir: release probe port: %w", err)
 	}
 
-	srv, err := gldap.NewServer(gldap.WithLogger(hclog.NewNullLogger()), gldap.WithOnClose(s.forget))
+	// gldap's Stop waits on a WaitGroup that its accept loop adds to; the
+	// race detector wants every Add ordered before that Wait. Handlers take
+	// s.mu, which orders them; the probe connection is ordered by waiting
+	// for its close callback.
+	probed, once := make(chan struct{}), sync.Once{}
+	onClose := func(id int) {
+		s.forget(id)
+		once.Do(func() { close(probed) })
+	}
+	srv, err := gldap.NewServer(gldap.WithLogger(hclog.NewNullLogger()), gldap.WithOnClose(onClose))
 	if err != nil {
 		return fmt.Errorf("demodir: new server: %w", err)
 	}
@@ -119,7 +127,11 @@ func (s *Server) listen(ctx context.Context) error {
 		}
 		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
 			_ = c.Close()
-			s.srv, s.done = srv, done
+			select {
+			case <-probed:
+			case <-time.After(time.Second):
+			}
+			s.srv = srv
 			return nil
 		}
 	}
