@@ -230,3 +230,21 @@ func assertActive(t *testing.T, c *cli, want int) {
 		t.Fatalf("%d active users, want %d", len(users), want)
 	}
 }
+
+// TestDemo runs the README's first command: it must work with nothing but
+// Go on the machine (the sample directory is built in).
+func TestDemo(t *testing.T) {
+	c := newCLI(t)
+	out, code := c.run("demo")
+	if code != 0 {
+		t.Fatalf("demo exited %d:\n%s", code, out)
+	}
+	for _, want := range []string{"directory is Active Directory", "created 99", "skipped 1", "account is disabled", "99 users"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(c.all.String(), "Demo-Passw0rd") {
+		t.Error("the demo printed a password")
+	}
+}

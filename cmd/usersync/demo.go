@@ -3,8 +3,76 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/usersync/usersync/internal/app"
+	"github.com/usersync/usersync/internal/demodir"
+	"github.com/usersync/usersync/internal/store"
 )
 
+// runDemo starts the built-in sample directory (a small Active Directory
+// served over real LDAP on loopback), syncs it into a fresh store and shows
+// what happened: the same code path as a real sync.
 func runDemo(ctx context.Context, e *env, args []string) error {
-	return fmt.Errorf("demo: not built yet")
+	fs := newFlags("demo", e.stderr)
+	if _, err := fs.parse(args, 0, "no arguments"); err != nil {
+		return err
+	}
+	db := *fs.db
+	if db == "" {
+		dir, err := os.MkdirTemp("", "usersync-demo-")
+		if err != nil {
+			return err
+		}
+		db = filepath.Join(dir, "usersync.db")
+	}
+	dir, err := demodir.Start(ctx)
+	if err != nil {
+		return fmt.Errorf("demo: start the sample directory: %w", err)
+	}
+	defer dir.Stop()
+	fmt.Fprintf(e.stdout, "Sample directory (Active Directory flavour) listening on ldap://%s:%d, %d people\n", dir.Host, dir.Port, dir.Users())
+	fmt.Fprintf(e.stdout, "Store: %s\n\n", db)
+
+	a, err := app.Open(ctx, db, e.log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	conn := dir.Connection("demo")
+	if _, _, err := a.PutConnection(ctx, conn); err != nil {
+		return err
+	}
+	res, err := a.CheckConnection(ctx, "demo")
+	if err != nil {
+		return err
+	}
+	for _, s := range res.Steps {
+		fmt.Fprintln(e.stdout, "check:", s)
+	}
+	fmt.Fprintln(e.stdout)
+
+	rep, err := a.Sync(ctx, "demo", app.SyncOptions{Trigger: store.TriggerManual})
+	if rep != nil {
+		printReport(e.stdout, rep)
+	}
+	if err != nil {
+		return err
+	}
+	outs, err := a.Store.ListOutcomes(ctx, rep.ID, store.OutcomeQuery{Action: store.ActionSkipped})
+	if err != nil {
+		return err
+	}
+	for _, o := range outs {
+		printOutcome(e.stdout, o)
+	}
+	fmt.Fprintln(e.stdout)
+	users, err := a.Store.ListUsers(ctx, store.UserQuery{Connection: "demo"})
+	if err != nil {
+		return err
+	}
+	printUsers(e.stdout, users)
+	fmt.Fprintf(e.stdout, "\nTry: usersync users list --db %s   |   usersync runs show %d --db %s\n", db, rep.ID, db)
+	return nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"text/tabwriter"
 
 	"github.com/usersync/usersync/internal/store"
@@ -47,7 +48,11 @@ func usersList(ctx context.Context, e *env, args []string) error {
 		}
 		return writeJSON(e.stdout, users)
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	return printUsers(e.stdout, users)
+}
+
+func printUsers(w io.Writer, users []store.User) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tCONNECTION\tUSER ID\tDISPLAY NAME\tEMAIL\tSTATUS")
 	for _, u := range users {
 		conn := u.Connection
@@ -59,6 +64,6 @@ func usersList(ctx context.Context, e *env, args []string) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "%d users\n", len(users))
+	fmt.Fprintf(w, "%d users\n", len(users))
 	return nil
 }

@@ -13,11 +13,18 @@ import (
 // ApplyConnection creates or updates a connection from a JSON document. A
 // document without a password keeps the stored one, so that a connection
 // file need not carry the secret after the first apply.
-func (a *App) ApplyConnection(ctx context.Context, doc []byte) (c connection.Connection, created bool, err error) {
-	c, err = connection.Parse(doc)
+func (a *App) ApplyConnection(ctx context.Context, doc []byte) (connection.Connection, bool, error) {
+	c, err := connection.Parse(doc)
 	if err != nil {
 		return c, false, fmt.Errorf("%w: %w", ErrUsage, err)
 	}
+	return a.PutConnection(ctx, c)
+}
+
+// PutConnection validates and stores a connection value; see
+// ApplyConnection for the password rule.
+func (a *App) PutConnection(ctx context.Context, c connection.Connection) (_ connection.Connection, created bool, err error) {
+	c.ApplyDefaults()
 	if err := c.Validate(); err != nil {
 		return c, false, fmt.Errorf("%w: %w", ErrUsage, err)
 	}
