@@ -1,0 +1,68 @@
+package connection
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestParseRefusesUnknownFields(t *testing.T) {
+	_, err := Parse([]byte(`{"name":"corp","serchPath":"dc=x"}`))
+	if err == nil || !strings.Contains(err.Error(), `"serchPath"`) {
+		t.Fatalf("want an error naming serchPath, got %v", err)
+	}
+	_, err = Parse([]byte(`{"name":"corp","port":"389"}`))
+	if err == nil || !strings.Contains(err.Error(), `"port"`) {
+		t.Fatalf("want an error naming port, got %v", err)
+	}
+}
+
+func TestValidateReportsEveryProblem(t *testing.T) {
+	c, err := Parse([]byte(`{"name":"Bad Name","directoryType":"sink","systemType":"ldap","dnsName":"ldap://x:389",
+		"port":70000,"security":"tls","searchPath":"not a dn","searchFilter":"(uid=a","linkingKey":"bad key!",
+		"deletionGuard":{"maxPercent":150}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.Validate()
+	var ve *ValidationError
+	if !errors.As(err, &ve) || !errors.Is(err, ErrInvalid) {
+		t.Fatalf("want a *ValidationError, got %v", err)
+	}
+	want := []string{"name", "directoryType", "dnsName", "port", "security", "searchPath", "searchFilter", "linkingKey", "deletionGuard.maxPercent"}
+	var got []string
+	for _, p := range ve.Problems {
+		got = append(got, p.Field)
+	}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("fields = %v, want %v", got, want)
+	}
+}
+
+func TestDefaultsAndValid(t *testing.T) {
+	c, err := Parse([]byte(`{"name":"corp","dnsName":"ldap.example.com","security":"ldaps","searchPath":"ou=people,dc=example,dc=com"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if c.Port != 636 || c.DirectoryType != DirectorySource || c.RuleCriteriaAttribute != "memberOf" || c.DeletionGuard.MaxCount != DefaultGuardMaxCount || c.TLSSkipVerify {
+		t.Fatalf("defaults = %+v", c)
+	}
+}
+
+func TestPasswordNeverMarshalled(t *testing.T) {
+	c := Connection{Name: "corp", Password: "hunter2"}
+	raw, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(raw), "hunter2") || !strings.Contains(string(raw), `"hasPassword":true`) {
+		t.Fatalf("marshalled: %s", raw)
+	}
+	if r := c.Redacted(); r.Password != "" || !r.HasPassword {
+		t.Fatalf("Redacted = %+v", r)
+	}
+}
