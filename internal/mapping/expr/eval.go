@@ -89,7 +89,7 @@ func scalar(c *callNode, i int, v Value) (s string, null bool, err error) {
 		return "", true, nil
 	case KindList:
 		return "", false, &EvalError{Func: c.fn.name, Pos: c.pos, Err: fmt.Errorf("argument %d (%s) has %d values, expected one: %w",
-			i+1, c.fn.paramName(i), len(v.list), ErrMultiValued)}
+			i+1, c.fn.paramName(i, len(c.args)), len(v.list), ErrMultiValued)}
 	}
 	return v.String(), false, nil
 }
@@ -102,11 +102,11 @@ func integer(c *callNode, i int, v Value) (int64, error) {
 		return 0, err
 	}
 	if null {
-		return 0, &EvalError{Func: c.fn.name, Pos: c.pos, Err: fmt.Errorf("argument %d (%s) is null: %w", i+1, c.fn.paramName(i), ErrNotInteger)}
+		return 0, &EvalError{Func: c.fn.name, Pos: c.pos, Err: fmt.Errorf("argument %d (%s) is null: %w", i+1, c.fn.paramName(i, len(c.args)), ErrNotInteger)}
 	}
 	n, perr := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 	if perr != nil {
-		return 0, &EvalError{Func: c.fn.name, Pos: c.pos, Err: fmt.Errorf("argument %d (%s) is %s: %w", i+1, c.fn.paramName(i), quote(s), ErrNotInteger)}
+		return 0, &EvalError{Func: c.fn.name, Pos: c.pos, Err: fmt.Errorf("argument %d (%s) is %s: %w", i+1, c.fn.paramName(i, len(c.args)), quote(s), ErrNotInteger)}
 	}
 	return n, nil
 }

@@ -88,11 +88,8 @@ func (fn *function) checkArity(n int) string {
 
 // paramName returns the name of the i-th (0-based) argument of a call with
 // n arguments.
-func (fn *function) paramName(i int) string {
-	ps := fn.paramList(-1)
-	if fn.paramsFor != nil {
-		ps = fn.paramsFor(i + 1)
-	}
+func (fn *function) paramName(i, n int) string {
+	ps := fn.paramList(max(n, i+1))
 	if len(ps) == 0 {
 		return "argument"
 	}

@@ -83,7 +83,7 @@ func prepareFormatDateTime(c *callNode) error {
 	for _, i := range []int{in, out} {
 		if s, ok := constString(c.args[i]); ok {
 			if _, err := parseDotNetFormat(s); err != nil {
-				return argError(i, "%s: %v", c.fn.paramName(i), err)
+				return argError(i, "%s: %v", c.fn.paramName(i, len(c.args)), err)
 			}
 		}
 	}

@@ -6,17 +6,17 @@ func init() {
 	register(
 		&function{name: "Switch", params: []string{"source", "?defaultValue", "key", "value"}, variadic: true,
 			arity: func(n int) string {
-				if n < 4 || n%2 != 0 {
-					return "takes a source, a default value and key/value pairs (an even number of arguments, at least 4)"
+				if n < 3 {
+					return "takes a source, a default value and key/value pairs (at least 3 arguments)"
 				}
 				return ""
 			},
 			paramsFor: func(n int) []string {
-				if n <= 2 {
-					return []string{"source", "?defaultValue"}[:max(n, 1)]
-				}
 				ps := []string{"source", "?defaultValue"}
-				for i := 2; i < n; i += 2 {
+				if n%2 == 1 {
+					ps = []string{"source"}
+				}
+				for len(ps) < n {
 					ps = append(ps, "key", "value")
 				}
 				return ps
@@ -32,6 +32,15 @@ func init() {
 }
 
 // evalSwitch implements Switch(source, defaultValue, key1, value1, ...).
+//
+// With an odd number of arguments the call is read as the Entra portal
+// displays its default "active" mapping, Switch([IsSoftDeleted], "False",
+// "True", "True", "False"): the portal drops the empty default of
+// Switch([IsSoftDeleted], , "False", "True", "True", "False"). The pairs then
+// start right after the source, and the first key also serves as the
+// default, so that mapping gives "False" for true, "True" for false and
+// "False" for a missing value.
+//
 // Keys are compared with the source exactly (case-sensitively), except that
 // when both read as booleans they compare as booleans, so a source of "true"
 // or a boolean true matches the key "True". A null source and a source
@@ -46,8 +55,12 @@ func evalSwitch(ev *evaluator, c *callNode) (Value, error) {
 	if err != nil {
 		return Null(), err
 	}
+	first, def := 2, c.args[1]
+	if len(c.args)%2 == 1 {
+		first = 1
+	}
 	if !null {
-		for i := 2; i+1 < len(c.args); i += 2 {
+		for i := first; i+1 < len(c.args); i += 2 {
 			key, err := ev.eval(c.args[i])
 			if err != nil {
 				return Null(), err
@@ -64,7 +77,7 @@ func evalSwitch(ev *evaluator, c *callNode) (Value, error) {
 			}
 		}
 	}
-	return ev.eval(c.args[1])
+	return ev.eval(def)
 }
 
 func boolsEqual(a, b Value) bool {

@@ -9,8 +9,8 @@ func init() {
 	register(
 		&function{name: "Append", params: []string{"source", "suffix"}, eval: evalAppend},
 		&function{name: "Join", params: []string{"separator", "source"}, variadic: true, eval: evalJoin},
-		&function{name: "ToLower", params: []string{"source", "?culture"}, eval: evalCase(strings.ToLower)},
-		&function{name: "ToUpper", params: []string{"source", "?culture"}, eval: evalCase(strings.ToUpper)},
+		&function{name: "ToLower", params: []string{"source", "?culture"}, eval: evalChangeCase(strings.ToLower)},
+		&function{name: "ToUpper", params: []string{"source", "?culture"}, eval: evalChangeCase(strings.ToUpper)},
 		&function{name: "Left", params: []string{"string", "numChars"}, eval: evalLeft},
 		&function{name: "Mid", params: []string{"source", "start", "length"}, eval: evalMid},
 		&function{name: "StripSpaces", params: []string{"source"}, eval: evalUnary(func(s string) string { return strings.ReplaceAll(s, " ", "") })},
@@ -71,9 +71,9 @@ func evalJoin(ev *evaluator, c *callNode) (Value, error) {
 	return Str(strings.Join(parts, sep)), nil
 }
 
-// evalCase implements ToLower and ToUpper. The culture argument is accepted
+// evalChangeCase implements ToLower and ToUpper. The culture argument is accepted
 // and ignored: conversion follows Unicode's invariant rules.
-func evalCase(f func(string) string) func(*evaluator, *callNode) (Value, error) {
+func evalChangeCase(f func(string) string) func(*evaluator, *callNode) (Value, error) {
 	return func(ev *evaluator, c *callNode) (Value, error) {
 		vals, err := ev.args(c)
 		if err != nil {

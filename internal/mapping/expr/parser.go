@@ -172,7 +172,7 @@ func (p *parser) finishCall(c *callNode) error {
 	}
 	for i, a := range c.args {
 		if isOmitted(a) && !fn.mayOmit(i, n) {
-			return p.errorf(a.position(), "%s: argument %d (%s) is required", fn.name, i+1, fn.paramName(i))
+			return p.errorf(a.position(), "%s: argument %d (%s) is required", fn.name, i+1, fn.paramName(i, n))
 		}
 	}
 	if fn.prepare != nil {
