@@ -168,9 +168,10 @@ func evalDateFromNum(ev *evaluator, c *callNode) (Value, error) {
 	if ticks == 0 || ticks == 1<<63-1 {
 		return Null(), nil
 	}
-	// Add whole seconds and the remainder separately: the full range does
-	// not fit in a time.Duration.
-	t := fileTimeEpoch.Add(time.Duration(ticks/1e7) * time.Second).Add(time.Duration(ticks%1e7) * 100)
+	// Add whole days first: the full range does not fit in a time.Duration.
+	secs := ticks / 1e7
+	t := fileTimeEpoch.AddDate(0, 0, int(secs/86400)).
+		Add(time.Duration(secs%86400)*time.Second + time.Duration(ticks%1e7)*100)
 	if t.Year() > 9999 {
 		return Null(), fail(c, "value %d is after the year 9999", ticks)
 	}
