@@ -248,3 +248,56 @@ func TestDemo(t *testing.T) {
 		t.Error("the demo printed a password")
 	}
 }
+
+// TestCheckFailuresAreOneClearLine covers issue 2's acceptance 3 through the
+// CLI: each broken connection gives one line naming the cause, a non-zero
+// exit, and changes nothing.
+func TestCheckFailuresAreOneClearLine(t *testing.T) {
+	s := slapd.Start(t, 30, 0)
+	c := newCLI(t)
+	c.apply(connDoc(s))
+	if rep, code := c.sync("corp"); code != 0 || rep.Created != 30 {
+		t.Fatalf("baseline sync: %d %+v", code, rep)
+	}
+	tests := []struct {
+		name   string
+		modify func(map[string]any)
+		want   string
+	}{
+		{"wrong password", func(d map[string]any) { d["password"] = "wrong" }, "invalid credentials"},
+		{"wrong port", func(d map[string]any) { d["port"] = 1 }, "connection refused by 127.0.0.1:1"},
+		{"missing search base", func(d map[string]any) { d["searchPath"] = "ou=gone,dc=example,dc=com" }, `search base "ou=gone,dc=example,dc=com" does not exist`},
+		{"untrusted certificate", func(d map[string]any) { d["security"], d["port"] = "ldaps", s.TLSPort }, "not trusted"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc := connDoc(s)
+			tt.modify(doc)
+			c.apply(doc)
+			defer c.apply(connDoc(s))
+			var out, errb bytes.Buffer
+			code := run(context.Background(), []string{"connection", "check", "corp", "--db", c.db}, strings.NewReader(""), &out, &errb)
+			lines := strings.Split(strings.TrimSpace(errb.String()), "\n")
+			if code == 0 || len(lines) != 1 || !strings.Contains(lines[0], tt.want) {
+				t.Fatalf("check: exit %d, stderr %q, want one line containing %q", code, errb.String(), tt.want)
+			}
+			rep, code := c.sync("corp")
+			if code == 0 || rep.Status != store.RunFailed || !strings.Contains(rep.Error, tt.want) {
+				t.Fatalf("sync: exit %d %+v", code, rep)
+			}
+			assertActive(t, c, 30)
+		})
+	}
+	t.Run("malformed filter is refused at apply", func(t *testing.T) {
+		doc := connDoc(s)
+		doc["searchFilter"] = "(uid=broken"
+		raw, _ := json.Marshal(doc)
+		path := filepath.Join(t.TempDir(), "bad.json")
+		os.WriteFile(path, raw, 0o600)
+		out, code := c.run("connection", "apply", "-f", path)
+		if code != exitUsage || !strings.Contains(out, "searchFilter") {
+			t.Fatalf("apply with a bad filter: %d %s", code, out)
+		}
+		assertActive(t, c, 30)
+	})
+}

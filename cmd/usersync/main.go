@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -100,7 +101,9 @@ func exitCode(stderr io.Writer, err error) int {
 	case errors.Is(err, errRunFailed):
 		return exitFailed
 	case errors.Is(err, errUsage):
-		fmt.Fprintln(stderr, "usersync:", err)
+		// ErrUsage only classifies the error; its own word adds nothing for
+		// the reader.
+		fmt.Fprintln(stderr, "usersync:", strings.TrimPrefix(err.Error(), errUsage.Error()+": "))
 		return exitUsage
 	default:
 		fmt.Fprintln(stderr, "usersync:", err)
