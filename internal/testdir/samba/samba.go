@@ -200,7 +200,7 @@ func startFrom(ctx context.Context, tm *template) (*DC, error) {
 		return nil, err
 	}
 	dc := &DC{
-		Host: l.ip, CAPEM: tm.ca.pem, BaseDN: BaseDN, Realm: Realm, Domain: Domain,
+		Host: l.ip, CAPEM: tm.ca.PEM, BaseDN: BaseDN, Realm: Realm, Domain: Domain,
 		AdminDN: AdminDN, AdminUPN: AdminUPN, AdminPassword: tm.password,
 		Dir: dir, lease: l, dirLock: lock,
 	}

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/usersync/usersync/internal/testdir/certs"
 )
 
 // Templates. Provisioning a domain takes seconds, so each process provisions
@@ -28,7 +30,7 @@ import (
 type template struct {
 	dir      string
 	password string // Administrator's password
-	ca       *ca
+	ca       *certs.CA
 	lock     *os.File
 	took     time.Duration // time to build it
 }
@@ -67,7 +69,7 @@ func provision(ctx context.Context) (*template, error) {
 	if err != nil {
 		return fail(err)
 	}
-	if tm.ca, err = newCA(); err != nil {
+	if tm.ca, err = certs.NewCA("usersync test CA"); err != nil {
 		return fail(err)
 	}
 	conf := filepath.Join(dir, "etc", "smb.conf")
@@ -212,7 +214,7 @@ func (tm *template) clone(kind, ip string) (dir string, lock *os.File, err error
 		err = fmt.Errorf("samba: cp -a: %w: %s", err, out)
 	}
 	if err == nil {
-		err = tm.ca.writeServerCert(filepath.Join(dir, "etc", "tls"), ip)
+		err = writeServerCert(tm.ca, filepath.Join(dir, "etc", "tls"), ip)
 	}
 	if err != nil {
 		lock.Close()
