@@ -12,7 +12,7 @@ import (
 
 func runConnection(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: connection needs a subcommand: apply, list, show or check", errUsage)
+		return fmt.Errorf("%w: connection needs a subcommand: apply, list, show, check or configure-two", errUsage)
 	}
 	switch args[0] {
 	case "apply":
@@ -23,6 +23,8 @@ func runConnection(ctx context.Context, e *env, args []string) error {
 		return connectionShow(ctx, e, args[1:])
 	case "check":
 		return connectionCheck(ctx, e, args[1:])
+	case "configure-two":
+		return connectionConfigureTwo(ctx, e, args[1:])
 	}
 	return fmt.Errorf("%w: unknown connection subcommand %q", errUsage, args[0])
 }

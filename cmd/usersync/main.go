@@ -32,10 +32,11 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"demo", "start a sample directory, sync it into a fresh store and show the result", runDemo},
-		{"connection", "apply | list | show | check connections", runConnection},
+		{"connection", "apply | list | show | check | configure-two connections", runConnection},
 		{"sync", "sync NAME [--dry-run] [--full] [--json]", runSync},
 		{"users", "list [--connection NAME] [--json]", runUsers},
 		{"runs", "list | show ID | approve ID | reject ID", runRuns},
+		{"cert", "add | revoke | list certificate mappings of relying parties", runCert},
 		{"version", "print the version", func(_ context.Context, e *env, _ []string) error {
 			fmt.Fprintln(e.stdout, "usersync", version)
 			return nil

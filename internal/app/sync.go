@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/usersync/usersync/internal/connection"
 	"github.com/usersync/usersync/internal/directory/ldap"
 	"github.com/usersync/usersync/internal/mapping"
 	"github.com/usersync/usersync/internal/reconcile"
@@ -26,6 +27,9 @@ func (a *App) Sync(ctx context.Context, name string, opts SyncOptions) (*reconci
 	c, err := a.connectionWithSecret(ctx, name)
 	if err != nil {
 		return nil, err
+	}
+	if c.DirectoryType == connection.DirectoryRelyingParty {
+		return a.syncRelyingParty(ctx, c, opts)
 	}
 	conn, err := ldap.Dial(ctx, c)
 	if err != nil {

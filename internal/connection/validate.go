@@ -44,6 +44,9 @@ var slugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
 // attributeRE is an LDAP attribute description: a descriptor or an OID.
 var attributeRE = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9-]*|[0-9]+(\.[0-9]+)+)$`)
 
+// fieldRE is a usersync field name.
+var fieldRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
+
 // Validate reports every problem with c at once.
 func (c Connection) Validate() error {
 	var probs []FieldError
@@ -85,7 +88,11 @@ func (c Connection) Validate() error {
 	if _, err := ldap.CompileFilter(c.SearchFilter); err != nil {
 		add("searchFilter", "is not a valid LDAP filter: %v", err)
 	}
-	if c.LinkingKey != "" && !attributeRE.MatchString(c.LinkingKey) {
+	if c.DirectoryType == DirectoryRelyingParty {
+		if _, err := RelyingPartyLink(c.LinkingKey); err != nil {
+			add("linkingKey", "must be ATTRIBUTE or FIELD=ATTRIBUTE (such as userPrincipalName or email=mail), got %q", c.LinkingKey)
+		}
+	} else if c.LinkingKey != "" && !attributeRE.MatchString(c.LinkingKey) {
 		add("linkingKey", "must be an attribute name, got %q", c.LinkingKey)
 	}
 	if !attributeRE.MatchString(c.RuleCriteriaAttribute) {
@@ -100,6 +107,7 @@ func (c Connection) Validate() error {
 	if c.DeletionGuard.MaxPercent < 0 || c.DeletionGuard.MaxPercent > 100 {
 		add("deletionGuard.maxPercent", "must be between 0 and 100, got %v", c.DeletionGuard.MaxPercent)
 	}
+	probs = append(probs, validateConfigureTwo(c.ConfigureTwo)...)
 	if len(probs) == 0 {
 		return nil
 	}

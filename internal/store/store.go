@@ -59,6 +59,21 @@ type Users interface {
 	CreateLocalUser(ctx context.Context, u User) (int64, error)
 }
 
+// Certificates records the user certificates enrolled for relying-party
+// connections and which altSecurityIdentities values usersync wrote for
+// them, so that write-back only ever removes values it owns (DESIGN.md
+// invariant 7). It is separate from Store so that a store without it still
+// serves source connections.
+type Certificates interface {
+	// PutCertificate records c, or, when the connection already has that
+	// mapping for that user, makes the stored one active again; it returns
+	// the stored record.
+	PutCertificate(ctx context.Context, c Certificate) (Certificate, error)
+	// UpdateCertificate saves c's status, revocation time and WrittenDN.
+	UpdateCertificate(ctx context.Context, c Certificate) error
+	ListCertificates(ctx context.Context, q CertificateQuery) ([]Certificate, error)
+}
+
 // Runs records every run and what it did to each user.
 type Runs interface {
 	CreateRun(ctx context.Context, r Run) (int64, error)

@@ -1,0 +1,157 @@
+package writeback
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	ldapv3 "github.com/go-ldap/ldap/v3"
+
+	"github.com/usersync/usersync/internal/certmap"
+	"github.com/usersync/usersync/internal/connection"
+	"github.com/usersync/usersync/internal/directory"
+	"github.com/usersync/usersync/internal/store"
+)
+
+// Errors of enrolling and revoking certificates.
+var (
+	// ErrNoUser means no active usersync user has the given userId.
+	ErrNoUser = errors.New("writeback: no such usersync user")
+	// ErrNoEntry means the relying party has no entry linked to the user.
+	ErrNoEntry = errors.New("writeback: no linked directory entry")
+	// ErrAmbiguousEntry means several relying-party entries link to the user.
+	ErrAmbiguousEntry = errors.New("writeback: several linked directory entries")
+	// ErrNoCertificate means no active enrolled certificate matches.
+	ErrNoCertificate = errors.New("writeback: no such enrolled certificate")
+)
+
+// Enrollment is what enrolling or revoking a certificate did.
+type Enrollment struct {
+	Certificates []store.Certificate `json:"certificates"`
+	DN           string              `json:"dn"`
+	Changes      []store.FieldChange `json:"changes,omitempty"`
+	Notes        []string            `json:"notes,omitempty"`
+}
+
+// Enroll records cert for the usersync user userID on the relying party j
+// and adds its strong mapping of form f to the linked entry's
+// altSecurityIdentities, unless an equal value is there already (then
+// usersync does not own it and will never remove it). Enrolling the same
+// certificate again writes nothing. j.DryRun is ignored.
+func (e *Engine) Enroll(ctx context.Context, j Job, userID string, cert *x509.Certificate, f certmap.Form) (Enrollment, error) {
+	mapping, err := certmap.Mapping(cert, f)
+	if err != nil {
+		return Enrollment{}, fmt.Errorf("writeback: %w", err)
+	}
+	r, w, err := e.linkedEntry(ctx, j, userID)
+	if err != nil {
+		return Enrollment{}, err
+	}
+	sum := sha256.Sum256(cert.Raw)
+	c, err := e.Store.PutCertificate(ctx, store.Certificate{Connection: j.Conn.Name, UserID: w.user.UserID, Form: string(f),
+		Mapping: mapping, Fingerprint: hex.EncodeToString(sum[:]), Subject: cert.Subject.String(),
+		Issuer: cert.Issuer.String(), Serial: cert.SerialNumber.Text(16), NotAfter: cert.NotAfter})
+	if err != nil {
+		return Enrollment{}, fmt.Errorf("writeback: %w", err)
+	}
+	r.certs[foldKey(w.user.UserID)] = []store.Certificate{c}
+	return w.enrollment(ctx)
+}
+
+// Revoke marks the user's active certificates whose mapping is one of
+// mappings as revoked and deletes those mappings from the linked entry's
+// altSecurityIdentities where usersync wrote them. Other values stay.
+func (e *Engine) Revoke(ctx context.Context, j Job, userID string, mappings []string) (Enrollment, error) {
+	r, w, err := e.linkedEntry(ctx, j, userID)
+	if err != nil {
+		return Enrollment{}, err
+	}
+	stored, err := e.Store.ListCertificates(ctx, store.CertificateQuery{Connection: j.Conn.Name, UserID: userID, Status: store.CertActive})
+	if err != nil {
+		return Enrollment{}, fmt.Errorf("writeback: %w", err)
+	}
+	now := time.Now()
+	var revoked []store.Certificate
+	for _, c := range stored {
+		if !slices.Contains(mappings, c.Mapping) {
+			continue
+		}
+		c.Status, c.RevokedAt = store.CertRevoked, &now
+		if err := e.Store.UpdateCertificate(ctx, c); err != nil {
+			return Enrollment{}, fmt.Errorf("writeback: %w", err)
+		}
+		revoked = append(revoked, c)
+	}
+	if len(revoked) == 0 {
+		return Enrollment{}, fmt.Errorf("%w: %s has no active certificate with mapping %s on %q", ErrNoCertificate, userID, strings.Join(mappings, " or "), j.Conn.Name)
+	}
+	r.certs[foldKey(w.user.UserID)] = revoked
+	return w.enrollment(ctx)
+}
+
+// enrollment applies the run's certificates to the one entry.
+func (w *entryWrite) enrollment(ctx context.Context) (Enrollment, error) {
+	err := w.certificates(ctx)
+	return Enrollment{Certificates: w.run.certs[foldKey(w.user.UserID)], DN: w.en.DN, Changes: w.changes, Notes: w.notes}, err
+}
+
+// linkedEntry finds the usersync user and the one relying-party entry
+// linked to it, and returns a strict run over that entry.
+func (e *Engine) linkedEntry(ctx context.Context, j Job, userID string) (*run, *entryWrite, error) {
+	r, err := e.newRun(ctx, j, &Report{})
+	if err != nil {
+		return nil, nil, err
+	}
+	r.strict = true
+	r.certs = map[string][]store.Certificate{}
+	byID, err := loadUsers(ctx, e.Store, j.Conn.Name, connection.FieldUserID)
+	if err != nil {
+		return nil, nil, err
+	}
+	u, reason := byID.lookup(userID)
+	if reason != "" {
+		return nil, nil, fmt.Errorf("%w: %s", ErrNoUser, reason)
+	}
+	key := fieldValue(u, r.link.Field)
+	if key == "" {
+		return nil, nil, fmt.Errorf("%w: usersync user %s has no %s to link by", ErrNoEntry, u.UserID, r.link.Field)
+	}
+	q := directory.Query{BaseDN: j.Conn.SearchPath, Filter: r.entryFilter(key), PageSize: j.Conn.PageSize,
+		Attributes: []string{r.link.Attribute, attrUPN, attrMail, attrAltSecID}}
+	var found []*directory.Entry
+	err = j.Dir.Search(ctx, q, func(en *directory.Entry) error {
+		if strings.EqualFold(r.linkValue(en), key) {
+			found = append(found, en)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("writeback: find the entry of %s: %w", u.UserID, err)
+	}
+	switch len(found) {
+	case 0:
+		return nil, nil, fmt.Errorf("%w: no entry under %q matching %s has %s %q", ErrNoEntry, j.Conn.SearchPath, j.Conn.SearchFilter, r.link.Attribute, key)
+	case 1:
+	default:
+		return nil, nil, fmt.Errorf("%w: %d entries have %s %q", ErrAmbiguousEntry, len(found), r.link.Attribute, key)
+	}
+	return r, &entryWrite{run: r, en: found[0], user: u}, nil
+}
+
+// entryFilter selects the connection's entries whose link attribute is key
+// (or, under mail fallback, that have no UPN and mail key). The value is
+// escaped once (DESIGN.md invariant 6).
+func (r *run) entryFilter(key string) string {
+	v := ldapv3.EscapeFilter(key)
+	match := "(" + r.link.Attribute + "=" + v + ")"
+	if r.link.IsUPN() && r.cfg.MailFallbackOnMissingUpn.Enabled {
+		match = "(|" + match + "(&(!(" + attrUPN + "=*))(" + attrMail + "=" + v + ")))"
+	}
+	return "(&" + r.job.Conn.SearchFilter + match + ")"
+}
