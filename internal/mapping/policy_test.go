@@ -6,7 +6,7 @@ import "testing"
 // default policy of each IP Office field.
 func TestSeed003FieldTable(t *testing.T) {
 	tests := []struct {
-		ipOffice, field           string
+		ipOffice, field            string
 		create, update, clearOnDel bool
 	}{
 		{"User Identification", FieldUserID, true, false, true},
