@@ -129,7 +129,7 @@ func (e *Engine) Run(ctx context.Context, j Job) (*Report, error) {
 		}
 	}
 	e.logger().Info("run finished", "connection", rep.Connection, "run", rep.ID, "status", rep.Status,
-		"created", rep.Created, "updated", rep.Updated, "deactivated", rep.Deactivated,
+		"created", rep.Created, "updated", rep.Updated, "deactivated", rep.Deactivated, "deleted", rep.Deleted,
 		"unchanged", rep.Unchanged, "entriesRead", rep.EntriesRead, "ms", rep.DurationMs)
 	return rep, err
 }
