@@ -57,8 +57,8 @@ func printReport(w io.Writer, rep *reconcile.Report) {
 		kind = fmt.Sprintf("run %d", rep.ID)
 	}
 	fmt.Fprintf(w, "%s of %q: %s, %s, %d entries read in %d ms\n", kind, rep.Connection, rep.Status, rep.Mode, rep.EntriesRead, rep.DurationMs)
-	fmt.Fprintf(w, "  created %d, updated %d, deactivated %d, unchanged %d, skipped %d, failed %d",
-		rep.Created, rep.Updated, rep.Deactivated, rep.Unchanged, rep.Skipped, rep.Failed)
+	fmt.Fprintf(w, "  created %d, updated %d, deactivated %d, deleted %d, unchanged %d, skipped %d, failed %d",
+		rep.Created, rep.Updated, rep.Deactivated, rep.Deleted, rep.Unchanged, rep.Skipped, rep.Failed)
 	if rep.PendingDeactivations > 0 {
 		fmt.Fprintf(w, ", %d deactivations waiting for approval", rep.PendingDeactivations)
 	}
@@ -91,6 +91,9 @@ func printOutcome(w io.Writer, o store.Outcome) {
 			parts[i] = fmt.Sprintf("%s %q → %q", c.Field, c.Old, c.New)
 		}
 		fmt.Fprintf(w, " [%s]", strings.Join(parts, "; "))
+	}
+	if len(o.Warnings) > 0 {
+		fmt.Fprintf(w, " (warnings: %s)", strings.Join(o.Warnings, "; "))
 	}
 	fmt.Fprintln(w)
 }

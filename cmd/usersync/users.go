@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strconv"
 	"text/tabwriter"
 
 	"github.com/usersync/usersync/internal/store"
@@ -11,11 +12,13 @@ import (
 
 func runUsers(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: users needs a subcommand: list", errUsage)
+		return fmt.Errorf("%w: users needs a subcommand: list or set", errUsage)
 	}
 	switch args[0] {
 	case "list":
 		return usersList(ctx, e, args[1:])
+	case "set":
+		return usersSet(ctx, e, args[1:])
 	}
 	return fmt.Errorf("%w: unknown users subcommand %q", errUsage, args[0])
 }
@@ -65,5 +68,33 @@ func printUsers(w io.Writer, users []store.User) error {
 		return err
 	}
 	fmt.Fprintf(w, "%d users\n", len(users))
+	return nil
+}
+
+// usersSet records an operator's edit: `users set ID FIELD VALUE`.
+func usersSet(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("users set", e.stderr)
+	asJSON := fs.Bool("json", false, "print the user as JSON")
+	pos, err := fs.parse(args, 3, "ID FIELD VALUE")
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(pos[0], 10, 64)
+	if err != nil {
+		return fmt.Errorf("%w: user ID must be a number (the ID column of `users list`), got %q", errUsage, pos[0])
+	}
+	a, err := fs.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	u, err := a.SetUserField(ctx, id, pos[1], pos[2])
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(e.stdout, u)
+	}
+	fmt.Fprintf(e.stdout, "user %d (%s): %s = %q\n", u.ID, u.UserID, pos[1], pos[2])
 	return nil
 }

@@ -44,7 +44,15 @@ func (a *App) Sync(ctx context.Context, name string, opts SyncOptions) (*reconci
 	if key == "" {
 		key = mapping.DefaultLinkingKey(flavor)
 	}
-	return a.Engine.Run(ctx, reconcile.Job{Conn: c, Dir: conn, Flavor: flavor, Mapper: mapping.Baseline(flavor),
+	set := c.MappingSet()
+	if set.Mappings == nil {
+		set.Mappings = mapping.Baseline(flavor).Mappings
+	}
+	mapper, err := mapping.Compile(set)
+	if err != nil {
+		return a.failedBeforeStart(ctx, name, opts, fmt.Errorf("connection %q: %w", name, err))
+	}
+	return a.Engine.Run(ctx, reconcile.Job{Conn: c, Dir: conn, Flavor: flavor, Mapper: mapper,
 		LinkingKey: key, Trigger: opts.Trigger, DryRun: opts.DryRun, Progress: opts.Progress})
 }
 
@@ -81,11 +89,27 @@ func (a *App) ApproveRun(ctx context.Context, id int64) (store.Run, error) {
 	if err != nil {
 		return run, err
 	}
+	deletions, err := a.Store.ListOutcomes(ctx, id, store.OutcomeQuery{Action: store.ActionPendingDeletion})
+	if err != nil {
+		return run, err
+	}
+	c, _, err := a.Store.GetConnection(ctx, run.Connection)
+	if err != nil {
+		return run, err
+	}
 	b := store.Batch{RunID: id, Connection: run.Connection}
 	for _, o := range pending {
 		b.Deactivate = append(b.Deactivate, o.UserRowID)
 		b.Outcomes = append(b.Outcomes, store.Outcome{RunID: id, UserRowID: o.UserRowID, ExternalID: o.ExternalID, UserID: o.UserID,
-			Action: store.ActionDeactivated, Reason: "no longer found in the directory; deactivation approved by an operator"})
+			Action: store.ActionDeactivated, Reason: "left the directory or the scope; deactivation approved by an operator"})
+	}
+	if len(b.Deactivate) > 0 {
+		b.ClearOnDeactivate = mapping.ClearOnLeave(c.Mappings)
+	}
+	for _, o := range deletions {
+		b.Delete = append(b.Delete, o.UserRowID)
+		b.Outcomes = append(b.Outcomes, store.Outcome{RunID: id, UserRowID: o.UserRowID, ExternalID: o.ExternalID, UserID: o.UserID,
+			Action: store.ActionDeleted, Reason: "left the directory or the scope; deletion approved by an operator"})
 	}
 	if err := a.Store.Apply(ctx, b); err != nil {
 		return run, err
@@ -93,9 +117,10 @@ func (a *App) ApproveRun(ctx context.Context, id int64) (store.Run, error) {
 	now := time.Now()
 	run.Status, run.FinishedAt, run.Error = store.RunSucceeded, &now, ""
 	run.Deactivated += len(pending)
+	run.Deleted += len(deletions)
 	run.PendingDeactivations = 0
-	run.Warnings = append(run.Warnings, fmt.Sprintf("%d deactivations approved at %s", len(pending), now.UTC().Format(time.RFC3339)))
-	a.Log.Info("run approved", "run", id, "deactivated", len(pending))
+	run.Warnings = append(run.Warnings, fmt.Sprintf("%d deactivations and %d deletions approved at %s", len(pending), len(deletions), now.UTC().Format(time.RFC3339)))
+	a.Log.Info("run approved", "run", id, "deactivated", len(pending), "deleted", len(deletions))
 	return run, a.Store.UpdateRun(ctx, run)
 }
 

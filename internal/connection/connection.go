@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/usersync/usersync/internal/mapping"
 )
 
 // Directory types (seed 000: a Relying Party, or a directory users come from).
@@ -53,6 +55,17 @@ type Connection struct {
 	// DeletionGuard holds back a run that would deactivate too many users.
 	DeletionGuard DeletionGuard `json:"deletionGuard"`
 
+	// Mappings are the field mappings; absent, the baseline for the
+	// directory flavor applies (mapping.Baseline).
+	Mappings []mapping.Mapping `json:"mappings,omitempty"`
+	// Scope limits which entries are provisioned.
+	Scope *mapping.Scope `json:"scope,omitempty"`
+	// Template holds the defaults applied to new users.
+	Template *mapping.Template `json:"template,omitempty"`
+	// LeavePolicy says what happens to a user who left the directory or
+	// the scope.
+	LeavePolicy LeavePolicy `json:"leavePolicy"`
+
 	// HasPassword is set on connections read back from the store so that a
 	// caller can tell a password exists without ever seeing it.
 	HasPassword bool `json:"hasPassword"`
@@ -65,6 +78,31 @@ type DeletionGuard struct {
 	Disabled   bool    `json:"disabled"`
 	MaxCount   int     `json:"maxCount"`
 	MaxPercent float64 `json:"maxPercent"`
+}
+
+// Leave actions: what happens to a user who left (seed 002 marks users
+// inactive, seed 003 deletes them).
+const (
+	LeaveDeactivate           = "deactivate"
+	LeaveDelete               = "delete"
+	LeaveDeactivateThenDelete = "deactivateThenDelete"
+)
+
+// LeavePolicy says what happens to a user who is no longer in the directory
+// or no longer in scope. The deletion guard counts every deactivation and
+// deletion it causes.
+type LeavePolicy struct {
+	// Action is deactivate (the default), delete, or deactivateThenDelete.
+	Action string `json:"action"`
+	// AfterDays is, for deactivateThenDelete, how many days a user stays
+	// inactive before a later run deletes it.
+	AfterDays int `json:"afterDays,omitempty"`
+}
+
+// MappingSet returns the connection's mapping configuration; Mappings is
+// nil when the baseline applies.
+func (c Connection) MappingSet() mapping.Set {
+	return mapping.Set{Mappings: c.Mappings, Scope: c.Scope, Template: c.Template}
 }
 
 // Default deletion-guard thresholds. Azure's provisioning service holds back
@@ -142,6 +180,9 @@ func (c *Connection) ApplyDefaults() {
 	}
 	if c.DeletionGuard.MaxCount == 0 {
 		c.DeletionGuard.MaxCount = DefaultGuardMaxCount
+	}
+	if c.LeavePolicy.Action == "" {
+		c.LeavePolicy.Action = LeaveDeactivate
 	}
 	if c.DeletionGuard.MaxPercent == 0 {
 		c.DeletionGuard.MaxPercent = DefaultGuardMaxPercent

@@ -108,6 +108,21 @@ func (c Connection) Validate() error {
 		add("deletionGuard.maxPercent", "must be between 0 and 100, got %v", c.DeletionGuard.MaxPercent)
 	}
 	probs = append(probs, validateConfigureTwo(c.ConfigureTwo)...)
+	switch c.LeavePolicy.Action {
+	case LeaveDeactivate, LeaveDelete:
+		if c.LeavePolicy.AfterDays != 0 {
+			add("leavePolicy.afterDays", "only applies to %q", LeaveDeactivateThenDelete)
+		}
+	case LeaveDeactivateThenDelete:
+		if c.LeavePolicy.AfterDays < 1 {
+			add("leavePolicy.afterDays", "must be at least 1 for %q, got %d", LeaveDeactivateThenDelete, c.LeavePolicy.AfterDays)
+		}
+	default:
+		add("leavePolicy.action", "must be %q, %q or %q, got %q", LeaveDeactivate, LeaveDelete, LeaveDeactivateThenDelete, c.LeavePolicy.Action)
+	}
+	for _, p := range c.MappingSet().Validate(c.Mappings == nil) {
+		add(p.Field, "%s", p.Message)
+	}
 	if len(probs) == 0 {
 		return nil
 	}

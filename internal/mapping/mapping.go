@@ -1,107 +1,146 @@
 // Package mapping turns directory entries into application fields: mapping
-// records (source attribute → application field), the baseline sets that
-// reproduce the seeds' tables, and the per-field policies.
+// records (a directory attribute or an expression → an application field),
+// the baseline sets that reproduce the seeds' tables, the per-field policies
+// (operation policy, strength, empty values, typed checks), scopes and
+// provisioning templates.
+//
+// A Set is the configuration an operator writes; Compile turns it into a
+// Mapper, which parses every expression once and is what a run uses.
 package mapping
 
 import (
-	"fmt"
-	"strings"
-
-	"github.com/usersync/usersync/internal/directory"
+	"github.com/usersync/usersync/internal/mapping/expr"
 )
 
-// FieldUserID is the application field that identifies a user. Every mapping
-// set must fill it.
+// FieldUserID is the application field that identifies a user (seed 003's
+// User Identification). Every mapping set must fill it.
 const FieldUserID = "userId"
 
-// Mapping is one mapping record: a directory attribute feeds an application
+// FieldName is the application field that names a user (seed 003's Name).
+// Every mapping set must fill it.
+const FieldName = "displayName"
+
+// TargetCustomFields is the pseudo target of a mapping whose value is seed
+// 004's "$$$"-joined custom-field form; it fills Custom1 to Custom10.
+const TargetCustomFields = "customFields"
+
+// Strength says whether a mapped value overwrites what the application
+// holds (seed 004's sync rules).
+type Strength string
+
+// Strengths.
+const (
+	// StrengthAlways imports the value on every sync ("Import every time
+	// from LDAP field X"): an operator's edit is overwritten.
+	StrengthAlways Strength = "always"
+	// StrengthKeepExisting only fills an empty value ("Keep existing
+	// value"): an operator's edit survives.
+	StrengthKeepExisting Strength = "keepExisting"
+)
+
+// FieldType is what a mapped value must look like. A value that does not
+// fit is recorded as a warning on the user, or fails the user when the
+// mapping is strict.
+type FieldType string
+
+// Field types. The zero type is text, which accepts anything.
+const (
+	TypeText     FieldType = "text"
+	TypeEmail    FieldType = "email"
+	TypePhone    FieldType = "phone"
+	TypeLanguage FieldType = "language"
+	TypeTimeZone FieldType = "timeZone"
+)
+
+// Mapping is one mapping record (seed 002's AD Field → APM Field): a source,
+// either a directory attribute or an expression, feeds an application
 // field. Several records may share a source (seed 003: one LDAP field may
-// feed both Name and Full Name).
+// feed both Name and Full Name); each target is filled by one record.
 type Mapping struct {
-	Source string `json:"source"`
+	// Source is a directory attribute; Expression is the alternative.
+	Source string `json:"source,omitempty"`
+	// Expression is an Entra-compatible expression (package expr).
+	Expression string `json:"expression,omitempty"`
+	// Target is the application field, or "customFields".
 	Target string `json:"target"`
+	// Default is used when the source is missing or empty (Entra's
+	// "default value if null").
+	Default string `json:"default,omitempty"`
+	// Policy says on which operations the mapping applies; omitted parts
+	// take the defaults of DefaultPolicy.
+	Policy *Policy `json:"policy,omitempty"`
+	// Strength is "always" (the default) or "keepExisting".
+	Strength Strength `json:"strength,omitempty"`
+	// ClearWhenEmpty makes a missing or empty source value clear the
+	// application field; by default it leaves it alone (seed 004).
+	ClearWhenEmpty bool `json:"clearWhenEmpty,omitempty"`
+	// Type is checked on every value; the default depends on the target
+	// (email, telephone numbers, language, timeZone).
+	Type FieldType `json:"type,omitempty"`
+	// Strict makes a value that fails its type check, an expression that
+	// fails, or an invalid custom field fail the user instead of warning.
+	Strict bool `json:"strict,omitempty"`
 }
 
-// Set is the mapping records of one connection.
+// Set is a connection's mapping configuration: the mapping records, the
+// scope that decides who is provisioned, and the template applied to new
+// users.
 type Set struct {
 	Mappings []Mapping `json:"mappings"`
+	Scope    *Scope    `json:"scope,omitempty"`
+	Template *Template `json:"template,omitempty"`
 }
 
-// Field is one mapped application field.
+// Field is one mapped application field. An empty Value means "clear the
+// field" and only occurs for mappings with ClearWhenEmpty.
 type Field struct {
 	Name  string
 	Value string
+	rule  *rule
 }
 
-// Attributes lists the directory attributes the set reads, so that a search
-// asks for exactly those.
-func (s Set) Attributes() []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, m := range s.Mappings {
-		k := strings.ToLower(m.Source)
-		if !seen[k] {
-			seen[k] = true
-			out = append(out, m.Source)
-		}
-	}
-	return out
+// Change is one field's old and new value in an update.
+type Change struct {
+	Field, Old, New string
 }
 
-// Map applies the set to one entry. It returns the userId and the other
-// fields in mapping order; fields whose source is missing or empty are left
-// out, so that an empty directory value does not clear an application field
-// (seed 004's behaviour).
-func (s Set) Map(e *directory.Entry, out []Field) (userID string, fields []Field) {
-	fields = out[:0]
-	for _, m := range s.Mappings {
-		v := e.Get(m.Source)
-		if v == "" {
-			continue
-		}
-		if m.Target == FieldUserID {
-			userID = v
-			continue
-		}
-		fields = append(fields, Field{Name: m.Target, Value: v})
-	}
-	return userID, fields
+// Result is what a Mapper says about one entry.
+type Result struct {
+	// UserID is the mapped userId, "" when the entry has none.
+	UserID string
+	// Fields are the mapped fields in mapping order; missing and empty
+	// values are left out unless their mapping clears.
+	Fields []Field
+	// OutOfScope, when not empty, says why the entry is outside the scope.
+	OutOfScope string
+	// Warnings are value problems that did not block the user.
+	Warnings []string
+	// Err, when not nil, means the user must not be written: a strict
+	// mapping failed, a custom field is invalid, or the scope could not be
+	// decided. It names the field.
+	Err error
 }
 
-// Validate reports every problem with the set at once: the user ID is
-// mandatory (seed 003), and every record needs a source and a target.
-func (s Set) Validate() error {
-	var probs []string
-	hasUserID := false
-	for i, m := range s.Mappings {
-		if m.Source == "" {
-			probs = append(probs, fmt.Sprintf("mappings[%d].source: is required", i))
-		}
-		if m.Target == "" {
-			probs = append(probs, fmt.Sprintf("mappings[%d].target: is required", i))
-		}
-		if m.Target == FieldUserID {
-			hasUserID = true
-		}
-	}
-	if !hasUserID {
-		probs = append(probs, "mappings: no mapping fills the mandatory field userId")
-	}
-	if len(probs) > 0 {
-		return fmt.Errorf("mapping: %s", strings.Join(probs, "; "))
-	}
-	return nil
+func (r *Result) reset() {
+	r.UserID, r.OutOfScope, r.Err = "", "", nil
+	r.Fields = r.Fields[:0]
+	r.Warnings = r.Warnings[:0]
 }
 
-// Fingerprint identifies the set's content, so that a changed mapping makes
-// every user's hash change and the next run re-evaluates everyone.
-func (s Set) Fingerprint() string {
-	var sb strings.Builder
-	for _, m := range s.Mappings {
-		sb.WriteString(m.Source)
-		sb.WriteByte(0)
-		sb.WriteString(m.Target)
-		sb.WriteByte(0)
-	}
-	return sb.String()
+// Clone returns a copy that does not share memory with r, which a Mapper
+// reuses for the next entry.
+func (r *Result) Clone() Result {
+	c := *r
+	c.Fields = append([]Field(nil), r.Fields...)
+	c.Warnings = append([]string(nil), r.Warnings...)
+	return c
+}
+
+// rule is a compiled mapping record.
+type rule struct {
+	Mapping
+	index  int
+	expr   *expr.Expr
+	policy resolvedPolicy
+	typ    FieldType
 }

@@ -14,6 +14,9 @@ type ref struct {
 	active bool
 	seen   bool
 	userID string
+	// since is when an inactive user was deactivated (Unix seconds, 0 when
+	// unknown), for the deactivateThenDelete leave policy.
+	since int64
 }
 
 // index maps a connection's external ids to stored users. It costs about a
@@ -29,6 +32,9 @@ func loadIndex(ctx context.Context, s store.Users, conn string) (*index, error) 
 	ix := &index{byExt: map[string]*ref{}}
 	err := s.ScanIndex(ctx, conn, func(e store.IndexEntry) error {
 		r := &ref{id: e.ID, hash: e.Hash, active: e.Status == store.StatusActive, userID: e.UserID}
+		if !e.InactiveSince.IsZero() {
+			r.since = e.InactiveSince.Unix()
+		}
 		if r.active {
 			ix.active++
 		}

@@ -15,9 +15,8 @@ import (
 type candidate struct {
 	ref    *ref
 	ext    string
-	userID string
 	status string
-	fields []mapping.Field
+	res    mapping.Result
 	hash   uint64
 	reason string
 }
@@ -31,16 +30,19 @@ type planner struct {
 	rep     *Report
 	ap      *applier
 	fp      string
-	buf     []mapping.Field
+	res     mapping.Result
 	created map[string]bool
 	cands   []candidate
 	batch   store.Batch
 	ops     int
+	// outOfScope holds why known users are out of scope; they are not
+	// marked seen, so finish treats them like users who left.
+	outOfScope map[*ref]string
 }
 
 func newPlanner(j Job, users store.Users, ix *index, locals map[string]bool, rep *Report, ap *applier) *planner {
 	return &planner{j: j, users: users, ix: ix, locals: locals, rep: rep, ap: ap, fp: j.Mapper.Fingerprint(),
-		created: map[string]bool{}, batch: store.Batch{RunID: rep.ID, Connection: j.Conn.Name}}
+		created: map[string]bool{}, outOfScope: map[*ref]string{}, batch: store.Batch{RunID: rep.ID, Connection: j.Conn.Name}}
 }
 
 func (p *planner) outcome(o store.Outcome) {
@@ -71,8 +73,34 @@ func (p *planner) planEntry(e *directory.Entry) {
 			Reason: fmt.Sprintf("entry %s has no %s, the linking key", e.DN, p.j.LinkingKey)})
 		return
 	}
-	userID, fields := p.j.Mapper.Map(e, p.buf)
-	p.buf = fields
+	res := &p.res
+	p.j.Mapper.Map(e, res)
+	userID := res.UserID
+	r := p.ix.byExt[ext]
+	if res.Err != nil {
+		// Neither in nor out: the user stays as stored, and is not treated
+		// as gone.
+		p.rep.Failed++
+		o := store.Outcome{ExternalID: ext, UserID: userID, Action: store.ActionFailed,
+			Reason: fmt.Sprintf("entry %s: %v", e.DN, res.Err), Warnings: copyStrings(res.Warnings)}
+		if r != nil {
+			o.UserRowID = r.id
+			r.seen = true
+		}
+		p.outcome(o)
+		return
+	}
+	if res.OutOfScope != "" {
+		if r != nil && r.active && !r.seen {
+			p.outOfScope[r] = res.OutOfScope
+			return
+		}
+		// Never provisioned (or already inactive): nothing to do and, to
+		// keep runs cheap when a scope excludes most of a directory,
+		// counted without a per-user record.
+		p.rep.Skipped++
+		return
+	}
 	if userID == "" {
 		p.rep.Skipped++
 		p.outcome(store.Outcome{ExternalID: ext, Action: store.ActionSkipped,
@@ -83,7 +111,7 @@ func (p *planner) planEntry(e *directory.Entry) {
 		p.rep.Skipped++
 		p.outcome(store.Outcome{ExternalID: ext, UserID: userID, Action: store.ActionSkipped,
 			Reason: fmt.Sprintf("conflict: a local user %q exists; local users are never modified by sync", userID)})
-		if r := p.ix.byExt[ext]; r != nil {
+		if r != nil {
 			r.seen = true // not gone from the directory, only in conflict
 		}
 		return
@@ -93,8 +121,7 @@ func (p *planner) planEntry(e *directory.Entry) {
 	if disabled {
 		status = store.StatusInactive
 	}
-	h := entryHash(p.fp, userID, status, fields)
-	r := p.ix.byExt[ext]
+	h := entryHash(p.fp, userID, status, res.Fields)
 	if r == nil {
 		switch {
 		case p.created[ext]:
@@ -108,9 +135,10 @@ func (p *planner) planEntry(e *directory.Entry) {
 		default:
 			p.created[ext] = true
 			p.rep.Created++
-			p.batch.Creates = append(p.batch.Creates, store.User{Connection: p.j.Conn.Name, ExternalID: ext, UserID: userID,
-				Status: store.StatusActive, Source: store.SourceDirectory, Fields: fieldMap(fields), Hash: h})
-			p.outcome(store.Outcome{ExternalID: ext, UserID: userID, Action: store.ActionCreated})
+			uid, fields := p.j.Mapper.Create(res)
+			p.batch.Creates = append(p.batch.Creates, store.User{Connection: p.j.Conn.Name, ExternalID: ext, UserID: uid,
+				Status: store.StatusActive, Source: store.SourceDirectory, Fields: fields, Hash: h})
+			p.outcome(store.Outcome{ExternalID: ext, UserID: uid, Action: store.ActionCreated, Warnings: copyStrings(res.Warnings)})
 		}
 		return
 	}
@@ -121,6 +149,7 @@ func (p *planner) planEntry(e *directory.Entry) {
 		return
 	}
 	r.seen = true
+	delete(p.outOfScope, r)
 	if r.hash == h && r.active == !disabled {
 		p.rep.Unchanged++
 		return
@@ -129,16 +158,14 @@ func (p *planner) planEntry(e *directory.Entry) {
 	if disabled && r.active {
 		reason = "account is disabled in the directory"
 	}
-	p.cands = append(p.cands, candidate{ref: r, ext: ext, userID: userID, status: status,
-		fields: append([]mapping.Field(nil), fields...), hash: h, reason: reason})
+	p.cands = append(p.cands, candidate{ref: r, ext: ext, status: status, res: res.Clone(), hash: h, reason: reason})
 }
 
-func fieldMap(fields []mapping.Field) map[string]string {
-	m := make(map[string]string, len(fields))
-	for _, f := range fields {
-		m[f.Name] = f.Value
+func copyStrings(s []string) []string {
+	if len(s) == 0 {
+		return nil
 	}
-	return m
+	return append([]string(nil), s...)
 }
 
 // resolve reads the stored rows of changed entries in one query and turns
@@ -170,27 +197,18 @@ func (p *planner) resolve(ctx context.Context) error {
 	return nil
 }
 
+// update asks the mapper what the stored user becomes (policies, strength,
+// empty values are the mapper's business) and records what changed.
 func (p *planner) update(old store.User, c candidate) {
-	// An empty directory value does not clear a field: only mapped,
-	// non-empty values overwrite (seed 004).
-	next := make(map[string]string, len(old.Fields)+len(c.fields))
-	for k, v := range old.Fields {
-		next[k] = v
-	}
-	var changes []store.FieldChange
-	if old.UserID != c.userID {
-		changes = append(changes, store.FieldChange{Field: "userId", Old: old.UserID, New: c.userID})
+	userID, next, mchanges := p.j.Mapper.Update(&c.res, old.UserID, old.Fields)
+	changes := make([]store.FieldChange, 0, len(mchanges)+1)
+	for _, ch := range mchanges {
+		changes = append(changes, store.FieldChange{Field: ch.Field, Old: ch.Old, New: ch.New})
 	}
 	if old.Status != c.status {
 		changes = append(changes, store.FieldChange{Field: "status", Old: old.Status, New: c.status})
 	}
-	for _, f := range c.fields {
-		if next[f.Name] != f.Value {
-			changes = append(changes, store.FieldChange{Field: f.Name, Old: next[f.Name], New: f.Value})
-			next[f.Name] = f.Value
-		}
-	}
-	u := store.User{ID: old.ID, UserID: c.userID, Status: c.status, Fields: next, Hash: c.hash}
+	u := store.User{ID: old.ID, UserID: userID, Status: c.status, Fields: next, Hash: c.hash}
 	p.batch.Updates = append(p.batch.Updates, u)
 	p.ops++
 	c.ref.hash = c.hash
@@ -213,7 +231,8 @@ func (p *planner) update(old store.User, c candidate) {
 			p.ix.active++
 		}
 	}
-	p.outcome(store.Outcome{UserRowID: old.ID, ExternalID: c.ext, UserID: c.userID, Action: action, Reason: c.reason, Changes: changes})
+	p.outcome(store.Outcome{UserRowID: old.ID, ExternalID: c.ext, UserID: userID, Action: action, Reason: c.reason,
+		Changes: changes, Warnings: copyStrings(c.res.Warnings)})
 }
 
 func (p *planner) emit(ctx context.Context) error {
@@ -232,54 +251,4 @@ func (p *planner) flush(ctx context.Context) {
 	if p.resolve(ctx) == nil {
 		_ = p.emit(ctx)
 	}
-}
-
-// finish runs after a complete, error-free read: it finds the users that
-// left the directory and deactivates them, unless the read was empty or the
-// deletion guard holds the run.
-func (p *planner) finish(ctx context.Context) error {
-	if err := p.resolve(ctx); err != nil {
-		return err
-	}
-	var gone []*ref
-	var goneExt []string
-	for ext, r := range p.ix.byExt {
-		if !r.seen && r.active {
-			gone = append(gone, r)
-			goneExt = append(goneExt, ext)
-		}
-	}
-	if len(gone) > 0 && p.rep.EntriesRead == 0 {
-		if err := p.emit(ctx); err != nil {
-			return err
-		}
-		return fmt.Errorf("%w for %q under %q, yet %d users are active: an empty read is never trusted, so nobody was deactivated",
-			ErrEmptyRead, p.j.Conn.SearchFilter, p.j.Conn.SearchPath, len(gone))
-	}
-	guard := p.j.Conn.DeletionGuard
-	if guard.Trips(len(gone), p.ix.active) {
-		for i, r := range gone {
-			p.outcome(store.Outcome{UserRowID: r.id, ExternalID: goneExt[i], UserID: r.userID, Action: store.ActionPendingDeactivation,
-				Reason: "no longer found in the directory; held by the deletion guard"})
-		}
-		p.rep.PendingDeactivations = len(gone)
-		if err := p.emit(ctx); err != nil {
-			return err
-		}
-		return fmt.Errorf("%w: it would deactivate %d of %d active users (%.1f%%), above the guard (maxCount %d, maxPercent %g%%); approve with `usersync runs approve %d` or reject with `usersync runs reject %d`",
-			ErrGuardTipped, len(gone), p.ix.active, float64(len(gone))*100/float64(p.ix.active), guard.MaxCount, guard.MaxPercent, p.rep.ID, p.rep.ID)
-	}
-	for i, r := range gone {
-		p.batch.Deactivate = append(p.batch.Deactivate, r.id)
-		p.outcome(store.Outcome{UserRowID: r.id, ExternalID: goneExt[i], UserID: r.userID, Action: store.ActionDeactivated,
-			Reason: "no longer found in the directory under the search path and filter"})
-		p.rep.Deactivated++
-		r.active = false
-		if p.ops >= applyBatch {
-			if err := p.emit(ctx); err != nil {
-				return err
-			}
-		}
-	}
-	return p.emit(ctx)
 }

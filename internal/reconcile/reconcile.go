@@ -24,15 +24,24 @@ import (
 	"github.com/usersync/usersync/internal/store"
 )
 
-// Mapper turns an entry into a userId and application fields. mapping.Set
-// is the implementation; the interface keeps the planner testable.
+// Mapper is what the planner asks about fields. *mapping.Mapper is the
+// implementation; the interface keeps the planner testable.
 type Mapper interface {
+	// Attributes lists the directory attributes the mapper reads.
 	Attributes() []string
-	Map(e *directory.Entry, buf []mapping.Field) (userID string, fields []mapping.Field)
+	// Fingerprint changes whenever anything that affects results changes.
 	Fingerprint() string
+	// Map fills r with the entry's userId, fields, scope and warnings.
+	Map(e *directory.Entry, r *mapping.Result)
+	// Create returns the userId and fields of a new user.
+	Create(r *mapping.Result) (userID string, fields map[string]string)
+	// Update returns what an existing user becomes, and what changed.
+	Update(r *mapping.Result, oldUserID string, old map[string]string) (userID string, fields map[string]string, changes []mapping.Change)
+	// ClearOnLeave names the fields cleared when a user is deactivated.
+	ClearOnLeave() []string
 }
 
-var _ Mapper = mapping.Set{}
+var _ Mapper = (*mapping.Mapper)(nil)
 
 // Job is one run's input.
 type Job struct {
@@ -43,6 +52,9 @@ type Job struct {
 	LinkingKey string
 	Trigger    string
 	DryRun     bool
+	// Now is the clock for leave policies that delete after N days
+	// (time.Now when nil).
+	Now func() time.Time
 	// Progress, when set, is called from time to time with the run so far.
 	Progress func(store.Run)
 }
@@ -117,7 +129,7 @@ func (e *Engine) Run(ctx context.Context, j Job) (*Report, error) {
 		}
 	}
 	e.logger().Info("run finished", "connection", rep.Connection, "run", rep.ID, "status", rep.Status,
-		"created", rep.Created, "updated", rep.Updated, "deactivated", rep.Deactivated,
+		"created", rep.Created, "updated", rep.Updated, "deactivated", rep.Deactivated, "deleted", rep.Deleted,
 		"unchanged", rep.Unchanged, "entriesRead", rep.EntriesRead, "ms", rep.DurationMs)
 	return rep, err
 }

@@ -82,7 +82,11 @@ func newHarness(t *testing.T) *harness {
 
 func (h *harness) run(ctx context.Context, d *fakeDir, dry bool) (*reconcile.Report, error) {
 	h.t.Helper()
-	return h.eng.Run(ctx, reconcile.Job{Conn: h.c, Dir: d, Flavor: directory.FlavorOpenLDAP, Mapper: mapping.InetOrgPerson(),
+	m, err := mapping.Compile(mapping.InetOrgPerson())
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return h.eng.Run(ctx, reconcile.Job{Conn: h.c, Dir: d, Flavor: directory.FlavorOpenLDAP, Mapper: m,
 		LinkingKey: "entryUUID", DryRun: dry})
 }
 

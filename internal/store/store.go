@@ -57,6 +57,11 @@ type Users interface {
 	// run can report a directory user that collides with one.
 	LocalUserIDs(ctx context.Context) (map[string]bool, error)
 	CreateLocalUser(ctx context.Context, u User) (int64, error)
+	// SetUserField records an operator's edit of one field (an empty value
+	// removes it). It resets the user's hash, so that the next run
+	// re-evaluates the user: a keepExisting mapping keeps the edit, an
+	// always mapping overwrites it.
+	SetUserField(ctx context.Context, id int64, field, value string) error
 }
 
 // Certificates records the user certificates enrolled for relying-party

@@ -76,6 +76,9 @@ type IndexEntry struct {
 	UserID     string
 	Status     string
 	Hash       uint64
+	// InactiveSince is when an inactive user was deactivated (zero when
+	// active, or unknown), for leave policies that delete after N days.
+	InactiveSince time.Time
 }
 
 // UserQuery filters ListUsers. Zero values mean "any".
@@ -110,6 +113,8 @@ type Counts struct {
 	Created     int `json:"created"`
 	Updated     int `json:"updated"`
 	Deactivated int `json:"deactivated"`
+	// Deleted counts users deleted by a leave policy.
+	Deleted     int `json:"deleted"`
 	Unchanged   int `json:"unchanged"`
 	Skipped     int `json:"skipped"`
 	Failed      int `json:"failed"`
@@ -149,6 +154,8 @@ const (
 	ActionSkipped             = "skipped"
 	ActionFailed              = "failed"
 	ActionPendingDeactivation = "pendingDeactivation"
+	ActionDeleted             = "deleted"
+	ActionPendingDeletion     = "pendingDeletion"
 )
 
 // FieldChange is one field's old and new value.
@@ -167,6 +174,9 @@ type Outcome struct {
 	Action     string        `json:"action"`
 	Reason     string        `json:"reason,omitempty"`
 	Changes    []FieldChange `json:"changes,omitempty"`
+	// Warnings are problems with the user's values that did not block it,
+	// such as an email address that is not one.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // OutcomeQuery filters ListOutcomes.
@@ -183,7 +193,12 @@ type Batch struct {
 	Updates    []User
 	// Deactivate lists user row ids to set inactive.
 	Deactivate []int64
-	Outcomes   []Outcome
+	// ClearOnDeactivate names the fields removed from every user in
+	// Deactivate (the mappings' delete policy, seed 003).
+	ClearOnDeactivate []string
+	// Delete lists user row ids to delete (a leave policy that deletes).
+	Delete   []int64
+	Outcomes []Outcome
 	// Token, when non-nil, is saved as the connection's change token in the
 	// same transaction.
 	Token *string
@@ -191,6 +206,6 @@ type Batch struct {
 
 // Empty reports whether the batch writes nothing.
 func (b *Batch) Empty() bool {
-	return len(b.Creates) == 0 && len(b.Updates) == 0 && len(b.Deactivate) == 0 &&
+	return len(b.Creates) == 0 && len(b.Updates) == 0 && len(b.Deactivate) == 0 && len(b.Delete) == 0 &&
 		len(b.Outcomes) == 0 && b.Token == nil
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/usersync/usersync/internal/store"
 )
@@ -28,17 +29,11 @@ func (s *Store) Apply(ctx context.Context, b store.Batch) error {
 	if err := applyUpdates(ctx, tx, b, t); err != nil {
 		return err
 	}
-	if len(b.Deactivate) > 0 {
-		stmt, err := tx.PrepareContext(ctx, `UPDATE users SET status = 'inactive', updated_at = ? WHERE id = ? AND source = 'directory'`)
-		if err != nil {
-			return fmt.Errorf("sqlite: apply: %w", err)
-		}
-		defer stmt.Close()
-		for _, id := range b.Deactivate {
-			if _, err := stmt.ExecContext(ctx, t, id); err != nil {
-				return fmt.Errorf("sqlite: deactivate user %d: %w", id, err)
-			}
-		}
+	if err := applyDeactivations(ctx, tx, b, t); err != nil {
+		return err
+	}
+	if err := applyDeletes(ctx, tx, b); err != nil {
+		return err
 	}
 	if err := insertOutcomes(ctx, tx, b.RunID, b.Outcomes); err != nil {
 		return err
@@ -80,7 +75,9 @@ func applyUpdates(ctx context.Context, tx *sql.Tx, b store.Batch, t string) erro
 	if len(b.Updates) == 0 {
 		return nil
 	}
-	stmt, err := tx.PrepareContext(ctx, `UPDATE users SET user_id = ?, status = ?, fields = ?, hash = ?, updated_at = ? WHERE id = ? AND source = 'directory'`)
+	stmt, err := tx.PrepareContext(ctx, `UPDATE users SET user_id = ?, status = ?, fields = ?, hash = ?, updated_at = ?,
+		deactivated_at = CASE WHEN ? = 'inactive' THEN COALESCE(deactivated_at, ?) ELSE NULL END
+		WHERE id = ? AND source = 'directory'`)
 	if err != nil {
 		return fmt.Errorf("sqlite: apply: %w", err)
 	}
@@ -90,7 +87,7 @@ func applyUpdates(ctx context.Context, tx *sql.Tx, b store.Batch, t string) erro
 		if err != nil {
 			return fmt.Errorf("sqlite: update user %q: %w", u.UserID, err)
 		}
-		if _, err := stmt.ExecContext(ctx, u.UserID, u.Status, string(fields), int64(u.Hash), t, u.ID); err != nil {
+		if _, err := stmt.ExecContext(ctx, u.UserID, u.Status, string(fields), int64(u.Hash), t, u.Status, t, u.ID); err != nil {
 			return fmt.Errorf("sqlite: update user %q: %w", u.UserID, err)
 		}
 	}
@@ -101,7 +98,7 @@ func insertOutcomes(ctx context.Context, tx *sql.Tx, runID int64, outs []store.O
 	if len(outs) == 0 {
 		return nil
 	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO run_outcomes(run_id, user_row_id, external_id, user_id, action, reason, changes) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO run_outcomes(run_id, user_row_id, external_id, user_id, action, reason, changes, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return fmt.Errorf("sqlite: apply: %w", err)
 	}
@@ -115,9 +112,67 @@ func insertOutcomes(ctx context.Context, tx *sql.Tx, runID int64, outs []store.O
 			}
 			changes = string(c)
 		}
-		if _, err := stmt.ExecContext(ctx, runID, o.UserRowID, o.ExternalID, o.UserID, o.Action, o.Reason, changes); err != nil {
+		var warnings string
+		if len(o.Warnings) > 0 {
+			w, err := json.Marshal(o.Warnings)
+			if err != nil {
+				return fmt.Errorf("sqlite: outcome: %w", err)
+			}
+			warnings = string(w)
+		}
+		if _, err := stmt.ExecContext(ctx, runID, o.UserRowID, o.ExternalID, o.UserID, o.Action, o.Reason, changes, warnings); err != nil {
 			return fmt.Errorf("sqlite: outcome for %q: %w", o.UserID, err)
 		}
 	}
 	return nil
+}
+
+// applyDeactivations sets users inactive, remembering since when, and
+// removes the fields the mappings clear when a user leaves.
+func applyDeactivations(ctx context.Context, tx *sql.Tx, b store.Batch, t string) error {
+	if len(b.Deactivate) == 0 {
+		return nil
+	}
+	q := `UPDATE users SET status = 'inactive', updated_at = ?, deactivated_at = COALESCE(deactivated_at, ?)`
+	args := []any{t, t}
+	if len(b.ClearOnDeactivate) > 0 {
+		q += `, fields = json_remove(fields` + strings.Repeat(", ?", len(b.ClearOnDeactivate)) + `)`
+		for _, f := range b.ClearOnDeactivate {
+			args = append(args, jsonPath(f))
+		}
+	}
+	stmt, err := tx.PrepareContext(ctx, q+` WHERE id = ? AND source = 'directory'`)
+	if err != nil {
+		return fmt.Errorf("sqlite: apply: %w", err)
+	}
+	defer stmt.Close()
+	for _, id := range b.Deactivate {
+		if _, err := stmt.ExecContext(ctx, append(args, id)...); err != nil {
+			return fmt.Errorf("sqlite: deactivate user %d: %w", id, err)
+		}
+	}
+	return nil
+}
+
+func applyDeletes(ctx context.Context, tx *sql.Tx, b store.Batch) error {
+	if len(b.Delete) == 0 {
+		return nil
+	}
+	stmt, err := tx.PrepareContext(ctx, `DELETE FROM users WHERE id = ? AND source = 'directory'`)
+	if err != nil {
+		return fmt.Errorf("sqlite: apply: %w", err)
+	}
+	defer stmt.Close()
+	for _, id := range b.Delete {
+		if _, err := stmt.ExecContext(ctx, id); err != nil {
+			return fmt.Errorf("sqlite: delete user %d: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// jsonPath is the SQLite JSON path of a top-level key, quoted so that any
+// field name works.
+func jsonPath(field string) string {
+	return `$."` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(field) + `"`
 }

@@ -32,7 +32,7 @@ func scanUser(r scanner) (store.User, error) {
 
 // ScanIndex streams a connection's directory users in id order.
 func (s *Store) ScanIndex(ctx context.Context, conn string, fn func(store.IndexEntry) error) error {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, external_id, user_id, status, hash FROM users WHERE connection = ? AND source = 'directory'`, conn)
+	rows, err := s.db.QueryContext(ctx, `SELECT id, external_id, user_id, status, hash, deactivated_at FROM users WHERE connection = ? AND source = 'directory'`, conn)
 	if err != nil {
 		return fmt.Errorf("sqlite: scan index %q: %w", conn, err)
 	}
@@ -40,10 +40,14 @@ func (s *Store) ScanIndex(ctx context.Context, conn string, fn func(store.IndexE
 	for rows.Next() {
 		var e store.IndexEntry
 		var hash int64
-		if err := rows.Scan(&e.ID, &e.ExternalID, &e.UserID, &e.Status, &hash); err != nil {
+		var since sql.NullString
+		if err := rows.Scan(&e.ID, &e.ExternalID, &e.UserID, &e.Status, &hash, &since); err != nil {
 			return fmt.Errorf("sqlite: scan index %q: %w", conn, err)
 		}
 		e.Hash = uint64(hash)
+		if since.Valid {
+			e.InactiveSince = parseTime(since.String)
+		}
 		if err := fn(e); err != nil {
 			return err
 		}
@@ -177,4 +181,23 @@ func nonNil(m map[string]string) map[string]string {
 		return map[string]string{}
 	}
 	return m
+}
+
+// SetUserField records an operator's edit of one field and resets the
+// user's hash so that the next run re-evaluates the user.
+func (s *Store) SetUserField(ctx context.Context, id int64, field, value string) error {
+	q := `UPDATE users SET fields = json_set(fields, ?, ?), hash = 0, updated_at = ? WHERE id = ?`
+	args := []any{jsonPath(field), value, now(), id}
+	if value == "" {
+		q = `UPDATE users SET fields = json_remove(fields, ?), hash = 0, updated_at = ? WHERE id = ?`
+		args = []any{jsonPath(field), now(), id}
+	}
+	res, err := s.db.ExecContext(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("sqlite: set field %q of user %d: %w", field, id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("sqlite: user %d: %w", id, store.ErrNotFound)
+	}
+	return nil
 }
