@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/go-ldap/ldap/v3"
+
+	"github.com/usersync/usersync/internal/upn"
 )
 
 // FieldError is one problem with one field of a connection document.
@@ -90,6 +92,17 @@ func (c Connection) Validate() error {
 	}
 	if !attributeRE.MatchString(c.RuleCriteriaAttribute) {
 		add("ruleCriteriaAttribute", "must be an attribute name, got %q", c.RuleCriteriaAttribute)
+	}
+	switch c.IdentityMode {
+	case "", IdentityAnchor, IdentityUPN:
+	default:
+		add("identityMode", "must be %q or %q, got %q", IdentityAnchor, IdentityUPN, c.IdentityMode)
+	}
+	if err := c.SuffixPolicy().Validate(); err != nil {
+		add("upnSuffixes", "%v", err)
+	}
+	if _, err := upn.Parse(c.ConfigureTwo); err != nil {
+		add("configureTwo", "%v", err)
 	}
 	if c.PageSize < 1 || c.PageSize > 100000 {
 		add("pageSize", "must be between 1 and 100000, got %d", c.PageSize)

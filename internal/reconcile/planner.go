@@ -73,10 +73,8 @@ func (p *planner) planEntry(e *directory.Entry) {
 	}
 	userID, fields := p.j.Mapper.Map(e, p.buf)
 	p.buf = fields
-	if userID == "" {
-		p.rep.Skipped++
-		p.outcome(store.Outcome{ExternalID: ext, Action: store.ActionSkipped,
-			Reason: fmt.Sprintf("entry %s has no value for userId", e.DN)})
+	userID, ok := p.identify(e, ext, userID)
+	if !ok {
 		return
 	}
 	if p.locals[strings.ToLower(userID)] {
@@ -94,7 +92,7 @@ func (p *planner) planEntry(e *directory.Entry) {
 		status = store.StatusInactive
 	}
 	h := entryHash(p.fp, userID, status, fields)
-	r := p.ix.byExt[ext]
+	r := p.relink(p.ix.byExt[ext], ext, userID)
 	if r == nil {
 		switch {
 		case p.created[ext]:
@@ -281,5 +279,6 @@ func (p *planner) finish(ctx context.Context) error {
 			}
 		}
 	}
+	p.batch.Token = p.j.token // saved with the run's last changes (invariant 3)
 	return p.emit(ctx)
 }
