@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -122,4 +124,17 @@ func user(t *testing.T, users map[string]listedUser, userID string) listedUser {
 		t.Fatalf("no user %q in the store", userID)
 	}
 	return u
+}
+
+// runIn is run with stdin, for the commands that read a password.
+func (c *cli) runIn(stdin string, args ...string) (string, int) {
+	c.t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), append(args, "--db", c.db), strings.NewReader(stdin), &out, &errb)
+	c.all.Write(out.Bytes())
+	c.all.Write(errb.Bytes())
+	if testing.Verbose() {
+		c.t.Logf("usersync %s → %d\n%s%s", strings.Join(args, " "), code, out.String(), errb.String())
+	}
+	return out.String() + errb.String(), code
 }

@@ -33,7 +33,8 @@ func commands() []command {
 		{"demo", "start a sample directory, sync it into a fresh store and show the result", runDemo},
 		{"connection", "apply | list | show | check connections", runConnection},
 		{"sync", "sync NAME [--dry-run] [--full] [--json]", runSync},
-		{"users", "list [--connection NAME] [--json]", runUsers},
+		{"users", "list [--connection NAME] [--json] | add-local USERID [--display-name N] [--email E]", runUsers},
+		{"auth", "check USER (password on standard input)", runAuth},
 		{"runs", "list | show ID | approve ID | reject ID", runRuns},
 		{"version", "print the version", func(_ context.Context, e *env, _ []string) error {
 			fmt.Fprintln(e.stdout, "usersync", version)
