@@ -41,7 +41,7 @@ type Problem struct {
 	// when the server sent one.
 	Code string
 	Msg  string
-	Err   error
+	Err  error
 }
 
 func (p *Problem) Error() string { return p.Msg }
