@@ -34,7 +34,8 @@ func commands() []command {
 		{"demo", "start a sample directory, sync it into a fresh store and show the result", runDemo},
 		{"connection", "apply | list | show | check | configure-two connections", runConnection},
 		{"sync", "sync NAME [--dry-run] [--full] [--json]", runSync},
-		{"users", "list [--connection NAME] [--json] | set ID FIELD VALUE", runUsers},
+		{"users", "list [--connection NAME] [--json] | set ID FIELD VALUE | add-local USERID [--display-name N] [--email E]", runUsers},
+		{"auth", "check USER (password on standard input)", runAuth},
 		{"runs", "list | show ID | approve ID | reject ID", runRuns},
 		{"cert", "add | revoke | list certificate mappings of relying parties", runCert},
 		{"version", "print the version", func(_ context.Context, e *env, _ []string) error {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/usersync/usersync/internal/connection"
+	"github.com/usersync/usersync/internal/directory"
 	"github.com/usersync/usersync/internal/directory/ldap"
 	"github.com/usersync/usersync/internal/mapping"
 	"github.com/usersync/usersync/internal/reconcile"
@@ -52,8 +53,14 @@ func (a *App) Sync(ctx context.Context, name string, opts SyncOptions) (*reconci
 	if err != nil {
 		return a.failedBeforeStart(ctx, name, opts, fmt.Errorf("connection %q: %w", name, err))
 	}
+	var id reconcile.Identity
+	if flavor == directory.FlavorActiveDirectory {
+		if id, err = reconcile.IdentityFor(c); err != nil {
+			return a.failedBeforeStart(ctx, name, opts, err)
+		}
+	}
 	return a.Engine.Run(ctx, reconcile.Job{Conn: c, Dir: conn, Flavor: flavor, Mapper: mapper,
-		LinkingKey: key, Trigger: opts.Trigger, DryRun: opts.DryRun, Progress: opts.Progress})
+		LinkingKey: key, Trigger: opts.Trigger, DryRun: opts.DryRun, Full: opts.Full, Identity: id, Progress: opts.Progress})
 }
 
 // failedBeforeStart records a run that could not reach its directory, so

@@ -50,6 +50,23 @@ type Connection struct {
 	RuleCriteriaAttribute string `json:"ruleCriteriaAttribute"`
 	ConfigureTwo          string `json:"configureTwo"`
 
+	// IdentityMode says what links an Active Directory user to its app user:
+	// IdentityAnchor (the default) or IdentityUPN. See identity.go.
+	IdentityMode string `json:"identityMode,omitempty"`
+	// UPNSuffixes lists the accepted UPN domain specifiers, domain-level and
+	// forest-level alike; empty accepts any (upn.SuffixPolicy).
+	UPNSuffixes []string `json:"upnSuffixes,omitempty"`
+	// RequireFQDNUPN demands a fully qualified domain specifier, for when the
+	// hybrid UPN format is the only one (seed 001).
+	RequireFQDNUPN bool `json:"requireFqdnUpn,omitempty"`
+	// NetBIOSDomain maps a DOMAIN\login name to this directory's UPN suffix
+	// when authenticating; when empty it is read from the directory.
+	NetBIOSDomain string `json:"netbiosDomain,omitempty"`
+	// AllowPlainTextUserBinds lets user authentication bind over plain LDAP
+	// when security is none. Off by default: a user's password never
+	// crosses the network in clear unless the operator says so.
+	AllowPlainTextUserBinds bool `json:"allowPlainTextUserBinds,omitempty"`
+
 	// PageSize is the LDAP paged-results page size (default 1000).
 	PageSize int `json:"pageSize,omitempty"`
 	// DeletionGuard holds back a run that would deactivate too many users.

@@ -98,6 +98,14 @@ func (c Connection) Validate() error {
 	if !attributeRE.MatchString(c.RuleCriteriaAttribute) {
 		add("ruleCriteriaAttribute", "must be an attribute name, got %q", c.RuleCriteriaAttribute)
 	}
+	switch c.IdentityMode {
+	case "", IdentityAnchor, IdentityUPN:
+	default:
+		add("identityMode", "must be %q or %q, got %q", IdentityAnchor, IdentityUPN, c.IdentityMode)
+	}
+	if err := c.SuffixPolicy().Validate(); err != nil {
+		add("upnSuffixes", "%v", err)
+	}
 	if c.PageSize < 1 || c.PageSize > 100000 {
 		add("pageSize", "must be between 1 and 100000, got %d", c.PageSize)
 	}

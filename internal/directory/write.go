@@ -32,8 +32,8 @@ func (o ModOp) String() string {
 	return "unknown"
 }
 
-// Change is one attribute change of a modify request.
-type Change struct {
+// Modification is one attribute change of a modify request.
+type Modification struct {
 	Op        ModOp
 	Attribute string
 	Values    []string
@@ -44,7 +44,7 @@ type Change struct {
 // one of the Err* refusals below with errors.Is. Read returns one entry's
 // named attributes, so that a writer can verify what it wrote.
 type Writer interface {
-	Modify(ctx context.Context, dn string, changes ...Change) error
+	Modify(ctx context.Context, dn string, changes ...Modification) error
 	Read(ctx context.Context, dn string, attrs ...string) (*Entry, error)
 }
 

@@ -108,5 +108,6 @@ func (p *planner) finish(ctx context.Context) error {
 			}
 		}
 	}
+	p.batch.Token = p.j.token // saved with the run's last changes (invariant 3)
 	return p.emit(ctx)
 }

@@ -101,12 +101,11 @@ func (p *planner) planEntry(e *directory.Entry) {
 		p.rep.Skipped++
 		return
 	}
-	if userID == "" {
-		p.rep.Skipped++
-		p.outcome(store.Outcome{ExternalID: ext, Action: store.ActionSkipped,
-			Reason: fmt.Sprintf("entry %s has no value for userId", e.DN)})
+	userID, ok := p.identify(e, ext, userID)
+	if !ok {
 		return
 	}
+	res.UserID = userID // the mail fallback may have supplied it
 	if p.locals[strings.ToLower(userID)] {
 		p.rep.Skipped++
 		p.outcome(store.Outcome{ExternalID: ext, UserID: userID, Action: store.ActionSkipped,
@@ -122,6 +121,7 @@ func (p *planner) planEntry(e *directory.Entry) {
 		status = store.StatusInactive
 	}
 	h := entryHash(p.fp, userID, status, res.Fields)
+	r = p.relink(r, ext, userID)
 	if r == nil {
 		switch {
 		case p.created[ext]:

@@ -55,8 +55,16 @@ type Job struct {
 	// Now is the clock for leave policies that delete after N days
 	// (time.Now when nil).
 	Now func() time.Time
+	// Full reads every entry even when the directory can read changes only
+	// and a change token is saved.
+	Full bool
+	// Identity completes and checks user IDs (Active Directory's UPNs).
+	Identity Identity
 	// Progress, when set, is called from time to time with the run so far.
 	Progress func(store.Run)
+
+	// token is the change token a successful full run saves.
+	token *string
 }
 
 // Report is a finished run: its record and, for a dry run, the plan.
@@ -104,7 +112,7 @@ func (e *Engine) Run(ctx context.Context, j Job) (*Report, error) {
 		}
 		rep.ID = id
 	}
-	err := e.run(ctx, j, rep)
+	err := e.dispatch(ctx, j, rep)
 	rep.DurationMs = time.Since(start).Milliseconds()
 	end := time.Now()
 	rep.FinishedAt = &end
@@ -192,11 +200,7 @@ func (e *Engine) run(ctx context.Context, j Job, rep *Report) error {
 }
 
 func (e *Engine) read(ctx context.Context, j Job, out chan<- []*directory.Entry) error {
-	attrs := append([]string{j.LinkingKey}, j.Mapper.Attributes()...)
-	if j.Flavor == directory.FlavorActiveDirectory {
-		attrs = append(attrs, "userAccountControl")
-	}
-	q := directory.Query{BaseDN: j.Conn.SearchPath, Filter: j.Conn.SearchFilter, Attributes: attrs, PageSize: j.Conn.PageSize}
+	q := e.query(j)
 	buf := make([]*directory.Entry, 0, readBatch)
 	send := func() error {
 		select {

@@ -52,6 +52,9 @@ type Users interface {
 	ScanIndex(ctx context.Context, conn string, fn func(IndexEntry) error) error
 	GetUsers(ctx context.Context, ids []int64) ([]User, error)
 	GetUser(ctx context.Context, id int64) (User, error)
+	// FindUsers returns every user, local or directory, whose userId equals
+	// userID compared case-insensitively.
+	FindUsers(ctx context.Context, userID string) ([]User, error)
 	ListUsers(ctx context.Context, q UserQuery) ([]User, error)
 	// LocalUserIDs returns the userIds of all local users, lower-cased, so a
 	// run can report a directory user that collides with one.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 )
 
@@ -197,7 +198,12 @@ type Batch struct {
 	// Deactivate (the mappings' delete policy, seed 003).
 	ClearOnDeactivate []string
 	// Delete lists user row ids to delete (a leave policy that deletes).
-	Delete   []int64
+	Delete []int64
+	// Retire deactivates users and moves their link aside (applied before
+	// Creates), so that a new user can take the same external id: how a
+	// user moved to another domain, or whose UPN changed in upn identity
+	// mode, becomes a new application user while the old one stays.
+	Retire   []Retirement
 	Outcomes []Outcome
 	// Token, when non-nil, is saved as the connection's change token in the
 	// same transaction.
@@ -206,6 +212,19 @@ type Batch struct {
 
 // Empty reports whether the batch writes nothing.
 func (b *Batch) Empty() bool {
-	return len(b.Creates) == 0 && len(b.Updates) == 0 && len(b.Deactivate) == 0 && len(b.Delete) == 0 &&
+	return len(b.Creates) == 0 && len(b.Updates) == 0 && len(b.Deactivate) == 0 && len(b.Delete) == 0 && len(b.Retire) == 0 &&
 		len(b.Outcomes) == 0 && b.Token == nil
+}
+
+// Retirement deactivates the user with row id ID and sets its external id to
+// ExternalID, a tombstone no directory entry carries (see RetiredExternalID).
+type Retirement struct {
+	ID         int64
+	ExternalID string
+}
+
+// RetiredExternalID is the tombstone external id of a retired user: the old
+// link with the row id appended, unique and recognisably not a live link.
+func RetiredExternalID(ext string, id int64) string {
+	return fmt.Sprintf("%s#retired-%d", ext, id)
 }

@@ -44,7 +44,7 @@ func (w *entryWrite) addMapping(ctx context.Context, c *store.Certificate) error
 	if w.present(c.Mapping) {
 		return nil
 	}
-	err := w.write(ctx, directory.Change{Op: directory.ModAdd, Attribute: attrAltSecID, Values: []string{c.Mapping}})
+	err := w.write(ctx, directory.Modification{Op: directory.ModAdd, Attribute: attrAltSecID, Values: []string{c.Mapping}})
 	switch {
 	case errors.Is(err, directory.ErrValueExists):
 		return nil
@@ -66,7 +66,7 @@ func (w *entryWrite) removeMapping(ctx context.Context, c *store.Certificate) er
 		return nil
 	}
 	if w.present(c.Mapping) {
-		err := w.write(ctx, directory.Change{Op: directory.ModDelete, Attribute: attrAltSecID, Values: []string{c.Mapping}})
+		err := w.write(ctx, directory.Modification{Op: directory.ModDelete, Attribute: attrAltSecID, Values: []string{c.Mapping}})
 		if err != nil && !errors.Is(err, directory.ErrNoSuchAttribute) {
 			return w.fail(attrAltSecID, err)
 		}

@@ -40,7 +40,7 @@ func (w *entryWrite) upn(ctx context.Context) error {
 	case plan.Action == upn.ActionNone:
 		return nil
 	}
-	change := directory.Change{Op: directory.ModAdd, Attribute: plan.Attribute, Values: []string{plan.Value}}
+	change := directory.Modification{Op: directory.ModAdd, Attribute: plan.Attribute, Values: []string{plan.Value}}
 	fc := store.FieldChange{Field: plan.Attribute, New: plan.Value}
 	if plan.Action == upn.ActionReplace {
 		change.Op = directory.ModReplace
@@ -61,7 +61,7 @@ func (w *entryWrite) upn(ctx context.Context) error {
 
 // write applies one change unless the run is dry, then reads the attribute
 // back and checks the change is there (DESIGN.md invariant 7).
-func (w *entryWrite) write(ctx context.Context, ch directory.Change) error {
+func (w *entryWrite) write(ctx context.Context, ch directory.Modification) error {
 	if w.run.job.DryRun {
 		return nil
 	}
@@ -81,7 +81,7 @@ func (w *entryWrite) write(ctx context.Context, ch directory.Change) error {
 var ErrNotVerified = errors.New("write not verified")
 
 // verify checks values, read back after ch, reflect ch.
-func verify(ch directory.Change, values []string) error {
+func verify(ch directory.Modification, values []string) error {
 	ok := true
 	for _, v := range ch.Values {
 		has := slices.Contains(values, v)

@@ -8,12 +8,12 @@ import (
 )
 
 func TestVerify(t *testing.T) {
-	add := directory.Change{Op: directory.ModAdd, Attribute: "proxyAddresses", Values: []string{"smtp:a@b"}}
-	del := directory.Change{Op: directory.ModDelete, Attribute: "altSecurityIdentities", Values: []string{"X509:<SKI>01"}}
-	rep := directory.Change{Op: directory.ModReplace, Attribute: "mail", Values: []string{"a@b"}}
+	add := directory.Modification{Op: directory.ModAdd, Attribute: "proxyAddresses", Values: []string{"smtp:a@b"}}
+	del := directory.Modification{Op: directory.ModDelete, Attribute: "altSecurityIdentities", Values: []string{"X509:<SKI>01"}}
+	rep := directory.Modification{Op: directory.ModReplace, Attribute: "mail", Values: []string{"a@b"}}
 	tests := []struct {
 		name string
-		ch   directory.Change
+		ch   directory.Modification
 		read []string
 		ok   bool
 	}{

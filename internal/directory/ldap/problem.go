@@ -37,8 +37,11 @@ const (
 type Problem struct {
 	Kind  Kind
 	Field string // the connection field at fault, when there is one
-	Msg   string
-	Err   error
+	// Code is Active Directory's bind sub-code ("52e", "533", "775"...)
+	// when the server sent one.
+	Code string
+	Msg  string
+	Err  error
 }
 
 func (p *Problem) Error() string { return p.Msg }
@@ -136,7 +139,7 @@ func classifyBind(c connection.Connection, err error) error {
 		if m := adSubCode.FindStringSubmatch(le.Err.Error()); m != nil {
 			code := strings.ToLower(strings.TrimLeft(m[1], "0"))
 			if d, ok := adSubCodes[code]; ok {
-				return &Problem{Kind: d.kind, Field: "password", Err: err, Msg: fmt.Sprintf("bind as %q refused by %s: %s (Active Directory code %s)", c.Username, c.Address(), d.msg, code)}
+				return &Problem{Kind: d.kind, Field: "password", Code: code, Err: err, Msg: fmt.Sprintf("bind as %q refused by %s: %s (Active Directory code %s)", c.Username, c.Address(), d.msg, code)}
 			}
 		}
 		return &Problem{Kind: KindCredentials, Field: "password", Err: err, Msg: fmt.Sprintf("bind as %q refused by %s: invalid credentials (wrong user name or password)", c.Username, c.Address())}

@@ -15,13 +15,18 @@ import (
 // page was read and the server reported success; a cancelled context, a
 // lost connection or a server limit is an error (DESIGN.md invariant 1).
 func (c *Conn) Search(ctx context.Context, q directory.Query, fn func(*directory.Entry) error) error {
+	return c.search(ctx, q, nil, fn)
+}
+
+// search is Search with extra request controls, such as Show Deleted.
+func (c *Conn) search(ctx context.Context, q directory.Query, controls []ldapv3.Control, fn func(*directory.Entry) error) error {
 	pageSize := q.PageSize
 	if pageSize <= 0 {
 		pageSize = 1000
 	}
 	paging := ldapv3.NewControlPaging(uint32(pageSize))
 	req := ldapv3.NewSearchRequest(q.BaseDN, ldapv3.ScopeWholeSubtree, ldapv3.NeverDerefAliases,
-		0, 0, false, q.Filter, q.Attributes, []ldapv3.Control{paging})
+		0, 0, false, q.Filter, q.Attributes, append([]ldapv3.Control{paging}, controls...))
 	for {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("ldap: search %q: %w", q.BaseDN, err)
@@ -31,6 +36,10 @@ func (c *Conn) Search(ctx context.Context, q directory.Query, fn func(*directory
 			return classifySearch(q.BaseDN, err)
 		}
 		for _, e := range res.Entries {
+			if err := c.completeRanges(ctx, e); err != nil {
+				c.abandonPaging(req, paging)
+				return err
+			}
 			if err := fn(convertEntry(e)); err != nil {
 				c.abandonPaging(req, paging)
 				return err

@@ -64,7 +64,7 @@ var refusals = map[uint16]error{
 
 // Modify applies changes to dn in one modify request. Each change adds,
 // deletes or replaces specific values; a refusal is a *WriteError.
-func (c *Conn) Modify(ctx context.Context, dn string, changes ...directory.Change) error {
+func (c *Conn) Modify(ctx context.Context, dn string, changes ...directory.Modification) error {
 	if len(changes) == 0 {
 		return nil
 	}

@@ -23,6 +23,9 @@ func (s *Store) Apply(ctx context.Context, b store.Batch) error {
 	}
 	defer tx.Rollback()
 	t := now()
+	if err := applyRetire(ctx, tx, b, t); err != nil {
+		return err
+	}
 	if err := applyCreates(ctx, tx, b, t); err != nil {
 		return err
 	}
@@ -45,6 +48,25 @@ func (s *Store) Apply(ctx context.Context, b store.Batch) error {
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: apply: commit: %w", err)
+	}
+	return nil
+}
+
+// applyRetire runs before applyCreates: a retired user frees its external id
+// for the user created in its place in the same batch.
+func applyRetire(ctx context.Context, tx *sql.Tx, b store.Batch, t string) error {
+	if len(b.Retire) == 0 {
+		return nil
+	}
+	stmt, err := tx.PrepareContext(ctx, `UPDATE users SET external_id = ?, status = 'inactive', updated_at = ? WHERE id = ? AND source = 'directory'`)
+	if err != nil {
+		return fmt.Errorf("sqlite: apply: %w", err)
+	}
+	defer stmt.Close()
+	for _, r := range b.Retire {
+		if _, err := stmt.ExecContext(ctx, r.ExternalID, t, r.ID); err != nil {
+			return fmt.Errorf("sqlite: retire user %d: %w", r.ID, err)
+		}
 	}
 	return nil
 }

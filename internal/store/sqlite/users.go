@@ -99,6 +99,24 @@ func (s *Store) GetUser(ctx context.Context, id int64) (store.User, error) {
 	return u, nil
 }
 
+// FindUsers returns the users whose userId equals userID, ignoring case.
+func (s *Store) FindUsers(ctx context.Context, userID string) ([]store.User, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE lower(user_id) = lower(?) ORDER BY id`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: find users %q: %w", userID, err)
+	}
+	defer rows.Close()
+	var out []store.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: find users %q: %w", userID, err)
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
 // ListUsers returns users matching q, ordered by connection and userId.
 func (s *Store) ListUsers(ctx context.Context, q store.UserQuery) ([]store.User, error) {
 	where := []string{"1=1"}

@@ -1,0 +1,65 @@
+package directory
+
+import (
+	"context"
+	"errors"
+)
+
+// ChangeReader is the optional capability of reading only what changed since
+// a token (DESIGN.md: a USN watermark, a DirSync cookie, a syncrepl cookie).
+// Callers find it with a type assertion on a Reader.
+//
+// Entries of every kind carry the directory's immutable identifier
+// (objectGUID on Active Directory); Changed entries carry the attributes the
+// query asked for as well.
+type ChangeReader interface {
+	// ChangeToken returns a token naming the directory's state now. Take it
+	// before a full read and save it with that read's results: changes made
+	// during the read are then read again next time, never lost.
+	ChangeToken(ctx context.Context) (string, error)
+	// ReadChanges calls fn for every change since the state since names,
+	// like Reader.Search: it returns nil only when every change was read.
+	// When since cannot be used (the directory was restored, or the token
+	// comes from another server), it returns an error wrapping
+	// ErrTokenExpired before calling fn at all, and the caller reads
+	// everything instead.
+	ReadChanges(ctx context.Context, q Query, since string, fn func(Change) error) error
+}
+
+// ErrTokenExpired means a change token can no longer be used: only a full
+// read is correct.
+var ErrTokenExpired = errors.New("change token expired")
+
+// ChangeKind says what happened to an entry.
+type ChangeKind int
+
+// Change kinds.
+const (
+	// Changed: the entry matches the query and changed since the token.
+	Changed ChangeKind = iota
+	// Left: the entry changed and no longer matches the query's base and
+	// filter (it was moved out of the search path, or edited out of the
+	// filter). Its Entry holds only the identifier.
+	Left
+	// Deleted: the object was deleted. Its Entry holds only the identifier.
+	Deleted
+)
+
+// String names the kind for messages.
+func (k ChangeKind) String() string {
+	switch k {
+	case Changed:
+		return "changed"
+	case Left:
+		return "left the search scope"
+	case Deleted:
+		return "deleted"
+	}
+	return "unknown"
+}
+
+// Change is one entry read by ReadChanges.
+type Change struct {
+	Kind  ChangeKind
+	Entry *Entry
+}

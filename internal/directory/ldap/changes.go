@@ -1,0 +1,134 @@
+package ldap
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	ldapv3 "github.com/go-ldap/ldap/v3"
+
+	"github.com/usersync/usersync/internal/directory"
+)
+
+var _ directory.ChangeReader = (*Conn)(nil)
+
+// ControlShowDeleted is Active Directory's LDAP_SERVER_SHOW_DELETED_OID: a
+// search with it also returns deleted objects (tombstones).
+const ControlShowDeleted = "1.2.840.113556.1.4.417"
+
+// usnToken is Active Directory's change watermark: the DC's
+// highestCommittedUSN and the invocationID of its database. USNs are local
+// to one DC and one database: a token from another DC, or from before a
+// restore (which gives the DC a new invocationID), is useless.
+type usnToken struct {
+	InvocationID  string `json:"invocationId"`
+	USN           int64  `json:"usn"`
+	NamingContext string `json:"namingContext"`
+}
+
+// ChangeToken reads the DC's watermark from the root DSE
+// (highestCommittedUSN, dsServiceName, defaultNamingContext) and the
+// invocationId of the dsServiceName object.
+func (c *Conn) ChangeToken(ctx context.Context) (string, error) {
+	t, err := c.watermark(ctx)
+	if err != nil {
+		return "", err
+	}
+	b, err := json.Marshal(t)
+	if err != nil {
+		return "", fmt.Errorf("ldap: change token: %w", err)
+	}
+	return string(b), nil
+}
+
+func (c *Conn) watermark(ctx context.Context) (usnToken, error) {
+	var t usnToken
+	if err := ctx.Err(); err != nil {
+		return t, err
+	}
+	req := ldapv3.NewSearchRequest("", ldapv3.ScopeBaseObject, ldapv3.NeverDerefAliases, 1, 0, false, "(objectClass=*)",
+		[]string{"highestCommittedUSN", "dsServiceName", "defaultNamingContext"}, nil)
+	res, err := c.conn.Search(req)
+	if err != nil {
+		return t, classifySearch("(root DSE)", err)
+	}
+	if len(res.Entries) == 0 {
+		return t, &Problem{Kind: KindDirectory, Msg: "the root DSE is empty: no change watermark"}
+	}
+	root := res.Entries[0]
+	t.NamingContext = root.GetAttributeValue("defaultNamingContext")
+	t.USN, err = strconv.ParseInt(root.GetAttributeValue("highestCommittedUSN"), 10, 64)
+	if err != nil || t.NamingContext == "" {
+		return t, &Problem{Kind: KindDirectory, Msg: "the root DSE has no highestCommittedUSN or defaultNamingContext: not Active Directory?"}
+	}
+	svc := root.GetAttributeValue("dsServiceName")
+	req = ldapv3.NewSearchRequest(svc, ldapv3.ScopeBaseObject, ldapv3.NeverDerefAliases, 1, 0, false, "(objectClass=*)",
+		[]string{"invocationId"}, nil)
+	res, err = c.conn.Search(req)
+	if err != nil {
+		return t, classifySearch(svc, err)
+	}
+	if len(res.Entries) == 1 {
+		if b := res.Entries[0].GetRawAttributeValue("invocationId"); len(b) > 0 {
+			t.InvocationID = FormatGUID(b)
+		}
+	}
+	if t.InvocationID == "" {
+		return t, &Problem{Kind: KindDirectory, Msg: fmt.Sprintf("%q has no invocationId", svc)}
+	}
+	return t, nil
+}
+
+// ReadChanges reads the changes since a token with three searches, all for
+// uSNChanged >= the token's USN + 1: the query's own base and filter (the
+// changed entries still in scope), the whole naming context for identifiers
+// only (an identifier not seen in the first search left the scope), and the
+// naming context with the Show Deleted control for tombstones (isDeleted,
+// moved to CN=Deleted Objects, keeping their objectGUID).
+func (c *Conn) ReadChanges(ctx context.Context, q directory.Query, since string, fn func(directory.Change) error) error {
+	var old usnToken
+	if err := json.Unmarshal([]byte(since), &old); err != nil || old.InvocationID == "" {
+		return fmt.Errorf("ldap: %w: unreadable token %q", directory.ErrTokenExpired, since)
+	}
+	cur, err := c.watermark(ctx)
+	if err != nil {
+		return err
+	}
+	switch {
+	case cur.InvocationID != old.InvocationID:
+		return fmt.Errorf("ldap: %w: the DC's invocationID changed from %s to %s (another DC, or a restored database)",
+			directory.ErrTokenExpired, old.InvocationID, cur.InvocationID)
+	case cur.USN < old.USN:
+		return fmt.Errorf("ldap: %w: the DC's highestCommittedUSN %d is below the saved %d", directory.ErrTokenExpired, cur.USN, old.USN)
+	case cur.NamingContext != old.NamingContext:
+		return fmt.Errorf("ldap: %w: the naming context changed from %q to %q", directory.ErrTokenExpired, old.NamingContext, cur.NamingContext)
+	}
+	usn := fmt.Sprintf("(uSNChanged>=%d)", old.USN+1)
+	inScope := map[string]bool{}
+	changed := q
+	changed.Filter = "(&" + q.Filter + usn + ")"
+	err = c.Search(ctx, changed, func(e *directory.Entry) error {
+		inScope[e.Get("objectGUID")] = true
+		return fn(directory.Change{Kind: directory.Changed, Entry: e})
+	})
+	if err != nil {
+		return err
+	}
+	ids := directory.Query{BaseDN: cur.NamingContext, Filter: usn, Attributes: []string{"objectGUID"}, PageSize: q.PageSize}
+	err = c.Search(ctx, ids, func(e *directory.Entry) error {
+		if g := e.Get("objectGUID"); g == "" || inScope[g] {
+			return nil
+		}
+		return fn(directory.Change{Kind: directory.Left, Entry: e})
+	})
+	if err != nil {
+		return err
+	}
+	deleted := directory.Query{BaseDN: cur.NamingContext, Filter: "(&(isDeleted=TRUE)" + usn + ")",
+		Attributes: []string{"objectGUID"}, PageSize: q.PageSize}
+	return c.search(ctx, deleted, []ldapv3.Control{ldapv3.NewControlString(ControlShowDeleted, true, "")},
+		func(e *directory.Entry) error {
+			return fn(directory.Change{Kind: directory.Deleted, Entry: e})
+		})
+}

@@ -1,0 +1,134 @@
+package reconcile
+
+import (
+	"fmt"
+
+	"github.com/usersync/usersync/internal/connection"
+	"github.com/usersync/usersync/internal/directory"
+	"github.com/usersync/usersync/internal/store"
+	"github.com/usersync/usersync/internal/upn"
+)
+
+// Identity is how a job turns an entry into a user ID and decides whether a
+// changed user ID still names the same application user. The zero value is
+// the generic LDAP behaviour: the mapped userId as is, linked by the linking
+// key only.
+type Identity struct {
+	// UPN says the userId is a user principal name (Active Directory): it
+	// is parsed as {login}@{domain specifier} and checked against Policy,
+	// and a changed domain specifier makes a new application user (seed 001).
+	UPN bool
+	// Mode is connection.IdentityAnchor or connection.IdentityUPN; in upn
+	// mode any changed UPN makes a new application user (seed 002).
+	Mode string
+	// Policy says which domain specifiers are accepted.
+	Policy upn.SuffixPolicy
+	// MailFallback uses the mail attribute as the userId of an entry
+	// without one (configureTwo mailFallbackOnMissingUpn, seed 000).
+	MailFallback bool
+}
+
+// ADAttributes are the attributes read from every Active Directory user on
+// top of the mapped ones: what identity, account state and change tracking
+// need, and what rules and write-back will use.
+var ADAttributes = []string{"objectGUID", "userPrincipalName", "sAMAccountName", "mail", "proxyAddresses",
+	"memberOf", "userAccountControl", "lockoutTime", "uSNChanged"}
+
+// IdentityFor returns the identity settings of an Active Directory
+// connection.
+func IdentityFor(c connection.Connection) (Identity, error) {
+	cfg, err := upn.Parse(c.ConfigureTwo)
+	if err != nil {
+		return Identity{}, fmt.Errorf("connection %q: configureTwo: %w", c.Name, err)
+	}
+	return Identity{UPN: true, Mode: c.Identity(), Policy: c.SuffixPolicy(), MailFallback: cfg.MailFallbackOnMissingUpn.Enabled}, nil
+}
+
+// identify completes the mapped userId of an entry: the mail fallback, then
+// the UPN checks. When the entry cannot be provisioned it records why and
+// returns false; an existing user of such an entry is kept as it is (marked
+// seen), since a per-user error is not evidence that the user left.
+func (p *planner) identify(e *directory.Entry, ext, userID string) (string, bool) {
+	id := p.j.Identity
+	fromMail := false
+	if userID == "" && id.MailFallback {
+		userID, fromMail = e.Get("mail"), true
+	}
+	reason, action := "", store.ActionSkipped
+	switch {
+	case userID == "" && id.UPN:
+		reason = fmt.Sprintf("entry %s has no userPrincipalName", e.DN)
+		if !id.MailFallback {
+			reason += " (the configureTwo mail fallback is off)"
+		} else {
+			reason += " and no mail for the mail fallback"
+		}
+	case userID == "":
+		reason = fmt.Sprintf("entry %s has no value for userId", e.DN)
+	case id.UPN:
+		u, err := upn.ParseUPN(userID)
+		if err == nil && !fromMail {
+			err = id.Policy.Check(u)
+		}
+		if err != nil {
+			reason, action = fmt.Sprintf("entry %s: %v", e.DN, err), store.ActionFailed
+		}
+	}
+	if reason == "" {
+		return userID, true
+	}
+	if action == store.ActionFailed {
+		p.rep.Failed++
+	} else {
+		p.rep.Skipped++
+	}
+	p.outcome(store.Outcome{ExternalID: ext, UserID: userID, Action: action, Reason: reason})
+	if r := p.ix.byExt[ext]; r != nil {
+		r.seen = true
+	}
+	return "", false
+}
+
+// relink retires the stored user r when the entry's new userId makes it a
+// different application user: a changed domain specifier in either mode, or
+// any changed UPN in upn mode. The old user is deactivated and its link set
+// aside (store.Batch.Retire), and relink returns nil so that the entry is
+// created afresh, in the same batch.
+func (p *planner) relink(r *ref, ext, userID string) *ref {
+	if r == nil || r.seen || !p.j.Identity.UPN {
+		return r
+	}
+	why := p.newIdentity(r.userID, userID)
+	if why == "" {
+		return r
+	}
+	tomb := store.RetiredExternalID(ext, r.id)
+	p.batch.Retire = append(p.batch.Retire, store.Retirement{ID: r.id, ExternalID: tomb})
+	if r.active {
+		p.rep.Deactivated++
+		p.ix.active--
+		p.outcome(store.Outcome{UserRowID: r.id, ExternalID: tomb, UserID: r.userID, Action: store.ActionDeactivated, Reason: why})
+	} else {
+		p.ops++
+	}
+	r.active, r.seen = false, true
+	delete(p.ix.byExt, ext)
+	p.ix.byExt[tomb] = r
+	return nil
+}
+
+// newIdentity says why userId old → new is a new application user, or "".
+func (p *planner) newIdentity(old, new string) string {
+	if upn.EqualFold(old, new) {
+		return ""
+	}
+	ou, oerr := upn.ParseUPN(old)
+	nu, nerr := upn.ParseUPN(new)
+	if oerr == nil && nerr == nil && !upn.EqualFold(ou.Domain, nu.Domain) {
+		return fmt.Sprintf("moved to another domain (%s → %s): the user is re-created under the new UPN %s", ou.Domain, nu.Domain, new)
+	}
+	if p.j.Identity.Mode == connection.IdentityUPN {
+		return fmt.Sprintf("the UPN changed to %s; in upn identity mode the UPN is the link, so a new user replaces this one", new)
+	}
+	return ""
+}

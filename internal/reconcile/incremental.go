@@ -1,0 +1,172 @@
+package reconcile
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/usersync/usersync/internal/directory"
+	"github.com/usersync/usersync/internal/store"
+)
+
+// dispatch runs a job incrementally when it can, and fully otherwise. A job
+// runs incrementally when its directory is a directory.ChangeReader, the
+// link is the directory's immutable identifier (objectGUID: deleted objects
+// keep nothing else), the caller did not ask for a full run, and a change
+// token of the same scope is saved. Any other case is a full run, which
+// also saves a fresh token when the directory can give one.
+func (e *Engine) dispatch(ctx context.Context, j Job, rep *Report) error {
+	cr, ok := j.Dir.(directory.ChangeReader)
+	if !ok || j.Flavor != directory.FlavorActiveDirectory || !strings.EqualFold(j.LinkingKey, "objectGUID") {
+		return e.run(ctx, j, rep)
+	}
+	// Taken before any read: changes made while this run reads are read
+	// again by the next run rather than lost.
+	now, err := cr.ChangeToken(ctx)
+	if err != nil {
+		rep.Warnings = append(rep.Warnings, "full run without a change token: "+err.Error())
+		return e.run(ctx, j, rep)
+	}
+	next := wrapToken(j, now)
+	j.token = &next
+	if j.Full {
+		rep.Warnings = append(rep.Warnings, "full run requested")
+		return e.run(ctx, j, rep)
+	}
+	saved, err := e.Store.ChangeToken(ctx, j.Conn.Name)
+	if err != nil {
+		return err
+	}
+	since, why := unwrapToken(j, saved)
+	if why != "" {
+		rep.Warnings = append(rep.Warnings, "full run: "+why)
+		return e.run(ctx, j, rep)
+	}
+	rep.Mode = store.ModeIncremental
+	err = e.runIncremental(ctx, j, rep, cr, since)
+	if errors.Is(err, directory.ErrTokenExpired) && rep.EntriesRead == 0 {
+		rep.Mode = store.ModeFull
+		rep.Warnings = append(rep.Warnings, "full run: "+err.Error())
+		return e.run(ctx, j, rep)
+	}
+	return err
+}
+
+// runIncremental reads only the changes since a token. Changed entries are
+// planned exactly as in a full run (planEntry). Users whose entries were
+// deleted or left the search scope are deactivated only after every change
+// was read without error (invariant 1) and only if the deletion guard
+// allows (invariant 2). A user merely absent from the delta is untouched:
+// absence means "unchanged" here.
+func (e *Engine) runIncremental(ctx context.Context, j Job, rep *Report, cr directory.ChangeReader, since string) error {
+	ix, err := loadIndex(ctx, e.Store, j.Conn.Name)
+	if err != nil {
+		return err
+	}
+	locals, err := e.Store.LocalUserIDs(ctx)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	ap := newApplier(ctx, e.Store, j, rep, cancel)
+	p := newPlanner(j, e.Store, ix, locals, rep, ap)
+	gone := map[string]directory.ChangeKind{}
+	pending := 0
+	readErr := cr.ReadChanges(ctx, e.query(j), since, func(ch directory.Change) error {
+		if ch.Kind != directory.Changed {
+			rep.EntriesRead++
+			if g := ch.Entry.Get("objectGUID"); g != "" {
+				if _, dup := gone[g]; !dup || ch.Kind == directory.Deleted {
+					gone[g] = ch.Kind
+				}
+			}
+			return nil
+		}
+		p.planEntry(ch.Entry)
+		if pending++; pending < readBatch {
+			return nil
+		}
+		pending = 0
+		if err := p.resolve(ctx); err != nil {
+			return err
+		}
+		if p.ops >= applyBatch {
+			return p.emit(ctx)
+		}
+		return nil
+	})
+	if cerr := context.Cause(ctx); cerr != nil && readErr == nil {
+		readErr = cerr
+	}
+	if readErr != nil {
+		if rep.EntriesRead > 0 || !errors.Is(readErr, directory.ErrTokenExpired) {
+			p.flush(ctx)
+			readErr = fmt.Errorf("%w; nobody was deactivated and the change token was kept because the read was incomplete", readErr)
+		}
+		return errors.Join(readErr, ap.close())
+	}
+	if err := p.finishIncremental(ctx, gone); err != nil {
+		return errors.Join(err, ap.close())
+	}
+	return ap.close()
+}
+
+// query is what a job searches for: its base, filter and attributes.
+func (e *Engine) query(j Job) directory.Query {
+	attrs := append([]string{j.LinkingKey}, j.Mapper.Attributes()...)
+	if j.Flavor == directory.FlavorActiveDirectory {
+		attrs = append(attrs, ADAttributes...)
+	}
+	return directory.Query{BaseDN: j.Conn.SearchPath, Filter: j.Conn.SearchFilter, Attributes: attrs, PageSize: j.Conn.PageSize}
+}
+
+// finishIncremental deactivates the active users whose entries were deleted
+// or left the scope, through the deletion guard, and saves the change token
+// with the last batch. A held run keeps the old token, so the next run sees
+// the same deletions again.
+func (p *planner) finishIncremental(ctx context.Context, gone map[string]directory.ChangeKind) error {
+	if err := p.resolve(ctx); err != nil {
+		return err
+	}
+	type leaving struct {
+		ext string
+		r   *ref
+		why string
+	}
+	var out []leaving
+	for ext, kind := range gone {
+		r := p.ix.byExt[ext]
+		if r == nil || !r.active || r.seen {
+			continue
+		}
+		why := "deleted from the directory"
+		if kind == directory.Left {
+			why = "no longer matches the search path and filter"
+		}
+		out = append(out, leaving{ext, r, why})
+	}
+	guard := p.j.Conn.DeletionGuard
+	if guard.Trips(len(out), p.ix.active) {
+		for _, l := range out {
+			p.outcome(store.Outcome{UserRowID: l.r.id, ExternalID: l.ext, UserID: l.r.userID, Action: store.ActionPendingDeactivation,
+				Reason: l.why + "; held by the deletion guard"})
+		}
+		p.rep.PendingDeactivations = len(out)
+		if err := p.emit(ctx); err != nil {
+			return err
+		}
+		return fmt.Errorf("%w: it would deactivate %d of %d active users, above the guard (maxCount %d, maxPercent %g%%); approve with `usersync runs approve %d` or reject with `usersync runs reject %d`",
+			ErrGuardTipped, len(out), p.ix.active, guard.MaxCount, guard.MaxPercent, p.rep.ID, p.rep.ID)
+	}
+	for _, l := range out {
+		p.batch.Deactivate = append(p.batch.Deactivate, l.r.id)
+		p.outcome(store.Outcome{UserRowID: l.r.id, ExternalID: l.ext, UserID: l.r.userID, Action: store.ActionDeactivated, Reason: l.why})
+		p.rep.Deactivated++
+		l.r.active = false
+		p.ix.active--
+	}
+	p.batch.Token = p.j.token
+	return p.emit(ctx)
+}
