@@ -130,6 +130,7 @@ func (p *planner) finishIncremental(ctx context.Context, gone map[string]directo
 	if err := p.resolve(ctx); err != nil {
 		return err
 	}
+	p.release()
 	type leaving struct {
 		ext string
 		r   *ref

@@ -58,6 +58,7 @@ func (p *planner) finish(ctx context.Context) error {
 	if err := p.resolve(ctx); err != nil {
 		return err
 	}
+	p.release()
 	gone := p.leavers()
 	if len(gone) > 0 && p.rep.EntriesRead == 0 {
 		if err := p.emit(ctx); err != nil {

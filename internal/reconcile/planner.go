@@ -33,8 +33,11 @@ type planner struct {
 	res     mapping.Result
 	created map[string]bool
 	cands   []candidate
-	batch   store.Batch
-	ops     int
+	// held collects deactivations of entries the directory marks
+	// disabled until the read is complete.
+	held  store.Batch
+	batch store.Batch
+	ops   int
 	// outOfScope holds why known users are out of scope; they are not
 	// marked seen, so finish treats them like users who left.
 	outOfScope map[*ref]string
@@ -209,9 +212,20 @@ func (p *planner) update(old store.User, c candidate) {
 		changes = append(changes, store.FieldChange{Field: "status", Old: old.Status, New: c.status})
 	}
 	u := store.User{ID: old.ID, UserID: userID, Status: c.status, Fields: next, Hash: c.hash}
+	c.ref.hash = c.hash
+	if c.ref.active && c.status != store.StatusActive {
+		// A deactivation waits for the end of a complete read (DESIGN.md
+		// invariant 1), even one the directory states outright.
+		p.held.Updates = append(p.held.Updates, u)
+		p.held.Outcomes = append(p.held.Outcomes, store.Outcome{RunID: p.rep.ID, UserRowID: old.ID, ExternalID: c.ext, UserID: userID,
+			Action: store.ActionDeactivated, Reason: c.reason, Changes: changes, Warnings: copyStrings(c.res.Warnings)})
+		c.ref.active = false
+		p.rep.Deactivated++
+		p.ix.active--
+		return
+	}
 	p.batch.Updates = append(p.batch.Updates, u)
 	p.ops++
-	c.ref.hash = c.hash
 	if len(changes) == 0 {
 		// Only the hash moved (say, a cleared attribute that is kept): record
 		// the new hash silently so the next run skips the entry.
@@ -246,9 +260,21 @@ func (p *planner) emit(ctx context.Context) error {
 }
 
 // flush writes what was planned so far, after a failed read: creates and
-// updates of entries that were read are still true.
+// updates of entries that were read are still true. Held deactivations are
+// dropped: an incomplete read deactivates nobody.
 func (p *planner) flush(ctx context.Context) {
 	if p.resolve(ctx) == nil {
+		p.rep.Deactivated -= len(p.held.Updates)
+		p.held = store.Batch{}
 		_ = p.emit(ctx)
 	}
+}
+
+// release adds the deactivations held during the read to the batch, once
+// the read is known to be complete.
+func (p *planner) release() {
+	p.batch.Updates = append(p.batch.Updates, p.held.Updates...)
+	p.batch.Outcomes = append(p.batch.Outcomes, p.held.Outcomes...)
+	p.ops += len(p.held.Updates) + len(p.held.Outcomes)
+	p.held = store.Batch{}
 }

@@ -228,3 +228,49 @@ func TestGuardHoldsAndCountsPending(t *testing.T) {
 		t.Fatalf("small deactivation: %v %+v", err, rep.Run)
 	}
 }
+
+// TestDisabledAccountsWaitForACompleteRead: an account the directory marks
+// disabled is deactivated only once the whole read succeeded (invariant 1).
+func TestDisabledAccountsWaitForACompleteRead(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	run := func(entries []*directory.Entry, failAt int) (*reconcile.Report, error) {
+		m, err := mapping.Compile(mapping.ActiveDirectory())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h.eng.Run(ctx, reconcile.Job{Conn: h.c, Dir: &fakeDir{entries: entries, failAt: failAt}, Flavor: directory.FlavorActiveDirectory,
+			Mapper: m, LinkingKey: "objectGUID"})
+	}
+	ad := func(n int, disabled ...int) []*directory.Entry {
+		out := make([]*directory.Entry, n)
+		for i := range out {
+			uac := "512"
+			for _, d := range disabled {
+				if d == i {
+					uac = "514"
+				}
+			}
+			out[i] = &directory.Entry{DN: fmt.Sprintf("CN=u%d", i), Attrs: map[string][]string{"objectguid": {fmt.Sprintf("g%d", i)},
+				"userprincipalname": {fmt.Sprintf("u%d@example.test", i)}, "displayname": {fmt.Sprintf("U %d", i)}, "useraccountcontrol": {uac}}}
+		}
+		return out
+	}
+	if rep, err := run(ad(600), 0); err != nil || rep.Created != 600 {
+		t.Fatalf("first run: %v %+v", err, rep)
+	}
+	rep, err := run(ad(600, 3, 4), 500)
+	if err == nil || rep.Deactivated != 0 {
+		t.Fatalf("failed read: %v, deactivated %d", err, rep.Deactivated)
+	}
+	if n := h.active(); n != 600 {
+		t.Fatalf("%d active after a failed read with disabled accounts, want 600", n)
+	}
+	rep, err = run(ad(600, 3, 4), 0)
+	if err != nil || rep.Deactivated != 2 {
+		t.Fatalf("complete read: %v %+v", err, rep.Run)
+	}
+	if n := h.active(); n != 598 {
+		t.Fatalf("%d active, want 598", n)
+	}
+}
