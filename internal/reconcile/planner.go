@@ -89,8 +89,12 @@ func (p *planner) planEntry(e *directory.Entry) {
 		return
 	}
 	disabled := isDisabled(p.j.Flavor, e)
+	var ruleReason string
+	if p.j.Groups != nil {
+		ruleReason = p.j.Groups.Observe(ext, userID, e)
+	}
 	status := store.StatusActive
-	if disabled {
+	if disabled || ruleReason != "" {
 		status = store.StatusInactive
 	}
 	h := entryHash(p.fp, userID, status, fields)
@@ -109,8 +113,8 @@ func (p *planner) planEntry(e *directory.Entry) {
 			p.created[ext] = true
 			p.rep.Created++
 			p.batch.Creates = append(p.batch.Creates, store.User{Connection: p.j.Conn.Name, ExternalID: ext, UserID: userID,
-				Status: store.StatusActive, Source: store.SourceDirectory, Fields: fieldMap(fields), Hash: h})
-			p.outcome(store.Outcome{ExternalID: ext, UserID: userID, Action: store.ActionCreated})
+				Status: status, Source: store.SourceDirectory, Fields: fieldMap(fields), Hash: h})
+			p.outcome(store.Outcome{ExternalID: ext, UserID: userID, Action: store.ActionCreated, Reason: ruleReason})
 		}
 		return
 	}
@@ -121,13 +125,15 @@ func (p *planner) planEntry(e *directory.Entry) {
 		return
 	}
 	r.seen = true
-	if r.hash == h && r.active == !disabled {
+	if r.hash == h && r.active == (status == store.StatusActive) {
 		p.rep.Unchanged++
 		return
 	}
 	reason := ""
 	if disabled && r.active {
 		reason = "account is disabled in the directory"
+	} else if ruleReason != "" && r.active {
+		reason = ruleReason
 	}
 	p.cands = append(p.cands, candidate{ref: r, ext: ext, userID: userID, status: status,
 		fields: append([]mapping.Field(nil), fields...), hash: h, reason: reason})

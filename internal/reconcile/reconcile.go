@@ -43,6 +43,8 @@ type Job struct {
 	LinkingKey string
 	Trigger    string
 	DryRun     bool
+	// Groups, when set, applies the connection's group rules.
+	Groups GroupPhase
 	// Progress, when set, is called from time to time with the run so far.
 	Progress func(store.Run)
 }
@@ -139,6 +141,11 @@ func (e *Engine) run(ctx context.Context, j Job, rep *Report) error {
 	if err != nil {
 		return err
 	}
+	if j.Groups != nil {
+		if err := j.Groups.Prepare(ctx); err != nil {
+			return err
+		}
+	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 
@@ -176,13 +183,22 @@ func (e *Engine) run(ctx context.Context, j Job, rep *Report) error {
 		ap.close()
 		return err
 	}
-	return ap.close()
+	if err := ap.close(); err != nil {
+		return err
+	}
+	if j.Groups != nil {
+		return j.Groups.Finish(ctx, rep)
+	}
+	return nil
 }
 
 func (e *Engine) read(ctx context.Context, j Job, out chan<- []*directory.Entry) error {
 	attrs := append([]string{j.LinkingKey}, j.Mapper.Attributes()...)
 	if j.Flavor == directory.FlavorActiveDirectory {
 		attrs = append(attrs, "userAccountControl")
+	}
+	if j.Groups != nil {
+		attrs = append(attrs, j.Groups.Attributes()...)
 	}
 	q := directory.Query{BaseDN: j.Conn.SearchPath, Filter: j.Conn.SearchFilter, Attributes: attrs, PageSize: j.Conn.PageSize}
 	buf := make([]*directory.Entry, 0, readBatch)
