@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/usersync/usersync/internal/directory/ldap"
+	"github.com/usersync/usersync/internal/grouprules"
 	"github.com/usersync/usersync/internal/mapping"
 	"github.com/usersync/usersync/internal/reconcile"
 	"github.com/usersync/usersync/internal/store"
@@ -40,8 +41,12 @@ func (a *App) Sync(ctx context.Context, name string, opts SyncOptions) (*reconci
 	if key == "" {
 		key = mapping.DefaultLinkingKey(flavor)
 	}
-	return a.Engine.Run(ctx, reconcile.Job{Conn: c, Dir: conn, Flavor: flavor, Mapper: mapping.Baseline(flavor),
-		LinkingKey: key, Trigger: opts.Trigger, DryRun: opts.DryRun, Progress: opts.Progress})
+	job := reconcile.Job{Conn: c, Dir: conn, Flavor: flavor, Mapper: mapping.Baseline(flavor),
+		LinkingKey: key, Trigger: opts.Trigger, DryRun: opts.DryRun, Progress: opts.Progress}
+	if c.GroupRulesOn() {
+		job.Groups = grouprules.NewPhase(a.Store, conn, c, flavor)
+	}
+	return a.Engine.Run(ctx, job)
 }
 
 // failedBeforeStart records a run that could not reach its directory, so

@@ -119,6 +119,9 @@ type Counts struct {
 	EntriesRead int `json:"entriesRead"`
 	// PendingDeactivations counts users a deletion guard held back.
 	PendingDeactivations int `json:"pendingDeactivations"`
+	// MembershipChanges counts users whose group-rule memberships or
+	// super-user flag changed.
+	MembershipChanges int `json:"membershipChanges"`
 }
 
 // Run is one execution of a connection's sync.
