@@ -11,6 +11,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/usersync/usersync/internal/store"
 )
 
 // Exit codes: what scripts can rely on.
@@ -33,8 +35,11 @@ func commands() []command {
 		{"demo", "start a sample directory, sync it into a fresh store and show the result", runDemo},
 		{"connection", "apply | list | show | check connections", runConnection},
 		{"sync", "sync NAME [--dry-run] [--full] [--json]", runSync},
-		{"users", "list [--connection NAME] [--json]", runUsers},
+		{"users", "list | show USERID | assign|unassign USERID --permission-set|--group|--site NAME", runUsers},
 		{"runs", "list | show ID | approve ID | reject ID", runRuns},
+		{"permission-set", "add NAME | list | remove NAME", entityCommand(store.KindPermissionSet, "permission-set")},
+		{"group", "add NAME | list | remove NAME (application groups)", entityCommand(store.KindGroup, "group")},
+		{"site", "add NAME | list | remove NAME", entityCommand(store.KindSite, "site")},
 		{"version", "print the version", func(_ context.Context, e *env, _ []string) error {
 			fmt.Fprintln(e.stdout, "usersync", version)
 			return nil

@@ -11,11 +11,15 @@ import (
 
 func runUsers(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: users needs a subcommand: list", errUsage)
+		return fmt.Errorf("%w: users needs a subcommand: list | show | assign | unassign", errUsage)
 	}
 	switch args[0] {
 	case "list":
 		return usersList(ctx, e, args[1:])
+	case "show":
+		return usersShow(ctx, e, args[1:])
+	case "assign", "unassign":
+		return usersAssign(ctx, e, args[0], args[1:])
 	}
 	return fmt.Errorf("%w: unknown users subcommand %q", errUsage, args[0])
 }
