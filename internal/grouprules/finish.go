@@ -56,6 +56,9 @@ func (p *Phase) Finish(ctx context.Context, rep *reconcile.Report) error {
 	for _, ext := range exts {
 		want := p.desired[ext]
 		row := rows[ext] // 0 for a user a dry run would create
+		if row == 0 && !rep.DryRun {
+			continue // not provisioned (a disabled account, say)
+		}
 		for _, w := range want.warnings {
 			warnings = append(warnings, want.userID+": "+w)
 		}
