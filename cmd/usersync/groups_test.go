@@ -90,6 +90,10 @@ func TestGroupRulesOpenLDAP(t *testing.T) {
 	} {
 		c.mustRun(args...)
 	}
+	dry, code := c.sync("corp", "--dry-run")
+	if code != 0 || dry.MembershipChanges != 3 || !planHas(dry.Plan, "alice", "permissionSet", "Engineering") {
+		t.Fatalf("dry run: %d %+v", code, dry)
+	}
 	rep, code := c.sync("corp")
 	if code != 0 || rep.Created != 4 || rep.MembershipChanges != 3 {
 		t.Fatalf("first sync: %d %+v", code, rep)
@@ -165,4 +169,15 @@ func TestGroupRulesOpenLDAP(t *testing.T) {
 			t.Fatalf("with the status rule off dave must stay active: %+v", rep)
 		}
 	})
+}
+
+func planHas(plan []store.Outcome, userID, field, value string) bool {
+	for _, o := range plan {
+		for _, ch := range o.Changes {
+			if o.UserID == userID && ch.Field == field && ch.New == value {
+				return true
+			}
+		}
+	}
+	return false
 }
