@@ -12,6 +12,8 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"github.com/usersync/usersync/internal/store"
 )
 
 // Exit codes: what scripts can rely on.
@@ -34,10 +36,13 @@ func commands() []command {
 		{"demo", "start a sample directory, sync it into a fresh store and show the result", runDemo},
 		{"connection", "apply | list | show | check | configure-two connections", runConnection},
 		{"sync", "sync NAME [--dry-run] [--full] [--json]", runSync},
-		{"users", "list [--connection NAME] [--json] | set ID FIELD VALUE | add-local USERID [--display-name N] [--email E]", runUsers},
+		{"users", "list [--connection NAME] [--json] | show USERID | set ID FIELD VALUE | assign|unassign USERID --permission-set|--group|--site NAME | add-local USERID [--display-name N] [--email E]", runUsers},
 		{"auth", "check USER (password on standard input)", runAuth},
-		{"runs", "list | show ID | approve ID | reject ID", runRuns},
 		{"cert", "add | revoke | list certificate mappings of relying parties", runCert},
+		{"runs", "list | show ID | approve ID | reject ID", runRuns},
+		{"permission-set", "add NAME | list | remove NAME", entityCommand(store.KindPermissionSet, "permission-set")},
+		{"group", "add NAME | list | remove NAME (application groups)", entityCommand(store.KindGroup, "group")},
+		{"site", "add NAME | list | remove NAME", entityCommand(store.KindSite, "site")},
 		{"version", "print the version", func(_ context.Context, e *env, _ []string) error {
 			fmt.Fprintln(e.stdout, "usersync", version)
 			return nil

@@ -9,6 +9,7 @@ import (
 	"github.com/usersync/usersync/internal/connection"
 	"github.com/usersync/usersync/internal/directory"
 	"github.com/usersync/usersync/internal/directory/ldap"
+	"github.com/usersync/usersync/internal/grouprules"
 	"github.com/usersync/usersync/internal/mapping"
 	"github.com/usersync/usersync/internal/reconcile"
 	"github.com/usersync/usersync/internal/store"
@@ -59,8 +60,12 @@ func (a *App) Sync(ctx context.Context, name string, opts SyncOptions) (*reconci
 			return a.failedBeforeStart(ctx, name, opts, err)
 		}
 	}
-	return a.Engine.Run(ctx, reconcile.Job{Conn: c, Dir: conn, Flavor: flavor, Mapper: mapper,
-		LinkingKey: key, Trigger: opts.Trigger, DryRun: opts.DryRun, Full: opts.Full, Identity: id, Progress: opts.Progress})
+	job := reconcile.Job{Conn: c, Dir: conn, Flavor: flavor, Mapper: mapper,
+		LinkingKey: key, Trigger: opts.Trigger, DryRun: opts.DryRun, Full: opts.Full, Identity: id, Progress: opts.Progress}
+	if c.GroupRulesOn() {
+		job.Groups = grouprules.NewPhase(a.Store, conn, c, flavor)
+	}
+	return a.Engine.Run(ctx, job)
 }
 
 // failedBeforeStart records a run that could not reach its directory, so

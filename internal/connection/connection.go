@@ -82,6 +82,15 @@ type Connection struct {
 	// LeavePolicy says what happens to a user who left the directory or
 	// the scope.
 	LeavePolicy LeavePolicy `json:"leavePolicy"`
+	// Group rules (issue 5, seed 002); see GroupRulesOn and groups.go.
+	GroupRules         *bool  `json:"groupRules,omitempty"`
+	GroupMembership    string `json:"groupMembership,omitempty"`
+	GroupSearchPath    string `json:"groupSearchPath,omitempty"`
+	GroupSearchFilter  string `json:"groupSearchFilter,omitempty"`
+	FollowNestedGroups bool   `json:"followNestedGroups,omitempty"`
+	ParentGroup        string `json:"parentGroup,omitempty"`
+	AdminGroup         string `json:"adminGroup,omitempty"`
+	GroupStatusRule    bool   `json:"groupStatusRule,omitempty"`
 
 	// HasPassword is set on connections read back from the store so that a
 	// caller can tell a password exists without ever seeing it.

@@ -131,6 +131,7 @@ func (c Connection) Validate() error {
 	for _, p := range c.MappingSet().Validate(c.Mappings == nil) {
 		add(p.Field, "%s", p.Message)
 	}
+	probs = append(probs, c.validateGroupRules()...)
 	if len(probs) == 0 {
 		return nil
 	}

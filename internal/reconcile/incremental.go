@@ -17,6 +17,14 @@ import (
 // token of the same scope is saved. Any other case is a full run, which
 // also saves a fresh token when the directory can give one.
 func (e *Engine) dispatch(ctx context.Context, j Job, rep *Report) error {
+	// The group phase reads the groups and the application's entities once,
+	// before any user is planned; its fingerprint is part of the token's
+	// scope, so that changed rules or entities make the run full.
+	if j.Groups != nil {
+		if err := j.Groups.Prepare(ctx); err != nil {
+			return err
+		}
+	}
 	cr, ok := j.Dir.(directory.ChangeReader)
 	if !ok || j.Flavor != directory.FlavorActiveDirectory || !strings.EqualFold(j.LinkingKey, "objectGUID") {
 		return e.run(ctx, j, rep)
@@ -43,6 +51,19 @@ func (e *Engine) dispatch(ctx context.Context, j Job, rep *Report) error {
 		rep.Warnings = append(rep.Warnings, "full run: "+why)
 		return e.run(ctx, j, rep)
 	}
+	if j.Groups != nil {
+		if gc, ok := j.Dir.(groupChanges); ok {
+			changed, err := gc.GroupsChanged(ctx, j.Conn.SearchPath, since)
+			if err != nil || changed {
+				why := "group memberships changed since the last run"
+				if err != nil {
+					why = err.Error()
+				}
+				rep.Warnings = append(rep.Warnings, "full run: "+why)
+				return e.run(ctx, j, rep)
+			}
+		}
+	}
 	rep.Mode = store.ModeIncremental
 	err = e.runIncremental(ctx, j, rep, cr, since)
 	if errors.Is(err, directory.ErrTokenExpired) && rep.EntriesRead == 0 {
@@ -51,6 +72,13 @@ func (e *Engine) dispatch(ctx context.Context, j Job, rep *Report) error {
 		return e.run(ctx, j, rep)
 	}
 	return err
+}
+
+// groupChanges is the optional capability of telling whether any group
+// changed since a token: with group rules on, a changed group makes the run
+// full, since a delta of user entries does not show membership changes.
+type groupChanges interface {
+	GroupsChanged(ctx context.Context, base, since string) (bool, error)
 }
 
 // runIncremental reads only the changes since a token. Changed entries are
@@ -110,7 +138,13 @@ func (e *Engine) runIncremental(ctx context.Context, j Job, rep *Report, cr dire
 	if err := p.finishIncremental(ctx, gone); err != nil {
 		return errors.Join(err, ap.close())
 	}
-	return ap.close()
+	if err := ap.close(); err != nil {
+		return err
+	}
+	if j.Groups != nil {
+		return j.Groups.Finish(ctx, rep)
+	}
+	return nil
 }
 
 // query is what a job searches for: its base, filter and attributes.
@@ -118,6 +152,9 @@ func (e *Engine) query(j Job) directory.Query {
 	attrs := append([]string{j.LinkingKey}, j.Mapper.Attributes()...)
 	if j.Flavor == directory.FlavorActiveDirectory {
 		attrs = append(attrs, ADAttributes...)
+	}
+	if j.Groups != nil {
+		attrs = append(attrs, j.Groups.Attributes()...)
 	}
 	return directory.Query{BaseDN: j.Conn.SearchPath, Filter: j.Conn.SearchFilter, Attributes: attrs, PageSize: j.Conn.PageSize}
 }

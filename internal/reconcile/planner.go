@@ -119,8 +119,12 @@ func (p *planner) planEntry(e *directory.Entry) {
 		return
 	}
 	disabled := isDisabled(p.j.Flavor, e)
+	var ruleReason string
+	if p.j.Groups != nil {
+		ruleReason = p.j.Groups.Observe(ext, userID, e)
+	}
 	status := store.StatusActive
-	if disabled {
+	if disabled || ruleReason != "" {
 		status = store.StatusInactive
 	}
 	h := entryHash(p.fp, userID, status, res.Fields)
@@ -140,8 +144,8 @@ func (p *planner) planEntry(e *directory.Entry) {
 			p.rep.Created++
 			uid, fields := p.j.Mapper.Create(res)
 			p.batch.Creates = append(p.batch.Creates, store.User{Connection: p.j.Conn.Name, ExternalID: ext, UserID: uid,
-				Status: store.StatusActive, Source: store.SourceDirectory, Fields: fields, Hash: h})
-			p.outcome(store.Outcome{ExternalID: ext, UserID: uid, Action: store.ActionCreated, Warnings: copyStrings(res.Warnings)})
+				Status: status, Source: store.SourceDirectory, Fields: fields, Hash: h})
+			p.outcome(store.Outcome{ExternalID: ext, UserID: uid, Action: store.ActionCreated, Reason: ruleReason, Warnings: copyStrings(res.Warnings)})
 		}
 		return
 	}
@@ -153,13 +157,15 @@ func (p *planner) planEntry(e *directory.Entry) {
 	}
 	r.seen = true
 	delete(p.outOfScope, r)
-	if r.hash == h && r.active == !disabled {
+	if r.hash == h && r.active == (status == store.StatusActive) {
 		p.rep.Unchanged++
 		return
 	}
 	reason := ""
 	if disabled && r.active {
 		reason = "account is disabled in the directory"
+	} else if ruleReason != "" && r.active {
+		reason = ruleReason
 	}
 	p.cands = append(p.cands, candidate{ref: r, ext: ext, status: status, res: res.Clone(), hash: h, reason: reason})
 }

@@ -60,6 +60,8 @@ type Job struct {
 	Full bool
 	// Identity completes and checks user IDs (Active Directory's UPNs).
 	Identity Identity
+	// Groups, when set, applies the connection's group rules.
+	Groups GroupPhase
 	// Progress, when set, is called from time to time with the run so far.
 	Progress func(store.Run)
 
@@ -196,7 +198,13 @@ func (e *Engine) run(ctx context.Context, j Job, rep *Report) error {
 		ap.close()
 		return err
 	}
-	return ap.close()
+	if err := ap.close(); err != nil {
+		return err
+	}
+	if j.Groups != nil {
+		return j.Groups.Finish(ctx, rep)
+	}
+	return nil
 }
 
 func (e *Engine) read(ctx context.Context, j Job, out chan<- []*directory.Entry) error {

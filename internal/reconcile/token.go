@@ -15,7 +15,11 @@ import (
 func scopeOf(j Job) string {
 	h := fnv.New64a()
 	id := j.Identity
-	for _, s := range []string{j.Conn.SearchPath, j.Conn.SearchFilter, j.LinkingKey, j.Mapper.Fingerprint(),
+	groups := ""
+	if fp, ok := j.Groups.(interface{ Fingerprint() string }); ok {
+		groups = fp.Fingerprint()
+	}
+	for _, s := range []string{j.Conn.SearchPath, j.Conn.SearchFilter, j.LinkingKey, j.Mapper.Fingerprint(), groups,
 		fmt.Sprint(id.UPN, id.Mode, id.MailFallback, id.Policy.RequireFQDN, strings.Join(id.Policy.AcceptedSuffixes, ","))} {
 		h.Write([]byte(s))
 		h.Write([]byte{0})
@@ -36,7 +40,7 @@ func unwrapToken(j Job, saved string) (string, string) {
 	case !ok:
 		return "", "the saved change token is not in the current format"
 	case scope != scopeOf(j):
-		return "", "the search path, filter, linking key, mapping or identity settings changed since the token was saved"
+		return "", "the search path, filter, linking key, mapping, identity settings, group rules or application entities changed since the token was saved"
 	}
 	return tok, ""
 }

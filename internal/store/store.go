@@ -23,6 +23,7 @@ type Store interface {
 	Connections
 	Users
 	Runs
+	Entities
 
 	// Apply writes one batch of a run's changes in a single transaction,
 	// together with the change token that produced them (DESIGN.md invariant

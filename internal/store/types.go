@@ -39,7 +39,9 @@ type User struct {
 	Fields map[string]string
 	// Hash summarises what the directory last said about the user (fields and
 	// status), so that an unchanged entry is skipped without reading the row.
-	Hash         uint64
+	Hash uint64
+	// SuperUser is set and cleared by the connection's admin-group rule.
+	SuperUser    bool
 	PasswordHash string // local users only; never marshalled
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
@@ -63,11 +65,12 @@ func (u User) MarshalJSON() ([]byte, error) {
 		Email       string            `json:"email"`
 		Status      string            `json:"status"`
 		Source      string            `json:"source"`
+		SuperUser   bool              `json:"superUser"`
 		Fields      map[string]string `json:"fields"`
 		CreatedAt   time.Time         `json:"createdAt"`
 		UpdatedAt   time.Time         `json:"updatedAt"`
 	}{u.ID, u.Connection, u.ExternalID, u.UserID, f[FieldDisplayName], f[FieldFirstName],
-		f[FieldLastName], f[FieldEmail], u.Status, u.Source, f, u.CreatedAt, u.UpdatedAt})
+		f[FieldLastName], f[FieldEmail], u.Status, u.Source, u.SuperUser, f, u.CreatedAt, u.UpdatedAt})
 }
 
 // IndexEntry is the reconciler's view of a stored directory user.
@@ -122,6 +125,9 @@ type Counts struct {
 	EntriesRead int `json:"entriesRead"`
 	// PendingDeactivations counts users a deletion guard held back.
 	PendingDeactivations int `json:"pendingDeactivations"`
+	// MembershipChanges counts users whose group-rule memberships or
+	// super-user flag changed.
+	MembershipChanges int `json:"membershipChanges"`
 }
 
 // Run is one execution of a connection's sync.

@@ -132,3 +132,31 @@ func (c *Conn) ReadChanges(ctx context.Context, q directory.Query, since string,
 			return fn(directory.Change{Kind: directory.Deleted, Entry: e})
 		})
 }
+
+// GroupsChanged reports whether any group object in the token's naming
+// context changed since the token (base is used when the token names none). Active Directory keeps memberOf as a back link: adding a user
+// to a group changes the group's uSNChanged, not the user's, so a delta of
+// user entries alone misses membership changes.
+func (c *Conn) GroupsChanged(ctx context.Context, base, since string) (bool, error) {
+	var old usnToken
+	if err := json.Unmarshal([]byte(since), &old); err != nil || old.InvocationID == "" {
+		return false, fmt.Errorf("ldap: %w: unreadable token %q", directory.ErrTokenExpired, since)
+	}
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	if old.NamingContext != "" {
+		base = old.NamingContext
+	}
+	// A size limit of 1: one changed group is enough to know.
+	req := ldapv3.NewSearchRequest(base, ldapv3.ScopeWholeSubtree, ldapv3.NeverDerefAliases, 1, 0, false,
+		fmt.Sprintf("(&(objectClass=group)(uSNChanged>=%d))", old.USN+1), []string{"1.1"}, nil)
+	res, err := c.conn.Search(req)
+	if ldapv3.IsErrorWithCode(err, ldapv3.LDAPResultSizeLimitExceeded) {
+		return true, nil
+	}
+	if err != nil {
+		return false, classifySearch(base, err)
+	}
+	return len(res.Entries) > 0, nil
+}

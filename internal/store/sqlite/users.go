@@ -11,7 +11,7 @@ import (
 	"github.com/usersync/usersync/internal/store"
 )
 
-const userColumns = `id, connection, external_id, user_id, status, source, fields, hash, password_hash, created_at, updated_at`
+const userColumns = `id, connection, external_id, user_id, status, source, fields, hash, password_hash, created_at, updated_at, super_user`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -19,7 +19,7 @@ func scanUser(r scanner) (store.User, error) {
 	var u store.User
 	var fields, created, updated string
 	var hash int64
-	if err := r.Scan(&u.ID, &u.Connection, &u.ExternalID, &u.UserID, &u.Status, &u.Source, &fields, &hash, &u.PasswordHash, &created, &updated); err != nil {
+	if err := r.Scan(&u.ID, &u.Connection, &u.ExternalID, &u.UserID, &u.Status, &u.Source, &fields, &hash, &u.PasswordHash, &created, &updated, &u.SuperUser); err != nil {
 		return u, err
 	}
 	u.Hash = uint64(hash)

@@ -27,6 +27,9 @@ func Run(t *testing.T, open Opener) {
 		{"ListUsers", testListUsers},
 		{"LocalUsers", testLocalUsers},
 		{"Runs", testRuns},
+		{"Entities", testEntities},
+		{"Memberships", testMemberships},
+		{"ApplyMembershipsIsAtomic", testApplyMembershipsIsAtomic},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

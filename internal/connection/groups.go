@@ -1,0 +1,98 @@
+package connection
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/go-ldap/ldap/v3"
+)
+
+// Ways of reading group memberships (groupMembership).
+const (
+	// MembershipAuto reads memberOf on Active Directory and the groups'
+	// member attribute elsewhere (OpenLDAP keeps no memberOf without its
+	// overlay).
+	MembershipAuto = ""
+	// MembershipMemberOf reads the users' ruleCriteriaAttribute (memberOf).
+	MembershipMemberOf = "memberOf"
+	// MembershipMember reads the groups' member attribute, with Active
+	// Directory's ranged retrieval for large groups.
+	MembershipMember = "member"
+)
+
+// DefaultAdminGroup is the group whose members become super users (seed 002).
+const DefaultAdminGroup = "Administrator"
+
+// GroupRulesOn reports whether the connection applies group rules: on
+// unless "groupRules": false.
+func (c Connection) GroupRulesOn() bool {
+	return c.GroupRules == nil || *c.GroupRules
+}
+
+// AdminGroupName is adminGroup, or DefaultAdminGroup when empty.
+func (c Connection) AdminGroupName() string {
+	if c.AdminGroup == "" {
+		return DefaultAdminGroup
+	}
+	return c.AdminGroup
+}
+
+// GroupBase is where groups are searched: groupSearchPath, or else the
+// domain part (the trailing dc= components) of searchPath, so that
+// ou=people,dc=example,dc=com finds groups in ou=groups,dc=example,dc=com.
+func (c Connection) GroupBase() string {
+	if c.GroupSearchPath != "" {
+		return c.GroupSearchPath
+	}
+	dn, err := ldap.ParseDN(c.SearchPath)
+	if err != nil {
+		return c.SearchPath
+	}
+	for i, rdn := range dn.RDNs {
+		if len(rdn.Attributes) > 0 && strings.EqualFold(rdn.Attributes[0].Type, "dc") {
+			return (&ldap.DN{RDNs: dn.RDNs[i:]}).String()
+		}
+	}
+	return c.SearchPath
+}
+
+// DefaultGroupFilter finds Active Directory groups and the usual LDAP group
+// classes.
+const DefaultGroupFilter = "(|(objectClass=group)(objectClass=groupOfNames)(objectClass=groupOfUniqueNames))"
+
+// GroupFilter is groupSearchFilter, or DefaultGroupFilter when empty.
+func (c Connection) GroupFilter() string {
+	if c.GroupSearchFilter == "" {
+		return DefaultGroupFilter
+	}
+	return c.GroupSearchFilter
+}
+
+func (c Connection) validateGroupRules() []FieldError {
+	var probs []FieldError
+	add := func(field, format string, args ...any) {
+		probs = append(probs, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+	}
+	switch c.GroupMembership {
+	case MembershipAuto, MembershipMemberOf, MembershipMember:
+	default:
+		add("groupMembership", "must be %q, %q or empty (automatic), got %q", MembershipMemberOf, MembershipMember, c.GroupMembership)
+	}
+	for _, f := range []struct{ name, dn string }{{"groupSearchPath", c.GroupSearchPath}, {"parentGroup", c.ParentGroup}} {
+		if f.dn == "" {
+			continue
+		}
+		if _, err := ldap.ParseDN(f.dn); err != nil {
+			add(f.name, "is not a valid DN: %v", err)
+		}
+	}
+	if c.GroupSearchFilter != "" {
+		if _, err := ldap.CompileFilter(c.GroupSearchFilter); err != nil {
+			add("groupSearchFilter", "is not a valid LDAP filter: %v", err)
+		}
+	}
+	if c.GroupStatusRule && !c.GroupRulesOn() {
+		add("groupStatusRule", "needs group rules; it cannot be on with \"groupRules\": false")
+	}
+	return probs
+}

@@ -1,0 +1,147 @@
+package grouprules
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/usersync/usersync/internal/reconcile"
+	"github.com/usersync/usersync/internal/store"
+)
+
+// maxWarnings caps the warnings one run records; the rest are counted.
+const maxWarnings = 100
+
+// batchOps is about how many rows one membership transaction writes.
+const batchOps = 2000
+
+// Finish diffs every observed user's rule-managed memberships and super-user
+// flag against the store (read in two queries) and writes only the
+// differences, in batches. Manual memberships are never touched, nor users
+// this run did not see.
+func (p *Phase) Finish(ctx context.Context, rep *reconcile.Report) error {
+	rows := make(map[string]int64, len(p.desired))
+	err := p.st.ScanIndex(ctx, p.conn.Name, func(e store.IndexEntry) error {
+		rows[e.ExternalID] = e.ID
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	source := store.RuleSource(p.conn.Name)
+	current, err := p.st.SourceMemberships(ctx, source)
+	if err != nil {
+		return err
+	}
+	have := make(map[int64][]int64)
+	for _, m := range current {
+		have[m.UserRowID] = append(have[m.UserRowID], m.EntityID)
+	}
+	supers, err := p.st.SuperUsers(ctx, p.conn.Name)
+	if err != nil {
+		return err
+	}
+
+	exts := make([]string, 0, len(p.desired))
+	for ext := range p.desired {
+		exts = append(exts, ext)
+	}
+	slices.SortFunc(exts, func(a, b string) int { return cmp.Compare(p.desired[a].userID, p.desired[b].userID) })
+
+	b := store.MembershipBatch{RunID: rep.ID}
+	ops := 0
+	var warnings []string
+	for _, ext := range exts {
+		want := p.desired[ext]
+		row := rows[ext] // 0 for a user a dry run would create
+		if row == 0 && !rep.DryRun {
+			continue // not provisioned (a disabled account, say)
+		}
+		for _, w := range want.warnings {
+			warnings = append(warnings, want.userID+": "+w)
+		}
+		cur := have[row]
+		slices.Sort(cur)
+		add, remove := diff(cur, want.entities)
+		var changes []store.FieldChange
+		for _, id := range add {
+			e := p.cat.Entity(id)
+			changes = append(changes, store.FieldChange{Field: e.Kind, New: e.Name})
+			b.Add = append(b.Add, store.Membership{UserRowID: row, EntityID: id, Source: source})
+		}
+		for _, id := range remove {
+			e := p.cat.Entity(id)
+			name := e.Name
+			if name == "" {
+				name = "#" + strconv.FormatInt(id, 10)
+			}
+			changes = append(changes, store.FieldChange{Field: e.Kind, Old: name})
+			b.Remove = append(b.Remove, store.Membership{UserRowID: row, EntityID: id, Source: source})
+		}
+		if want.super != supers[row] {
+			changes = append(changes, store.FieldChange{Field: "superUser", Old: strconv.FormatBool(supers[row]), New: strconv.FormatBool(want.super)})
+			b.SuperUser = append(b.SuperUser, store.SuperUserChange{UserRowID: row, SuperUser: want.super})
+		}
+		if len(changes) == 0 {
+			continue
+		}
+		rep.MembershipChanges++
+		b.Outcomes = append(b.Outcomes, store.Outcome{RunID: rep.ID, UserRowID: row, ExternalID: ext, UserID: want.userID,
+			Action: store.ActionUpdated, Reason: "group rules", Changes: changes})
+		ops += len(changes) + 1
+		if ops >= batchOps {
+			if err := p.write(ctx, rep, b); err != nil {
+				return err
+			}
+			b, ops = store.MembershipBatch{RunID: rep.ID}, 0
+		}
+	}
+	if err := p.write(ctx, rep, b); err != nil {
+		return err
+	}
+	addWarnings(rep, warnings)
+	return nil
+}
+
+func (p *Phase) write(ctx context.Context, rep *reconcile.Report, b store.MembershipBatch) error {
+	if !rep.DryRun {
+		return p.st.ApplyMemberships(ctx, b)
+	}
+	for _, o := range b.Outcomes {
+		if len(rep.Plan) >= reconcile.MaxPlanOutcomes {
+			rep.PlanTruncated = true
+			break
+		}
+		rep.Plan = append(rep.Plan, o)
+	}
+	return nil
+}
+
+func addWarnings(rep *reconcile.Report, ws []string) {
+	if len(ws) > maxWarnings {
+		more := len(ws) - maxWarnings
+		ws = append(ws[:maxWarnings:maxWarnings], fmt.Sprintf("... and %d more group-rule warnings", more))
+	}
+	rep.Warnings = append(rep.Warnings, ws...)
+}
+
+// diff compares two sorted id lists.
+func diff(have, want []int64) (add, remove []int64) {
+	i, j := 0, 0
+	for i < len(have) || j < len(want) {
+		switch {
+		case j == len(want) || (i < len(have) && have[i] < want[j]):
+			remove = append(remove, have[i])
+			i++
+		case i == len(have) || want[j] < have[i]:
+			add = append(add, want[j])
+			j++
+		default:
+			i++
+			j++
+		}
+	}
+	return add, remove
+}

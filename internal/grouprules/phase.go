@@ -1,0 +1,166 @@
+package grouprules
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"strings"
+
+	"github.com/usersync/usersync/internal/connection"
+	"github.com/usersync/usersync/internal/directory"
+	"github.com/usersync/usersync/internal/reconcile"
+	"github.com/usersync/usersync/internal/store"
+)
+
+// Store is what a Phase needs from the store.
+type Store interface {
+	ListEntities(ctx context.Context, kind string) ([]store.Entity, error)
+	ScanIndex(ctx context.Context, conn string, fn func(store.IndexEntry) error) error
+	SourceMemberships(ctx context.Context, source string) ([]store.Membership, error)
+	SuperUsers(ctx context.Context, conn string) (map[int64]bool, error)
+	ApplyMemberships(ctx context.Context, b store.MembershipBatch) error
+}
+
+// completeSearcher is the optional capability of reading large
+// multi-valued attributes completely (Active Directory's ranged retrieval);
+// ldap.Conn has it.
+type completeSearcher interface {
+	SearchComplete(ctx context.Context, q directory.Query, fn func(*directory.Entry) error) error
+}
+
+// Phase applies a connection's group rules during one run. It is not safe
+// for concurrent use: the pipeline calls Observe from its planner only.
+type Phase struct {
+	st      Store
+	dir     directory.Reader
+	conn    connection.Connection
+	useMOf  bool
+	cfg     Config
+	g       *Graph
+	cat     *Catalog
+	ents    []store.Entity
+	rules   *Rules
+	desired map[string]*userState
+}
+
+// userState is what the rules want for one user seen in this run.
+type userState struct {
+	userID   string
+	entities []int64
+	super    bool
+	warnings []string
+}
+
+var _ reconcile.GroupPhase = (*Phase)(nil)
+
+// NewPhase returns the group phase of one run of conn against dir. The
+// membership source is the connection's groupMembership; automatic means
+// memberOf on Active Directory and the groups' member attribute elsewhere.
+func NewPhase(st Store, dir directory.Reader, conn connection.Connection, flavor directory.Flavor) *Phase {
+	useMOf := conn.GroupMembership == connection.MembershipMemberOf ||
+		(conn.GroupMembership == connection.MembershipAuto && flavor == directory.FlavorActiveDirectory)
+	return &Phase{st: st, dir: dir, conn: conn, useMOf: useMOf, desired: map[string]*userState{},
+		cfg: Config{DataSource: conn.Name, AdminGroup: conn.AdminGroupName(), Parent: conn.ParentGroup,
+			Nested: conn.FollowNestedGroups, StatusRule: conn.GroupStatusRule}}
+}
+
+// Prepare loads the application's entities and reads every group under the
+// connection's group base in one paged search.
+func (p *Phase) Prepare(ctx context.Context) error {
+	ents, err := p.st.ListEntities(ctx, "")
+	if err != nil {
+		return err
+	}
+	p.ents = ents
+	p.cat = NewCatalog(ents)
+	p.g = NewGraph()
+	if err := p.readGroups(ctx); err != nil {
+		return err
+	}
+	p.rules, err = NewRules(p.cfg, p.cat, p.g)
+	return err
+}
+
+func (p *Phase) readGroups(ctx context.Context) error {
+	attrs := []string{"cn", "member", "uniqueMember"}
+	if p.useMOf {
+		attrs = []string{"cn", p.conn.RuleCriteriaAttribute}
+	}
+	q := directory.Query{BaseDN: p.conn.GroupBase(), Filter: p.conn.GroupFilter(), Attributes: attrs, PageSize: p.conn.PageSize}
+	add := func(e *directory.Entry) error {
+		gi := p.g.AddGroup(e.DN, e.Get("cn"))
+		if p.useMOf {
+			p.g.AddMemberOf(e.DN, e.Values(p.conn.RuleCriteriaAttribute))
+			return nil
+		}
+		for _, m := range e.Values("member") {
+			p.g.AddMember(gi, m)
+		}
+		for _, m := range e.Values("uniqueMember") {
+			p.g.AddMember(gi, stripUID(m))
+		}
+		return nil
+	}
+	var err error
+	if cs, ok := p.dir.(completeSearcher); ok && !p.useMOf {
+		err = cs.SearchComplete(ctx, q, add)
+	} else {
+		err = p.dir.Search(ctx, q, add)
+	}
+	if err != nil {
+		return fmt.Errorf("grouprules: read groups under %q: %w", q.BaseDN, err)
+	}
+	return nil
+}
+
+// stripUID drops the optional "#'0101'B" unique identifier of a
+// uniqueMember value (RFC 4517 NameAndOptionalUID).
+func stripUID(v string) string {
+	if i := strings.LastIndexByte(v, '#'); i > 0 && v[i-1] != '\\' {
+		return v[:i]
+	}
+	return v
+}
+
+// Fingerprint identifies the rules and the application entities a run
+// applies (valid after Prepare): when it changes, every user's memberships
+// must be worked out again, so an incremental run is not enough.
+func (p *Phase) Fingerprint() string {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%v|%+v|%s|%s|%s\x00", p.useMOf, p.cfg, p.conn.GroupBase(), p.conn.GroupFilter(), p.conn.RuleCriteriaAttribute)
+	for _, e := range p.ents {
+		fmt.Fprintf(h, "%d\x01%s\x01%s\x00", e.ID, e.Kind, e.Name)
+	}
+	return fmt.Sprintf("%016x", h.Sum64())
+}
+
+// Attributes asks for the users' memberOf when memberships come from it.
+func (p *Phase) Attributes() []string {
+	if p.useMOf {
+		return []string{p.conn.RuleCriteriaAttribute}
+	}
+	return nil
+}
+
+// StatusReason is why the status rule makes a user inactive.
+const StatusReason = "in none of the in-scope directory groups (groupStatusRule)"
+
+// Observe resolves one user's groups and remembers what they should hold.
+func (p *Phase) Observe(ext, userID string, e *directory.Entry) string {
+	var direct []int32
+	if p.useMOf {
+		vals := e.Values(p.conn.RuleCriteriaAttribute)
+		direct = make([]int32, 0, len(vals))
+		for _, v := range vals {
+			direct = append(direct, p.g.AddGroup(v, ""))
+		}
+	} else {
+		direct = p.g.Direct(e.DN)
+	}
+	d := p.rules.Resolve(direct)
+	p.desired[ext] = &userState{userID: userID, entities: d.Entities, super: d.SuperUser, warnings: d.Warnings}
+	if p.cfg.StatusRule && !d.InScope {
+		return StatusReason
+	}
+	return ""
+}

@@ -1,0 +1,26 @@
+package reconcile
+
+import (
+	"context"
+
+	"github.com/usersync/usersync/internal/directory"
+)
+
+// GroupPhase is the group-rules seam of a run (issue 5). The pipeline calls
+// Prepare once before the user read, Observe for every entry that links to
+// a user, and Finish once after a complete, error-free user pass that the
+// deletion guard let through. Package grouprules implements it.
+type GroupPhase interface {
+	// Prepare reads, in bulk and once per run, what the rules need (the
+	// directory's groups, the application's entities). An error fails the
+	// run before any user is written.
+	Prepare(ctx context.Context) error
+	// Attributes names user attributes to read besides the mapped ones.
+	Attributes() []string
+	// Observe sees an entry with its external id and userId. A non-empty
+	// result is why the group status rule makes the user inactive.
+	Observe(ext, userID string, e *directory.Entry) (inactiveReason string)
+	// Finish diffs and writes the memberships (or, in a dry run, adds them
+	// to the plan) and records their changes and warnings in rep.
+	Finish(ctx context.Context, rep *Report) error
+}

@@ -1,0 +1,199 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/usersync/usersync/internal/store"
+)
+
+// CreateEntity adds a permission set, application group or site.
+func (s *Store) CreateEntity(ctx context.Context, kind, name string) (store.Entity, error) {
+	res, err := s.db.ExecContext(ctx, `INSERT INTO app_entities(kind, name, created_at) VALUES (?, ?, ?)`, kind, name, now())
+	if err != nil {
+		if strings.Contains(err.Error(), "UNIQUE") {
+			return store.Entity{}, fmt.Errorf("sqlite: %s %q: %w", kind, name, store.ErrConflict)
+		}
+		return store.Entity{}, fmt.Errorf("sqlite: create %s %q: %w", kind, name, err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return store.Entity{}, fmt.Errorf("sqlite: create %s %q: %w", kind, name, err)
+	}
+	return store.Entity{ID: id, Kind: kind, Name: name}, nil
+}
+
+// ListEntities returns the entities of one kind, or of every kind for "".
+func (s *Store) ListEntities(ctx context.Context, kind string) ([]store.Entity, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, kind, name FROM app_entities WHERE ? = '' OR kind = ? ORDER BY kind, name`, kind, kind)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list entities: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Entity
+	for rows.Next() {
+		var e store.Entity
+		if err := rows.Scan(&e.ID, &e.Kind, &e.Name); err != nil {
+			return nil, fmt.Errorf("sqlite: list entities: %w", err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// DeleteEntity removes an entity; its memberships go with it (ON DELETE CASCADE).
+func (s *Store) DeleteEntity(ctx context.Context, kind, name string) error {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM app_entities WHERE kind = ? AND name = ?`, kind, name)
+	if err != nil {
+		return fmt.Errorf("sqlite: delete %s %q: %w", kind, name, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("sqlite: %s %q: %w", kind, name, store.ErrNotFound)
+	}
+	return nil
+}
+
+func (s *Store) entityID(ctx context.Context, kind, name string) (int64, error) {
+	var id int64
+	err := s.db.QueryRowContext(ctx, `SELECT id FROM app_entities WHERE kind = ? AND name = ?`, kind, name).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("sqlite: %s %q: %w", kind, name, store.ErrNotFound)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: find %s %q: %w", kind, name, err)
+	}
+	return id, nil
+}
+
+// AddMembership gives a user a membership; an existing one is kept as is.
+func (s *Store) AddMembership(ctx context.Context, userRowID int64, kind, name, source string) error {
+	id, err := s.entityID(ctx, kind, name)
+	if err != nil {
+		return err
+	}
+	if _, err := s.GetUser(ctx, userRowID); err != nil {
+		return err
+	}
+	_, err = s.db.ExecContext(ctx, `INSERT OR IGNORE INTO memberships(user_row_id, entity_id, source, created_at) VALUES (?, ?, ?, ?)`,
+		userRowID, id, source, now())
+	if err != nil {
+		return fmt.Errorf("sqlite: add membership: %w", err)
+	}
+	return nil
+}
+
+// RemoveMembership removes one membership from one source.
+func (s *Store) RemoveMembership(ctx context.Context, userRowID int64, kind, name, source string) error {
+	id, err := s.entityID(ctx, kind, name)
+	if err != nil {
+		return err
+	}
+	res, err := s.db.ExecContext(ctx, `DELETE FROM memberships WHERE user_row_id = ? AND entity_id = ? AND source = ?`, userRowID, id, source)
+	if err != nil {
+		return fmt.Errorf("sqlite: remove membership: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("sqlite: user %d has no %s %s %q: %w", userRowID, source, kind, name, store.ErrNotFound)
+	}
+	return nil
+}
+
+const membershipSelect = `SELECT m.user_row_id, m.entity_id, e.kind, e.name, m.source FROM memberships m JOIN app_entities e ON e.id = m.entity_id`
+
+func (s *Store) queryMemberships(ctx context.Context, q string, args ...any) ([]store.Membership, error) {
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: memberships: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Membership
+	for rows.Next() {
+		var m store.Membership
+		if err := rows.Scan(&m.UserRowID, &m.EntityID, &m.Kind, &m.Name, &m.Source); err != nil {
+			return nil, fmt.Errorf("sqlite: memberships: %w", err)
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// UserMemberships returns one user's memberships, by kind, name and source.
+func (s *Store) UserMemberships(ctx context.Context, userRowID int64) ([]store.Membership, error) {
+	return s.queryMemberships(ctx, membershipSelect+` WHERE m.user_row_id = ? ORDER BY e.kind, e.name, m.source`, userRowID)
+}
+
+// SourceMemberships returns every membership from one source.
+func (s *Store) SourceMemberships(ctx context.Context, source string) ([]store.Membership, error) {
+	return s.queryMemberships(ctx, membershipSelect+` WHERE m.source = ? ORDER BY m.user_row_id`, source)
+}
+
+// SuperUsers returns the row ids of a connection's super users.
+func (s *Store) SuperUsers(ctx context.Context, conn string) (map[int64]bool, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id FROM users WHERE connection = ? AND source = 'directory' AND super_user = 1`, conn)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: super users: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]bool{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("sqlite: super users: %w", err)
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
+}
+
+// ApplyMemberships writes a batch of membership changes, super-user flags
+// and outcomes in one transaction with prepared statements.
+func (s *Store) ApplyMemberships(ctx context.Context, b store.MembershipBatch) error {
+	if b.Empty() {
+		return nil
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: apply memberships: %w", err)
+	}
+	defer tx.Rollback()
+	t := now()
+	steps := []struct {
+		q    string
+		n    int
+		args func(i int) []any
+	}{
+		{`INSERT OR IGNORE INTO memberships(user_row_id, entity_id, source, created_at) VALUES (?, ?, ?, ?)`, len(b.Add),
+			func(i int) []any { m := b.Add[i]; return []any{m.UserRowID, m.EntityID, m.Source, t} }},
+		{`DELETE FROM memberships WHERE user_row_id = ? AND entity_id = ? AND source = ?`, len(b.Remove),
+			func(i int) []any { m := b.Remove[i]; return []any{m.UserRowID, m.EntityID, m.Source} }},
+		// Local users are never modified by sync (DESIGN.md invariant 4).
+		{`UPDATE users SET super_user = ?, updated_at = ? WHERE id = ? AND source = 'directory'`, len(b.SuperUser),
+			func(i int) []any { c := b.SuperUser[i]; return []any{c.SuperUser, t, c.UserRowID} }},
+	}
+	for _, st := range steps {
+		if st.n == 0 {
+			continue
+		}
+		stmt, err := tx.PrepareContext(ctx, st.q)
+		if err != nil {
+			return fmt.Errorf("sqlite: apply memberships: %w", err)
+		}
+		for i := range st.n {
+			if _, err := stmt.ExecContext(ctx, st.args(i)...); err != nil {
+				stmt.Close()
+				return fmt.Errorf("sqlite: apply memberships: %w", err)
+			}
+		}
+		stmt.Close()
+	}
+	if err := insertOutcomes(ctx, tx, b.RunID, b.Outcomes); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: apply memberships: commit: %w", err)
+	}
+	return nil
+}
