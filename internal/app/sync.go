@@ -18,6 +18,8 @@ type SyncOptions struct {
 	Full     bool
 	Trigger  string
 	Progress func(store.Run)
+	// Started, when set, is called once the run is recorded, with its id.
+	Started func(store.Run)
 }
 
 // Sync runs one sync of a connection. The report is returned even when the
@@ -41,7 +43,7 @@ func (a *App) Sync(ctx context.Context, name string, opts SyncOptions) (*reconci
 		key = mapping.DefaultLinkingKey(flavor)
 	}
 	return a.Engine.Run(ctx, reconcile.Job{Conn: c, Dir: conn, Flavor: flavor, Mapper: mapping.Baseline(flavor),
-		LinkingKey: key, Trigger: opts.Trigger, DryRun: opts.DryRun, Progress: opts.Progress})
+		LinkingKey: key, Trigger: opts.Trigger, DryRun: opts.DryRun, Progress: opts.Progress, Started: opts.Started})
 }
 
 // failedBeforeStart records a run that could not reach its directory, so
@@ -62,6 +64,9 @@ func (a *App) failedBeforeStart(ctx context.Context, name string, opts SyncOptio
 		if err := a.Store.UpdateRun(ctx, rep.Run); err != nil {
 			return rep, errors.Join(cause, err)
 		}
+	}
+	if opts.Started != nil {
+		opts.Started(rep.Run)
 	}
 	return rep, cause
 }

@@ -45,6 +45,10 @@ type Job struct {
 	DryRun     bool
 	// Progress, when set, is called from time to time with the run so far.
 	Progress func(store.Run)
+	// Started, when set, is called once the run is recorded (with its id),
+	// before anything is read, so that a caller running the job in the
+	// background can point at the run at once.
+	Started func(store.Run)
 }
 
 // Report is a finished run: its record and, for a dry run, the plan.
@@ -91,6 +95,9 @@ func (e *Engine) Run(ctx context.Context, j Job) (*Report, error) {
 			return rep, err
 		}
 		rep.ID = id
+	}
+	if j.Started != nil {
+		j.Started(rep.Run)
 	}
 	err := e.run(ctx, j, rep)
 	rep.DurationMs = time.Since(start).Milliseconds()
