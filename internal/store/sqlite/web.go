@@ -247,3 +247,12 @@ func (s *Store) LastOutcome(ctx context.Context, u store.User) (store.Outcome, e
 	}
 	return o, nil
 }
+
+// CountUsers counts users with a status ("" counts all).
+func (s *Store) CountUsers(ctx context.Context, status string) (int, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE ? = '' OR status = ?`, status, status).Scan(&n); err != nil {
+		return 0, fmt.Errorf("sqlite: count users: %w", err)
+	}
+	return n, nil
+}
