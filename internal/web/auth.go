@@ -140,7 +140,9 @@ func (s *Server) guard(rt route) http.Handler {
 	})
 }
 
-func safeMethod(m string) bool { return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions }
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
 
 // authenticate finds the session cookie or, when bearer is true, an API
 // token.

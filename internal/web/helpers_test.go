@@ -168,3 +168,12 @@ func testLogWriter(t *testing.T) io.Writer {
 	}
 	return io.Discard
 }
+
+// regexp1 returns the first group of re in s, or "".
+func regexp1(re, s string) string {
+	m := regexp.MustCompile(re).FindStringSubmatch(s)
+	if m == nil {
+		return ""
+	}
+	return m[1]
+}
