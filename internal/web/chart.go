@@ -37,7 +37,7 @@ func runChart(runs []store.Run) template.HTML {
 	}
 	plotW, plotH := chartW-padL-padR, chartH-padT-padB
 	step := plotW / float64(len(rs))
-	barW := max(step*0.6, 2)
+	barW := min(max(step*0.6, 2), 40)
 	y := func(v int) float64 { return plotH * float64(v) / float64(maxChanges) }
 
 	var b strings.Builder

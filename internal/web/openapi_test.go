@@ -15,7 +15,7 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	c := e.login()
 	body := c.get("/api/openapi.json", http.StatusOK)
 	var doc struct {
-		OpenAPI string                     `json:"openapi"`
+		OpenAPI string                    `json:"openapi"`
 		Paths   map[string]map[string]any `json:"paths"`
 	}
 	if err := json.Unmarshal([]byte(body), &doc); err != nil {
