@@ -301,3 +301,16 @@ func TestCheckFailuresAreOneClearLine(t *testing.T) {
 		assertActive(t, c, 30)
 	})
 }
+
+// TestTokenCreate prints a new API token once; a second token with the
+// same name is refused.
+func TestTokenCreate(t *testing.T) {
+	c := newCLI(t)
+	out, code := c.run("token", "create", "ci")
+	if code != 0 || !strings.HasPrefix(out, "ust_") {
+		t.Fatalf("token create: %d %s", code, out)
+	}
+	if out, code := c.run("token", "create", "ci"); code == 0 {
+		t.Fatalf("duplicate token name accepted: %s", out)
+	}
+}

@@ -16,7 +16,12 @@ import (
 // what happened: the same code path as a real sync.
 func runDemo(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("demo", e.stderr)
+	serveUI := fs.Bool("serve", false, "after the sync, serve the web UI and API until Ctrl-C")
+	o := addServeFlags(fs)
 	if _, err := fs.parse(args, 0, "no arguments"); err != nil {
+		return err
+	}
+	if err := o.check(); err != nil {
 		return err
 	}
 	db := *fs.db
@@ -74,5 +79,13 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	}
 	printUsers(e.stdout, users)
 	fmt.Fprintf(e.stdout, "\nTry: usersync users list --db %s   |   usersync runs show %d --db %s\n", db, rep.ID, db)
-	return nil
+	if !*serveUI {
+		return nil
+	}
+	// The sample directory keeps running while the UI is served, so that a
+	// newcomer can add a connection to it by hand; its password is random
+	// for this run only.
+	fmt.Fprintf(e.stdout, "\nTo add a connection to the sample directory in the UI: DNS Name %s, Port %d, User name %s, Password %s, LDAP Search Path %s\n\n",
+		dir.Host, dir.Port, dir.BindDN, dir.Password, dir.PeopleDN)
+	return serve(ctx, e, a, o, nil)
 }

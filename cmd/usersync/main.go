@@ -33,7 +33,9 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"demo", "start a sample directory, sync it into a fresh store and show the result", runDemo},
+		{"demo", "start a sample directory, sync it into a fresh store and show the result [--serve]", runDemo},
+		{"serve", "serve the web UI and the API [--listen ADDR] [--tls-cert F --tls-key F]", runServe},
+		{"token", "create NAME: make an API token and print it once", runToken},
 		{"connection", "apply | list | show | check | configure-two connections", runConnection},
 		{"sync", "sync NAME [--dry-run] [--full] [--json]", runSync},
 		{"users", "list [--connection NAME] [--json] | show USERID | set ID FIELD VALUE | assign|unassign USERID --permission-set|--group|--site NAME | add-local USERID [--display-name N] [--email E]", runUsers},

@@ -21,6 +21,8 @@ type SyncOptions struct {
 	Full     bool
 	Trigger  string
 	Progress func(store.Run)
+	// Started, when set, is called once the run is recorded, with its id.
+	Started func(store.Run)
 }
 
 // Sync runs one sync of a connection. The report is returned even when the
@@ -61,7 +63,7 @@ func (a *App) Sync(ctx context.Context, name string, opts SyncOptions) (*reconci
 		}
 	}
 	job := reconcile.Job{Conn: c, Dir: conn, Flavor: flavor, Mapper: mapper,
-		LinkingKey: key, Trigger: opts.Trigger, DryRun: opts.DryRun, Full: opts.Full, Identity: id, Progress: opts.Progress}
+		LinkingKey: key, Trigger: opts.Trigger, DryRun: opts.DryRun, Full: opts.Full, Identity: id, Progress: opts.Progress, Started: opts.Started}
 	if c.GroupRulesOn() {
 		job.Groups = grouprules.NewPhase(a.Store, conn, c, flavor)
 	}
@@ -86,6 +88,9 @@ func (a *App) failedBeforeStart(ctx context.Context, name string, opts SyncOptio
 		if err := a.Store.UpdateRun(ctx, rep.Run); err != nil {
 			return rep, errors.Join(cause, err)
 		}
+	}
+	if opts.Started != nil {
+		opts.Started(rep.Run)
 	}
 	return rep, cause
 }

@@ -67,6 +67,11 @@ type Job struct {
 
 	// token is the change token a successful full run saves.
 	token *string
+
+	// Started, when set, is called once the run is recorded (with its id),
+	// before anything is read, so that a caller running the job in the
+	// background can point at the run at once.
+	Started func(store.Run)
 }
 
 // Report is a finished run: its record and, for a dry run, the plan.
@@ -113,6 +118,9 @@ func (e *Engine) Run(ctx context.Context, j Job) (*Report, error) {
 			return rep, err
 		}
 		rep.ID = id
+	}
+	if j.Started != nil {
+		j.Started(rep.Run)
 	}
 	err := e.dispatch(ctx, j, rep)
 	rep.DurationMs = time.Since(start).Milliseconds()

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/usersync/usersync/internal/app"
+	"github.com/usersync/usersync/internal/web"
+)
+
+// defaultListen keeps the UI on loopback unless the operator opts in.
+const defaultListen = "127.0.0.1:8080"
+
+// serveOptions are the flags of serve (and of demo --serve).
+type serveOptions struct {
+	listen, cert, key string
+}
+
+func addServeFlags(fs *flagSet) *serveOptions {
+	o := &serveOptions{}
+	fs.StringVar(&o.listen, "listen", defaultListen, "address to serve the web UI and API on")
+	fs.StringVar(&o.cert, "tls-cert", "", "TLS certificate (PEM); with --tls-key serves HTTPS")
+	fs.StringVar(&o.key, "tls-key", "", "TLS private key (PEM)")
+	return o
+}
+
+func (o *serveOptions) check() error {
+	if (o.cert == "") != (o.key == "") {
+		return fmt.Errorf("%w: --tls-cert and --tls-key go together", errUsage)
+	}
+	return nil
+}
+
+// runServe serves the admin web UI and the REST API until SIGINT or SIGTERM.
+func runServe(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("serve", e.stderr)
+	o := addServeFlags(fs)
+	if _, err := fs.parse(args, 0, "no arguments"); err != nil {
+		return err
+	}
+	if err := o.check(); err != nil {
+		return err
+	}
+	a, err := fs.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if n, err := a.Store.FailRunning(ctx, "usersync stopped while the run was in progress"); err != nil {
+		return err
+	} else if n > 0 {
+		e.log.Warn("marked runs left running by a previous process as failed", "runs", n)
+	}
+	return serve(ctx, e, a, o, nil)
+}
+
+// serve ensures the first-run administrator, then serves until ctx ends,
+// shutting down gracefully. ready, when set, is called with the URL once
+// the listener is open.
+func serve(ctx context.Context, e *env, a *app.App, o *serveOptions, ready func(url string)) error {
+	st, ok := a.Store.(web.AuthStore)
+	if !ok {
+		return errors.New("serve: this store cannot hold administrators")
+	}
+	if _, err := web.EnsureAdmin(ctx, st, os.Getenv("USERSYNC_ADMIN_PASSWORD"), e.stdout); err != nil {
+		return err
+	}
+	runCtx, stopRuns := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopRuns()
+	h, err := web.New(runCtx, a, web.Options{Secure: o.cert != ""})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: nil, BaseContext: func(net.Listener) context.Context { return runCtx }}
+	scheme := "http"
+	if o.cert != "" {
+		scheme = "https"
+	}
+	url := fmt.Sprintf("%s://%s/", scheme, ln.Addr())
+	fmt.Fprintf(e.stdout, "usersync web UI and API on %s (OpenAPI: %sapi/openapi.json); Ctrl-C stops\n", url, url)
+	if ready != nil {
+		ready(url)
+	}
+	errc := make(chan error, 1)
+	go func() {
+		if o.cert != "" {
+			errc <- srv.ServeTLS(ln, o.cert, o.key)
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	e.log.Info("shutting down")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	err = srv.Shutdown(shutCtx)
+	stopRuns()
+	h.Wait()
+	if err != nil {
+		return fmt.Errorf("serve: shutdown: %w", err)
+	}
+	fmt.Fprintln(e.stdout, "usersync stopped")
+	return nil
+}

@@ -1,0 +1,160 @@
+package web
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/usersync/usersync/internal/connection"
+	"github.com/usersync/usersync/internal/upn"
+)
+
+func (s *Server) apiListConnections(w http.ResponseWriter, r *http.Request) {
+	cs, err := s.app.Store.ListConnections(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if cs == nil {
+		cs = []connection.Connection{}
+	}
+	writeJSON(w, http.StatusOK, cs)
+}
+
+func (s *Server) apiGetConnection(w http.ResponseWriter, r *http.Request) {
+	c, _, err := s.app.Store.GetConnection(r.Context(), r.PathValue("name"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, c)
+}
+
+// apiPutConnection creates or replaces the connection named in the path. A
+// document without a password keeps the stored one.
+func (s *Server) apiPutConnection(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+	if err != nil {
+		s.writeError(w, r, badRequest("", "request body: "+err.Error()))
+		return
+	}
+	c, err := connection.Parse(body)
+	if err != nil {
+		s.writeError(w, r, badRequest("", err.Error()))
+		return
+	}
+	name := r.PathValue("name")
+	if c.Name == "" {
+		c.Name = name
+	}
+	if c.Name != name {
+		s.writeError(w, r, badRequest("name", fmt.Sprintf("the document's name %q differs from the path's %q", c.Name, name)))
+		return
+	}
+	if c.ConfigureTwo != "" {
+		cfg, err := upn.Parse(c.ConfigureTwo)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		c.ConfigureTwo = cfg.Marshal()
+	}
+	stored, created, err := s.app.PutConnection(r.Context(), c)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+		w.Header().Set("Location", "/api/v1/connections/"+stored.Name)
+	}
+	writeJSON(w, status, stored)
+}
+
+func (s *Server) apiDeleteConnection(w http.ResponseWriter, r *http.Request) {
+	if err := s.app.Store.DeleteConnection(r.Context(), r.PathValue("name")); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// checkView is the result of a successful check connection.
+type checkView struct {
+	OK         bool     `json:"ok"`
+	Flavor     string   `json:"flavor"`
+	Vendor     string   `json:"vendor,omitempty"`
+	Entries    int      `json:"entries"`
+	Steps      []string `json:"steps"`
+	DurationMs int64    `json:"durationMs"`
+}
+
+// check runs check connection for the named connection.
+func (s *Server) check(r *http.Request, name string) (checkView, error) {
+	if _, _, err := s.app.Store.GetConnection(r.Context(), name); err != nil {
+		return checkView{}, err
+	}
+	res, err := s.app.CheckConnection(r.Context(), name)
+	if err != nil {
+		return checkView{}, err
+	}
+	return checkView{OK: true, Flavor: string(res.Flavor), Vendor: res.Vendor, Entries: res.Entries, Steps: res.Steps,
+		DurationMs: res.Duration.Milliseconds()}, nil
+}
+
+func (s *Server) apiCheckConnection(w http.ResponseWriter, r *http.Request) {
+	v, err := s.check(r, r.PathValue("name"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+// apiGetConfigureTwo returns the stored configureTwo document parsed and
+// re-marshalled: the seed's key order, defaults for missing keys.
+func (s *Server) apiGetConfigureTwo(w http.ResponseWriter, r *http.Request) {
+	c, _, err := s.app.Store.GetConnection(r.Context(), r.PathValue("name"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	cfg, err := upn.Parse(c.ConfigureTwo)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = io.WriteString(w, cfg.Marshal())
+}
+
+// apiPutConfigureTwo validates a configureTwo document and stores it on the
+// connection, keeping everything else (and the password) as it was.
+func (s *Server) apiPutConfigureTwo(w http.ResponseWriter, r *http.Request) {
+	c, _, err := s.app.Store.GetConnection(r.Context(), r.PathValue("name"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 64<<10))
+	if err != nil {
+		s.writeError(w, r, badRequest("configureTwo", "request body: "+err.Error()))
+		return
+	}
+	cfg, err := upn.Parse(string(body))
+	if err == nil {
+		err = cfg.Validate()
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	c.ConfigureTwo = cfg.Marshal()
+	if _, _, err := s.app.PutConnection(r.Context(), c); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = io.WriteString(w, c.ConfigureTwo)
+}

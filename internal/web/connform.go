@@ -1,0 +1,118 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/usersync/usersync/internal/connection"
+	"github.com/usersync/usersync/internal/upn"
+)
+
+// connForm is what the add and edit connection pages show.
+type connForm struct {
+	C        connection.Connection
+	New      bool
+	Advanced bool
+	Errors   map[string]string
+	Error    string
+	Check    *checkResult
+}
+
+// checkResult is a check connection shown inline.
+type checkResult struct {
+	Name  string
+	OK    bool
+	View  checkView
+	Error string
+	Field string
+}
+
+// fieldErrors turns an error into messages by form field, so that each
+// appears next to its control; other errors go under "".
+func fieldErrors(err error) map[string]string {
+	out := map[string]string{}
+	var ve *connection.ValidationError
+	var fe upn.FieldErrors
+	switch {
+	case errors.As(err, &ve):
+		for _, p := range ve.Problems {
+			if _, dup := out[p.Field]; !dup {
+				out[p.Field] = p.Message
+			}
+		}
+	case errors.As(err, &fe):
+		out["configureTwo"] = fe.Error()
+	default:
+		_, e := classify(err)
+		if e.Field != "" {
+			out[e.Field] = e.Message
+		} else {
+			out[""] = e.Message
+		}
+	}
+	return out
+}
+
+// readConnForm fills c from a posted add or edit form. Fields missing from
+// the form keep c's values; an empty password keeps the stored one.
+func readConnForm(r *http.Request, c *connection.Connection, isNew bool) map[string]string {
+	errs := map[string]string{}
+	str := func(name string, dst *string) {
+		if v, ok := r.PostForm[name]; ok {
+			*dst = strings.TrimSpace(v[0])
+		}
+	}
+	num := func(name string, dst *int) {
+		if v, ok := r.PostForm[name]; ok {
+			n, err := strconv.Atoi(strings.TrimSpace(v[0]))
+			if err != nil {
+				errs[name] = "must be a whole number"
+				return
+			}
+			*dst = n
+		}
+	}
+	if isNew {
+		str("name", &c.Name)
+	}
+	for name, dst := range map[string]*string{"friendlyName": &c.FriendlyName, "directoryType": &c.DirectoryType,
+		"systemType": &c.SystemType, "dnsName": &c.DNSName, "security": &c.Security, "username": &c.Username,
+		"searchPath": &c.SearchPath, "searchFilter": &c.SearchFilter, "linkingKey": &c.LinkingKey,
+		"ruleCriteriaAttribute": &c.RuleCriteriaAttribute, "configureTwo": &c.ConfigureTwo} {
+		str(name, dst)
+	}
+	if v, ok := r.PostForm["caCertificate"]; ok {
+		c.CACertificate = strings.TrimSpace(v[0])
+		if c.CACertificate != "" {
+			c.CACertificate += "\n"
+		}
+	}
+	num("port", &c.Port)
+	num("pageSize", &c.PageSize)
+	num("guardMaxCount", &c.DeletionGuard.MaxCount)
+	if v, ok := r.PostForm["guardMaxPercent"]; ok {
+		f, err := strconv.ParseFloat(strings.TrimSpace(v[0]), 64)
+		if err != nil {
+			errs["deletionGuard.maxPercent"] = "must be a number"
+		}
+		c.DeletionGuard.MaxPercent = f
+	}
+	if _, ok := r.PostForm["guardPresent"]; ok {
+		c.DeletionGuard.Disabled = r.PostFormValue("guardDisabled") == "on"
+	}
+	c.TLSSkipVerify = r.PostFormValue("tlsSkipVerify") == "on"
+	if p := r.PostFormValue("password"); p != "" {
+		c.Password = p
+	}
+	if c.ConfigureTwo != "" {
+		cfg, err := upn.Parse(c.ConfigureTwo)
+		if err != nil {
+			errs["configureTwo"] = err.Error()
+		} else {
+			c.ConfigureTwo = cfg.Marshal()
+		}
+	}
+	return errs
+}

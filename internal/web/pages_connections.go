@@ -1,0 +1,127 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+
+	"github.com/usersync/usersync/internal/connection"
+	"github.com/usersync/usersync/internal/store"
+)
+
+// connectionsPage is the System Connections list.
+func (s *Server) connectionsPage(w http.ResponseWriter, r *http.Request) {
+	s.renderConnections(w, r, http.StatusOK, nil)
+}
+
+func (s *Server) renderConnections(w http.ResponseWriter, r *http.Request, status int, check *checkResult) {
+	cs, err := s.app.Store.ListConnections(r.Context())
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.render(w, r, status, "connections", "System Connections", map[string]any{
+		"Connections": cs, "Check": check, "Added": r.URL.Query().Get("added"), "Deleted": r.URL.Query().Get("deleted"),
+	})
+}
+
+// newConnectionPage is "+ System Connection": first the choice of Relying
+// Party or Source, then the form for that type.
+func (s *Server) newConnectionPage(w http.ResponseWriter, r *http.Request) {
+	typ := r.URL.Query().Get("type")
+	if typ != connection.DirectorySource && typ != connection.DirectoryRelyingParty {
+		s.render(w, r, http.StatusOK, "connection_choose", "Add a System Connection", nil)
+		return
+	}
+	c := connection.Connection{DirectoryType: typ, SystemType: connection.SystemLDAP, Security: connection.SecurityNone, Port: 389}
+	c.SearchFilter = "(&(objectClass=user)(objectCategory=person))"
+	c.LinkingKey = "objectGUID"
+	s.render(w, r, http.StatusOK, "connection_new", newTitle(typ), connForm{C: c, New: true, Errors: map[string]string{}})
+}
+
+func newTitle(typ string) string {
+	if typ == connection.DirectoryRelyingParty {
+		return "Relying Party Configuration"
+	}
+	return "Source Directory Configuration"
+}
+
+// createConnectionSubmit adds a connection; the page's script asks the
+// operator to confirm before the form is posted.
+func (s *Server) createConnectionSubmit(w http.ResponseWriter, r *http.Request) {
+	var c connection.Connection
+	errs := readConnForm(r, &c, true)
+	if len(errs) == 0 {
+		if _, _, err := s.app.Store.GetConnection(r.Context(), c.Name); err == nil {
+			errs["name"] = "a connection with this name already exists"
+		} else if !errors.Is(err, store.ErrNotFound) {
+			s.pageError(w, r, err)
+			return
+		}
+	}
+	if len(errs) == 0 {
+		_, _, err := s.app.PutConnection(r.Context(), c)
+		if err == nil {
+			http.Redirect(w, r, "/connections?added="+url.QueryEscape(c.Name), http.StatusSeeOther)
+			return
+		}
+		errs = fieldErrors(err)
+	}
+	c.Password = ""
+	s.render(w, r, http.StatusBadRequest, "connection_new", newTitle(c.DirectoryType), connForm{C: c, New: true, Errors: errs})
+}
+
+// editConnectionPage is the Edit Directory screen.
+func (s *Server) editConnectionPage(w http.ResponseWriter, r *http.Request) {
+	c, _, err := s.app.Store.GetConnection(r.Context(), r.PathValue("name"))
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	f := connForm{C: c, Advanced: AdvancedSettingsAvailable(c.DirectoryType, c.SystemType), Errors: map[string]string{}}
+	s.render(w, r, http.StatusOK, "connection_edit", "Edit Directory", f)
+}
+
+// updateConnectionSubmit is Update on the Edit Directory screen: it
+// persists every field, the ConfigureTwo document included.
+func (s *Server) updateConnectionSubmit(w http.ResponseWriter, r *http.Request) {
+	c, _, err := s.app.Store.GetConnection(r.Context(), r.PathValue("name"))
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	stored := c
+	errs := readConnForm(r, &c, false)
+	if len(errs) == 0 {
+		if _, _, err = s.app.PutConnection(r.Context(), c); err == nil {
+			http.Redirect(w, r, "/connections/"+url.PathEscape(c.Name)+"?flash=updated", http.StatusSeeOther)
+			return
+		}
+		errs = fieldErrors(err)
+	}
+	c.Password = ""
+	f := connForm{C: c, Advanced: AdvancedSettingsAvailable(stored.DirectoryType, stored.SystemType), Errors: errs}
+	s.render(w, r, http.StatusBadRequest, "connection_edit", "Edit Directory", f)
+}
+
+// checkConnectionSubmit is check connection without JavaScript: the list
+// is shown again with the result in the connection's row.
+func (s *Server) checkConnectionSubmit(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	v, err := s.check(r, name)
+	res := &checkResult{Name: name, OK: err == nil, View: v}
+	if err != nil {
+		_, e := classify(err)
+		res.Error, res.Field = e.Message, e.Field
+	}
+	s.renderConnections(w, r, http.StatusOK, res)
+}
+
+func (s *Server) deleteConnectionSubmit(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	if err := s.app.Store.DeleteConnection(r.Context(), name); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/connections?deleted="+url.QueryEscape(name), http.StatusSeeOther)
+}

@@ -1,0 +1,47 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/usersync/usersync/internal/store"
+)
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// dashboardPage shows totals and the run history chart.
+func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	cs, err := s.app.Store.ListConnections(ctx)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	runs, err := s.app.Store.ListRuns(ctx, store.RunQuery{Limit: 30})
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	active, err := s.countUsers(r, store.StatusActive)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	inactive, err := s.countUsers(r, store.StatusInactive)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	recent := runs
+	if len(recent) > 8 {
+		recent = recent[:8]
+	}
+	s.render(w, r, http.StatusOK, "dashboard", "Dashboard", map[string]any{
+		"Connections": len(cs), "Active": active, "Inactive": inactive, "Runs": recent, "Chart": runChart(runs),
+	})
+}
+
+// countUsers counts users with a status.
+func (s *Server) countUsers(r *http.Request, status string) (int, error) {
+	return s.st.CountUsers(r.Context(), status)
+}

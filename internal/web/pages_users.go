@@ -1,0 +1,48 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/usersync/usersync/internal/store"
+)
+
+const usersPerPage = 25
+
+func urlQuery(s string) string { return url.QueryEscape(s) }
+
+// usersPage lists users with search and paging.
+func (s *Server) usersPage(w http.ResponseWriter, r *http.Request) {
+	pageNo, err := intParam(r, "page", 1, 1<<20)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	pageNo = max(pageNo, 1)
+	q := r.URL.Query().Get("q")
+	p, err := s.listUsers(r, store.UserQuery{Search: q, Limit: usersPerPage, Offset: (pageNo - 1) * usersPerPage})
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "users", "Users", map[string]any{
+		"Users": p.Items, "Q": q, "Page": pageNo, "HasMore": p.HasMore, "First": p.Offset + 1, "Last": p.Offset + len(p.Items),
+		"PrevURL": "/users?q=" + urlQuery(q) + "&page=" + itoa(pageNo-1), "NextURL": "/users?q=" + urlQuery(q) + "&page=" + itoa(pageNo+1),
+	})
+}
+
+// userPage shows one user's fields, the connection that set them and the
+// last outcome a run recorded for the user.
+func (s *Server) userPage(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	d, err := s.userDetail(r, id)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "user", d.User.UserID, d)
+}

@@ -1,0 +1,173 @@
+// Package web is usersync's admin web UI (server-rendered html/template
+// pages with embedded CSS and a little JavaScript) and its REST API under
+// /api/v1, described by the OpenAPI document at /api/openapi.json. Every
+// page and API call needs a session (or, for the API, a bearer token); every
+// state-changing request from a browser carries a CSRF token.
+package web
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/usersync/usersync/internal/app"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Options configure a Server.
+type Options struct {
+	// Secure marks cookies Secure: set it when serving over TLS.
+	Secure bool
+	// SessionTTL is how long a login lasts (default 12 hours).
+	SessionTTL time.Duration
+	// LoginLimit is how many failed logins a client address or a user name
+	// may make per minute before it gets 429 (default 5).
+	LoginLimit int
+}
+
+// Server serves the UI and the API for one App.
+type Server struct {
+	app    *app.App
+	st     AuthStore
+	log    *slog.Logger
+	opts   Options
+	mux    *http.ServeMux
+	routes []route
+	pages  *pages
+	runs   *runTracker
+	byIP   *limiter
+	byUser *limiter
+}
+
+// access says who may call a route.
+type access int
+
+const (
+	public access = iota // no session needed (login, static assets)
+	page                 // a browser page: no session redirects to /login
+	api                  // an API call: no session or token is 401
+)
+
+// route is one registered handler; the table is what tests walk to prove
+// every route is guarded and documented.
+type route struct {
+	method, path string
+	access       access
+	handler      http.HandlerFunc
+}
+
+// New builds a Server. ctx bounds the syncs the server starts in the
+// background: cancelling it stops them.
+func New(ctx context.Context, a *app.App, opts Options) (*Server, error) {
+	st, ok := a.Store.(AuthStore)
+	if !ok {
+		return nil, errors.New("web: the store does not support admins, sessions and tokens")
+	}
+	if opts.SessionTTL == 0 {
+		opts.SessionTTL = 12 * time.Hour
+	}
+	if opts.LoginLimit == 0 {
+		opts.LoginLimit = 5
+	}
+	p, err := loadPages()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{app: a, st: st, log: a.Log, opts: opts, mux: http.NewServeMux(), pages: p,
+		runs: newRunTracker(ctx), byIP: newLimiter(opts.LoginLimit, time.Minute), byUser: newLimiter(opts.LoginLimit, time.Minute)}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	s.routes = s.routeTable()
+	for _, rt := range s.routes {
+		s.mux.Handle(rt.method+" "+rt.path, s.guard(rt))
+	}
+	static, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		return nil, fmt.Errorf("web: static assets: %w", err)
+	}
+	s.mux.Handle("GET /static/", http.StripPrefix("/static/", cacheFor(time.Hour, http.FileServerFS(static))))
+	return s, nil
+}
+
+// routeTable lists every route of the UI and the API.
+func (s *Server) routeTable() []route {
+	return []route{
+		{"GET", "/login", public, s.loginPage},
+		{"POST", "/login", public, s.loginSubmit},
+		{"POST", "/logout", page, s.logout},
+
+		{"GET", "/{$}", page, s.dashboardPage},
+		{"GET", "/connections", page, s.connectionsPage},
+		{"GET", "/connections/new", page, s.newConnectionPage},
+		{"POST", "/connections", page, s.createConnectionSubmit},
+		{"GET", "/connections/{name}", page, s.editConnectionPage},
+		{"POST", "/connections/{name}", page, s.updateConnectionSubmit},
+		{"POST", "/connections/{name}/check", page, s.checkConnectionSubmit},
+		{"POST", "/connections/{name}/delete", page, s.deleteConnectionSubmit},
+		{"GET", "/runs", page, s.runsPage},
+		{"POST", "/runs", page, s.startRunSubmit},
+		{"GET", "/runs/{id}", page, s.runPage},
+		{"POST", "/runs/{id}/approve", page, s.decideRunSubmit},
+		{"POST", "/runs/{id}/reject", page, s.decideRunSubmit},
+		{"GET", "/users", page, s.usersPage},
+		{"GET", "/users/{id}", page, s.userPage},
+
+		{"GET", "/api/openapi.json", api, s.openAPI},
+		{"GET", "/api/v1/connections", api, s.apiListConnections},
+		{"GET", "/api/v1/connections/{name}", api, s.apiGetConnection},
+		{"PUT", "/api/v1/connections/{name}", api, s.apiPutConnection},
+		{"DELETE", "/api/v1/connections/{name}", api, s.apiDeleteConnection},
+		{"POST", "/api/v1/connections/{name}/check", api, s.apiCheckConnection},
+		{"GET", "/api/v1/connections/{name}/configure-two", api, s.apiGetConfigureTwo},
+		{"PUT", "/api/v1/connections/{name}/configure-two", api, s.apiPutConfigureTwo},
+		{"GET", "/api/v1/runs", api, s.apiListRuns},
+		{"POST", "/api/v1/runs", api, s.apiStartRun},
+		{"GET", "/api/v1/runs/{id}", api, s.apiGetRun},
+		{"GET", "/api/v1/runs/{id}/progress", api, s.apiRunProgress},
+		{"POST", "/api/v1/runs/{id}/approve", api, s.apiDecideRun},
+		{"POST", "/api/v1/runs/{id}/reject", api, s.apiDecideRun},
+		{"GET", "/api/v1/users", api, s.apiListUsers},
+		{"GET", "/api/v1/users/{id}", api, s.apiGetUser},
+		{"GET", "/api/v1/local-users", api, s.apiListLocalUsers},
+		{"POST", "/api/v1/local-users", api, s.apiCreateLocalUser},
+		{"GET", "/api/v1/local-users/{id}", api, s.apiGetLocalUser},
+		{"PUT", "/api/v1/local-users/{id}", api, s.apiUpdateLocalUser},
+		{"DELETE", "/api/v1/local-users/{id}", api, s.apiDeleteLocalUser},
+		{"GET", "/api/v1/tokens", api, s.apiListTokens},
+		{"POST", "/api/v1/tokens", api, s.apiCreateToken},
+		{"DELETE", "/api/v1/tokens/{id}", api, s.apiDeleteToken},
+	}
+}
+
+// ServeHTTP serves the UI and the API with security headers on every
+// response.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("X-Frame-Options", "DENY")
+	s.mux.ServeHTTP(w, r)
+}
+
+// Wait blocks until every sync the server started has finished (after the
+// context given to New is cancelled, they stop promptly).
+func (s *Server) Wait() { s.runs.wait() }
+
+func cacheFor(d time.Duration, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", fmt.Sprintf("private, max-age=%d", int(d.Seconds())))
+		h.ServeHTTP(w, r)
+	})
+}
