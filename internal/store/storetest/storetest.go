@@ -27,6 +27,10 @@ func Run(t *testing.T, open Opener) {
 		{"ListUsers", testListUsers},
 		{"LocalUsers", testLocalUsers},
 		{"Runs", testRuns},
+		{"Leases", testLeases},
+		{"OrphanedRuns", testOrphanedRuns},
+		{"Schedules", testSchedules},
+		{"History", testHistory},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
