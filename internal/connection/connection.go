@@ -53,6 +53,13 @@ type Connection struct {
 	// DeletionGuard holds back a run that would deactivate too many users.
 	DeletionGuard DeletionGuard `json:"deletionGuard"`
 
+	// Schedule, TimeZone, MinInterval and Live say when the connection runs
+	// (see schedule.go).
+	Schedule    string `json:"schedule,omitempty"`
+	TimeZone    string `json:"timeZone,omitempty"`
+	MinInterval string `json:"minInterval,omitempty"`
+	Live        bool   `json:"live,omitempty"`
+
 	// HasPassword is set on connections read back from the store so that a
 	// caller can tell a password exists without ever seeing it.
 	HasPassword bool `json:"hasPassword"`

@@ -100,6 +100,7 @@ func (c Connection) Validate() error {
 	if c.DeletionGuard.MaxPercent < 0 || c.DeletionGuard.MaxPercent > 100 {
 		add("deletionGuard.maxPercent", "must be between 0 and 100, got %v", c.DeletionGuard.MaxPercent)
 	}
+	probs = append(probs, c.validateSchedule()...)
 	if len(probs) == 0 {
 		return nil
 	}
