@@ -35,6 +35,8 @@ func commands() []command {
 		{"sync", "sync NAME [--dry-run] [--full] [--json]", runSync},
 		{"users", "list [--connection NAME] [--json]", runUsers},
 		{"runs", "list | show ID | approve ID | reject ID", runRuns},
+		{"schedule", "list | pause NAME | resume NAME | restart NAME | run NAME", runSchedule},
+		{"run-scheduler", "run the scheduler and live mode in the foreground [--listen ADDR]", runScheduler},
 		{"version", "print the version", func(_ context.Context, e *env, _ []string) error {
 			fmt.Fprintln(e.stdout, "usersync", version)
 			return nil
@@ -79,7 +81,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: usersync COMMAND [ARGS] [--db PATH]")
 	fmt.Fprintln(w, "\ncommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-13s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nThe store is --db PATH, or $USERSYNC_DB, or ./usersync.db.")
 }

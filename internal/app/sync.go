@@ -21,8 +21,23 @@ type SyncOptions struct {
 }
 
 // Sync runs one sync of a connection. The report is returned even when the
-// run failed; the error says why.
+// run failed; the error says why. A run that writes holds the connection's
+// lease (see WithLease); when another run holds it, Sync returns at once
+// with a nil report and a *store.LeaseHeldError naming the holder.
 func (a *App) Sync(ctx context.Context, name string, opts SyncOptions) (*reconcile.Report, error) {
+	if opts.DryRun {
+		return a.sync(ctx, name, opts)
+	}
+	var rep *reconcile.Report
+	err := a.WithLease(ctx, name, func(ctx context.Context) error {
+		var err error
+		rep, err = a.sync(ctx, name, opts)
+		return err
+	})
+	return rep, err
+}
+
+func (a *App) sync(ctx context.Context, name string, opts SyncOptions) (*reconcile.Report, error) {
 	c, err := a.connectionWithSecret(ctx, name)
 	if err != nil {
 		return nil, err
