@@ -31,7 +31,7 @@ const (
 	// cookie delivers the whole directory).
 	MaxBatch = 2000
 	// PollEvery is the Active Directory polling period.
-	PollEvery = 2 * time.Second
+	PollEvery  = 2 * time.Second
 	maxBackoff = time.Minute
 )
 
