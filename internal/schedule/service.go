@@ -194,6 +194,15 @@ func (s *Service) tickConnection(ctx context.Context, c connection.Connection, n
 		}
 		return nil
 	}
+	// Firings missed while no scheduler ran (or while a run was in
+	// progress) collapse into the latest one: one catch-up run, not many.
+	for i := 0; i < 100000; i++ {
+		n := sp.Next(next)
+		if n.After(now) {
+			break
+		}
+		next = n
+	}
 	claimed, err := s.Store.ClaimFiring(ctx, c.Name, next)
 	if err != nil {
 		return err
