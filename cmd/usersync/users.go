@@ -11,11 +11,13 @@ import (
 
 func runUsers(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: users needs a subcommand: list", errUsage)
+		return fmt.Errorf("%w: users needs a subcommand: list | explain USER", errUsage)
 	}
 	switch args[0] {
 	case "list":
 		return usersList(ctx, e, args[1:])
+	case "explain":
+		return usersExplain(ctx, e, args[1:])
 	}
 	return fmt.Errorf("%w: unknown users subcommand %q", errUsage, args[0])
 }
