@@ -45,6 +45,8 @@ func commands() []command {
 		{"permission-set", "add NAME | list | remove NAME", entityCommand(store.KindPermissionSet, "permission-set")},
 		{"group", "add NAME | list | remove NAME (application groups)", entityCommand(store.KindGroup, "group")},
 		{"site", "add NAME | list | remove NAME", entityCommand(store.KindSite, "site")},
+		{"schedule", "list | pause NAME | resume NAME | restart NAME | run NAME", runSchedule},
+		{"run-scheduler", "run the scheduler and live mode in the foreground [--listen ADDR]", runScheduler},
 		{"version", "print the version", func(_ context.Context, e *env, _ []string) error {
 			fmt.Fprintln(e.stdout, "usersync", version)
 			return nil
@@ -89,7 +91,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: usersync COMMAND [ARGS] [--db PATH]")
 	fmt.Fprintln(w, "\ncommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-13s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nThe store is --db PATH, or $USERSYNC_DB, or ./usersync.db.")
 }

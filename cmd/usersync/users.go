@@ -13,7 +13,7 @@ import (
 
 func runUsers(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: users needs a subcommand: list | show | set | add-local | assign | unassign", errUsage)
+		return fmt.Errorf("%w: users needs a subcommand: list | show | explain | set | add-local | assign | unassign", errUsage)
 	}
 	switch args[0] {
 	case "list":
@@ -26,6 +26,8 @@ func runUsers(ctx context.Context, e *env, args []string) error {
 		return usersShow(ctx, e, args[1:])
 	case "assign", "unassign":
 		return usersAssign(ctx, e, args[0], args[1:])
+	case "explain":
+		return usersExplain(ctx, e, args[1:])
 	}
 	return fmt.Errorf("%w: unknown users subcommand %q", errUsage, args[0])
 }

@@ -24,6 +24,8 @@ type App struct {
 	Box    *secret.Box
 	Log    *slog.Logger
 	Engine *reconcile.Engine
+	// Holder names this instance in run leases (see WithLease).
+	Holder string
 }
 
 // DefaultDB is the store used when neither --db nor USERSYNC_DB is given.
@@ -54,7 +56,7 @@ func Open(ctx context.Context, db string, log *slog.Logger) (*App, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &App{Store: st, Box: box, Log: log, Engine: &reconcile.Engine{Store: st, Log: log}}, nil
+	return &App{Store: st, Box: box, Log: log, Engine: &reconcile.Engine{Store: st, Log: log}, Holder: newHolderID()}, nil
 }
 
 // Close closes the store.

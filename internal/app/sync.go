@@ -26,8 +26,23 @@ type SyncOptions struct {
 }
 
 // Sync runs one sync of a connection. The report is returned even when the
-// run failed; the error says why.
+// run failed; the error says why. A run that writes holds the connection's
+// lease (see WithLease); when another run holds it, Sync returns at once
+// with a nil report and a *store.LeaseHeldError naming the holder.
 func (a *App) Sync(ctx context.Context, name string, opts SyncOptions) (*reconcile.Report, error) {
+	if opts.DryRun {
+		return a.sync(ctx, name, opts)
+	}
+	var rep *reconcile.Report
+	err := a.WithLease(ctx, name, func(ctx context.Context) error {
+		var err error
+		rep, err = a.sync(ctx, name, opts)
+		return err
+	})
+	return rep, err
+}
+
+func (a *App) sync(ctx context.Context, name string, opts SyncOptions) (*reconcile.Report, error) {
 	c, err := a.connectionWithSecret(ctx, name)
 	if err != nil {
 		return nil, err
@@ -44,6 +59,19 @@ func (a *App) Sync(ctx context.Context, name string, opts SyncOptions) (*reconci
 	if err != nil {
 		return a.failedBeforeStart(ctx, name, opts, err)
 	}
+	job, err := a.job(c, conn, flavor)
+	if err != nil {
+		return a.failedBeforeStart(ctx, name, opts, err)
+	}
+	job.Trigger, job.DryRun, job.Full, job.Progress, job.Started = opts.Trigger, opts.DryRun, opts.Full, opts.Progress, opts.Started
+	return a.Engine.Run(ctx, job)
+}
+
+// job builds the reconciler's job for a source connection whose directory
+// is open: the linking key, the compiled mappings, the AD identity rules and
+// the group phase. Every path that runs a connection (sync, live, explain)
+// builds it here, so they all map entries the same way.
+func (a *App) job(c connection.Connection, conn *ldap.Conn, flavor directory.Flavor) (reconcile.Job, error) {
 	key := c.LinkingKey
 	if key == "" {
 		key = mapping.DefaultLinkingKey(flavor)
@@ -54,20 +82,19 @@ func (a *App) Sync(ctx context.Context, name string, opts SyncOptions) (*reconci
 	}
 	mapper, err := mapping.Compile(set)
 	if err != nil {
-		return a.failedBeforeStart(ctx, name, opts, fmt.Errorf("connection %q: %w", name, err))
+		return reconcile.Job{}, fmt.Errorf("connection %q: %w", c.Name, err)
 	}
 	var id reconcile.Identity
 	if flavor == directory.FlavorActiveDirectory {
 		if id, err = reconcile.IdentityFor(c); err != nil {
-			return a.failedBeforeStart(ctx, name, opts, err)
+			return reconcile.Job{}, err
 		}
 	}
-	job := reconcile.Job{Conn: c, Dir: conn, Flavor: flavor, Mapper: mapper,
-		LinkingKey: key, Trigger: opts.Trigger, DryRun: opts.DryRun, Full: opts.Full, Identity: id, Progress: opts.Progress, Started: opts.Started}
+	job := reconcile.Job{Conn: c, Dir: conn, Flavor: flavor, Mapper: mapper, LinkingKey: key, Identity: id}
 	if c.GroupRulesOn() {
 		job.Groups = grouprules.NewPhase(a.Store, conn, c, flavor)
 	}
-	return a.Engine.Run(ctx, job)
+	return job, nil
 }
 
 // failedBeforeStart records a run that could not reach its directory, so

@@ -91,6 +91,12 @@ type Connection struct {
 	ParentGroup        string `json:"parentGroup,omitempty"`
 	AdminGroup         string `json:"adminGroup,omitempty"`
 	GroupStatusRule    bool   `json:"groupStatusRule,omitempty"`
+	// Schedule, TimeZone, MinInterval and Live say when the connection runs
+	// (see schedule.go).
+	Schedule    string `json:"schedule,omitempty"`
+	TimeZone    string `json:"timeZone,omitempty"`
+	MinInterval string `json:"minInterval,omitempty"`
+	Live        bool   `json:"live,omitempty"`
 
 	// HasPassword is set on connections read back from the store so that a
 	// caller can tell a password exists without ever seeing it.

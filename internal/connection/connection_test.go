@@ -66,3 +66,40 @@ func TestPasswordNeverMarshalled(t *testing.T) {
 		t.Fatalf("Redacted = %+v", r)
 	}
 }
+
+func TestScheduleValidation(t *testing.T) {
+	tests := []struct {
+		name      string
+		set       func(c *Connection)
+		wantField string
+	}{
+		{"default is nightly", func(c *Connection) {}, ""},
+		{"cron in a zone", func(c *Connection) { c.Schedule, c.TimeZone = "0 2 * * *", "Europe/Berlin" }, ""},
+		{"interval at the floor", func(c *Connection) { c.Schedule = "@every 5m" }, ""},
+		{"too frequent", func(c *Connection) { c.Schedule = "* * * * *" }, "schedule"},
+		{"too frequent interval", func(c *Connection) { c.Schedule = "@every 30s" }, "schedule"},
+		{"floor lowered", func(c *Connection) { c.Schedule, c.MinInterval = "* * * * *", "1m" }, ""},
+		{"bad floor", func(c *Connection) { c.MinInterval = "often" }, "minInterval"},
+		{"bad cron", func(c *Connection) { c.Schedule = "0 0 * *" }, "schedule"},
+		{"bad zone", func(c *Connection) { c.TimeZone = "Europe/Atlantis" }, "timeZone"},
+		{"off", func(c *Connection) { c.Schedule = "off" }, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := Connection{Name: "corp", DNSName: "ldap.example.com", SearchPath: "dc=example,dc=com"}
+			c.ApplyDefaults()
+			tt.set(&c)
+			err := c.Validate()
+			if tt.wantField == "" {
+				if err != nil {
+					t.Fatalf("Validate = %v, want nil", err)
+				}
+				return
+			}
+			var ve *ValidationError
+			if !errors.As(err, &ve) || len(ve.Problems) != 1 || ve.Problems[0].Field != tt.wantField {
+				t.Fatalf("Validate = %v, want one problem with field %q", err, tt.wantField)
+			}
+		})
+	}
+}

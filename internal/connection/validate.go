@@ -132,6 +132,7 @@ func (c Connection) Validate() error {
 		add(p.Field, "%s", p.Message)
 	}
 	probs = append(probs, c.validateGroupRules()...)
+	probs = append(probs, c.validateSchedule()...)
 	if len(probs) == 0 {
 		return nil
 	}

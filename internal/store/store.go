@@ -24,6 +24,9 @@ type Store interface {
 	Users
 	Runs
 	Entities
+	Leases
+	Schedules
+	History
 
 	// Apply writes one batch of a run's changes in a single transaction,
 	// together with the change token that produced them (DESIGN.md invariant

@@ -128,7 +128,7 @@ func insertOutcomes(ctx context.Context, tx *sql.Tx, runID int64, outs []store.O
 	for _, o := range outs {
 		var changes string
 		if len(o.Changes) > 0 {
-			c, err := json.Marshal(o.Changes)
+			c, err := json.Marshal(store.RedactChanges(o.Changes))
 			if err != nil {
 				return fmt.Errorf("sqlite: outcome: %w", err)
 			}

@@ -30,6 +30,10 @@ func Run(t *testing.T, open Opener) {
 		{"Entities", testEntities},
 		{"Memberships", testMemberships},
 		{"ApplyMembershipsIsAtomic", testApplyMembershipsIsAtomic},
+		{"Leases", testLeases},
+		{"OrphanedRuns", testOrphanedRuns},
+		{"Schedules", testSchedules},
+		{"History", testHistory},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

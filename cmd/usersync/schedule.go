@@ -1,0 +1,111 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+
+	"github.com/usersync/usersync/internal/app"
+)
+
+func runSchedule(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 {
+		return fmt.Errorf("%w: schedule needs a subcommand: list | pause NAME | resume NAME | restart NAME | run NAME", errUsage)
+	}
+	switch args[0] {
+	case "list":
+		return scheduleList(ctx, e, args[1:])
+	case "pause", "resume", "restart", "run":
+		return scheduleAction(ctx, e, args[0], args[1:])
+	}
+	return fmt.Errorf("%w: unknown schedule subcommand %q", errUsage, args[0])
+}
+
+func scheduleList(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("schedule list", e.stderr)
+	asJSON := fs.Bool("json", false, "print JSON")
+	if _, err := fs.parse(args, 0, "no arguments"); err != nil {
+		return err
+	}
+	a, err := fs.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	infos, err := a.Schedules(ctx, time.Now())
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(e.stdout, infos)
+	}
+	return printSchedules(e.stdout, infos)
+}
+
+func printSchedules(w io.Writer, infos []app.ScheduleInfo) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "CONNECTION\tSCHEDULE\tTIME ZONE\tSTATE\tLAST RUN\tLAST STATUS\tNEXT RUN")
+	for _, i := range infos {
+		state := "active"
+		switch {
+		case i.Paused:
+			state = "paused"
+		case i.RunningBy != "":
+			state = "running (" + i.RunningBy + ")"
+		case i.RunRequested:
+			state = "run requested"
+		}
+		if i.Live && !i.Paused {
+			state += ", live"
+		}
+		last, status := "never", "-"
+		if i.LastRun != nil {
+			last = i.LastRun.StartedAt.In(time.Local).Format("2006-01-02 15:04:05 MST")
+			status = fmt.Sprintf("%s (run %d, %s)", i.LastRun.Status, i.LastRun.ID, i.LastRun.Trigger)
+		}
+		next := "-"
+		if i.NextRun != nil {
+			next = i.NextRun.Format("2006-01-02 15:04:05 MST")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", i.Connection, i.Schedule, i.TimeZone, state, last, status, next)
+	}
+	return tw.Flush()
+}
+
+func scheduleAction(ctx context.Context, e *env, action string, args []string) error {
+	fs := newFlags("schedule "+action, e.stderr)
+	full := fs.Bool("full", false, "run: read everything from scratch")
+	pos, err := fs.parse(args, 1, "a connection NAME")
+	if err != nil {
+		return err
+	}
+	a, err := fs.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	name := pos[0]
+	switch action {
+	case "pause":
+		err = a.PauseSchedule(ctx, name)
+	case "resume":
+		err = a.ResumeSchedule(ctx, name)
+	case "restart":
+		err = a.RestartSchedule(ctx, name)
+	case "run":
+		err = a.RunNow(ctx, name, *full)
+	}
+	if err != nil {
+		return err
+	}
+	msg := map[string]string{
+		"pause":   "paused: no scheduled or live runs until `usersync schedule resume %s`",
+		"resume":  "resumed: scheduled runs continue for %s",
+		"restart": "restarted: change token cleared; the scheduler runs %s from scratch now",
+		"run":     "requested: the scheduler runs %s within a second or two",
+	}[action]
+	fmt.Fprintf(e.stdout, msg+"\n", name)
+	return nil
+}

@@ -1,0 +1,215 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	ldapv3 "github.com/go-ldap/ldap/v3"
+
+	"github.com/usersync/usersync/internal/directory"
+	"github.com/usersync/usersync/internal/mapping"
+	"github.com/usersync/usersync/internal/reconcile"
+	"github.com/usersync/usersync/internal/store"
+)
+
+// Verdicts of `users explain`: why a user is or is not in usersync.
+const (
+	VerdictSynced         = "synced"
+	VerdictInactive       = "inactive"
+	VerdictFilteredOut    = "filteredOut"
+	VerdictOutOfScope     = "outOfScope"
+	VerdictDisabled       = "disabled"
+	VerdictNoUserID       = "noUserId"
+	VerdictNoLinkingKey   = "noLinkingKey"
+	VerdictLocalConflict  = "localConflict"
+	VerdictFailed         = "failed"
+	VerdictPending        = "pending"
+	VerdictNotInDirectory = "notInDirectory"
+)
+
+// Explanation answers "why is (or isn't) this user in usersync?" for one
+// connection (seed 002: "in case a user is not synched, check the Schedule
+// logs").
+type Explanation struct {
+	Connection string `json:"connection"`
+	Verdict    string `json:"verdict"`
+	Reason     string `json:"reason"`
+	// DN is the directory entry found for the user, if any.
+	DN string `json:"dn,omitempty"`
+	// User is the user in usersync, if any.
+	User *store.User `json:"user,omitempty"`
+	// Outcomes are the newest things runs did to the user, newest first;
+	// DecidedBy is the run that decided the current state.
+	Outcomes  []store.Outcome `json:"outcomes,omitempty"`
+	DecidedBy *store.Run      `json:"decidedBy,omitempty"`
+}
+
+// ExplainUser looks the user up in the store, the run history and, live,
+// in each connection's directory (only conn when not empty): under the
+// connection's search path but WITHOUT its filter, by userId, UPN, login
+// (sAMAccountName, uid), mail or cn, so that an entry the filter excludes is
+// found too.
+func (a *App) ExplainUser(ctx context.Context, conn, who string) ([]Explanation, error) {
+	names := []string{conn}
+	if conn == "" {
+		conns, err := a.Store.ListConnections(ctx)
+		if err != nil {
+			return nil, err
+		}
+		names = names[:0]
+		for _, c := range conns {
+			names = append(names, c.Name)
+		}
+	}
+	locals, err := a.Store.LocalUserIDs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []Explanation
+	for _, name := range names {
+		ex, err := a.explainIn(ctx, name, who, locals)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, ex)
+	}
+	return out, nil
+}
+
+func (a *App) explainIn(ctx context.Context, name, who string, locals map[string]bool) (Explanation, error) {
+	ex := Explanation{Connection: name}
+	users, err := a.Store.ListUsers(ctx, store.UserQuery{Connection: name, Search: who})
+	if err != nil {
+		return ex, err
+	}
+	for i, u := range users {
+		if strings.EqualFold(u.UserID, who) || u.ExternalID == who {
+			ex.User = &users[i]
+			break
+		}
+	}
+	d, err := a.OpenDirectory(ctx, name)
+	if err != nil {
+		return ex, err
+	}
+	defer d.Close()
+	entry, err := findEntry(ctx, d, who)
+	if err != nil {
+		return ex, err
+	}
+	key := who
+	if entry != nil {
+		ex.DN = entry.DN
+		if ext := entry.Get(d.Job.LinkingKey); ext != "" {
+			key = ext
+		}
+	} else if ex.User != nil {
+		key = ex.User.ExternalID
+	}
+	if ex.Outcomes, err = a.Store.FindOutcomes(ctx, name, key, 5); err != nil {
+		return ex, err
+	}
+	if len(ex.Outcomes) == 0 && key != who {
+		if ex.Outcomes, err = a.Store.FindOutcomes(ctx, name, who, 5); err != nil {
+			return ex, err
+		}
+	}
+	if len(ex.Outcomes) > 0 {
+		if r, err := a.Store.GetRun(ctx, ex.Outcomes[0].RunID); err == nil {
+			ex.DecidedBy = &r
+		}
+	}
+	ex.Verdict, ex.Reason, err = a.verdict(ctx, d, entry, ex, locals)
+	return ex, err
+}
+
+// findEntry searches without the connection's filter. The value is escaped
+// here, once (DESIGN.md invariant 6).
+func findEntry(ctx context.Context, d *Directory, who string) (*directory.Entry, error) {
+	v := ldapv3.EscapeFilter(who)
+	login := who
+	if i := strings.IndexByte(who, '@'); i > 0 {
+		login = who[:i]
+	}
+	l := ldapv3.EscapeFilter(login)
+	filter := fmt.Sprintf("(|(userPrincipalName=%s)(sAMAccountName=%s)(uid=%s)(uid=%s)(mail=%s)(cn=%s))", v, l, v, l, v, v)
+	attrs := append(reconcile.Attributes(d.Job), "userAccountControl")
+	var found *directory.Entry
+	err := d.LDAP.Search(ctx, directory.Query{BaseDN: d.Conn.SearchPath, Filter: filter, Attributes: attrs, PageSize: 10}, func(e *directory.Entry) error {
+		if found == nil {
+			found = e
+		}
+		return nil
+	})
+	return found, err
+}
+
+func (a *App) verdict(ctx context.Context, d *Directory, e *directory.Entry, ex Explanation, locals map[string]bool) (string, string, error) {
+	last := ""
+	if len(ex.Outcomes) > 0 {
+		o := ex.Outcomes[0]
+		last = fmt.Sprintf(" (run %d: %s", o.RunID, o.Action)
+		if o.Reason != "" {
+			last += ": " + o.Reason
+		}
+		last += ")"
+	}
+	if e == nil {
+		if ex.User != nil && ex.User.Status == store.StatusInactive {
+			return VerdictNotInDirectory, "not found under " + d.Conn.SearchPath + " even without the filter; the user was deactivated" + last, nil
+		}
+		return VerdictNotInDirectory, fmt.Sprintf("no entry under %s has this userId, UPN, login, mail or cn, even without the connection's filter%s", d.Conn.SearchPath, last), nil
+	}
+	ok, err := d.LDAP.Matches(ctx, e.DN, d.Conn.SearchFilter)
+	if err != nil {
+		return "", "", err
+	}
+	if !ok {
+		return VerdictFilteredOut, fmt.Sprintf("%s exists, but the connection's filter %s excludes it", e.DN, d.Conn.SearchFilter), nil
+	}
+	if e.Get(d.Job.LinkingKey) == "" {
+		return VerdictNoLinkingKey, fmt.Sprintf("%s has no %s, the linking key", e.DN, d.Job.LinkingKey), nil
+	}
+	if disabled(d.Flavor, e) {
+		return VerdictDisabled, fmt.Sprintf("%s is disabled in the directory (userAccountControl %s); disabled accounts are not provisioned", e.DN, e.Get("userAccountControl")) + last, nil
+	}
+	var res mapping.Result
+	d.Job.Mapper.Map(e, &res)
+	if res.OutOfScope != "" {
+		return VerdictOutOfScope, fmt.Sprintf("%s is out of the connection's scope: %s", e.DN, res.OutOfScope) + last, nil
+	}
+	userID := res.UserID
+	if userID == "" && d.Job.Identity.MailFallback {
+		userID = e.Get("mail")
+	}
+	if userID == "" {
+		attr := "uid"
+		if d.Flavor == directory.FlavorActiveDirectory {
+			attr = "userPrincipalName (UPN)"
+		}
+		return VerdictNoUserID, fmt.Sprintf("%s has no %s, which becomes the userId", e.DN, attr), nil
+	}
+	if locals[strings.ToLower(userID)] {
+		return VerdictLocalConflict, fmt.Sprintf("a local user %q exists; local users are never modified by sync", userID) + last, nil
+	}
+	if len(ex.Outcomes) > 0 && ex.Outcomes[0].Action == store.ActionFailed {
+		return VerdictFailed, "the last run could not write it" + last, nil
+	}
+	if ex.User == nil {
+		return VerdictPending, fmt.Sprintf("%s passes the filter; the next run creates it as %q", e.DN, userID), nil
+	}
+	if ex.User.Status != store.StatusActive {
+		return VerdictInactive, "in usersync but inactive" + last, nil
+	}
+	return VerdictSynced, fmt.Sprintf("in usersync as %q (row %d), active", ex.User.UserID, ex.User.ID) + last, nil
+}
+
+func disabled(flavor directory.Flavor, e *directory.Entry) bool {
+	if flavor != directory.FlavorActiveDirectory {
+		return false
+	}
+	var uac int64
+	_, err := fmt.Sscan(strings.TrimSpace(e.Get("userAccountControl")), &uac)
+	return err == nil && uac&0x2 != 0
+}

@@ -1,0 +1,67 @@
+package app
+
+import (
+	"context"
+
+	"github.com/usersync/usersync/internal/connection"
+	"github.com/usersync/usersync/internal/directory"
+	"github.com/usersync/usersync/internal/directory/ldap"
+	"github.com/usersync/usersync/internal/grouprules"
+	"github.com/usersync/usersync/internal/reconcile"
+)
+
+// Directory is an open, bound connection to a connection's directory with
+// what a run needs to read it, for callers that read it themselves (live
+// mode, users explain).
+type Directory struct {
+	Conn   connection.Connection
+	LDAP   *ldap.Conn
+	Flavor directory.Flavor
+	Job    reconcile.Job
+}
+
+// Close closes the LDAP connection.
+func (d *Directory) Close() error { return d.LDAP.Close() }
+
+// OpenDirectory dials and binds a connection's directory and reads its root
+// DSE. It builds the job the same way Sync does.
+func (a *App) OpenDirectory(ctx context.Context, name string) (*Directory, error) {
+	c, err := a.connectionWithSecret(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := ldap.Dial(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	flavor, _, err := conn.RootDSE(ctx)
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	job, err := a.job(c, conn, flavor)
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	c.Password = ""
+	job.Conn = c
+	return &Directory{Conn: c, LDAP: conn, Flavor: flavor, Job: job}, nil
+}
+
+// ApplyLive applies a batch of live changes under the connection's lease,
+// as one incremental run with trigger "live".
+func (a *App) ApplyLive(ctx context.Context, d *Directory, ch reconcile.Changes) (*reconcile.Report, error) {
+	var rep *reconcile.Report
+	err := a.WithLease(ctx, d.Conn.Name, func(ctx context.Context) error {
+		var err error
+		job := d.Job
+		if job.Groups != nil {
+			// A group phase holds one run's state: each batch gets its own.
+			job.Groups = grouprules.NewPhase(a.Store, d.LDAP, d.Conn, d.Flavor)
+		}
+		rep, err = a.Engine.ApplyChanges(ctx, job, ch)
+		return err
+	})
+	return rep, err
+}

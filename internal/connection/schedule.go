@@ -1,0 +1,58 @@
+package connection
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/usersync/usersync/internal/schedule/spec"
+)
+
+// The schedule fields of a connection document:
+//
+//	"schedule":    a 5-field cron expression ("0 0 * * *"), an interval
+//	               ("@every 15m") or "off"; empty means nightly at midnight
+//	"timeZone":    an IANA zone the cron expression is read in; empty means
+//	               the server's zone
+//	"minInterval": lowers (or raises) the floor a schedule may not beat,
+//	               default 5m, a Go duration
+//	"live":        follow the directory continuously while the scheduler
+//	               runs (syncrepl on OpenLDAP, uSNChanged polling on AD); the
+//	               schedule still runs full reconciliations
+
+// ScheduleSpec parses the connection's schedule in its time zone.
+func (c Connection) ScheduleSpec() (spec.Spec, error) {
+	return spec.Parse(c.Schedule, c.TimeZone)
+}
+
+// MinimumInterval is the connection's floor for its schedule.
+func (c Connection) MinimumInterval() (time.Duration, error) {
+	if c.MinInterval == "" {
+		return spec.DefaultMinInterval, nil
+	}
+	d, err := time.ParseDuration(c.MinInterval)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("must be a positive duration such as \"5m\" or \"30s\", got %q", c.MinInterval)
+	}
+	return d, nil
+}
+
+func (c Connection) validateSchedule() []FieldError {
+	var probs []FieldError
+	floor, err := c.MinimumInterval()
+	if err != nil {
+		probs = append(probs, FieldError{Field: "minInterval", Message: err.Error()})
+	}
+	s, err := c.ScheduleSpec()
+	switch {
+	case errors.Is(err, spec.ErrTimeZone):
+		probs = append(probs, FieldError{Field: "timeZone", Message: err.Error()})
+	case err != nil:
+		probs = append(probs, FieldError{Field: "schedule", Message: err.Error()})
+	case floor > 0 && !s.IsOff() && s.MinInterval() < floor:
+		probs = append(probs, FieldError{Field: "schedule", Message: fmt.Sprintf(
+			"%q runs every %s, more often than the minimum interval of %s that protects the directory; choose a longer interval, or lower the floor for this connection with \"minInterval\"",
+			s.String(), s.MinInterval(), floor)})
+	}
+	return probs
+}

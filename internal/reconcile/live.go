@@ -1,0 +1,146 @@
+package reconcile
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/usersync/usersync/internal/directory"
+	"github.com/usersync/usersync/internal/store"
+)
+
+// Changes is a batch of changes a directory reported on its own (live mode):
+// entries added or modified, and the linking-key values of entries deleted
+// or moved out of the search scope. A linking key appears at most once.
+type Changes struct {
+	Upserts []*directory.Entry
+	Deletes []string
+	// Token, when non-nil, is saved as the connection's change token in the
+	// same transaction as the changes (DESIGN.md invariant 3).
+	Token *string
+	// Trigger names the run's trigger; default store.TriggerLive.
+	Trigger string
+}
+
+// Attributes lists what a run of j reads from each entry.
+func Attributes(j Job) []string {
+	attrs := append([]string{j.LinkingKey}, j.Mapper.Attributes()...)
+	if j.Flavor == directory.FlavorActiveDirectory {
+		attrs = append(attrs, "userAccountControl")
+	}
+	return attrs
+}
+
+// ApplyChanges applies a batch of live changes as one incremental run,
+// through the same planner as a full run: each upsert is mapped, hashed,
+// skipped when unchanged, created or updated with its field changes
+// recorded. Deletes deactivate the users they name, and pass the deletion
+// guard first. Users the batch does not name are left alone: a batch of
+// changes is never an enumeration of the directory.
+func (e *Engine) ApplyChanges(ctx context.Context, j Job, ch Changes) (*Report, error) {
+	start := time.Now()
+	trigger := ch.Trigger
+	if trigger == "" {
+		trigger = store.TriggerLive
+	}
+	rep := &Report{Run: store.Run{Connection: j.Conn.Name, Trigger: trigger, Mode: store.ModeIncremental,
+		Status: store.RunRunning, StartedAt: start}}
+	id, err := e.Store.CreateRun(ctx, rep.Run)
+	if err != nil {
+		return rep, err
+	}
+	rep.ID = id
+	err = e.applyChanges(ctx, j, ch, rep)
+	rep.DurationMs = time.Since(start).Milliseconds()
+	end := time.Now()
+	rep.FinishedAt = &end
+	switch {
+	case err == nil:
+		rep.Status = store.RunSucceeded
+	case errors.Is(err, ErrGuardTipped):
+		rep.Status, rep.Error, rep.FinishedAt = store.RunAwaitingApproval, err.Error(), nil
+	default:
+		rep.Status, rep.Error = store.RunFailed, err.Error()
+	}
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if uerr := e.Store.UpdateRun(wctx, rep.Run); uerr != nil && err == nil {
+		err = uerr
+	}
+	e.logger().Info("live changes applied", "connection", rep.Connection, "run", rep.ID, "status", rep.Status,
+		"created", rep.Created, "updated", rep.Updated, "deactivated", rep.Deactivated, "unchanged", rep.Unchanged,
+		"entriesRead", rep.EntriesRead, "ms", rep.DurationMs)
+	return rep, err
+}
+
+func (e *Engine) applyChanges(ctx context.Context, j Job, ch Changes, rep *Report) error {
+	ix, err := loadIndex(ctx, e.Store, j.Conn.Name)
+	if err != nil {
+		return err
+	}
+	locals, err := e.Store.LocalUserIDs(ctx)
+	if err != nil {
+		return err
+	}
+	if j.Groups != nil {
+		if err := j.Groups.Prepare(ctx); err != nil {
+			return err
+		}
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	ap := newApplier(ctx, e.Store, j, rep, cancel)
+	p := newPlanner(j, e.Store, ix, locals, rep, ap)
+	for _, en := range ch.Upserts {
+		p.planEntry(en)
+	}
+	if err := p.resolve(ctx); err != nil {
+		ap.close()
+		return err
+	}
+	p.release() // a live batch is complete as delivered
+	var gone []*ref
+	var goneExt []string
+	for _, ext := range ch.Deletes {
+		if r := ix.byExt[ext]; r != nil && r.active && !r.seen {
+			r.seen = true
+			gone, goneExt = append(gone, r), append(goneExt, ext)
+		}
+	}
+	p.batch.Token = ch.Token
+	guard := j.Conn.DeletionGuard
+	if guard.Trips(len(gone), ix.active) {
+		for i, r := range gone {
+			p.outcome(store.Outcome{UserRowID: r.id, ExternalID: goneExt[i], UserID: r.userID, Action: store.ActionPendingDeactivation,
+				Reason: "deleted from the directory or moved out of the search scope (live); held by the deletion guard"})
+		}
+		rep.PendingDeactivations = len(gone)
+		if err := p.emit(ctx); err != nil {
+			ap.close()
+			return err
+		}
+		if err := ap.close(); err != nil {
+			return err
+		}
+		return fmt.Errorf("%w: it would deactivate %d of %d active users, above the guard (maxCount %d, maxPercent %g%%); approve with `usersync runs approve %d` or reject with `usersync runs reject %d`",
+			ErrGuardTipped, len(gone), ix.active, guard.MaxCount, guard.MaxPercent, rep.ID, rep.ID)
+	}
+	for i, r := range gone {
+		p.batch.Deactivate = append(p.batch.Deactivate, r.id)
+		p.outcome(store.Outcome{UserRowID: r.id, ExternalID: goneExt[i], UserID: r.userID, Action: store.ActionDeactivated,
+			Reason: "deleted from the directory or moved out of the search scope (live)"})
+		rep.Deactivated++
+	}
+	if err := p.emit(ctx); err != nil {
+		ap.close()
+		return err
+	}
+	if err := ap.close(); err != nil {
+		return err
+	}
+	if j.Groups != nil {
+		return j.Groups.Finish(ctx, rep)
+	}
+	return nil
+}

@@ -1,0 +1,296 @@
+// Package schedule runs connections by themselves: on their schedules, when
+// an operator asks for a run now, and continuously in live mode. It is one
+// long-lived Service that `usersync serve` and `usersync run-scheduler`
+// start; several instances may share a store, and the store's leases and
+// firing claims make sure each scheduled firing runs once and no connection
+// runs twice at a time.
+package schedule
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/usersync/usersync/internal/app"
+	"github.com/usersync/usersync/internal/connection"
+	"github.com/usersync/usersync/internal/reconcile"
+	"github.com/usersync/usersync/internal/store"
+)
+
+// Syncer runs one sync; *app.App is the implementation.
+type Syncer interface {
+	Sync(ctx context.Context, name string, opts app.SyncOptions) (*reconcile.Report, error)
+}
+
+// Follower follows a live connection's directory until ctx ends.
+type Follower interface {
+	Follow(ctx context.Context, name string) error
+}
+
+// Defaults of a Service.
+const (
+	DefaultTick      = time.Second
+	DefaultRetention = 30 * 24 * time.Hour
+	pruneEvery       = time.Hour
+)
+
+// Service is the scheduler.
+type Service struct {
+	Store  store.Store
+	Syncer Syncer
+	// Live follows connections with "live": true; nil turns live mode off.
+	Live Follower
+	// Tick is how often the store is looked at for due firings, run
+	// requests and changed connections (default 1s).
+	Tick time.Duration
+	// Retention is how long run history is kept (default 30 days); the
+	// scheduler prunes older runs every hour.
+	Retention time.Duration
+	Log       *slog.Logger
+
+	mu        sync.Mutex
+	running   map[string]bool
+	followers map[string]*follower
+	started   time.Time
+	ready     bool
+	wg        sync.WaitGroup
+}
+
+type follower struct {
+	cancel context.CancelFunc
+	doc    connection.Connection
+}
+
+// Ready reports whether the scheduler has started and looked at the store,
+// for /readyz.
+func (s *Service) Ready() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ready
+}
+
+// Run schedules until ctx is cancelled (SIGTERM), then stops the runs in
+// progress safely (a cancelled run is recorded failed and deactivates
+// nobody) and returns.
+func (s *Service) Run(ctx context.Context) error {
+	if s.Tick <= 0 {
+		s.Tick = DefaultTick
+	}
+	if s.Retention <= 0 {
+		s.Retention = DefaultRetention
+	}
+	if s.Log == nil {
+		s.Log = slog.Default()
+	}
+	s.mu.Lock()
+	s.running, s.followers, s.started = map[string]bool{}, map[string]*follower{}, time.Now()
+	s.mu.Unlock()
+	defer s.wg.Wait()
+	defer s.stopFollowers()
+
+	// Runs left "running" by a process that died are failed now, but only
+	// where no live instance holds the connection's lease.
+	n, err := s.Store.FailOrphanedRuns(ctx, "", "", "interrupted: the usersync process running it stopped (crash or kill) before it finished")
+	if err != nil {
+		return fmt.Errorf("schedule: %w", err)
+	}
+	if n > 0 {
+		s.Log.Warn("marked interrupted runs failed", "runs", n)
+	}
+	s.prune(ctx)
+	lastPrune := time.Now()
+	s.Log.Info("scheduler started", "tick", s.Tick, "retention", s.Retention)
+	t := time.NewTicker(s.Tick)
+	defer t.Stop()
+	for {
+		if err := s.tick(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			s.Log.Error("scheduler tick failed", "err", err)
+		}
+		s.mu.Lock()
+		s.ready = true
+		s.mu.Unlock()
+		if time.Since(lastPrune) >= pruneEvery {
+			s.prune(ctx)
+			lastPrune = time.Now()
+		}
+		select {
+		case <-ctx.Done():
+			s.Log.Info("scheduler stopping; runs in progress stop safely")
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+func (s *Service) prune(ctx context.Context) {
+	n, err := s.Store.PruneRuns(ctx, time.Now().Add(-s.Retention))
+	if err != nil {
+		s.Log.Error("pruning run history failed", "err", err)
+		return
+	}
+	if n > 0 {
+		s.Log.Info("pruned run history", "runs", n, "olderThan", s.Retention)
+	}
+}
+
+// tick looks at every connection once.
+func (s *Service) tick(ctx context.Context, now time.Time) error {
+	conns, err := s.Store.ListConnections(ctx)
+	if err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	var errs []error
+	for _, c := range conns {
+		seen[c.Name] = true
+		if err := s.tickConnection(ctx, c, now); err != nil {
+			errs = append(errs, fmt.Errorf("connection %q: %w", c.Name, err))
+		}
+	}
+	s.mu.Lock()
+	for name, f := range s.followers {
+		if !seen[name] {
+			f.cancel()
+			delete(s.followers, name)
+		}
+	}
+	s.mu.Unlock()
+	return errors.Join(errs...)
+}
+
+func (s *Service) tickConnection(ctx context.Context, c connection.Connection, now time.Time) error {
+	st, err := s.Store.GetScheduleState(ctx, c.Name)
+	if err != nil {
+		return err
+	}
+	s.syncFollower(ctx, c, st.Paused)
+	if st.Paused {
+		return nil
+	}
+	if s.isRunning(c.Name) {
+		return nil
+	}
+	if ok, full, err := s.Store.TakeRunRequest(ctx, c.Name); err != nil {
+		return err
+	} else if ok {
+		s.start(ctx, c.Name, app.SyncOptions{Trigger: store.TriggerManual, Full: full})
+		return nil
+	}
+	sp, err := c.ScheduleSpec()
+	if err != nil || sp.IsOff() {
+		return err
+	}
+	base := s.started
+	if st.LastFire != nil && st.LastFire.After(base) {
+		base = *st.LastFire
+	}
+	next := sp.Next(base)
+	if now.Before(next) {
+		if st.NextRunAt == nil || !st.NextRunAt.Equal(next) {
+			return s.Store.SetNextRun(ctx, c.Name, next)
+		}
+		return nil
+	}
+	// Firings missed while no scheduler ran (or while a run was in
+	// progress) collapse into the latest one: one catch-up run, not many.
+	for i := 0; i < 100000; i++ {
+		n := sp.Next(next)
+		if n.After(now) {
+			break
+		}
+		next = n
+	}
+	claimed, err := s.Store.ClaimFiring(ctx, c.Name, next)
+	if err != nil {
+		return err
+	}
+	if err := s.Store.SetNextRun(ctx, c.Name, sp.Next(next)); err != nil {
+		return err
+	}
+	if claimed {
+		s.Log.Info("scheduled run due", "connection", c.Name, "firing", next, "schedule", sp.String())
+		s.start(ctx, c.Name, app.SyncOptions{Trigger: store.TriggerSchedule})
+	}
+	return nil
+}
+
+func (s *Service) isRunning(name string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.running[name]
+}
+
+// start runs one sync on its own goroutine.
+func (s *Service) start(ctx context.Context, name string, opts app.SyncOptions) {
+	s.mu.Lock()
+	s.running[name] = true
+	s.mu.Unlock()
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		defer func() {
+			s.mu.Lock()
+			delete(s.running, name)
+			s.mu.Unlock()
+		}()
+		rep, err := s.Syncer.Sync(ctx, name, opts)
+		switch {
+		case errors.Is(err, store.ErrLeaseHeld):
+			s.Log.Info("run skipped: the connection is running elsewhere", "connection", name, "trigger", opts.Trigger, "err", err)
+		case err != nil && rep != nil:
+			s.Log.Warn("run did not succeed", "connection", name, "trigger", opts.Trigger, "run", rep.ID, "status", rep.Status, "err", err)
+		case err != nil:
+			s.Log.Error("run could not start", "connection", name, "trigger", opts.Trigger, "err", err)
+		}
+	}()
+}
+
+// syncFollower starts, restarts or stops a connection's live follower to
+// match its document and pause state.
+func (s *Service) syncFollower(ctx context.Context, c connection.Connection, paused bool) {
+	if s.Live == nil {
+		return
+	}
+	want := c.Live && !paused
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f := s.followers[c.Name]
+	if f != nil && (!want || !sameDirectory(f.doc, c)) {
+		f.cancel()
+		delete(s.followers, c.Name)
+		f = nil
+	}
+	if !want || f != nil {
+		return
+	}
+	fctx, cancel := context.WithCancel(ctx)
+	s.followers[c.Name] = &follower{cancel: cancel, doc: c}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.Log.Info("live mode started", "connection", c.Name)
+		if err := s.Live.Follow(fctx, c.Name); err != nil && fctx.Err() == nil {
+			s.Log.Error("live mode stopped", "connection", c.Name, "err", err)
+		}
+	}()
+}
+
+func (s *Service) stopFollowers() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for name, f := range s.followers {
+		f.cancel()
+		delete(s.followers, name)
+	}
+}
+
+// sameDirectory reports whether a follower started for doc a still fits
+// doc b: anything that changes what is read restarts it.
+func sameDirectory(a, b connection.Connection) bool {
+	a.Schedule, a.TimeZone, a.MinInterval = b.Schedule, b.TimeZone, b.MinInterval
+	a.HasPassword = b.HasPassword
+	return fmt.Sprintf("%+v", a) == fmt.Sprintf("%+v", b)
+}

@@ -1,0 +1,124 @@
+package schedule_test
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/usersync/usersync/internal/app"
+	"github.com/usersync/usersync/internal/connection"
+	"github.com/usersync/usersync/internal/schedule"
+	"github.com/usersync/usersync/internal/store"
+	"github.com/usersync/usersync/internal/testdir/slapd"
+)
+
+func openApp(t *testing.T, db string) *app.App {
+	t.Helper()
+	t.Setenv("USERSYNC_SECRET_KEY", "")
+	a, err := app.Open(context.Background(), db, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	return a
+}
+
+func slapdConn(s *slapd.Server, name, sched string) connection.Connection {
+	return connection.Connection{Name: name, DNSName: "127.0.0.1", Port: s.Port, Security: connection.SecurityNone,
+		Username: slapd.AdminDN, Password: slapd.AdminPassword, SearchPath: slapd.PeopleDN,
+		SearchFilter: "(objectClass=inetOrgPerson)", Schedule: sched, TimeZone: "UTC", MinInterval: "1s"}
+}
+
+// TestTwoSchedulersOneStore runs two schedulers on one SQLite file: the
+// every-minute connection runs once per firing, by itself, with the right
+// last and next execution; the every-second connection never runs twice at
+// once.
+func TestTwoSchedulersOneStore(t *testing.T) {
+	s := slapd.Start(t, 3000, 0)
+	db := filepath.Join(t.TempDir(), "usersync.db")
+	a1, a2 := openApp(t, db), openApp(t, db)
+	ctx := context.Background()
+	for _, c := range []connection.Connection{slapdConn(s, "minutely", "* * * * *"), slapdConn(s, "busy", "@every 1s")} {
+		if _, _, err := a1.PutConnection(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	for _, a := range []*app.App{a1, a2} {
+		svc := &schedule.Service{Store: a.Store, Syncer: a, Tick: 200 * time.Millisecond}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := svc.Run(runCtx); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	start := time.Now()
+	firing := start.Truncate(time.Minute).Add(time.Minute)
+	t.Logf("waiting for the every-minute firing at %s", firing.Format(time.TimeOnly))
+	deadline := firing.Add(30 * time.Second)
+	var minutely []store.Run
+	for time.Now().Before(deadline) {
+		runs, err := a1.Store.ListRuns(ctx, store.RunQuery{Connection: "minutely"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(runs) > 0 && runs[0].Status != store.RunRunning {
+			minutely = runs
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	time.Sleep(2 * time.Second) // let a duplicate show, if there were one
+	infos, err := a1.Schedules(ctx, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop()
+	wg.Wait()
+
+	if len(minutely) == 0 {
+		t.Fatal("the every-minute schedule did not run by itself")
+	}
+	runs, _ := a1.Store.ListRuns(ctx, store.RunQuery{Connection: "minutely"})
+	if len(runs) != 1 || runs[0].Trigger != store.TriggerSchedule || runs[0].Status != store.RunSucceeded || runs[0].Created != 3000 {
+		t.Fatalf("every-minute runs = %+v, want exactly one succeeded scheduled run", runs)
+	}
+	if d := runs[0].StartedAt.Sub(firing); d < 0 || d > 2*time.Second {
+		t.Fatalf("the run started at %s, %s after its firing at %s", runs[0].StartedAt, d, firing)
+	}
+	for _, i := range infos {
+		if i.Connection != "minutely" {
+			continue
+		}
+		if i.LastRun == nil || i.LastRun.ID != runs[0].ID {
+			t.Fatalf("last run = %+v, want run %d", i.LastRun, runs[0].ID)
+		}
+		if i.NextRun == nil || !i.NextRun.Equal(firing.Add(time.Minute)) {
+			t.Fatalf("next run = %v, want %v", i.NextRun, firing.Add(time.Minute))
+		}
+	}
+
+	busy, _ := a1.Store.ListRuns(ctx, store.RunQuery{Connection: "busy"})
+	if len(busy) < 5 {
+		t.Fatalf("only %d runs of the every-second connection", len(busy))
+	}
+	sort.Slice(busy, func(i, j int) bool { return busy[i].StartedAt.Before(busy[j].StartedAt) })
+	for i := 1; i < len(busy); i++ {
+		prev := busy[i-1]
+		if prev.FinishedAt == nil {
+			t.Fatalf("run %d never finished: %+v", prev.ID, prev)
+		}
+		if busy[i].StartedAt.Before(*prev.FinishedAt) {
+			t.Fatalf("runs %d and %d of one connection overlapped: %s < %s", prev.ID, busy[i].ID, busy[i].StartedAt, *prev.FinishedAt)
+		}
+	}
+	t.Logf("%d runs of the every-second connection, none overlapping", len(busy))
+}
