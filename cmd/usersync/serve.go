@@ -19,10 +19,13 @@ const defaultListen = "127.0.0.1:8080"
 // serveOptions are the flags of serve (and of demo --serve).
 type serveOptions struct {
 	listen, cert, key string
+	noScheduler       bool
+	sched             *schedulerOptions
 }
 
 func addServeFlags(fs *flagSet) *serveOptions {
-	o := &serveOptions{}
+	o := &serveOptions{sched: addSchedulerFlags(fs, "127.0.0.1:9464")}
+	fs.BoolVar(&o.noScheduler, "no-scheduler", false, "serve the UI only: no scheduled or live runs from this process")
 	fs.StringVar(&o.listen, "listen", defaultListen, "address to serve the web UI and API on")
 	fs.StringVar(&o.cert, "tls-cert", "", "TLS certificate (PEM); with --tls-key serves HTTPS")
 	fs.StringVar(&o.key, "tls-key", "", "TLS private key (PEM)")
@@ -51,11 +54,6 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	if n, err := a.Store.FailRunning(ctx, "usersync stopped while the run was in progress"); err != nil {
-		return err
-	} else if n > 0 {
-		e.log.Warn("marked runs left running by a previous process as failed", "runs", n)
-	}
 	return serve(ctx, e, a, o, nil)
 }
 
@@ -72,6 +70,24 @@ func serve(ctx context.Context, e *env, a *app.App, o *serveOptions, ready func(
 	}
 	runCtx, stopRuns := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopRuns()
+	// The scheduler runs schedules and live connections while the UI is up,
+	// and first marks runs orphaned by a dead process as failed.
+	schedDone := make(chan struct{})
+	if o.noScheduler {
+		close(schedDone)
+	} else {
+		svc, stopOps, err := startOps(ctx, e, a, o.sched, false)
+		if err != nil {
+			return err
+		}
+		defer stopOps()
+		go func() {
+			defer close(schedDone)
+			if err := svc.Run(runCtx); err != nil && !errors.Is(err, context.Canceled) {
+				e.log.Error("scheduler stopped", "error", err)
+			}
+		}()
+	}
 	h, err := web.New(runCtx, a, web.Options{Secure: o.cert != ""})
 	if err != nil {
 		return err
@@ -110,6 +126,7 @@ func serve(ctx context.Context, e *env, a *app.App, o *serveOptions, ready func(
 	err = srv.Shutdown(shutCtx)
 	stopRuns()
 	h.Wait()
+	<-schedDone
 	if err != nil {
 		return fmt.Errorf("serve: shutdown: %w", err)
 	}
