@@ -57,8 +57,21 @@ func (a *App) ApplyLive(ctx context.Context, d *Directory, ch reconcile.Changes)
 		var err error
 		job := d.Job
 		if job.Groups != nil {
-			// A group phase holds one run's state: each batch gets its own.
-			job.Groups = grouprules.NewPhase(a.Store, d.LDAP, d.Conn, d.Flavor)
+			// A group phase holds one run's state, so each batch gets its
+			// own, on its own connection: d.LDAP carries the persistent
+			// search, and go-ldap reads every response of a connection on
+			// one goroutine, which blocks while the live stream's buffer is
+			// full, so a search on it from here could wait forever.
+			c, err := a.connectionWithSecret(ctx, d.Conn.Name)
+			if err != nil {
+				return err
+			}
+			gc, err := ldap.Dial(ctx, c)
+			if err != nil {
+				return err
+			}
+			defer gc.Close()
+			job.Groups = grouprules.NewPhase(a.Store, gc, d.Conn, d.Flavor)
 		}
 		rep, err = a.Engine.ApplyChanges(ctx, job, ch)
 		return err

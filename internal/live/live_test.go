@@ -124,7 +124,13 @@ func TestLiveLatency(t *testing.T) {
 	if err != nil || len(outs) != 1 || outs[0].Action != store.ActionDeactivated {
 		t.Fatalf("outcome of the delete = %+v, %v", outs, err)
 	}
-	run, _ := a.Store.GetRun(ctx, outs[0].RunID)
+	// The run record is finished a moment after its changes are visible
+	// (the group phase runs last).
+	var run store.Run
+	waitFor(t, 5*time.Second, "run of the delete finished", func() bool {
+		run, _ = a.Store.GetRun(ctx, outs[0].RunID)
+		return run.Status != store.RunRunning
+	})
 	if run.Trigger != store.TriggerLive || run.Mode != store.ModeIncremental || run.Status != store.RunSucceeded {
 		t.Fatalf("run of the delete = %+v", run)
 	}
