@@ -93,6 +93,7 @@ func run(ctx context.Context, args []string) error {
 	}
 	fmt.Println()
 	printTable(os.Stdout, results)
+	fmt.Printf("\nharness peak RSS %.1f MB (children can report the parent's RSS at exec as their own)\n", float64(selfMaxRSS())/1e6)
 	return writeOutputs(cfg, results)
 }
 
