@@ -15,6 +15,9 @@ import (
 // page was read and the server reported success; a cancelled context, a
 // lost connection or a server limit is an error (DESIGN.md invariant 1).
 func (c *Conn) Search(ctx context.Context, q directory.Query, fn func(*directory.Entry) error) error {
+	if c.h != nil && useFastSearch {
+		return c.fastSearch(ctx, q, fn)
+	}
 	pageSize := q.PageSize
 	if pageSize <= 0 {
 		pageSize = 1000
