@@ -52,6 +52,7 @@ func run(ctx context.Context, args []string) error {
 	svg := fs.String("svg", "docs/bench.svg", "where to copy the chart (empty: do not copy)")
 	profile := fs.Bool("cpuprofile", false, "write a CPU profile of each usersync run to the out directory")
 	keep := fs.Bool("keep", false, "keep the temporary directories (slapd data, stores)")
+	binFlag := fs.String("bin", "", "use this usersync binary instead of building ./cmd/usersync (to compare two versions)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -78,9 +79,11 @@ func run(ctx context.Context, args []string) error {
 	} else {
 		fmt.Fprintln(os.Stderr, "bench: keeping", tmp)
 	}
-	bin, err := buildUsersync(ctx, tmp)
-	if err != nil {
-		return err
+	bin := *binFlag
+	if bin == "" {
+		if bin, err = buildUsersync(ctx, tmp); err != nil {
+			return err
+		}
 	}
 	var results []result
 	for _, n := range cfg.sizes {

@@ -26,6 +26,7 @@ import (
 type sample struct {
 	Wall   time.Duration `json:"wallNs"`
 	MaxRSS int64         `json:"maxRssBytes"`
+	CPU    time.Duration `json:"cpuNs"` // user + system time of the process
 	RunMs  int64         `json:"runMs,omitempty"` // the run's own durationMs, for usersync
 }
 
@@ -198,7 +199,7 @@ func (h *harness) repeat(ctx context.Context, name string, reps int, fn func(i i
 		if err != nil {
 			return m, fmt.Errorf("%s (repetition %d): %w", name, i+1, err)
 		}
-		fmt.Fprintf(os.Stderr, "bench: n=%d %-36s %8.3f s %6.1f MB\n", h.n, name, s.Wall.Seconds(), float64(s.MaxRSS)/1e6)
+		fmt.Fprintf(os.Stderr, "bench: n=%d %-36s %8.3f s (cpu %.3f s) %6.1f MB\n", h.n, name, s.Wall.Seconds(), s.CPU.Seconds(), float64(s.MaxRSS)/1e6)
 		m.Samples = append(m.Samples, s)
 	}
 	return m, nil
@@ -218,6 +219,7 @@ func timed(cmd *exec.Cmd) (sample, error) {
 	if cmd.ProcessState != nil {
 		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 			s.MaxRSS = ru.Maxrss * 1024 // kilobytes on Linux
+			s.CPU = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 		}
 	}
 	if err != nil {

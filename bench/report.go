@@ -16,8 +16,8 @@ import (
 // the best wall time, the median (to show the noise), the ratio of the best
 // to the reference's best, users per second and peak resident memory.
 func printTable(w io.Writer, results []result) {
-	fmt.Fprintf(w, "| N | run | best s | median s | × ldapsearch | users/s | peak RSS MB |\n")
-	fmt.Fprintf(w, "|---:|---|---:|---:|---:|---:|---:|\n")
+	fmt.Fprintf(w, "| N | run | best s | median s | × ldapsearch | users/s | CPU s | peak RSS MB |\n")
+	fmt.Fprintf(w, "|---:|---|---:|---:|---:|---:|---:|---:|\n")
 	for _, r := range results {
 		ref := r.reference()
 		for _, m := range r.Rows {
@@ -26,8 +26,8 @@ func printTable(w io.Writer, results []result) {
 			if m.Name == rowChanged || m.Name == rowIncremental {
 				users = r.Changed
 			}
-			fmt.Fprintf(w, "| %d | %s | %.3f | %.3f | %.2f | %s | %.1f |\n", r.N, m.Name, b.Wall.Seconds(), m.median().Seconds(),
-				ratio(b.Wall, ref), perSecond(users, b.Wall), float64(m.maxRSS())/1e6)
+			fmt.Fprintf(w, "| %d | %s | %.3f | %.3f | %.2f | %s | %.3f | %.1f |\n", r.N, m.Name, b.Wall.Seconds(), m.median().Seconds(),
+				ratio(b.Wall, ref), perSecond(users, b.Wall), b.CPU.Seconds(), float64(m.maxRSS())/1e6)
 		}
 	}
 }
