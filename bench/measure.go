@@ -26,7 +26,7 @@ import (
 type sample struct {
 	Wall   time.Duration `json:"wallNs"`
 	MaxRSS int64         `json:"maxRssBytes"`
-	CPU    time.Duration `json:"cpuNs"` // user + system time of the process
+	CPU    time.Duration `json:"cpuNs"`           // user + system time of the process
 	RunMs  int64         `json:"runMs,omitempty"` // the run's own durationMs, for usersync
 }
 
