@@ -32,7 +32,7 @@ type planner struct {
 	ap      *applier
 	fp      string
 	buf     []mapping.Field
-	created map[string]bool
+	created *extSet
 	cands   []candidate
 	batch   store.Batch
 	ops     int
@@ -40,7 +40,7 @@ type planner struct {
 
 func newPlanner(j Job, users store.Users, ix *index, locals map[string]bool, rep *Report, ap *applier) *planner {
 	return &planner{j: j, users: users, ix: ix, locals: locals, rep: rep, ap: ap, fp: j.Mapper.Fingerprint(),
-		created: map[string]bool{}, batch: store.Batch{RunID: rep.ID, Connection: j.Conn.Name}}
+		created: newExtSet(), batch: store.Batch{RunID: rep.ID, Connection: j.Conn.Name}}
 }
 
 func (p *planner) outcome(o store.Outcome) {
@@ -83,7 +83,7 @@ func (p *planner) planEntry(e *directory.Entry) {
 		p.rep.Skipped++
 		p.outcome(store.Outcome{ExternalID: ext, UserID: userID, Action: store.ActionSkipped,
 			Reason: fmt.Sprintf("conflict: a local user %q exists; local users are never modified by sync", userID)})
-		if r := p.ix.byExt[ext]; r != nil {
+		if r := p.ix.lookup(ext); r != nil {
 			r.seen = true // not gone from the directory, only in conflict
 		}
 		return
@@ -94,10 +94,10 @@ func (p *planner) planEntry(e *directory.Entry) {
 		status = store.StatusInactive
 	}
 	h := entryHash(p.fp, userID, status, fields)
-	r := p.ix.byExt[ext]
+	r := p.ix.lookup(ext)
 	if r == nil {
 		switch {
-		case p.created[ext]:
+		case p.created.has(ext):
 			p.rep.Failed++
 			p.outcome(store.Outcome{ExternalID: ext, UserID: userID, Action: store.ActionFailed,
 				Reason: fmt.Sprintf("two entries share %s %q; the second (%s) was ignored", p.j.LinkingKey, ext, e.DN)})
@@ -106,7 +106,7 @@ func (p *planner) planEntry(e *directory.Entry) {
 			p.outcome(store.Outcome{ExternalID: ext, UserID: userID, Action: store.ActionSkipped,
 				Reason: "account is disabled in the directory; disabled accounts are not provisioned"})
 		default:
-			p.created[ext] = true
+			p.created.add(ext)
 			p.rep.Created++
 			p.batch.Creates = append(p.batch.Creates, store.User{Connection: p.j.Conn.Name, ExternalID: ext, UserID: userID,
 				Status: store.StatusActive, Source: store.SourceDirectory, Fields: fieldMap(fields), Hash: h})
@@ -243,10 +243,10 @@ func (p *planner) finish(ctx context.Context) error {
 	}
 	var gone []*ref
 	var goneExt []string
-	for ext, r := range p.ix.byExt {
-		if !r.seen && r.active {
+	for i := range p.ix.refs {
+		if r := &p.ix.refs[i]; !r.seen && r.active {
 			gone = append(gone, r)
-			goneExt = append(goneExt, ext)
+			goneExt = append(goneExt, p.ix.ext(r))
 		}
 	}
 	if len(gone) > 0 && p.rep.EntriesRead == 0 {
@@ -259,7 +259,7 @@ func (p *planner) finish(ctx context.Context) error {
 	guard := p.j.Conn.DeletionGuard
 	if guard.Trips(len(gone), p.ix.active) {
 		for i, r := range gone {
-			p.outcome(store.Outcome{UserRowID: r.id, ExternalID: goneExt[i], UserID: r.userID, Action: store.ActionPendingDeactivation,
+			p.outcome(store.Outcome{UserRowID: r.id, ExternalID: goneExt[i], UserID: p.ix.userID(r), Action: store.ActionPendingDeactivation,
 				Reason: "no longer found in the directory; held by the deletion guard"})
 		}
 		p.rep.PendingDeactivations = len(gone)
@@ -271,7 +271,7 @@ func (p *planner) finish(ctx context.Context) error {
 	}
 	for i, r := range gone {
 		p.batch.Deactivate = append(p.batch.Deactivate, r.id)
-		p.outcome(store.Outcome{UserRowID: r.id, ExternalID: goneExt[i], UserID: r.userID, Action: store.ActionDeactivated,
+		p.outcome(store.Outcome{UserRowID: r.id, ExternalID: goneExt[i], UserID: p.ix.userID(r), Action: store.ActionDeactivated,
 			Reason: "no longer found in the directory under the search path and filter"})
 		p.rep.Deactivated++
 		r.active = false

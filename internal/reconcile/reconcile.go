@@ -159,7 +159,7 @@ func (e *Engine) run(ctx context.Context, j Job, rep *Report) error {
 		wg.Wait()
 		return err
 	}
-	e.logger().Debug("index loaded", "connection", j.Conn.Name, "users", len(ix.byExt), "ms", time.Since(start).Milliseconds())
+	e.logger().Debug("index loaded", "connection", j.Conn.Name, "users", ix.size(), "ms", time.Since(start).Milliseconds())
 
 	ap := newApplier(ctx, e.Store, j, rep, cancel)
 	p := newPlanner(j, e.Store, ix, locals, rep, ap)
