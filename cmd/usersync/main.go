@@ -32,7 +32,7 @@ func commands() []command {
 	return []command{
 		{"demo", "start a sample directory, sync it into a fresh store and show the result", runDemo},
 		{"connection", "apply | list | show | check connections", runConnection},
-		{"sync", "sync NAME [--dry-run] [--full] [--json]", runSync},
+		{"sync", "sync NAME [--dry-run] [--full] [--incremental] [--json]", runSync},
 		{"users", "list [--connection NAME] [--json]", runUsers},
 		{"runs", "list | show ID | approve ID | reject ID", runRuns},
 		{"version", "print the version", func(_ context.Context, e *env, _ []string) error {

@@ -16,6 +16,7 @@ func runSync(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("sync", e.stderr)
 	dry := fs.Bool("dry-run", false, "plan only: print what would change and write nothing")
 	full := fs.Bool("full", false, "read every entry, ignoring any saved change token")
+	incremental := fs.Bool("incremental", false, "read only what changed since the last run (OpenLDAP syncrepl, linked by entryUUID); falls back to a full read")
 	asJSON := fs.Bool("json", false, "print the run report as JSON")
 	pos, err := fs.parse(args, 1, "a connection NAME")
 	if err != nil {
@@ -26,7 +27,7 @@ func runSync(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	rep, err := a.Sync(ctx, pos[0], app.SyncOptions{DryRun: *dry, Full: *full, Trigger: store.TriggerManual})
+	rep, err := a.Sync(ctx, pos[0], app.SyncOptions{DryRun: *dry, Full: *full, Incremental: *incremental, Trigger: store.TriggerManual})
 	if rep == nil {
 		return err
 	}

@@ -14,10 +14,12 @@ import (
 
 // SyncOptions are the knobs of one sync.
 type SyncOptions struct {
-	DryRun   bool
-	Full     bool
-	Trigger  string
-	Progress func(store.Run)
+	DryRun bool
+	Full   bool
+	// Incremental reads only the changes since the saved change token.
+	Incremental bool
+	Trigger     string
+	Progress    func(store.Run)
 }
 
 // Sync runs one sync of a connection. The report is returned even when the
@@ -41,7 +43,7 @@ func (a *App) Sync(ctx context.Context, name string, opts SyncOptions) (*reconci
 		key = mapping.DefaultLinkingKey(flavor)
 	}
 	return a.Engine.Run(ctx, reconcile.Job{Conn: c, Dir: conn, Flavor: flavor, Mapper: mapping.Baseline(flavor),
-		LinkingKey: key, Trigger: opts.Trigger, DryRun: opts.DryRun, Progress: opts.Progress})
+		LinkingKey: key, Trigger: opts.Trigger, DryRun: opts.DryRun, Full: opts.Full, Incremental: opts.Incremental, Progress: opts.Progress})
 }
 
 // failedBeforeStart records a run that could not reach its directory, so

@@ -6,6 +6,7 @@ package directory
 
 import (
 	"context"
+	"errors"
 	"strings"
 )
 
@@ -59,3 +60,42 @@ const (
 	FlavorOpenLDAP        Flavor = "OpenLDAP"
 	FlavorOther           Flavor = "other LDAP"
 )
+
+// ChangeReader is the optional capability of reading only what changed
+// since a token (OpenLDAP's syncrepl cookie today). Changes has Search's
+// contract: nil only when the server reported the refresh complete; any
+// other end, a cancelled context included, is an error, and a caller must
+// then neither deactivate anyone nor save the token.
+type ChangeReader interface {
+	// Token returns a token for the directory's state now. Taken before a
+	// full read, it lets the next run read only what changed after it.
+	Token(ctx context.Context, q Query) (string, error)
+	// Changes reads what changed since token.
+	Changes(ctx context.Context, q Query, token string, h ChangeHandler) (ChangeResult, error)
+}
+
+// ChangeHandler receives an incremental read. IDs are values of the
+// linking key the server identifies entries by (entryUUID for syncrepl).
+type ChangeHandler struct {
+	// Entry is called for each added or modified entry.
+	Entry func(*Entry) error
+	// Deleted is called for each entry removed since the token.
+	Deleted func(id string) error
+	// Present is called for each entry the server reports unchanged, in a
+	// refresh that enumerates everything (see ChangeResult.Complete).
+	Present func(id string) error
+}
+
+// ChangeResult ends a complete incremental read.
+type ChangeResult struct {
+	// Token is the token to save with the changes ("" when it did not move).
+	Token string
+	// Complete says the server could not send only the changes (its change
+	// log no longer covers the token) and enumerated every entry instead,
+	// through Entry and Present: an entry reported by neither is gone.
+	Complete bool
+}
+
+// ErrTokenExpired means the server refused the token; only a full read can
+// bring the application in step.
+var ErrTokenExpired = errors.New("the change token is no longer accepted; a full read is needed")

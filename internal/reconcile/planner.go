@@ -36,6 +36,8 @@ type planner struct {
 	cands   []candidate
 	batch   store.Batch
 	ops     int
+	// token, when set, is saved with the run's last batch.
+	token *string
 }
 
 func newPlanner(j Job, users store.Users, ix *index, locals map[string]bool, rep *Report, ap *applier) *planner {
@@ -256,6 +258,13 @@ func (p *planner) finish(ctx context.Context) error {
 		return fmt.Errorf("%w for %q under %q, yet %d users are active: an empty read is never trusted, so nobody was deactivated",
 			ErrEmptyRead, p.j.Conn.SearchFilter, p.j.Conn.SearchPath, len(gone))
 	}
+	return p.deactivate(ctx, gone, goneExt)
+}
+
+// deactivate deactivates the users that left the directory, unless the
+// deletion guard holds the run, then writes the last batch with the run's
+// change token (DESIGN.md invariant 3).
+func (p *planner) deactivate(ctx context.Context, gone []*ref, goneExt []string) error {
 	guard := p.j.Conn.DeletionGuard
 	if guard.Trips(len(gone), p.ix.active) {
 		for i, r := range gone {
@@ -281,5 +290,6 @@ func (p *planner) finish(ctx context.Context) error {
 			}
 		}
 	}
+	p.batch.Token = p.token
 	return p.emit(ctx)
 }

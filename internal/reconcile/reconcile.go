@@ -43,6 +43,12 @@ type Job struct {
 	LinkingKey string
 	Trigger    string
 	DryRun     bool
+	// Incremental reads only what changed since the saved change token,
+	// when the directory supports it (OpenLDAP syncrepl, linked by
+	// entryUUID) and a token saved for the same search exists.
+	Incremental bool
+	// Full reads the whole directory even when Incremental is set.
+	Full bool
 	// Progress, when set, is called from time to time with the run so far.
 	Progress func(store.Run)
 }
@@ -133,11 +139,27 @@ func (e *Engine) logger() *slog.Logger {
 	return slog.Default()
 }
 
-// run is the pipeline: reader → planner (this goroutine) → applier.
+// run reads the directory with the source that fits (incremental.go) and
+// falls back to a full read when the server no longer accepts the token.
+func (e *Engine) run(ctx context.Context, j Job, rep *Report) error {
+	src, err := e.chooseSource(ctx, j, rep)
+	if err != nil {
+		return err
+	}
+	err = e.pipeline(ctx, j, rep, src)
+	if src.incremental && errors.Is(err, directory.ErrTokenExpired) && rep.EntriesRead == 0 {
+		rep.Warnings = append(rep.Warnings, "the saved change token was refused; this run read the whole directory")
+		rep.Mode = store.ModeFull
+		return e.pipeline(ctx, j, rep, e.fullSource(ctx, j))
+	}
+	return err
+}
+
+// pipeline is reader → planner (this goroutine) → applier.
 //
 // The read starts first: the directory's first pages arrive while the index
 // of stored users loads, instead of after it.
-func (e *Engine) run(ctx context.Context, j Job, rep *Report) error {
+func (e *Engine) pipeline(ctx context.Context, j Job, rep *Report, src source) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 
@@ -149,7 +171,7 @@ func (e *Engine) run(ctx context.Context, j Job, rep *Report) error {
 	go func() {
 		defer wg.Done()
 		defer close(entries)
-		readErr = e.read(ctx, j, entries)
+		readErr = e.read(ctx, src, entries)
 	}()
 	ix, locals, err := e.loadState(ctx, j)
 	if err != nil {
@@ -163,6 +185,9 @@ func (e *Engine) run(ctx context.Context, j Job, rep *Report) error {
 
 	ap := newApplier(ctx, e.Store, j, rep, cancel)
 	p := newPlanner(j, e.Store, ix, locals, rep, ap)
+	if src.token != "" {
+		p.token = &src.token
+	}
 	for batch := range entries {
 		if err := p.plan(ctx, batch); err != nil {
 			cancel(err)
@@ -181,7 +206,7 @@ func (e *Engine) run(ctx context.Context, j Job, rep *Report) error {
 		ap.close()
 		return fmt.Errorf("%w; nobody was deactivated because the read was incomplete", readErr)
 	}
-	if err := p.finish(ctx); err != nil {
+	if err := src.finish(ctx, p); err != nil {
 		ap.close()
 		return err
 	}
@@ -202,12 +227,8 @@ func (e *Engine) loadState(ctx context.Context, j Job) (*index, map[string]bool,
 	return ix, locals, nil
 }
 
-func (e *Engine) read(ctx context.Context, j Job, out chan<- []*directory.Entry) error {
-	attrs := append([]string{j.LinkingKey}, j.Mapper.Attributes()...)
-	if j.Flavor == directory.FlavorActiveDirectory {
-		attrs = append(attrs, "userAccountControl")
-	}
-	q := directory.Query{BaseDN: j.Conn.SearchPath, Filter: j.Conn.SearchFilter, Attributes: attrs, PageSize: j.Conn.PageSize}
+// read runs the source's read, handing entries to the planner in batches.
+func (e *Engine) read(ctx context.Context, src source, out chan<- []*directory.Entry) error {
 	buf := make([]*directory.Entry, 0, readBatch)
 	send := func() error {
 		select {
@@ -218,7 +239,7 @@ func (e *Engine) read(ctx context.Context, j Job, out chan<- []*directory.Entry)
 			return context.Cause(ctx)
 		}
 	}
-	err := j.Dir.Search(ctx, q, func(en *directory.Entry) error {
+	err := src.read(ctx, func(en *directory.Entry) error {
 		buf = append(buf, en)
 		if len(buf) == readBatch {
 			return send()
@@ -232,6 +253,15 @@ func (e *Engine) read(ctx context.Context, j Job, out chan<- []*directory.Entry)
 		return send()
 	}
 	return nil
+}
+
+// query is the search a job runs: the linking key and the mapped attributes.
+func query(j Job) directory.Query {
+	attrs := append([]string{j.LinkingKey}, j.Mapper.Attributes()...)
+	if j.Flavor == directory.FlavorActiveDirectory {
+		attrs = append(attrs, "userAccountControl")
+	}
+	return directory.Query{BaseDN: j.Conn.SearchPath, Filter: j.Conn.SearchFilter, Attributes: attrs, PageSize: j.Conn.PageSize}
 }
 
 // isDisabled reads Active Directory's userAccountControl ACCOUNTDISABLE bit.
