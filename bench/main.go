@@ -32,6 +32,9 @@ type config struct {
 	svgPath  string
 	profile  bool
 	keepTemp bool
+	// incremental measures sync --incremental; off for binaries older
+	// than the flag.
+	incremental bool
 }
 
 func main() {
@@ -52,11 +55,12 @@ func run(ctx context.Context, args []string) error {
 	svg := fs.String("svg", "docs/bench.svg", "where to copy the chart (empty: do not copy)")
 	profile := fs.Bool("cpuprofile", false, "write a CPU profile of each usersync run to the out directory")
 	keep := fs.Bool("keep", false, "keep the temporary directories (slapd data, stores)")
+	incremental := fs.Bool("incremental", true, "also measure sync --incremental (turn off for binaries without it)")
 	binFlag := fs.String("bin", "", "use this usersync binary instead of building ./cmd/usersync (to compare two versions)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg := config{reps: max(*reps, 1), outDir: *outDir, svgPath: *svg, profile: *profile, keepTemp: *keep}
+	cfg := config{reps: max(*reps, 1), outDir: *outDir, svgPath: *svg, profile: *profile, keepTemp: *keep, incremental: *incremental}
 	for _, s := range strings.Split(*sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(strings.ReplaceAll(s, "_", "")))
 		if err != nil || n <= 0 {

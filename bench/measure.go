@@ -161,6 +161,10 @@ func measure(ctx context.Context, cfg config, bin, dir string, n int) (result, e
 	if err != nil {
 		return res, err
 	}
+	res.Rows = []measurement{ref, all, full, resync, changed}
+	if !cfg.incremental {
+		return res, nil
+	}
 	incr, err := h.repeat(ctx, rowIncremental, reps, func(i int) (sample, error) {
 		if err := h.changeUsers(ctx, reps+i, res.Changed); err != nil {
 			return sample{}, err
@@ -175,7 +179,7 @@ func measure(ctx context.Context, cfg config, bin, dir string, n int) (result, e
 	if err != nil {
 		return res, err
 	}
-	res.Rows = []measurement{ref, all, full, resync, changed, incr}
+	res.Rows = append(res.Rows, incr)
 	return res, nil
 }
 
