@@ -96,6 +96,11 @@ func wantCounts(t *testing.T, rep reconcile.Report, want store.Counts) {
 	t.Helper()
 	got := rep.Counts
 	got.EntriesRead, want.EntriesRead = 0, 0
+	if rep.Mode == store.ModeIncremental {
+		// An incremental run counts only the entries it read.
+		got.Unchanged, want.Unchanged = 0, 0
+		got.Skipped, want.Skipped = 0, 0
+	}
 	if got != want {
 		t.Fatalf("counts = %+v, want %+v (status %s, error %q)", got, want, rep.Status, rep.Error)
 	}
@@ -122,6 +127,9 @@ func TestFoundationAcceptance(t *testing.T) {
 		t.Fatalf("second sync exit %d", code)
 	}
 	wantCounts(t, rep, store.Counts{Unchanged: 2000})
+	if rep.Mode != store.ModeIncremental || rep.EntriesRead != 0 {
+		t.Fatalf("second sync: mode %s, %d entries read; want an incremental run that reads nothing", rep.Mode, rep.EntriesRead)
+	}
 
 	l := adminConn(t, s)
 	for i := 1; i <= 10; i++ {
@@ -141,6 +149,15 @@ func TestFoundationAcceptance(t *testing.T) {
 		t.Fatalf("third sync exit %d: %+v", code, rep)
 	}
 	wantCounts(t, rep, store.Counts{Updated: 10, Deactivated: 5, Unchanged: 1985})
+	if rep.Mode != store.ModeIncremental || rep.EntriesRead != 15 {
+		t.Fatalf("third sync: mode %s, %d entries read; want incremental and 15 (warnings %q)", rep.Mode, rep.EntriesRead, rep.Warnings)
+	}
+	// A full run agrees with the incremental ones.
+	if rep, code := c.sync("corp", "--full"); code != 0 || rep.Mode != store.ModeFull {
+		t.Fatalf("full sync: exit %d %+v", code, rep)
+	} else {
+		wantCounts(t, rep, store.Counts{Unchanged: 1995})
+	}
 
 	// The run record explains each change with old and new values.
 	out, _ := c.run("runs", "show", fmt.Sprint(rep.ID), "--action", "updated")

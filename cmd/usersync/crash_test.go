@@ -143,7 +143,7 @@ func TestKilledSyncRecovers(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	rep, _ = c.sync("corp")
+	rep, _ = c.sync("corp", "--full")
 	if rep.Unchanged != n || rep.Created+rep.Updated+rep.Deactivated != 0 {
 		t.Fatalf("third run = %+v, want all unchanged", rep.Counts)
 	}
@@ -164,7 +164,7 @@ func TestKilledSyncRecovers(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		cmd, out := c.child("sync", "corp")
+		cmd, out := c.child("sync", "corp", "--full")
 		run := waitRunning(t, a, 0)
 		time.Sleep(300 * time.Millisecond) // well into the read
 		if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {

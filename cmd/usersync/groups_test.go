@@ -116,7 +116,7 @@ func TestGroupRulesOpenLDAP(t *testing.T) {
 	}
 
 	// Nothing changed: nothing is written.
-	if rep, _ := c.sync("corp"); rep.MembershipChanges != 0 || rep.Unchanged != 4 {
+	if rep, _ := c.sync("corp"); rep.MembershipChanges != 0 || rep.Created+rep.Updated+rep.Deactivated != 0 || (rep.Mode == store.ModeFull && rep.Unchanged != 4) {
 		t.Fatalf("second sync: %+v", rep)
 	}
 
@@ -151,7 +151,7 @@ func TestGroupRulesOpenLDAP(t *testing.T) {
 		if got := c.show("dave").User.Status; got != store.StatusInactive {
 			t.Fatalf("dave, in no group, is %s", got)
 		}
-		if rep, _ := c.sync("corp"); rep.Unchanged != 4 || rep.Updated != 0 || rep.Deactivated != 0 {
+		if rep, _ := c.sync("corp"); (rep.Mode == store.ModeFull && rep.Unchanged != 4) || rep.Updated != 0 || rep.Deactivated != 0 {
 			t.Fatalf("the status rule must be stable across runs: %+v", rep)
 		}
 		add := ldapAdd("cn=Engineering,"+slapd.GroupsDN, "uid=dave,"+slapd.PeopleDN)

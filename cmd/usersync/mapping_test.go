@@ -194,7 +194,7 @@ func TestMappingValidationAndDryRun(t *testing.T) {
 	if rep, _ := c.sync("corp"); rep.Updated != 10 {
 		t.Errorf("real run after the dry run: %+v", rep)
 	}
-	if rep, _ := c.sync("corp"); rep.Unchanged != 10 {
+	if rep, _ := c.sync("corp", "--full"); rep.Unchanged != 10 {
 		t.Errorf("third run: %+v", rep)
 	}
 }

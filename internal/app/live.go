@@ -71,6 +71,9 @@ func (a *App) ApplyLive(ctx context.Context, d *Directory, ch reconcile.Changes)
 				return err
 			}
 			defer gc.Close()
+			if _, _, err := gc.RootDSE(ctx); err != nil { // the flavor picks the read path
+				return err
+			}
 			job.Groups = grouprules.NewPhase(a.Store, gc, d.Conn, d.Flavor)
 		}
 		rep, err = a.Engine.ApplyChanges(ctx, job, ch)

@@ -90,6 +90,9 @@ func (a *App) job(c connection.Connection, conn *ldap.Conn, flavor directory.Fla
 			return reconcile.Job{}, err
 		}
 	}
+	// The reconciler's reads issue no other operation from their callbacks,
+	// so they may take the fast read path.
+	conn.UseFastSearch()
 	job := reconcile.Job{Conn: c, Dir: conn, Flavor: flavor, Mapper: mapper, LinkingKey: key, Identity: id}
 	if c.GroupRulesOn() {
 		job.Groups = grouprules.NewPhase(a.Store, conn, c, flavor)
@@ -141,7 +144,12 @@ func (a *App) ApproveRun(ctx context.Context, id int64) (store.Run, error) {
 	if err != nil {
 		return run, err
 	}
-	b := store.Batch{RunID: id, Connection: run.Connection}
+	// The held run's change token was not saved, and the one saved before
+	// may belong to another search (a changed filter is what usually trips
+	// the guard): clearing it makes the next run full, so it sees the store
+	// as this approval leaves it.
+	noToken := ""
+	b := store.Batch{RunID: id, Connection: run.Connection, Token: &noToken}
 	for _, o := range pending {
 		b.Deactivate = append(b.Deactivate, o.UserRowID)
 		b.Outcomes = append(b.Outcomes, store.Outcome{RunID: id, UserRowID: o.UserRowID, ExternalID: o.ExternalID, UserID: o.UserID,

@@ -10,19 +10,20 @@ import (
 // Callers find it with a type assertion on a Reader.
 //
 // Entries of every kind carry the directory's immutable identifier
-// (objectGUID on Active Directory); Changed entries carry the attributes the
-// query asked for as well.
+// (objectGUID on Active Directory, entryUUID on OpenLDAP); Changed entries
+// carry the attributes the query asked for as well.
 type ChangeReader interface {
 	// ChangeToken returns a token naming the directory's state now. Take it
 	// before a full read and save it with that read's results: changes made
 	// during the read are then read again next time, never lost.
-	ChangeToken(ctx context.Context) (string, error)
+	ChangeToken(ctx context.Context, q Query) (string, error)
 	// ReadChanges calls fn for every change since the state since names,
 	// like Reader.Search: it returns nil only when every change was read.
-	// When since cannot be used (the directory was restored, or the token
-	// comes from another server), it returns an error wrapping
-	// ErrTokenExpired before calling fn at all, and the caller reads
-	// everything instead.
+	// When since cannot be used (the directory was restored, the token
+	// comes from another server, or the server's change log no longer
+	// covers it), it returns an error wrapping ErrTokenExpired, and the
+	// caller reads everything instead; the changes fn saw until then are
+	// true, only incomplete.
 	ReadChanges(ctx context.Context, q Query, since string, fn func(Change) error) error
 }
 

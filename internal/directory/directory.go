@@ -21,7 +21,25 @@ func (e *Entry) Values(name string) []string {
 	if v, ok := e.Attrs[name]; ok {
 		return v
 	}
-	return e.Attrs[strings.ToLower(name)]
+	// Mappings name attributes in their schema case (displayName): lower-case
+	// short ASCII names on the stack, since this runs for every mapped field
+	// of every entry and strings.ToLower would allocate each time.
+	var buf [64]byte
+	if len(name) > len(buf) {
+		return e.Attrs[strings.ToLower(name)]
+	}
+	b := buf[:len(name)]
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c >= 0x80 {
+			return e.Attrs[strings.ToLower(name)]
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b[i] = c
+	}
+	return e.Attrs[string(b)] // a map index by string(bytes) does not allocate
 }
 
 // Get returns the first value of an attribute, or "".

@@ -12,8 +12,8 @@ import (
 
 // dispatch runs a job incrementally when it can, and fully otherwise. A job
 // runs incrementally when its directory is a directory.ChangeReader, the
-// link is the directory's immutable identifier (objectGUID: deleted objects
-// keep nothing else), the caller did not ask for a full run, and a change
+// link is the directory's immutable identifier (objectGUID on AD, entryUUID
+// on OpenLDAP: deleted objects keep nothing else), the caller did not ask for a full run, and a change
 // token of the same scope is saved. Any other case is a full run, which
 // also saves a fresh token when the directory can give one.
 func (e *Engine) dispatch(ctx context.Context, j Job, rep *Report) error {
@@ -26,12 +26,12 @@ func (e *Engine) dispatch(ctx context.Context, j Job, rep *Report) error {
 		}
 	}
 	cr, ok := j.Dir.(directory.ChangeReader)
-	if !ok || j.Flavor != directory.FlavorActiveDirectory || !strings.EqualFold(j.LinkingKey, "objectGUID") {
+	if !ok || !strings.EqualFold(j.LinkingKey, changeID(j.Flavor)) {
 		return e.run(ctx, j, rep)
 	}
 	// Taken before any read: changes made while this run reads are read
 	// again by the next run rather than lost.
-	now, err := cr.ChangeToken(ctx)
+	now, err := cr.ChangeToken(ctx, e.query(j))
 	if err != nil {
 		rep.Warnings = append(rep.Warnings, "full run without a change token: "+err.Error())
 		return e.run(ctx, j, rep)
@@ -48,12 +48,14 @@ func (e *Engine) dispatch(ctx context.Context, j Job, rep *Report) error {
 	}
 	since, why := unwrapToken(j, saved)
 	if why != "" {
-		rep.Warnings = append(rep.Warnings, "full run: "+why)
+		if saved != "" { // the first run of a connection is full as a matter of course
+			rep.Warnings = append(rep.Warnings, "full run: "+why)
+		}
 		return e.run(ctx, j, rep)
 	}
 	if j.Groups != nil {
 		if gc, ok := j.Dir.(groupChanges); ok {
-			changed, err := gc.GroupsChanged(ctx, j.Conn.SearchPath, since)
+			changed, err := gc.GroupsChanged(ctx, j.Conn.GroupBase(), since)
 			if err != nil || changed {
 				why := "group memberships changed since the last run"
 				if err != nil {
@@ -66,12 +68,26 @@ func (e *Engine) dispatch(ctx context.Context, j Job, rep *Report) error {
 	}
 	rep.Mode = store.ModeIncremental
 	err = e.runIncremental(ctx, j, rep, cr, since)
-	if errors.Is(err, directory.ErrTokenExpired) && rep.EntriesRead == 0 {
+	if errors.Is(err, directory.ErrTokenExpired) {
+		// What the delta applied so far is true; the full read completes it.
 		rep.Mode = store.ModeFull
 		rep.Warnings = append(rep.Warnings, "full run: "+err.Error())
 		return e.run(ctx, j, rep)
 	}
 	return err
+}
+
+// changeID is the identifier a flavor's incremental reads name entries by:
+// deleted objects keep nothing else. Only connections linked by it can read
+// incrementally.
+func changeID(f directory.Flavor) string {
+	switch f {
+	case directory.FlavorActiveDirectory:
+		return "objectGUID"
+	case directory.FlavorOpenLDAP:
+		return "entryUUID"
+	}
+	return "\x00none" // no attribute has this name
 }
 
 // groupChanges is the optional capability of telling whether any group
@@ -105,7 +121,7 @@ func (e *Engine) runIncremental(ctx context.Context, j Job, rep *Report, cr dire
 	readErr := cr.ReadChanges(ctx, e.query(j), since, func(ch directory.Change) error {
 		if ch.Kind != directory.Changed {
 			rep.EntriesRead++
-			if g := ch.Entry.Get("objectGUID"); g != "" {
+			if g := ch.Entry.Get(j.LinkingKey); g != "" {
 				if _, dup := gone[g]; !dup || ch.Kind == directory.Deleted {
 					gone[g] = ch.Kind
 				}
@@ -184,6 +200,11 @@ func (p *planner) finishIncremental(ctx context.Context, gone map[string]directo
 			why = "no longer matches the search path and filter"
 		}
 		out = append(out, leaving{ext, r, why})
+	}
+	for r, exit := range p.outOfScope {
+		if _, also := gone[exit.ext]; r.active && !r.seen && !also {
+			out = append(out, leaving{exit.ext, r, exit.reason})
+		}
 	}
 	guard := p.j.Conn.DeletionGuard
 	if guard.Trips(len(out), p.ix.active) {

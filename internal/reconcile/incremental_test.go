@@ -35,7 +35,7 @@ func (f *fakeAD) Search(_ context.Context, _ directory.Query, fn func(*directory
 
 func (f *fakeAD) Close() error { return nil }
 
-func (f *fakeAD) ChangeToken(context.Context) (string, error) { return f.token, nil }
+func (f *fakeAD) ChangeToken(context.Context, directory.Query) (string, error) { return f.token, nil }
 
 func (f *fakeAD) ReadChanges(_ context.Context, _ directory.Query, _ string, fn func(directory.Change) error) error {
 	if f.expired {

@@ -36,8 +36,8 @@ func (p *planner) leavers() []leaver {
 			continue
 		}
 		reason := goneReason
-		if why, ok := p.outOfScope[r]; ok {
-			reason = why
+		if exit, ok := p.outOfScope[r]; ok {
+			reason = exit.reason
 		}
 		switch {
 		case pol.Action == connection.LeaveDelete:

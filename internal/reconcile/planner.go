@@ -10,6 +10,12 @@ import (
 	"github.com/usersync/usersync/internal/store"
 )
 
+// scopeExit is a known user whose entry no longer passes the scope.
+type scopeExit struct {
+	ext    string
+	reason string
+}
+
 // candidate is an entry whose hash changed: its stored row must be read to
 // know which fields changed.
 type candidate struct {
@@ -40,12 +46,12 @@ type planner struct {
 	ops   int
 	// outOfScope holds why known users are out of scope; they are not
 	// marked seen, so finish treats them like users who left.
-	outOfScope map[*ref]string
+	outOfScope map[*ref]scopeExit
 }
 
 func newPlanner(j Job, users store.Users, ix *index, locals map[string]bool, rep *Report, ap *applier) *planner {
 	return &planner{j: j, users: users, ix: ix, locals: locals, rep: rep, ap: ap, fp: j.Mapper.Fingerprint(),
-		created: map[string]bool{}, outOfScope: map[*ref]string{}, batch: store.Batch{RunID: rep.ID, Connection: j.Conn.Name}}
+		created: map[string]bool{}, outOfScope: map[*ref]scopeExit{}, batch: store.Batch{RunID: rep.ID, Connection: j.Conn.Name}}
 }
 
 func (p *planner) outcome(o store.Outcome) {
@@ -95,7 +101,7 @@ func (p *planner) planEntry(e *directory.Entry) {
 	}
 	if res.OutOfScope != "" {
 		if r != nil && r.active && !r.seen {
-			p.outOfScope[r] = res.OutOfScope
+			p.outOfScope[r] = scopeExit{ext: ext, reason: res.OutOfScope}
 			return
 		}
 		// Never provisioned (or already inactive): nothing to do and, to

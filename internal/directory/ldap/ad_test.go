@@ -54,7 +54,8 @@ func TestChangeToken(t *testing.T) {
 	dc := samba.StartWithUsers(t, 30)
 	conn := dialAD(t, dc)
 	ctx := context.Background()
-	tok, err := conn.ChangeToken(ctx)
+	q := directory.Query{BaseDN: dc.BaseDN, Filter: "(&(objectClass=user)(sAMAccountName=user*))", Attributes: []string{"objectGUID"}}
+	tok, err := conn.ChangeToken(ctx, q)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +65,6 @@ func TestChangeToken(t *testing.T) {
 	}
 	dc.Replace(t, samba.GeneratedUserDN(1), "displayName", "Changed")
 	dc.Delete(t, samba.GeneratedUserDN(2))
-	q := directory.Query{BaseDN: dc.BaseDN, Filter: "(&(objectClass=user)(sAMAccountName=user*))", Attributes: []string{"objectGUID"}}
 	kinds := map[directory.ChangeKind]int{}
 	if err := conn.ReadChanges(ctx, q, tok, func(ch directory.Change) error { kinds[ch.Kind]++; return nil }); err != nil {
 		t.Fatal(err)

@@ -30,7 +30,12 @@ type usnToken struct {
 // ChangeToken reads the DC's watermark from the root DSE
 // (highestCommittedUSN, dsServiceName, defaultNamingContext) and the
 // invocationId of the dsServiceName object.
-func (c *Conn) ChangeToken(ctx context.Context) (string, error) {
+//
+// On OpenLDAP the token is a syncrepl cookie instead (see refresh.go).
+func (c *Conn) ChangeToken(ctx context.Context, q directory.Query) (string, error) {
+	if c.flavor == directory.FlavorOpenLDAP {
+		return c.refreshToken(ctx, q)
+	}
 	t, err := c.watermark(ctx)
 	if err != nil {
 		return "", err
@@ -87,6 +92,9 @@ func (c *Conn) watermark(ctx context.Context) (usnToken, error) {
 // naming context with the Show Deleted control for tombstones (isDeleted,
 // moved to CN=Deleted Objects, keeping their objectGUID).
 func (c *Conn) ReadChanges(ctx context.Context, q directory.Query, since string, fn func(directory.Change) error) error {
+	if c.flavor == directory.FlavorOpenLDAP {
+		return c.refresh(ctx, q, since, fn, nil)
+	}
 	var old usnToken
 	if err := json.Unmarshal([]byte(since), &old); err != nil || old.InvocationID == "" {
 		return fmt.Errorf("ldap: %w: unreadable token %q", directory.ErrTokenExpired, since)
@@ -137,7 +145,26 @@ func (c *Conn) ReadChanges(ctx context.Context, q directory.Query, since string,
 // context changed since the token (base is used when the token names none). Active Directory keeps memberOf as a back link: adding a user
 // to a group changes the group's uSNChanged, not the user's, so a delta of
 // user entries alone misses membership changes.
+//
+// On OpenLDAP a refresh of the groups under base from the cookie answers
+// the same question.
 func (c *Conn) GroupsChanged(ctx context.Context, base, since string) (bool, error) {
+	if c.flavor == directory.FlavorOpenLDAP {
+		changed := false
+		q := directory.Query{BaseDN: base, Attributes: []string{"1.1"},
+			Filter: "(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames)(objectClass=posixGroup)(objectClass=group))"}
+		// The refresh is read to its end rather than stopped at the first
+		// change: an abandoned search's late responses would reach the next
+		// request on this connection.
+		// Deletions are not counted: syncprov reports every entry deleted
+		// under base, users included, and cannot say which were groups; a
+		// deleted group's memberships go on the next full run.
+		err := c.refresh(ctx, q, since, func(ch directory.Change) error {
+			changed = changed || ch.Kind == directory.Changed
+			return nil
+		}, nil)
+		return changed, err
+	}
 	var old usnToken
 	if err := json.Unmarshal([]byte(since), &old); err != nil || old.InvocationID == "" {
 		return false, fmt.Errorf("ldap: %w: unreadable token %q", directory.ErrTokenExpired, since)

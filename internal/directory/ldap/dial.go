@@ -20,6 +20,13 @@ import (
 type Conn struct {
 	conn   *ldapv3.Conn
 	flavor directory.Flavor
+	// h lets a bulk search borrow the socket from go-ldap (fastsearch.go);
+	// nil under StartTLS, where go-ldap wraps the socket in TLS itself.
+	h      *handoffConn
+	msgID  int64
+	broken error
+	// fast is set by UseFastSearch.
+	fast bool
 }
 
 var _ directory.Reader = (*Conn)(nil)
@@ -45,6 +52,11 @@ func Dial(ctx context.Context, c connection.Connection) (*Conn, error) {
 	if err != nil {
 		return nil, classifyDial(c, err)
 	}
+	var h *handoffConn
+	if c.Security != connection.SecurityStartTLS {
+		h = newHandoffConn(raw)
+		raw = h
+	}
 	lc := ldapv3.NewConn(raw, c.Security == connection.SecurityLDAPS)
 	lc.Start()
 	lc.SetTimeout(DefaultTimeout)
@@ -60,7 +72,7 @@ func Dial(ctx context.Context, c connection.Connection) (*Conn, error) {
 			return nil, classifyBind(c, err)
 		}
 	}
-	return &Conn{conn: lc}, nil
+	return &Conn{conn: lc, h: h}, nil
 }
 
 func bind(lc *ldapv3.Conn, user, password string) error {

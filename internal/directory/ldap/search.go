@@ -15,6 +15,13 @@ import (
 // page was read and the server reported success; a cancelled context, a
 // lost connection or a server limit is an error (DESIGN.md invariant 1).
 func (c *Conn) Search(ctx context.Context, q directory.Query, fn func(*directory.Entry) error) error {
+	// The fast path holds the socket until the search ends, so it serves
+	// only connections whose caller asked for it (UseFastSearch): a caller
+	// that writes from inside fn, or needs Active Directory's ranged
+	// attributes completed, takes go-ldap's path.
+	if c.fast && c.h != nil && useFastSearch && c.flavor != directory.FlavorActiveDirectory {
+		return c.fastSearch(ctx, q, fn)
+	}
 	return c.search(ctx, q, nil, fn)
 }
 

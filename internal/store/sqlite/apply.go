@@ -75,19 +75,53 @@ func applyCreates(ctx context.Context, tx *sql.Tx, b store.Batch, t string) erro
 	if len(b.Creates) == 0 {
 		return nil
 	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO users(connection, external_id, user_id, status, source, fields, hash, created_at, updated_at)
-		VALUES (?, ?, ?, ?, 'directory', ?, ?, ?, ?)`)
-	if err != nil {
-		return fmt.Errorf("sqlite: apply: %w", err)
-	}
-	defer stmt.Close()
-	for _, u := range b.Creates {
-		fields, err := json.Marshal(nonNil(u.Fields))
-		if err != nil {
-			return fmt.Errorf("sqlite: create user %q: %w", u.UserID, err)
+	return insertRows(ctx, tx, `INSERT INTO users(connection, external_id, user_id, status, source, fields, hash, created_at, updated_at) VALUES `,
+		`(?, ?, ?, ?, 'directory', ?, ?, ?, ?)`, len(b.Creates), func(i int, args []any) ([]any, error) {
+			u := b.Creates[i]
+			fields, err := json.Marshal(nonNil(u.Fields))
+			if err != nil {
+				return nil, fmt.Errorf("sqlite: create user %q: %w", u.UserID, err)
+			}
+			return append(args, b.Connection, u.ExternalID, u.UserID, u.Status, string(fields), int64(u.Hash), t, t), nil
+		})
+}
+
+// rowsPerInsert is how many rows one INSERT statement carries. One
+// statement per row made database/sql's and the driver's per-call overhead
+// (argument conversion, locking) as costly as SQLite's own work; 64 rows of
+// at most 9 columns stay far below SQLite's limit of 32,766 parameters.
+const rowsPerInsert = 64
+
+// insertRows inserts n rows with multi-row INSERT statements, prepared once
+// per transaction: head is "INSERT INTO t(cols) VALUES ", tuple one row's
+// placeholders, and args appends row i's values.
+func insertRows(ctx context.Context, tx *sql.Tx, head, tuple string, n int, args func(i int, dst []any) ([]any, error)) error {
+	var full *sql.Stmt
+	buf := make([]any, 0, rowsPerInsert*9)
+	for start := 0; start < n; start += rowsPerInsert {
+		end := min(start+rowsPerInsert, n)
+		buf = buf[:0]
+		for i := start; i < end; i++ {
+			var err error
+			if buf, err = args(i, buf); err != nil {
+				return err
+			}
 		}
-		if _, err := stmt.ExecContext(ctx, b.Connection, u.ExternalID, u.UserID, u.Status, string(fields), int64(u.Hash), t, t); err != nil {
-			return fmt.Errorf("sqlite: create user %q: %w", u.UserID, err)
+		stmt := full
+		if end-start < rowsPerInsert || full == nil {
+			q := head + tuple + strings.Repeat(", "+tuple, end-start-1)
+			s, err := tx.PrepareContext(ctx, q)
+			if err != nil {
+				return fmt.Errorf("sqlite: apply: %w", err)
+			}
+			defer s.Close()
+			stmt = s
+			if end-start == rowsPerInsert {
+				full = s
+			}
+		}
+		if _, err := stmt.ExecContext(ctx, buf...); err != nil {
+			return fmt.Errorf("sqlite: insert rows %d-%d: %w", start, end-1, err)
 		}
 	}
 	return nil
@@ -120,33 +154,26 @@ func insertOutcomes(ctx context.Context, tx *sql.Tx, runID int64, outs []store.O
 	if len(outs) == 0 {
 		return nil
 	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO run_outcomes(run_id, user_row_id, external_id, user_id, action, reason, changes, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return fmt.Errorf("sqlite: apply: %w", err)
-	}
-	defer stmt.Close()
-	for _, o := range outs {
-		var changes string
-		if len(o.Changes) > 0 {
-			c, err := json.Marshal(store.RedactChanges(o.Changes))
-			if err != nil {
-				return fmt.Errorf("sqlite: outcome: %w", err)
+	return insertRows(ctx, tx, `INSERT INTO run_outcomes(run_id, user_row_id, external_id, user_id, action, reason, changes, warnings) VALUES `,
+		`(?, ?, ?, ?, ?, ?, ?, ?)`, len(outs), func(i int, args []any) ([]any, error) {
+			o := outs[i]
+			var changes, warnings string
+			if len(o.Changes) > 0 {
+				c, err := json.Marshal(store.RedactChanges(o.Changes))
+				if err != nil {
+					return nil, fmt.Errorf("sqlite: outcome for %q: %w", o.UserID, err)
+				}
+				changes = string(c)
 			}
-			changes = string(c)
-		}
-		var warnings string
-		if len(o.Warnings) > 0 {
-			w, err := json.Marshal(o.Warnings)
-			if err != nil {
-				return fmt.Errorf("sqlite: outcome: %w", err)
+			if len(o.Warnings) > 0 {
+				w, err := json.Marshal(o.Warnings)
+				if err != nil {
+					return nil, fmt.Errorf("sqlite: outcome for %q: %w", o.UserID, err)
+				}
+				warnings = string(w)
 			}
-			warnings = string(w)
-		}
-		if _, err := stmt.ExecContext(ctx, runID, o.UserRowID, o.ExternalID, o.UserID, o.Action, o.Reason, changes, warnings); err != nil {
-			return fmt.Errorf("sqlite: outcome for %q: %w", o.UserID, err)
-		}
-	}
-	return nil
+			return append(args, runID, o.UserRowID, o.ExternalID, o.UserID, o.Action, o.Reason, changes, warnings), nil
+		})
 }
 
 // applyDeactivations sets users inactive, remembering since when, and

@@ -210,12 +210,24 @@ func (s *Store) SetUserField(ctx context.Context, id int64, field, value string)
 		q = `UPDATE users SET fields = json_remove(fields, ?), hash = 0, updated_at = ? WHERE id = ?`
 		args = []any{jsonPath(field), now(), id}
 	}
-	res, err := s.db.ExecContext(ctx, q, args...)
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: set field %q of user %d: %w", field, id, err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("sqlite: set field %q of user %d: %w", field, id, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("sqlite: user %d: %w", id, store.ErrNotFound)
 	}
-	return nil
+	// An incremental run reads only what changed in the directory, so it
+	// would never look at this user again: dropping the connection's change
+	// token makes the next run full, and the mappings' strength decides
+	// whether the edit survives.
+	if _, err := tx.ExecContext(ctx, `UPDATE connections SET change_token = '' WHERE name = (SELECT connection FROM users WHERE id = ?)`, id); err != nil {
+		return fmt.Errorf("sqlite: set field %q of user %d: %w", field, id, err)
+	}
+	return tx.Commit()
 }
