@@ -2,7 +2,6 @@ package reconcile
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -39,39 +38,19 @@ func Attributes(j Job) []string {
 // guard first. Users the batch does not name are left alone: a batch of
 // changes is never an enumeration of the directory.
 func (e *Engine) ApplyChanges(ctx context.Context, j Job, ch Changes) (*Report, error) {
-	start := time.Now()
 	trigger := ch.Trigger
 	if trigger == "" {
 		trigger = store.TriggerLive
 	}
 	rep := &Report{Run: store.Run{Connection: j.Conn.Name, Trigger: trigger, Mode: store.ModeIncremental,
-		Status: store.RunRunning, StartedAt: start}}
+		Status: store.RunRunning, StartedAt: time.Now()}}
 	id, err := e.Store.CreateRun(ctx, rep.Run)
 	if err != nil {
 		return rep, err
 	}
 	rep.ID = id
 	err = e.applyChanges(ctx, j, ch, rep)
-	rep.DurationMs = time.Since(start).Milliseconds()
-	end := time.Now()
-	rep.FinishedAt = &end
-	switch {
-	case err == nil:
-		rep.Status = store.RunSucceeded
-	case errors.Is(err, ErrGuardTipped):
-		rep.Status, rep.Error, rep.FinishedAt = store.RunAwaitingApproval, err.Error(), nil
-	default:
-		rep.Status, rep.Error = store.RunFailed, err.Error()
-	}
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancel()
-	if uerr := e.Store.UpdateRun(wctx, rep.Run); uerr != nil && err == nil {
-		err = uerr
-	}
-	e.logger().Info("live changes applied", "connection", rep.Connection, "run", rep.ID, "status", rep.Status,
-		"created", rep.Created, "updated", rep.Updated, "deactivated", rep.Deactivated, "unchanged", rep.Unchanged,
-		"entriesRead", rep.EntriesRead, "ms", rep.DurationMs)
-	return rep, err
+	return rep, e.record(ctx, rep, err, "live changes applied")
 }
 
 func (e *Engine) applyChanges(ctx context.Context, j Job, ch Changes, rep *Report) error {

@@ -123,21 +123,25 @@ func (e *Engine) Run(ctx context.Context, j Job) (*Report, error) {
 		j.Started(rep.Run)
 	}
 	err := e.dispatch(ctx, j, rep)
-	rep.DurationMs = time.Since(start).Milliseconds()
+	return rep, e.record(ctx, rep, err, "run finished")
+}
+
+// record ends a run: its status from err, its timing, and its record in the
+// store (not for a dry run). It returns err, or the store's error when only
+// that failed.
+func (e *Engine) record(ctx context.Context, rep *Report, err error, msg string) error {
+	rep.DurationMs = time.Since(rep.StartedAt).Milliseconds()
 	end := time.Now()
 	rep.FinishedAt = &end
 	switch {
 	case err == nil:
 		rep.Status = store.RunSucceeded
 	case errors.Is(err, ErrGuardTipped):
-		rep.Status = store.RunAwaitingApproval
-		rep.Error = err.Error()
-		rep.FinishedAt = nil
+		rep.Status, rep.Error, rep.FinishedAt = store.RunAwaitingApproval, err.Error(), nil
 	default:
-		rep.Status = store.RunFailed
-		rep.Error = err.Error()
+		rep.Status, rep.Error = store.RunFailed, err.Error()
 	}
-	if !j.DryRun {
+	if !rep.DryRun {
 		// The run record must be written even if the caller's context was
 		// cancelled: that is when an operator most needs to see it.
 		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
@@ -146,10 +150,10 @@ func (e *Engine) Run(ctx context.Context, j Job) (*Report, error) {
 			err = uerr
 		}
 	}
-	e.logger().Info("run finished", "connection", rep.Connection, "run", rep.ID, "status", rep.Status,
+	e.logger().Info(msg, "connection", rep.Connection, "run", rep.ID, "trigger", rep.Trigger, "mode", rep.Mode, "status", rep.Status,
 		"created", rep.Created, "updated", rep.Updated, "deactivated", rep.Deactivated, "deleted", rep.Deleted,
 		"unchanged", rep.Unchanged, "entriesRead", rep.EntriesRead, "ms", rep.DurationMs)
-	return rep, err
+	return err
 }
 
 func (e *Engine) logger() *slog.Logger {
