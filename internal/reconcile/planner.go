@@ -37,7 +37,7 @@ type planner struct {
 	ap      *applier
 	fp      string
 	res     mapping.Result
-	created map[string]bool
+	created *extSet
 	cands   []candidate
 	// held collects deactivations of entries the directory marks
 	// disabled until the read is complete.
@@ -51,7 +51,7 @@ type planner struct {
 
 func newPlanner(j Job, users store.Users, ix *index, locals map[string]bool, rep *Report, ap *applier) *planner {
 	return &planner{j: j, users: users, ix: ix, locals: locals, rep: rep, ap: ap, fp: j.Mapper.Fingerprint(),
-		created: map[string]bool{}, outOfScope: map[*ref]scopeExit{}, batch: store.Batch{RunID: rep.ID, Connection: j.Conn.Name}}
+		created: newExtSet(), outOfScope: map[*ref]scopeExit{}, batch: store.Batch{RunID: rep.ID, Connection: j.Conn.Name}}
 }
 
 func (p *planner) outcome(o store.Outcome) {
@@ -85,7 +85,7 @@ func (p *planner) planEntry(e *directory.Entry) {
 	res := &p.res
 	p.j.Mapper.Map(e, res)
 	userID := res.UserID
-	r := p.ix.byExt[ext]
+	r := p.ix.lookup(ext)
 	if res.Err != nil {
 		// Neither in nor out: the user stays as stored, and is not treated
 		// as gone.
@@ -137,7 +137,7 @@ func (p *planner) planEntry(e *directory.Entry) {
 	r = p.relink(r, ext, userID)
 	if r == nil {
 		switch {
-		case p.created[ext]:
+		case p.created.has(ext):
 			p.rep.Failed++
 			p.outcome(store.Outcome{ExternalID: ext, UserID: userID, Action: store.ActionFailed,
 				Reason: fmt.Sprintf("two entries share %s %q; the second (%s) was ignored", p.j.LinkingKey, ext, e.DN)})
@@ -146,7 +146,7 @@ func (p *planner) planEntry(e *directory.Entry) {
 			p.outcome(store.Outcome{ExternalID: ext, UserID: userID, Action: store.ActionSkipped,
 				Reason: "account is disabled in the directory; disabled accounts are not provisioned"})
 		default:
-			p.created[ext] = true
+			p.created.add(ext)
 			p.rep.Created++
 			uid, fields := p.j.Mapper.Create(res)
 			p.batch.Creates = append(p.batch.Creates, store.User{Connection: p.j.Conn.Name, ExternalID: ext, UserID: uid,
