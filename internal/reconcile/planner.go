@@ -35,7 +35,7 @@ type planner struct {
 	locals  map[string]bool
 	rep     *Report
 	ap      *applier
-	fp      string
+	fp      uint64 // fingerprintHash of the mapper's fingerprint
 	res     mapping.Result
 	created *extSet
 	cands   []candidate
@@ -50,7 +50,7 @@ type planner struct {
 }
 
 func newPlanner(j Job, users store.Users, ix *index, locals map[string]bool, rep *Report, ap *applier) *planner {
-	return &planner{j: j, users: users, ix: ix, locals: locals, rep: rep, ap: ap, fp: j.Mapper.Fingerprint(),
+	return &planner{j: j, users: users, ix: ix, locals: locals, rep: rep, ap: ap, fp: fingerprintHash(j.Mapper.Fingerprint()),
 		created: newExtSet(), outOfScope: map[*ref]scopeExit{}, batch: store.Batch{RunID: rep.ID, Connection: j.Conn.Name}}
 }
 
@@ -133,7 +133,7 @@ func (p *planner) planEntry(e *directory.Entry) {
 	if disabled || ruleReason != "" {
 		status = store.StatusInactive
 	}
-	h := entryHash(p.fp, userID, status, res.Fields)
+	h := entryHashFrom(p.fp, userID, status, res.Fields)
 	r = p.relink(r, ext, userID)
 	if r == nil {
 		switch {
