@@ -22,17 +22,18 @@ const batchOps = 2000
 // differences, in batches. Manual memberships are never touched, nor users
 // this run did not see.
 func (p *Phase) Finish(ctx context.Context, rep *reconcile.Report) error {
+	if len(p.desired) == 0 {
+		return nil // nobody is wanted in or held in a rule-managed entity
+	}
 	rows := make(map[string]int64, len(p.desired))
-	if len(p.desired) > 0 {
-		err := p.st.ScanIndex(ctx, p.conn.Name, func(e store.IndexEntry) error {
-			if _, ok := p.desired[e.ExternalID]; ok {
-				rows[e.ExternalID] = e.ID
-			}
-			return nil
-		})
-		if err != nil {
-			return err
+	err := p.st.ScanIndex(ctx, p.conn.Name, func(e store.IndexEntry) error {
+		if _, ok := p.desired[e.ExternalID]; ok {
+			rows[e.ExternalID] = e.ID
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	source := store.RuleSource(p.conn.Name)
 	current, err := p.st.SourceMemberships(ctx, source)
