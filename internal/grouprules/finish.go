@@ -22,9 +22,14 @@ const batchOps = 2000
 // differences, in batches. Manual memberships are never touched, nor users
 // this run did not see.
 func (p *Phase) Finish(ctx context.Context, rep *reconcile.Report) error {
+	if len(p.desired) == 0 {
+		return nil // nobody is wanted in or held in a rule-managed entity
+	}
 	rows := make(map[string]int64, len(p.desired))
 	err := p.st.ScanIndex(ctx, p.conn.Name, func(e store.IndexEntry) error {
-		rows[e.ExternalID] = e.ID
+		if _, ok := p.desired[e.ExternalID]; ok {
+			rows[e.ExternalID] = e.ID
+		}
 		return nil
 	})
 	if err != nil {
@@ -44,17 +49,21 @@ func (p *Phase) Finish(ctx context.Context, rep *reconcile.Report) error {
 		return err
 	}
 
-	exts := make([]string, 0, len(p.desired))
-	for ext := range p.desired {
-		exts = append(exts, ext)
+	type wanted struct {
+		ext string
+		*userState
 	}
-	slices.SortFunc(exts, func(a, b string) int { return cmp.Compare(p.desired[a].userID, p.desired[b].userID) })
+	users := make([]wanted, 0, len(p.desired))
+	for ext, st := range p.desired {
+		users = append(users, wanted{ext, st})
+	}
+	slices.SortFunc(users, func(a, b wanted) int { return cmp.Compare(a.userID, b.userID) })
 
 	b := store.MembershipBatch{RunID: rep.ID}
 	ops := 0
 	var warnings []string
-	for _, ext := range exts {
-		want := p.desired[ext]
+	for _, u := range users {
+		ext, want := u.ext, u.userState
 		row := rows[ext] // 0 for a user a dry run would create
 		if row == 0 && !rep.DryRun {
 			continue // not provisioned (a disabled account, say)

@@ -41,6 +41,12 @@ type Phase struct {
 	ents    []store.Entity
 	rules   *Rules
 	desired map[string]*userState
+	// held names the users (by external id) that hold rule-managed
+	// memberships or the super-user flag when the run starts. A user the
+	// rules give nothing needs no diff unless it is one of them, so
+	// Observe keeps no state for the rest: in a directory where few users
+	// are in rule groups, the phase costs almost nothing per user.
+	held map[string]bool
 }
 
 // userState is what the rules want for one user seen in this run.
@@ -78,7 +84,44 @@ func (p *Phase) Prepare(ctx context.Context) error {
 		return err
 	}
 	p.rules, err = NewRules(p.cfg, p.cat, p.g)
-	return err
+	if err != nil {
+		return err
+	}
+	return p.readHeld(ctx)
+}
+
+// readHeld finds the users that hold rule-managed state now. Only this
+// phase writes that state, and a run holds its connection's lease, so it
+// cannot change before Finish.
+func (p *Phase) readHeld(ctx context.Context) error {
+	p.held = nil
+	current, err := p.st.SourceMemberships(ctx, store.RuleSource(p.conn.Name))
+	if err != nil {
+		return err
+	}
+	supers, err := p.st.SuperUsers(ctx, p.conn.Name)
+	if err != nil {
+		return err
+	}
+	rows := make(map[int64]bool, len(current)+len(supers))
+	for _, m := range current {
+		rows[m.UserRowID] = true
+	}
+	for id, super := range supers {
+		if super {
+			rows[id] = true
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	p.held = make(map[string]bool, len(rows))
+	return p.st.ScanIndex(ctx, p.conn.Name, func(e store.IndexEntry) error {
+		if rows[e.ID] {
+			p.held[strings.Clone(e.ExternalID)] = true
+		}
+		return nil
+	})
 }
 
 func (p *Phase) readGroups(ctx context.Context) error {
@@ -158,7 +201,14 @@ func (p *Phase) Observe(ext, userID string, e *directory.Entry) string {
 		direct = p.g.Direct(e.DN)
 	}
 	d := p.rules.Resolve(direct)
-	p.desired[ext] = &userState{userID: userID, entities: d.Entities, super: d.SuperUser, warnings: d.Warnings}
+	if len(d.Entities) == 0 && !d.SuperUser && len(d.Warnings) == 0 && !p.held[ext] {
+		// Nothing wanted and nothing held: Finish would find no change.
+		delete(p.desired, ext) // a second entry with this id replaces the first
+	} else {
+		// Cloned: ext and userID point into the entry's decoded values,
+		// which would otherwise stay alive until Finish.
+		p.desired[strings.Clone(ext)] = &userState{userID: strings.Clone(userID), entities: d.Entities, super: d.SuperUser, warnings: d.Warnings}
+	}
 	if p.cfg.StatusRule && !d.InScope {
 		return StatusReason
 	}

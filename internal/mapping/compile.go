@@ -47,6 +47,7 @@ func Compile(s Set) (*Mapper, error) {
 				return nil, fmt.Errorf("mapping: mappings[%d].expression: %w", i, err)
 			}
 			r.expr = e
+			r.chain, _ = e.AttributeChain()
 			for _, a := range e.References() {
 				addAttr(a)
 			}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/usersync/usersync/internal/directory"
 	"github.com/usersync/usersync/internal/mapping/expr"
@@ -72,6 +73,19 @@ func (ru *rule) value(src entryAttrs) (string, error) {
 	if ru.expr == nil {
 		if v := src.Values(ru.Source); len(v) > 0 {
 			return v[0], nil
+		}
+		return "", nil
+	}
+	if ru.chain != nil {
+		for _, name := range ru.chain {
+			switch v := src.Values(name); len(v) {
+			case 0:
+				continue
+			case 1:
+				return v[0], nil
+			default:
+				return strings.Join(v, ", "), nil // as the expression's list value prints
+			}
 		}
 		return "", nil
 	}

@@ -139,8 +139,12 @@ func (r *Result) Clone() Result {
 // rule is a compiled mapping record.
 type rule struct {
 	Mapping
-	index  int
-	expr   *expr.Expr
+	index int
+	expr  *expr.Expr
+	// chain, when set, is the expression as a list of attributes to try
+	// in order (expr.AttributeChain): looked up directly, without
+	// evaluating the expression or allocating.
+	chain  []string
 	policy resolvedPolicy
 	typ    FieldType
 }

@@ -17,9 +17,17 @@ const (
 // values as hash/fnv: through the hash.Hash interface every []byte(s)
 // conversion allocated, once per field of every entry of every run.
 func entryHash(fingerprint, userID, status string, fields []mapping.Field) uint64 {
-	h := uint64(fnvOffset64)
-	h = fnvString(h, fingerprint)
-	h = fnvByte(h, 0)
+	return entryHashFrom(fingerprintHash(fingerprint), userID, status, fields)
+}
+
+// fingerprintHash is the state of entryHash after the fingerprint, the
+// same for every entry of a run: the planner computes it once.
+func fingerprintHash(fingerprint string) uint64 {
+	return fnvByte(fnvString(fnvOffset64, fingerprint), 0)
+}
+
+// entryHashFrom is entryHash continued from fingerprintHash's state.
+func entryHashFrom(h uint64, userID, status string, fields []mapping.Field) uint64 {
 	h = fnvString(h, userID)
 	h = fnvByte(h, 0)
 	h = fnvString(h, status)

@@ -83,7 +83,7 @@ func (p *planner) identify(e *directory.Entry, ext, userID string) (string, bool
 		p.rep.Skipped++
 	}
 	p.outcome(store.Outcome{ExternalID: ext, UserID: userID, Action: action, Reason: reason})
-	if r := p.ix.byExt[ext]; r != nil {
+	if r := p.ix.lookup(ext); r != nil {
 		r.seen = true
 	}
 	return "", false
@@ -98,7 +98,11 @@ func (p *planner) relink(r *ref, ext, userID string) *ref {
 	if r == nil || r.seen || !p.j.Identity.UPN {
 		return r
 	}
-	why := p.newIdentity(r.userID, userID)
+	if p.ix.sameUserID(r, userID) {
+		return r // the common case, decided without allocating
+	}
+	old := p.ix.userID(r)
+	why := p.newIdentity(old, userID)
 	if why == "" {
 		return r
 	}
@@ -107,13 +111,12 @@ func (p *planner) relink(r *ref, ext, userID string) *ref {
 	if r.active {
 		p.rep.Deactivated++
 		p.ix.active--
-		p.outcome(store.Outcome{UserRowID: r.id, ExternalID: tomb, UserID: r.userID, Action: store.ActionDeactivated, Reason: why})
+		p.outcome(store.Outcome{UserRowID: r.id, ExternalID: tomb, UserID: old, Action: store.ActionDeactivated, Reason: why})
 	} else {
 		p.ops++
 	}
 	r.active, r.seen = false, true
-	delete(p.ix.byExt, ext)
-	p.ix.byExt[tomb] = r
+	p.ix.retire(r, tomb)
 	return nil
 }
 

@@ -191,7 +191,7 @@ func (p *planner) finishIncremental(ctx context.Context, gone map[string]directo
 	}
 	var out []leaving
 	for ext, kind := range gone {
-		r := p.ix.byExt[ext]
+		r := p.ix.lookup(ext)
 		if r == nil || !r.active || r.seen {
 			continue
 		}
@@ -209,7 +209,7 @@ func (p *planner) finishIncremental(ctx context.Context, gone map[string]directo
 	guard := p.j.Conn.DeletionGuard
 	if guard.Trips(len(out), p.ix.active) {
 		for _, l := range out {
-			p.outcome(store.Outcome{UserRowID: l.r.id, ExternalID: l.ext, UserID: l.r.userID, Action: store.ActionPendingDeactivation,
+			p.outcome(store.Outcome{UserRowID: l.r.id, ExternalID: l.ext, UserID: p.ix.userID(l.r), Action: store.ActionPendingDeactivation,
 				Reason: l.why + "; held by the deletion guard"})
 		}
 		p.rep.PendingDeactivations = len(out)
@@ -221,7 +221,7 @@ func (p *planner) finishIncremental(ctx context.Context, gone map[string]directo
 	}
 	for _, l := range out {
 		p.batch.Deactivate = append(p.batch.Deactivate, l.r.id)
-		p.outcome(store.Outcome{UserRowID: l.r.id, ExternalID: l.ext, UserID: l.r.userID, Action: store.ActionDeactivated, Reason: l.why})
+		p.outcome(store.Outcome{UserRowID: l.r.id, ExternalID: l.ext, UserID: p.ix.userID(l.r), Action: store.ActionDeactivated, Reason: l.why})
 		p.rep.Deactivated++
 		l.r.active = false
 		p.ix.active--

@@ -31,9 +31,9 @@ func (p *planner) leavers() []leaver {
 	}
 	cutoff := now().Add(-time.Duration(pol.AfterDays) * 24 * time.Hour).Unix()
 	var out []leaver
-	for ext, r := range p.ix.byExt {
+	p.ix.each(func(ext string, r *ref) {
 		if r.seen {
-			continue
+			return
 		}
 		reason := goneReason
 		if exit, ok := p.outOfScope[r]; ok {
@@ -44,10 +44,12 @@ func (p *planner) leavers() []leaver {
 			out = append(out, leaver{r, ext, reason, true})
 		case r.active:
 			out = append(out, leaver{r, ext, reason, false})
-		case pol.Action == connection.LeaveDeactivateThenDelete && r.since != 0 && r.since < cutoff:
-			out = append(out, leaver{r, ext, fmt.Sprintf("%s, and inactive for more than %d days", reason, pol.AfterDays), true})
+		case pol.Action == connection.LeaveDeactivateThenDelete:
+			if since := p.ix.inactiveSince(r); since != 0 && since < cutoff {
+				out = append(out, leaver{r, ext, fmt.Sprintf("%s, and inactive for more than %d days", reason, pol.AfterDays), true})
+			}
 		}
-	}
+	})
 	return out
 }
 
@@ -76,7 +78,7 @@ func (p *planner) finish(ctx context.Context) error {
 				action = store.ActionPendingDeletion
 				deletes++
 			}
-			p.outcome(store.Outcome{UserRowID: g.ref.id, ExternalID: g.ext, UserID: g.ref.userID, Action: action,
+			p.outcome(store.Outcome{UserRowID: g.ref.id, ExternalID: g.ext, UserID: p.ix.userID(g.ref), Action: action,
 				Reason: g.reason + "; held by the deletion guard"})
 		}
 		p.rep.PendingDeactivations = len(gone)
@@ -90,7 +92,7 @@ func (p *planner) finish(ctx context.Context) error {
 	for _, g := range gone {
 		if g.delete {
 			p.batch.Delete = append(p.batch.Delete, g.ref.id)
-			p.outcome(store.Outcome{UserRowID: g.ref.id, ExternalID: g.ext, UserID: g.ref.userID, Action: store.ActionDeleted, Reason: g.reason})
+			p.outcome(store.Outcome{UserRowID: g.ref.id, ExternalID: g.ext, UserID: p.ix.userID(g.ref), Action: store.ActionDeleted, Reason: g.reason})
 			p.rep.Deleted++
 			if g.ref.active {
 				p.ix.active--
@@ -98,7 +100,7 @@ func (p *planner) finish(ctx context.Context) error {
 		} else {
 			p.batch.Deactivate = append(p.batch.Deactivate, g.ref.id)
 			p.batch.ClearOnDeactivate = clear
-			p.outcome(store.Outcome{UserRowID: g.ref.id, ExternalID: g.ext, UserID: g.ref.userID, Action: store.ActionDeactivated, Reason: g.reason})
+			p.outcome(store.Outcome{UserRowID: g.ref.id, ExternalID: g.ext, UserID: p.ix.userID(g.ref), Action: store.ActionDeactivated, Reason: g.reason})
 			p.rep.Deactivated++
 			p.ix.active--
 		}

@@ -82,7 +82,7 @@ func (e *Engine) applyChanges(ctx context.Context, j Job, ch Changes, rep *Repor
 	var gone []*ref
 	var goneExt []string
 	for _, ext := range ch.Deletes {
-		if r := ix.byExt[ext]; r != nil && r.active && !r.seen {
+		if r := ix.lookup(ext); r != nil && r.active && !r.seen {
 			r.seen = true
 			gone, goneExt = append(gone, r), append(goneExt, ext)
 		}
@@ -91,7 +91,7 @@ func (e *Engine) applyChanges(ctx context.Context, j Job, ch Changes, rep *Repor
 	guard := j.Conn.DeletionGuard
 	if guard.Trips(len(gone), ix.active) {
 		for i, r := range gone {
-			p.outcome(store.Outcome{UserRowID: r.id, ExternalID: goneExt[i], UserID: r.userID, Action: store.ActionPendingDeactivation,
+			p.outcome(store.Outcome{UserRowID: r.id, ExternalID: goneExt[i], UserID: ix.userID(r), Action: store.ActionPendingDeactivation,
 				Reason: "deleted from the directory or moved out of the search scope (live); held by the deletion guard"})
 		}
 		rep.PendingDeactivations = len(gone)
@@ -107,7 +107,7 @@ func (e *Engine) applyChanges(ctx context.Context, j Job, ch Changes, rep *Repor
 	}
 	for i, r := range gone {
 		p.batch.Deactivate = append(p.batch.Deactivate, r.id)
-		p.outcome(store.Outcome{UserRowID: r.id, ExternalID: goneExt[i], UserID: r.userID, Action: store.ActionDeactivated,
+		p.outcome(store.Outcome{UserRowID: r.id, ExternalID: goneExt[i], UserID: ix.userID(r), Action: store.ActionDeactivated,
 			Reason: "deleted from the directory or moved out of the search scope (live)"})
 		rep.Deactivated++
 	}

@@ -35,9 +35,9 @@ type planner struct {
 	locals  map[string]bool
 	rep     *Report
 	ap      *applier
-	fp      string
+	fp      uint64 // fingerprintHash of the mapper's fingerprint
 	res     mapping.Result
-	created map[string]bool
+	created *extSet
 	cands   []candidate
 	// held collects deactivations of entries the directory marks
 	// disabled until the read is complete.
@@ -50,8 +50,8 @@ type planner struct {
 }
 
 func newPlanner(j Job, users store.Users, ix *index, locals map[string]bool, rep *Report, ap *applier) *planner {
-	return &planner{j: j, users: users, ix: ix, locals: locals, rep: rep, ap: ap, fp: j.Mapper.Fingerprint(),
-		created: map[string]bool{}, outOfScope: map[*ref]scopeExit{}, batch: store.Batch{RunID: rep.ID, Connection: j.Conn.Name}}
+	return &planner{j: j, users: users, ix: ix, locals: locals, rep: rep, ap: ap, fp: fingerprintHash(j.Mapper.Fingerprint()),
+		created: newExtSet(), outOfScope: map[*ref]scopeExit{}, batch: store.Batch{RunID: rep.ID, Connection: j.Conn.Name}}
 }
 
 func (p *planner) outcome(o store.Outcome) {
@@ -85,7 +85,7 @@ func (p *planner) planEntry(e *directory.Entry) {
 	res := &p.res
 	p.j.Mapper.Map(e, res)
 	userID := res.UserID
-	r := p.ix.byExt[ext]
+	r := p.ix.lookup(ext)
 	if res.Err != nil {
 		// Neither in nor out: the user stays as stored, and is not treated
 		// as gone.
@@ -133,11 +133,11 @@ func (p *planner) planEntry(e *directory.Entry) {
 	if disabled || ruleReason != "" {
 		status = store.StatusInactive
 	}
-	h := entryHash(p.fp, userID, status, res.Fields)
+	h := entryHashFrom(p.fp, userID, status, res.Fields)
 	r = p.relink(r, ext, userID)
 	if r == nil {
 		switch {
-		case p.created[ext]:
+		case p.created.has(ext):
 			p.rep.Failed++
 			p.outcome(store.Outcome{ExternalID: ext, UserID: userID, Action: store.ActionFailed,
 				Reason: fmt.Sprintf("two entries share %s %q; the second (%s) was ignored", p.j.LinkingKey, ext, e.DN)})
@@ -146,7 +146,7 @@ func (p *planner) planEntry(e *directory.Entry) {
 			p.outcome(store.Outcome{ExternalID: ext, UserID: userID, Action: store.ActionSkipped,
 				Reason: "account is disabled in the directory; disabled accounts are not provisioned"})
 		default:
-			p.created[ext] = true
+			p.created.add(ext)
 			p.rep.Created++
 			uid, fields := p.j.Mapper.Create(res)
 			p.batch.Creates = append(p.batch.Creates, store.User{Connection: p.j.Conn.Name, ExternalID: ext, UserID: uid,

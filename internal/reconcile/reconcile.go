@@ -101,6 +101,10 @@ var (
 const (
 	readBatch  = 256
 	applyBatch = 2000
+	// readAhead is how many read batches may wait for the planner: enough
+	// to keep the directory busy while the index loads (about 8,000
+	// entries, a few MB), without holding the directory in memory.
+	readAhead = 32
 )
 
 // Run executes a job. The returned report is complete even when err is
@@ -164,19 +168,14 @@ func (e *Engine) logger() *slog.Logger {
 }
 
 // run is the pipeline: reader → planner (this goroutine) → applier.
+//
+// The read starts first: the directory's first pages arrive while the index
+// of stored users loads, instead of after it.
 func (e *Engine) run(ctx context.Context, j Job, rep *Report) error {
-	ix, err := loadIndex(ctx, e.Store, j.Conn.Name)
-	if err != nil {
-		return err
-	}
-	locals, err := e.Store.LocalUserIDs(ctx)
-	if err != nil {
-		return err
-	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 
-	entries := make(chan []*directory.Entry, 8)
+	entries := make(chan []*directory.Entry, readAhead)
 	var readErr error
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -185,6 +184,14 @@ func (e *Engine) run(ctx context.Context, j Job, rep *Report) error {
 		defer close(entries)
 		readErr = e.read(ctx, j, entries)
 	}()
+	ix, locals, err := e.loadState(ctx, j)
+	if err != nil {
+		cancel(err)
+		for range entries { // let the reader finish
+		}
+		wg.Wait()
+		return err
+	}
 
 	ap := newApplier(ctx, e.Store, j, rep, cancel)
 	p := newPlanner(j, e.Store, ix, locals, rep, ap)
@@ -217,6 +224,20 @@ func (e *Engine) run(ctx context.Context, j Job, rep *Report) error {
 		return j.Groups.Finish(ctx, rep)
 	}
 	return nil
+}
+
+// loadState reads what the planner needs from the store: the index of the
+// connection's users and the local userIds.
+func (e *Engine) loadState(ctx context.Context, j Job) (*index, map[string]bool, error) {
+	ix, err := loadIndex(ctx, e.Store, j.Conn.Name)
+	if err != nil {
+		return nil, nil, err
+	}
+	locals, err := e.Store.LocalUserIDs(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return ix, locals, nil
 }
 
 func (e *Engine) read(ctx context.Context, j Job, out chan<- []*directory.Entry) error {

@@ -202,3 +202,29 @@ func compareScalars(l, r Value) int {
 	}
 	return strings.Compare(ls, rs)
 }
+
+// AttributeChain reports whether the expression is only a choice among
+// attributes, [a] or Coalesce([a], [b], ...), and returns their names in
+// order. Such an expression's value is the first of those attributes that
+// has a value: its value, or its values joined with ", " (Value.String);
+// a caller can compute that without evaluating the expression.
+func (e *Expr) AttributeChain() ([]string, bool) {
+	switch n := e.root.(type) {
+	case *attrNode:
+		return []string{n.name}, true
+	case *callNode:
+		if n.fn.name != "Coalesce" || len(n.args) == 0 {
+			return nil, false
+		}
+		names := make([]string, len(n.args))
+		for i, a := range n.args {
+			an, ok := a.(*attrNode)
+			if !ok {
+				return nil, false
+			}
+			names[i] = an.name
+		}
+		return names, true
+	}
+	return nil, false
+}

@@ -75,10 +75,12 @@ func applyCreates(ctx context.Context, tx *sql.Tx, b store.Batch, t string) erro
 	if len(b.Creates) == 0 {
 		return nil
 	}
+	var fields []byte // reused: each row's JSON is copied into its string
 	return insertRows(ctx, tx, `INSERT INTO users(connection, external_id, user_id, status, source, fields, hash, created_at, updated_at) VALUES `,
 		`(?, ?, ?, ?, 'directory', ?, ?, ?, ?)`, len(b.Creates), func(i int, args []any) ([]any, error) {
 			u := b.Creates[i]
-			fields, err := json.Marshal(nonNil(u.Fields))
+			var err error
+			fields, err = appendFieldsJSON(fields[:0], u.Fields)
 			if err != nil {
 				return nil, fmt.Errorf("sqlite: create user %q: %w", u.UserID, err)
 			}
@@ -138,8 +140,9 @@ func applyUpdates(ctx context.Context, tx *sql.Tx, b store.Batch, t string) erro
 		return fmt.Errorf("sqlite: apply: %w", err)
 	}
 	defer stmt.Close()
+	var fields []byte
 	for _, u := range b.Updates {
-		fields, err := json.Marshal(nonNil(u.Fields))
+		fields, err = appendFieldsJSON(fields[:0], u.Fields)
 		if err != nil {
 			return fmt.Errorf("sqlite: update user %q: %w", u.UserID, err)
 		}
