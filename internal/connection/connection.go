@@ -104,12 +104,17 @@ type Connection struct {
 }
 
 // DeletionGuard is DESIGN.md invariant 2: a run that would deactivate more
-// than MaxCount users, or more than MaxPercent of the connection's active
-// users, stops before deactivating anyone and waits for an operator.
+// than MaxCount users, or more than MinCount users that are also more than
+// MaxPercent of the connection's active users, stops before deactivating
+// anyone and waits for an operator. MinCount keeps the percentage from
+// holding every small change in a tiny directory (one of four users is
+// 25%); a deactivated user comes back by itself when the directory has them
+// again, so a handful is not worth an operator's approval.
 type DeletionGuard struct {
 	Disabled   bool    `json:"disabled"`
 	MaxCount   int     `json:"maxCount"`
 	MaxPercent float64 `json:"maxPercent"`
+	MinCount   int     `json:"minCount"`
 }
 
 // Leave actions: what happens to a user who left (seed 002 marks users
@@ -142,6 +147,7 @@ func (c Connection) MappingSet() mapping.Set {
 const (
 	DefaultGuardMaxCount   = 500
 	DefaultGuardMaxPercent = 20
+	DefaultGuardMinCount   = 5
 	DefaultPageSize        = 1000
 )
 
@@ -153,7 +159,7 @@ func (g DeletionGuard) Trips(n, active int) bool {
 	if n > g.MaxCount {
 		return true
 	}
-	return active > 0 && float64(n)*100/float64(active) > g.MaxPercent
+	return n > g.MinCount && active > 0 && float64(n)*100/float64(active) > g.MaxPercent
 }
 
 // Parse reads a connection document strictly: an unknown field is an error
@@ -218,6 +224,9 @@ func (c *Connection) ApplyDefaults() {
 	}
 	if c.DeletionGuard.MaxPercent == 0 {
 		c.DeletionGuard.MaxPercent = DefaultGuardMaxPercent
+	}
+	if c.DeletionGuard.MinCount == 0 {
+		c.DeletionGuard.MinCount = DefaultGuardMinCount
 	}
 }
 

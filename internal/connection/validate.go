@@ -112,6 +112,9 @@ func (c Connection) Validate() error {
 	if c.DeletionGuard.MaxCount < 0 {
 		add("deletionGuard.maxCount", "must not be negative")
 	}
+	if c.DeletionGuard.MinCount < 0 {
+		add("deletionGuard.minCount", "must not be negative")
+	}
 	if c.DeletionGuard.MaxPercent < 0 || c.DeletionGuard.MaxPercent > 100 {
 		add("deletionGuard.maxPercent", "must be between 0 and 100, got %v", c.DeletionGuard.MaxPercent)
 	}

@@ -183,7 +183,6 @@ func (p *planner) finishIncremental(ctx context.Context, gone map[string]directo
 	if err := p.resolve(ctx); err != nil {
 		return err
 	}
-	p.release()
 	type leaving struct {
 		ext string
 		r   *ref
@@ -206,18 +205,15 @@ func (p *planner) finishIncremental(ctx context.Context, gone map[string]directo
 			out = append(out, leaving{exit.ext, r, exit.reason})
 		}
 	}
-	guard := p.j.Conn.DeletionGuard
-	if guard.Trips(len(out), p.ix.active) {
-		for _, l := range out {
-			p.outcome(store.Outcome{UserRowID: l.r.id, ExternalID: l.ext, UserID: p.ix.userID(l.r), Action: store.ActionPendingDeactivation,
-				Reason: l.why + "; held by the deletion guard"})
+	pend := make([]leaver, len(out))
+	for i, l := range out {
+		pend[i] = leaver{ref: l.r, ext: l.ext, reason: l.why}
+	}
+	if err := p.guardTrips(pend); err != nil {
+		if eerr := p.emit(ctx); eerr != nil {
+			return eerr
 		}
-		p.rep.PendingDeactivations = len(out)
-		if err := p.emit(ctx); err != nil {
-			return err
-		}
-		return fmt.Errorf("%w: it would deactivate %d of %d active users, above the guard (maxCount %d, maxPercent %g%%); approve with `usersync runs approve %d` or reject with `usersync runs reject %d`",
-			ErrGuardTipped, len(out), p.ix.active, guard.MaxCount, guard.MaxPercent, p.rep.ID, p.rep.ID)
+		return err
 	}
 	for _, l := range out {
 		p.batch.Deactivate = append(p.batch.Deactivate, l.r.id)

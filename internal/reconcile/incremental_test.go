@@ -139,8 +139,8 @@ func TestIncremental(t *testing.T) {
 			failAfter: 2, wantErr: errAny, wantMode: store.ModeIncremental, want: store.Counts{Unchanged: 1, EntriesRead: 2}, active: 20},
 		{name: "the deletion guard holds mass deletions and keeps the token",
 			changes: []directory.Change{gone(directory.Deleted, 1), gone(directory.Deleted, 2), gone(directory.Deleted, 3),
-				gone(directory.Deleted, 4), gone(directory.Left, 5)},
-			wantErr: ErrGuardTipped, wantMode: store.ModeIncremental, want: store.Counts{EntriesRead: 5, PendingDeactivations: 5}, active: 20},
+				gone(directory.Deleted, 4), gone(directory.Deleted, 6), gone(directory.Left, 5)},
+			wantErr: ErrGuardTipped, wantMode: store.ModeIncremental, want: store.Counts{EntriesRead: 6, PendingDeactivations: 6}, active: 20},
 		{name: "an expired token falls back to a full run",
 			expired: true, wantMode: store.ModeFull, want: store.Counts{Unchanged: 20, EntriesRead: 20}, active: 20, newToken: true},
 	} {

@@ -60,7 +60,6 @@ func (p *planner) finish(ctx context.Context) error {
 	if err := p.resolve(ctx); err != nil {
 		return err
 	}
-	p.release()
 	gone := p.leavers()
 	if len(gone) > 0 && p.rep.EntriesRead == 0 {
 		if err := p.emit(ctx); err != nil {
@@ -69,24 +68,11 @@ func (p *planner) finish(ctx context.Context) error {
 		return fmt.Errorf("%w for %q under %q, yet %d users are active: an empty read is never trusted, so nobody was deactivated",
 			ErrEmptyRead, p.j.Conn.SearchFilter, p.j.Conn.SearchPath, len(gone))
 	}
-	guard := p.j.Conn.DeletionGuard
-	if guard.Trips(len(gone), p.ix.active) {
-		deletes := 0
-		for _, g := range gone {
-			action := store.ActionPendingDeactivation
-			if g.delete {
-				action = store.ActionPendingDeletion
-				deletes++
-			}
-			p.outcome(store.Outcome{UserRowID: g.ref.id, ExternalID: g.ext, UserID: p.ix.userID(g.ref), Action: action,
-				Reason: g.reason + "; held by the deletion guard"})
+	if err := p.guardTrips(gone); err != nil {
+		if eerr := p.emit(ctx); eerr != nil {
+			return eerr
 		}
-		p.rep.PendingDeactivations = len(gone)
-		if err := p.emit(ctx); err != nil {
-			return err
-		}
-		return fmt.Errorf("%w: it would deactivate or delete %d of %d active users (%.1f%%; %d deletions), above the guard (maxCount %d, maxPercent %g%%); approve with `usersync runs approve %d` or reject with `usersync runs reject %d`",
-			ErrGuardTipped, len(gone), p.ix.active, float64(len(gone))*100/float64(max(p.ix.active, 1)), deletes, guard.MaxCount, guard.MaxPercent, p.rep.ID, p.rep.ID)
+		return err
 	}
 	clear := p.j.Mapper.ClearOnLeave()
 	for _, g := range gone {

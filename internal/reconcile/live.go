@@ -2,7 +2,6 @@ package reconcile
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/usersync/usersync/internal/directory"
@@ -78,7 +77,6 @@ func (e *Engine) applyChanges(ctx context.Context, j Job, ch Changes, rep *Repor
 		ap.close()
 		return err
 	}
-	p.release() // a live batch is complete as delivered
 	var gone []*ref
 	var goneExt []string
 	for _, ext := range ch.Deletes {
@@ -88,22 +86,20 @@ func (e *Engine) applyChanges(ctx context.Context, j Job, ch Changes, rep *Repor
 		}
 	}
 	p.batch.Token = ch.Token
-	guard := j.Conn.DeletionGuard
-	if guard.Trips(len(gone), ix.active) {
-		for i, r := range gone {
-			p.outcome(store.Outcome{UserRowID: r.id, ExternalID: goneExt[i], UserID: ix.userID(r), Action: store.ActionPendingDeactivation,
-				Reason: "deleted from the directory or moved out of the search scope (live); held by the deletion guard"})
-		}
-		rep.PendingDeactivations = len(gone)
-		if err := p.emit(ctx); err != nil {
+	// A live batch is complete as delivered: the guard decides now.
+	pend := make([]leaver, len(gone))
+	for i, r := range gone {
+		pend[i] = leaver{ref: r, ext: goneExt[i], reason: "deleted from the directory or moved out of the search scope (live)"}
+	}
+	if err := p.guardTrips(pend); err != nil {
+		if eerr := p.emit(ctx); eerr != nil {
 			ap.close()
-			return err
+			return eerr
 		}
-		if err := ap.close(); err != nil {
-			return err
+		if cerr := ap.close(); cerr != nil {
+			return cerr
 		}
-		return fmt.Errorf("%w: it would deactivate %d of %d active users, above the guard (maxCount %d, maxPercent %g%%); approve with `usersync runs approve %d` or reject with `usersync runs reject %d`",
-			ErrGuardTipped, len(gone), ix.active, guard.MaxCount, guard.MaxPercent, rep.ID, rep.ID)
+		return err
 	}
 	for i, r := range gone {
 		p.batch.Deactivate = append(p.batch.Deactivate, r.id)

@@ -274,3 +274,45 @@ func TestDisabledAccountsWaitForACompleteRead(t *testing.T) {
 		t.Fatalf("%d active, want 598", n)
 	}
 }
+
+// TestGuardCountsDisabledAccounts: deactivations the directory states
+// outright (disabled accounts) pass the deletion guard too, so that a mass
+// disable, or a mapping mistake that makes everyone look disabled, waits for
+// an operator.
+func TestGuardCountsDisabledAccounts(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	m, err := mapping.Compile(mapping.ActiveDirectory())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ad := func(n, disabledBelow int) []*directory.Entry {
+		out := make([]*directory.Entry, n)
+		for i := range out {
+			uac := "512"
+			if i < disabledBelow {
+				uac = "514"
+			}
+			out[i] = &directory.Entry{DN: fmt.Sprintf("CN=u%d", i), Attrs: map[string][]string{"objectguid": {fmt.Sprintf("g%d", i)},
+				"userprincipalname": {fmt.Sprintf("u%d@example.test", i)}, "displayname": {fmt.Sprintf("U %d", i)}, "useraccountcontrol": {uac}}}
+		}
+		return out
+	}
+	run := func(entries []*directory.Entry) (*reconcile.Report, error) {
+		return h.eng.Run(ctx, reconcile.Job{Conn: h.c, Dir: &fakeDir{entries: entries}, Flavor: directory.FlavorActiveDirectory,
+			Mapper: m, LinkingKey: "objectGUID"})
+	}
+	if rep, err := run(ad(100, 0)); err != nil || rep.Created != 100 {
+		t.Fatalf("first run: %v %+v", err, rep)
+	}
+	rep, err := run(ad(100, 30))
+	if !errors.Is(err, reconcile.ErrGuardTipped) || rep.Deactivated != 0 || rep.PendingDeactivations != 30 {
+		t.Fatalf("mass disable: %v %+v", err, rep.Run)
+	}
+	if n := h.active(); n != 100 {
+		t.Fatalf("%d active while the run is held, want 100", n)
+	}
+	if rep, err := run(ad(100, 5)); err != nil || rep.Deactivated != 5 {
+		t.Fatalf("a few disabled accounts: %v %+v", err, rep.Run)
+	}
+}
