@@ -12,6 +12,8 @@ import (
 
 	ldapv3 "github.com/go-ldap/ldap/v3"
 
+	"github.com/usersync/usersync/internal/app"
+	"github.com/usersync/usersync/internal/demodir"
 	"github.com/usersync/usersync/internal/reconcile"
 	"github.com/usersync/usersync/internal/store"
 	"github.com/usersync/usersync/internal/testdir/slapd"
@@ -329,5 +331,47 @@ func TestTokenCreate(t *testing.T) {
 	}
 	if out, code := c.run("token", "create", "ci"); code == 0 {
 		t.Fatalf("duplicate token name accepted: %s", out)
+	}
+}
+
+// TestDemoDirectoryIncremental: the demo's Active Directory keeps a USN
+// watermark and tombstones, so the second run of the demo is incremental and
+// sees deletions and changes like a real DC's.
+func TestDemoDirectoryIncremental(t *testing.T) {
+	ctx := context.Background()
+	dir, err := demodir.Start(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dir.Stop()
+	c := newCLI(t)
+	a, err := app.Open(ctx, c.db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if _, _, err := a.PutConnection(ctx, dir.Connection("demo")); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := a.Sync(ctx, "demo", app.SyncOptions{})
+	if err != nil || rep.Created != 99 || rep.Mode != store.ModeFull {
+		t.Fatalf("first run: %v %+v", err, rep.Run)
+	}
+	people := dir.PeopleDNs()
+	if err := dir.SetAttribute(people[1], "title", "Chief Demo Officer"); err != nil {
+		t.Fatal(err)
+	}
+	rep, err = a.Sync(ctx, "demo", app.SyncOptions{})
+	if err != nil || rep.Mode != store.ModeIncremental || rep.Updated != 1 || rep.EntriesRead > 3 {
+		t.Fatalf("run after a change: %v %+v", err, rep.Run)
+	}
+	// A deletion leaves a tombstone (and changes the groups the person was
+	// in, which makes the run full: memberships live on the groups).
+	if err := dir.Delete(people[0]); err != nil {
+		t.Fatal(err)
+	}
+	rep, err = a.Sync(ctx, "demo", app.SyncOptions{})
+	if err != nil || rep.Deactivated != 1 {
+		t.Fatalf("run after a deletion: %v %+v", err, rep.Run)
 	}
 }

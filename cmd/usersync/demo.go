@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -45,6 +46,9 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
+	if err := demoEntities(ctx, a); err != nil {
+		return err
+	}
 	conn := dir.Connection("demo")
 	if _, _, err := a.PutConnection(ctx, conn); err != nil {
 		return err
@@ -88,4 +92,22 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "\nTo add a connection to the sample directory in the UI: DNS Name %s, Port %d, User name %s, Password %s, LDAP Search Path %s\n\n",
 		dir.Host, dir.Port, dir.BindDN, dir.Password, dir.PeopleDN)
 	return serve(ctx, e, a, o, nil)
+}
+
+// demoEntities creates the sample application's permission sets, groups and
+// sites (once; a second demo on the same store finds them there).
+func demoEntities(ctx context.Context, a *app.App) error {
+	st, ok := a.Store.(store.Entities)
+	if !ok {
+		return nil
+	}
+	sets, groups, sites := demodir.AppEntities()
+	for kind, names := range map[string][]string{store.KindPermissionSet: sets, store.KindGroup: groups, store.KindSite: sites} {
+		for _, n := range names {
+			if _, err := st.CreateEntity(ctx, kind, n); err != nil && !errors.Is(err, store.ErrConflict) {
+				return err
+			}
+		}
+	}
+	return nil
 }

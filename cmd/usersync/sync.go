@@ -59,6 +59,9 @@ func printReport(w io.Writer, rep *reconcile.Report) {
 	fmt.Fprintf(w, "%s of %q: %s, %s, %d entries read in %d ms\n", kind, rep.Connection, rep.Status, rep.Mode, rep.EntriesRead, rep.DurationMs)
 	fmt.Fprintf(w, "  created %d, updated %d, deactivated %d, deleted %d, unchanged %d, skipped %d, failed %d",
 		rep.Created, rep.Updated, rep.Deactivated, rep.Deleted, rep.Unchanged, rep.Skipped, rep.Failed)
+	if rep.MembershipChanges > 0 {
+		fmt.Fprintf(w, ", %d membership changes", rep.MembershipChanges)
+	}
 	if rep.PendingDeactivations > 0 {
 		fmt.Fprintf(w, ", %d deactivations waiting for approval", rep.PendingDeactivations)
 	}

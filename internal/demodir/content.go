@@ -19,6 +19,8 @@ const (
 	BindDN         = "CN=usersync," + ServiceDN
 	PersonCategory = "CN=Person,CN=Schema,CN=Configuration," + BaseDN
 	GroupCategory  = "CN=Group,CN=Schema,CN=Configuration," + BaseDN
+	// NTDSSettingsDN is the domain controller's dsServiceName.
+	NTDSSettingsDN = "CN=NTDS Settings,CN=DC1,CN=Servers,CN=Default-First-Site-Name,CN=Sites,CN=Configuration," + BaseDN
 	// SitePrefix is the connection name the site groups are written for
 	// ("demo_Berlin", "demo_AllSites"), matching `usersync demo`.
 	SitePrefix = "demo"
@@ -64,6 +66,21 @@ var departments = []department{
 	{"Sales", []string{"Account Executive", "Sales Development Representative", "Sales Manager"}},
 	{"Finance", []string{"Accountant", "Financial Analyst", "Controller"}},
 	{"Support", []string{"Support Engineer", "Support Specialist", "Support Team Lead"}},
+}
+
+// AppEntities are the application's permission sets, groups and sites that
+// match the sample directory's groups (seed 002's exact-name rules), so that
+// a demo shows group rules at work: a permission set and an application
+// group per department, and one site per "demo_<site>" group.
+func AppEntities() (permissionSets, groups, siteNames []string) {
+	for _, d := range departments {
+		permissionSets = append(permissionSets, d.Name)
+		groups = append(groups, d.Name)
+	}
+	for _, st := range sites {
+		siteNames = append(siteNames, st.Name)
+	}
+	return permissionSets, groups, siteNames
 }
 
 // person is one generated demo user.
@@ -143,6 +160,11 @@ func populate(s *store) {
 		"objectCategory", PersonCategory, "cn", "usersync", "name", "usersync", "sAMAccountName", "usersync",
 		"userPrincipalName", "usersync@"+Domain, "displayName", "usersync service account",
 		"userAccountControl", "66048", "objectGUID", guid("svc/usersync")), when)
+
+	// The domain controller's NTDS Settings object carries the database's
+	// invocationId, which incremental readers pair with highestCommittedUSN.
+	s.add(NTDSSettingsDN, attrs("objectClass", []string{"top", "applicationSettings", "nTDSDSA"},
+		"cn", "NTDS Settings", "invocationId", guid("dc1/invocation"), "objectGUID", guid("dc1/ntds")), when)
 
 	members := map[string][]string{}
 	pp := people()

@@ -83,10 +83,12 @@ func (s *Server) search(connID int, m *gldap.SearchMessage) searchResult {
 	}
 
 	var paging *gldap.ControlPaging
+	showDeleted := false
 	for _, c := range m.Controls {
 		if p, ok := c.(*gldap.ControlPaging); ok {
 			paging = p
 		}
+		showDeleted = showDeleted || c.GetControlType() == showDeletedOID
 	}
 	after, limit := -1, int(m.SizeLimit)
 	if paging != nil {
@@ -102,7 +104,7 @@ func (s *Server) search(connID int, m *gldap.SearchMessage) searchResult {
 		}
 		limit = int(paging.PagingSize)
 	}
-	entries, more := s.store.scan(base, int(m.Scope), f, after, limit)
+	entries, more := s.store.scan(base, int(m.Scope), f, after, limit, showDeleted)
 	res := searchResult{entries: entries}
 	switch {
 	case paging != nil:
@@ -129,11 +131,11 @@ func (s *Server) bestMatch(rdns []string) string {
 // scan returns copies of the entries in scope that match, in directory
 // order, starting after sequence number after and stopping at limit (0 is
 // unlimited); more reports whether further matches exist.
-func (st *store) scan(base []string, scope int, f filter, after, limit int) (out []*entry, more bool) {
+func (st *store) scan(base []string, scope int, f filter, after, limit int, showDeleted bool) (out []*entry, more bool) {
 	st.mu.RLock()
 	defer st.mu.RUnlock()
 	for _, e := range st.entries {
-		if e.seq <= after || !e.inScope(base, scope) || !f.match(e) {
+		if e.seq <= after || (e.deleted && !showDeleted) || !e.inScope(base, scope) || !f.match(e) {
 			continue
 		}
 		if limit > 0 && len(out) == limit {
@@ -169,6 +171,10 @@ func selectAttributes(e *entry, requested []string) []attribute {
 	return out
 }
 
+// showDeletedOID is Active Directory's Show Deleted control: a search
+// carrying it also returns tombstones.
+const showDeletedOID = "1.2.840.113556.1.4.417"
+
 // rootDSE builds the root DSE of a Windows Server 2016 forest functional
 // level domain controller, which is what usersync's flavor check looks for.
 func (s *Server) rootDSE() *entry {
@@ -176,13 +182,13 @@ func (s *Server) rootDSE() *entry {
 	return &entry{attrs: attrs(
 		"objectClass", "top",
 		"currentTime", time.Now().UTC().Format(whenChangedLayout),
-		"dsServiceName", "CN=NTDS Settings,CN=DC1,CN=Servers,CN=Default-First-Site-Name,CN=Sites,"+conf,
+		"dsServiceName", NTDSSettingsDN,
 		"namingContexts", []string{BaseDN, conf, "CN=Schema," + conf},
 		"defaultNamingContext", BaseDN,
 		"rootDomainNamingContext", BaseDN,
 		"configurationNamingContext", conf,
 		"schemaNamingContext", "CN=Schema,"+conf,
-		"supportedControl", "1.2.840.113556.1.4.319", // paged results, the only control honoured
+		"supportedControl", []string{"1.2.840.113556.1.4.319", showDeletedOID}, // paged results and show deleted, the only controls honoured
 		"supportedLDAPVersion", []string{"3", "2"},
 		"supportedSASLMechanisms", []string{},
 		"supportedCapabilities", []string{

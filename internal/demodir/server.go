@@ -219,6 +219,20 @@ func (s *Server) Delete(dn string) error { return s.store.remove(dn) }
 // Users returns how many people (enabled or not) the People OU holds.
 func (s *Server) Users() int { return s.store.count(isPerson) }
 
+// PeopleDNs returns the DNs of the people, in directory order, so that demos
+// and tests can change or delete one.
+func (s *Server) PeopleDNs() []string {
+	s.store.mu.RLock()
+	defer s.store.mu.RUnlock()
+	var out []string
+	for _, e := range s.store.entries {
+		if !e.deleted && isPerson(e) {
+			out = append(out, e.dn)
+		}
+	}
+	return out
+}
+
 // boundDN returns the DN the connection is bound as, or "" when anonymous.
 func (s *Server) boundDN(connID int) string {
 	s.mu.Lock()

@@ -36,6 +36,8 @@ type entry struct {
 	rdns  []string
 	seq   int
 	attrs []attribute
+	// deleted marks a tombstone: found only with the Show Deleted control.
+	deleted bool
 }
 
 // get returns the values of the named attribute (case-insensitive).
@@ -196,8 +198,16 @@ func (s *store) remove(dn string) error {
 		}
 	}
 	delete(s.byDN, key)
-	s.entries = slices.DeleteFunc(s.entries, func(e *entry) bool { return e == cur })
 	now := time.Now()
+	// As Active Directory does, the object becomes a tombstone under
+	// CN=Deleted Objects that keeps its objectGUID and gets a new USN, so an
+	// incremental reader (Show Deleted, uSNChanged) learns of the deletion.
+	guid := cur.get("objectGUID")
+	cn := strings.ReplaceAll(firstOr(cur.get("cn"), "deleted"), ",", "\\,")
+	tomb := "CN=" + cn + "\\0ADEL:" + fmt.Sprintf("%x", firstOr(guid, "")) + ",CN=Deleted Objects," + BaseDN
+	cur.dn, cur.rdns, cur.deleted = tomb, normalizeDN(tomb), true
+	cur.attrs = attrs("objectClass", cur.get("objectClass"), "objectGUID", guid, "isDeleted", "TRUE", "distinguishedName", tomb)
+	s.bumpLocked(cur, now)
 	for _, e := range s.entries {
 		for _, link := range []string{"member", "memberOf"} {
 			vals := e.get(link)
@@ -217,7 +227,7 @@ func (s *store) count(match func(*entry) bool) int {
 	defer s.mu.RUnlock()
 	n := 0
 	for _, e := range s.entries {
-		if match(e) {
+		if !e.deleted && match(e) {
 			n++
 		}
 	}
@@ -237,4 +247,11 @@ func (e *entry) inScope(base []string, scope int) bool {
 	default:
 		return true
 	}
+}
+
+func firstOr(vals []string, def string) string {
+	if len(vals) > 0 {
+		return vals[0]
+	}
+	return def
 }
