@@ -31,8 +31,8 @@ func (s *Server) usersPage(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// userPage shows one user's fields, the connection that set them and the
-// last outcome a run recorded for the user.
+// userPage shows one user's fields, the connection that set them, the last
+// outcome a run recorded for the user and its memberships.
 func (s *Server) userPage(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	if err != nil {
@@ -44,5 +44,18 @@ func (s *Server) userPage(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "user", d.User.UserID, d)
+	ents, err := s.listEntities(r, "")
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "user", d.User.UserID, userView{userDetail: d, Entities: ents, Error: r.URL.Query().Get("error")})
+}
+
+// userView is the user page: the user, the entities it can be assigned to
+// and the error of the last assign or unassign.
+type userView struct {
+	userDetail
+	Entities []store.Entity
+	Error    string
 }

@@ -102,7 +102,7 @@ func New(ctx context.Context, a *app.App, opts Options) (*Server, error) {
 
 // routeTable lists every route of the UI and the API.
 func (s *Server) routeTable() []route {
-	return []route{
+	rs := []route{
 		{"GET", "/login", public, s.loginPage},
 		{"POST", "/login", public, s.loginSubmit},
 		{"POST", "/logout", page, s.logout},
@@ -122,6 +122,10 @@ func (s *Server) routeTable() []route {
 		{"POST", "/runs/{id}/reject", page, s.decideRunSubmit},
 		{"GET", "/users", page, s.usersPage},
 		{"GET", "/users/{id}", page, s.userPage},
+		{"POST", "/users/{id}/memberships", page, s.membershipSubmit},
+		{"GET", "/entities", page, s.entitiesPage},
+		{"POST", "/entities", page, s.createEntitySubmit},
+		{"POST", "/entities/delete", page, s.deleteEntitySubmit},
 
 		{"GET", "/api/openapi.json", api, s.openAPI},
 		{"GET", "/api/v1/connections", api, s.apiListConnections},
@@ -139,6 +143,8 @@ func (s *Server) routeTable() []route {
 		{"POST", "/api/v1/runs/{id}/reject", api, s.apiDecideRun},
 		{"GET", "/api/v1/users", api, s.apiListUsers},
 		{"GET", "/api/v1/users/{id}", api, s.apiGetUser},
+		{"POST", "/api/v1/users/{id}/assign", api, s.apiAssign},
+		{"POST", "/api/v1/users/{id}/unassign", api, s.apiUnassign},
 		{"GET", "/api/v1/local-users", api, s.apiListLocalUsers},
 		{"POST", "/api/v1/local-users", api, s.apiCreateLocalUser},
 		{"GET", "/api/v1/local-users/{id}", api, s.apiGetLocalUser},
@@ -148,6 +154,7 @@ func (s *Server) routeTable() []route {
 		{"POST", "/api/v1/tokens", api, s.apiCreateToken},
 		{"DELETE", "/api/v1/tokens/{id}", api, s.apiDeleteToken},
 	}
+	return append(rs, s.entityRoutes()...)
 }
 
 // ServeHTTP serves the UI and the API with security headers on every
