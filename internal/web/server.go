@@ -154,7 +154,8 @@ func (s *Server) routeTable() []route {
 		{"POST", "/api/v1/tokens", api, s.apiCreateToken},
 		{"DELETE", "/api/v1/tokens/{id}", api, s.apiDeleteToken},
 	}
-	return append(rs, s.entityRoutes()...)
+	rs = append(rs, s.entityRoutes()...)
+	return append(rs, s.scheduleRoutes()...)
 }
 
 // ServeHTTP serves the UI and the API with security headers on every
