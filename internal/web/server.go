@@ -84,7 +84,7 @@ func New(ctx context.Context, a *app.App, opts Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{app: a, st: st, log: a.Log, opts: opts, mux: http.NewServeMux(), pages: p,
-		runs: newRunTracker(ctx), byIP: newLimiter(opts.LoginLimit, time.Minute), byUser: newLimiter(opts.LoginLimit, time.Minute)}
+		runs: newRunTracker(ctx, a.Sync), byIP: newLimiter(opts.LoginLimit, time.Minute), byUser: newLimiter(opts.LoginLimit, time.Minute)}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -120,6 +120,7 @@ func (s *Server) routeTable() []route {
 		{"GET", "/runs/{id}", page, s.runPage},
 		{"POST", "/runs/{id}/approve", page, s.decideRunSubmit},
 		{"POST", "/runs/{id}/reject", page, s.decideRunSubmit},
+		{"POST", "/runs/{id}/cancel", page, s.cancelRunSubmit},
 		{"GET", "/users", page, s.usersPage},
 		{"GET", "/users/{id}", page, s.userPage},
 		{"POST", "/users/{id}/memberships", page, s.membershipSubmit},
@@ -141,6 +142,7 @@ func (s *Server) routeTable() []route {
 		{"GET", "/api/v1/runs/{id}/progress", api, s.apiRunProgress},
 		{"POST", "/api/v1/runs/{id}/approve", api, s.apiDecideRun},
 		{"POST", "/api/v1/runs/{id}/reject", api, s.apiDecideRun},
+		{"POST", "/api/v1/runs/{id}/cancel", api, s.apiCancelRun},
 		{"GET", "/api/v1/users", api, s.apiListUsers},
 		{"GET", "/api/v1/users/{id}", api, s.apiGetUser},
 		{"POST", "/api/v1/users/{id}/assign", api, s.apiAssign},
