@@ -11,7 +11,8 @@ const usersPerPage = 25
 
 func urlQuery(s string) string { return url.QueryEscape(s) }
 
-// usersPage lists users with search and paging.
+// usersPage lists users with search and paging, and explains one user
+// when asked (?explain=WHO).
 func (s *Server) usersPage(w http.ResponseWriter, r *http.Request) {
 	pageNo, err := intParam(r, "page", 1, 1<<20)
 	if err != nil {
@@ -25,10 +26,21 @@ func (s *Server) usersPage(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "users", "Users", map[string]any{
+	data := map[string]any{
 		"Users": p.Items, "Q": q, "Page": pageNo, "HasMore": p.HasMore, "First": p.Offset + 1, "Last": p.Offset + len(p.Items),
 		"PrevURL": "/users?q=" + urlQuery(q) + "&page=" + itoa(pageNo-1), "NextURL": "/users?q=" + urlQuery(q) + "&page=" + itoa(pageNo+1),
-	})
+	}
+	// The Explain box: why is (or isn't) someone in usersync?
+	if who := r.URL.Query().Get("explain"); who != "" {
+		data["Explain"] = who
+		exs, err := s.explain(r.Context(), "", who)
+		data["Explanations"] = exs
+		if err != nil {
+			_, e := classify(err)
+			data["ExplainError"] = e.Message
+		}
+	}
+	s.render(w, r, http.StatusOK, "users", "Users", data)
 }
 
 // userPage shows one user's fields, the connection that set them, the last

@@ -144,6 +144,7 @@ func (s *Server) routeTable() []route {
 		{"POST", "/api/v1/runs/{id}/reject", api, s.apiDecideRun},
 		{"POST", "/api/v1/runs/{id}/cancel", api, s.apiCancelRun},
 		{"GET", "/api/v1/users", api, s.apiListUsers},
+		{"GET", "/api/v1/users/explain", api, s.apiExplainUser},
 		{"GET", "/api/v1/users/{id}", api, s.apiGetUser},
 		{"POST", "/api/v1/users/{id}/assign", api, s.apiAssign},
 		{"POST", "/api/v1/users/{id}/unassign", api, s.apiUnassign},
