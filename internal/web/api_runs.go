@@ -159,3 +159,19 @@ func (s *Server) apiDecideRun(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, run)
 }
+
+// apiCancelRun cancels a running sync this server started and answers with
+// the run as recorded after it stopped.
+func (s *Server) apiCancelRun(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	run, err := s.cancelRun(r.Context(), id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, run)
+}

@@ -60,6 +60,9 @@ type userDetail struct {
 	User        store.User     `json:"user"`
 	LastOutcome *store.Outcome `json:"lastOutcome"`
 	LastRun     *store.Run     `json:"lastRun,omitempty"`
+	// Memberships are the user's permission sets, groups and sites, each
+	// with its source (manual, or a connection's group rules).
+	Memberships []store.Membership `json:"memberships"`
 }
 
 func (s *Server) userDetail(r *http.Request, id int64) (userDetail, error) {
@@ -68,6 +71,9 @@ func (s *Server) userDetail(r *http.Request, id int64) (userDetail, error) {
 		return userDetail{}, err
 	}
 	d := userDetail{User: u}
+	if d.Memberships, err = s.userMemberships(r, id); err != nil {
+		return d, err
+	}
 	o, err := s.st.LastOutcome(r.Context(), u)
 	switch {
 	case errors.Is(err, store.ErrNotFound):

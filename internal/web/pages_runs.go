@@ -83,3 +83,20 @@ func (s *Server) decideRunSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, target+"?decided="+run.Status, http.StatusSeeOther)
 }
+
+// cancelRunSubmit cancels a running sync from its page.
+func (s *Server) cancelRunSubmit(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	target := "/runs/" + strconv.FormatInt(id, 10)
+	run, err := s.cancelRun(r.Context(), id)
+	if err != nil {
+		_, e := classify(err)
+		http.Redirect(w, r, target+"?error="+urlQuery(e.Message), http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, target+"?decided="+run.Status, http.StatusSeeOther)
+}

@@ -11,7 +11,8 @@ const usersPerPage = 25
 
 func urlQuery(s string) string { return url.QueryEscape(s) }
 
-// usersPage lists users with search and paging.
+// usersPage lists users with search and paging, and explains one user
+// when asked (?explain=WHO).
 func (s *Server) usersPage(w http.ResponseWriter, r *http.Request) {
 	pageNo, err := intParam(r, "page", 1, 1<<20)
 	if err != nil {
@@ -25,14 +26,25 @@ func (s *Server) usersPage(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "users", "Users", map[string]any{
+	data := map[string]any{
 		"Users": p.Items, "Q": q, "Page": pageNo, "HasMore": p.HasMore, "First": p.Offset + 1, "Last": p.Offset + len(p.Items),
 		"PrevURL": "/users?q=" + urlQuery(q) + "&page=" + itoa(pageNo-1), "NextURL": "/users?q=" + urlQuery(q) + "&page=" + itoa(pageNo+1),
-	})
+	}
+	// The Explain box: why is (or isn't) someone in usersync?
+	if who := r.URL.Query().Get("explain"); who != "" {
+		data["Explain"] = who
+		exs, err := s.explain(r.Context(), "", who)
+		data["Explanations"] = exs
+		if err != nil {
+			_, e := classify(err)
+			data["ExplainError"] = e.Message
+		}
+	}
+	s.render(w, r, http.StatusOK, "users", "Users", data)
 }
 
-// userPage shows one user's fields, the connection that set them and the
-// last outcome a run recorded for the user.
+// userPage shows one user's fields, the connection that set them, the last
+// outcome a run recorded for the user and its memberships.
 func (s *Server) userPage(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	if err != nil {
@@ -44,5 +56,18 @@ func (s *Server) userPage(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "user", d.User.UserID, d)
+	ents, err := s.listEntities(r, "")
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "user", d.User.UserID, userView{userDetail: d, Entities: ents, Error: r.URL.Query().Get("error")})
+}
+
+// userView is the user page: the user, the entities it can be assigned to
+// and the error of the last assign or unassign.
+type userView struct {
+	userDetail
+	Entities []store.Entity
+	Error    string
 }

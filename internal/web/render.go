@@ -29,7 +29,8 @@ var funcs = template.FuncMap{
 		}
 		return t.Local().Format("2006-01-02 15:04:05")
 	},
-	"add": func(a, b int) int { return a + b },
+	"add":    func(a, b int) int { return a + b },
+	"source": membershipSource,
 	"ms": func(ms int64) string {
 		return (time.Duration(ms) * time.Millisecond).Round(time.Millisecond).String()
 	},

@@ -84,7 +84,7 @@ func New(ctx context.Context, a *app.App, opts Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{app: a, st: st, log: a.Log, opts: opts, mux: http.NewServeMux(), pages: p,
-		runs: newRunTracker(ctx), byIP: newLimiter(opts.LoginLimit, time.Minute), byUser: newLimiter(opts.LoginLimit, time.Minute)}
+		runs: newRunTracker(ctx, a.Sync), byIP: newLimiter(opts.LoginLimit, time.Minute), byUser: newLimiter(opts.LoginLimit, time.Minute)}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -102,7 +102,7 @@ func New(ctx context.Context, a *app.App, opts Options) (*Server, error) {
 
 // routeTable lists every route of the UI and the API.
 func (s *Server) routeTable() []route {
-	return []route{
+	rs := []route{
 		{"GET", "/login", public, s.loginPage},
 		{"POST", "/login", public, s.loginSubmit},
 		{"POST", "/logout", page, s.logout},
@@ -120,8 +120,13 @@ func (s *Server) routeTable() []route {
 		{"GET", "/runs/{id}", page, s.runPage},
 		{"POST", "/runs/{id}/approve", page, s.decideRunSubmit},
 		{"POST", "/runs/{id}/reject", page, s.decideRunSubmit},
+		{"POST", "/runs/{id}/cancel", page, s.cancelRunSubmit},
 		{"GET", "/users", page, s.usersPage},
 		{"GET", "/users/{id}", page, s.userPage},
+		{"POST", "/users/{id}/memberships", page, s.membershipSubmit},
+		{"GET", "/entities", page, s.entitiesPage},
+		{"POST", "/entities", page, s.createEntitySubmit},
+		{"POST", "/entities/delete", page, s.deleteEntitySubmit},
 
 		{"GET", "/api/openapi.json", api, s.openAPI},
 		{"GET", "/api/v1/connections", api, s.apiListConnections},
@@ -137,8 +142,12 @@ func (s *Server) routeTable() []route {
 		{"GET", "/api/v1/runs/{id}/progress", api, s.apiRunProgress},
 		{"POST", "/api/v1/runs/{id}/approve", api, s.apiDecideRun},
 		{"POST", "/api/v1/runs/{id}/reject", api, s.apiDecideRun},
+		{"POST", "/api/v1/runs/{id}/cancel", api, s.apiCancelRun},
 		{"GET", "/api/v1/users", api, s.apiListUsers},
+		{"GET", "/api/v1/users/explain", api, s.apiExplainUser},
 		{"GET", "/api/v1/users/{id}", api, s.apiGetUser},
+		{"POST", "/api/v1/users/{id}/assign", api, s.apiAssign},
+		{"POST", "/api/v1/users/{id}/unassign", api, s.apiUnassign},
 		{"GET", "/api/v1/local-users", api, s.apiListLocalUsers},
 		{"POST", "/api/v1/local-users", api, s.apiCreateLocalUser},
 		{"GET", "/api/v1/local-users/{id}", api, s.apiGetLocalUser},
@@ -148,6 +157,8 @@ func (s *Server) routeTable() []route {
 		{"POST", "/api/v1/tokens", api, s.apiCreateToken},
 		{"DELETE", "/api/v1/tokens/{id}", api, s.apiDeleteToken},
 	}
+	rs = append(rs, s.entityRoutes()...)
+	return append(rs, s.scheduleRoutes()...)
 }
 
 // ServeHTTP serves the UI and the API with security headers on every

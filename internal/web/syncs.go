@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/usersync/usersync/internal/app"
+	"github.com/usersync/usersync/internal/reconcile"
 	"github.com/usersync/usersync/internal/store"
 )
 
@@ -19,11 +20,22 @@ type runTracker struct {
 	mu     sync.Mutex
 	byConn map[string]bool
 	live   map[int64]store.Run
-	wg     sync.WaitGroup
+	// running holds, for each run this server started and that has not
+	// ended, what cancelling it takes.
+	running map[int64]runHandle
+	wg      sync.WaitGroup
+	// sync runs one sync; it is App.Sync except in tests.
+	sync func(ctx context.Context, name string, opts app.SyncOptions) (*reconcile.Report, error)
 }
 
-func newRunTracker(ctx context.Context) *runTracker {
-	return &runTracker{ctx: ctx, byConn: map[string]bool{}, live: map[int64]store.Run{}}
+// runHandle cancels a running sync and says when it has ended.
+type runHandle struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+func newRunTracker(ctx context.Context, sync func(context.Context, string, app.SyncOptions) (*reconcile.Report, error)) *runTracker {
+	return &runTracker{ctx: ctx, byConn: map[string]bool{}, live: map[int64]store.Run{}, running: map[int64]runHandle{}, sync: sync}
 }
 
 func (t *runTracker) wait() { t.wg.Wait() }
@@ -62,15 +74,21 @@ func (s *Server) startRun(ctx context.Context, conn string) (store.Run, error) {
 
 	started := make(chan store.Run, 1)
 	done := make(chan error, 1)
+	runCtx, cancel := context.WithCancel(t.ctx)
+	ended := make(chan struct{})
 	t.wg.Add(1)
 	go func() {
 		defer t.wg.Done()
+		defer cancel()
 		var id int64
-		rep, err := s.app.Sync(t.ctx, conn, app.SyncOptions{
+		rep, err := t.sync(runCtx, conn, app.SyncOptions{
 			Trigger: store.TriggerManual,
 			Started: func(r store.Run) {
 				id = r.ID
 				t.set(r)
+				t.mu.Lock()
+				t.running[id] = runHandle{cancel: cancel, done: ended}
+				t.mu.Unlock()
 				started <- r
 			},
 			Progress: t.set,
@@ -78,7 +96,9 @@ func (s *Server) startRun(ctx context.Context, conn string) (store.Run, error) {
 		t.mu.Lock()
 		delete(t.byConn, conn)
 		delete(t.live, id)
+		delete(t.running, id)
 		t.mu.Unlock()
+		close(ended)
 		if rep != nil {
 			s.log.Info("background sync finished", "connection", conn, "run", rep.ID, "status", rep.Status)
 		}
@@ -96,6 +116,35 @@ func (s *Server) startRun(ctx context.Context, conn string) (store.Run, error) {
 	case <-ctx.Done():
 		return store.Run{}, ctx.Err()
 	}
+}
+
+// cancelRun cancels a run this server started and waits until the sync
+// has ended and recorded the run (failed, with nobody deactivated: a
+// cancelled read never reaches the deactivation step). A run that is not
+// running, or that another process runs, is store.ErrConflict.
+func (s *Server) cancelRun(ctx context.Context, id int64) (store.Run, error) {
+	run, err := s.app.Store.GetRun(ctx, id)
+	if err != nil {
+		return store.Run{}, err
+	}
+	t := s.runs
+	t.mu.Lock()
+	h, ok := t.running[id]
+	t.mu.Unlock()
+	if !ok {
+		if run.Status != store.RunRunning {
+			return store.Run{}, fmt.Errorf("run %d is %s, not running: %w", id, run.Status, store.ErrConflict)
+		}
+		return store.Run{}, fmt.Errorf("run %d was not started by this server; stop it where it runs: %w", id, store.ErrConflict)
+	}
+	s.log.InfoContext(ctx, "cancelling run", "run", id, "connection", run.Connection)
+	h.cancel()
+	select {
+	case <-h.done:
+	case <-ctx.Done():
+		return store.Run{}, ctx.Err()
+	}
+	return s.app.Store.GetRun(ctx, id)
 }
 
 // progressView is what the live progress bar polls.
