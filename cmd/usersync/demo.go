@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -17,7 +18,8 @@ import (
 // what happened: the same code path as a real sync.
 func runDemo(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("demo", e.stderr)
-	serveUI := fs.Bool("serve", false, "after the sync, serve the web UI and API until Ctrl-C")
+	serveUI := fs.Bool("serve", false, "after the sync, serve the web UI and API until Ctrl-C (the default on a terminal)")
+	noServe := fs.Bool("no-serve", false, "exit after the sync, even on a terminal")
 	o := addServeFlags(fs)
 	if _, err := fs.parse(args, 0, "no arguments"); err != nil {
 		return err
@@ -83,7 +85,9 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	}
 	printUsers(e.stdout, users)
 	fmt.Fprintf(e.stdout, "\nTry: usersync users list --db %s   |   usersync runs show %d --db %s\n", db, rep.ID, db)
-	if !*serveUI {
+	// A person at a terminal gets the web UI; a script (output not a
+	// terminal) gets a command that ends.
+	if *noServe || !(*serveUI || isTerminal(e.stdout)) {
 		return nil
 	}
 	// The sample directory keeps running while the UI is served, so that a
@@ -92,6 +96,16 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "\nTo add a connection to the sample directory in the UI: DNS Name %s, Port %d, User name %s, Password %s, LDAP Search Path %s\n\n",
 		dir.Host, dir.Port, dir.BindDN, dir.Password, dir.PeopleDN)
 	return serve(ctx, e, a, o, nil)
+}
+
+// isTerminal reports whether w is a terminal (a character device).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
 // demoEntities creates the sample application's permission sets, groups and
