@@ -74,7 +74,9 @@ func readMappingsForm(r *http.Request, c *connection.Connection) *mappingsForm {
 	for _, name := range mappingSections {
 		m.Text[name] = strings.TrimSpace(r.PostFormValue(name))
 	}
-	bad := func(name string, err error) { m.Errors[name] = append(m.Errors[name], name+": not valid JSON: "+err.Error()) }
+	bad := func(name string, err error) {
+		m.Errors[name] = append(m.Errors[name], name+": not valid JSON: "+err.Error())
+	}
 	switch t := m.Text["mappings"]; {
 	case t == "" || (baseline != "" && compactJSON(t) == compactJSON(baseline)):
 		c.Mappings = nil
