@@ -13,7 +13,7 @@ import (
 
 func runUsers(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: users needs a subcommand: list | show | explain | set | add-local | assign | unassign", errUsage)
+		return fmt.Errorf("%w: users needs a subcommand: list | show | explain | set | add | add-local | assign | unassign", errUsage)
 	}
 	switch args[0] {
 	case "list":
@@ -22,6 +22,8 @@ func runUsers(ctx context.Context, e *env, args []string) error {
 		return usersSet(ctx, e, args[1:])
 	case "add-local":
 		return usersAddLocal(ctx, e, args[1:])
+	case "add":
+		return usersAdd(ctx, e, args[1:])
 	case "show":
 		return usersShow(ctx, e, args[1:])
 	case "assign", "unassign":

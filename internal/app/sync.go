@@ -23,6 +23,10 @@ type SyncOptions struct {
 	Progress func(store.Run)
 	// Started, when set, is called once the run is recorded, with its id.
 	Started func(store.Run)
+	// Override, allowed only with DryRun, changes the stored connection
+	// before the run: a preview of settings that are not saved yet. The
+	// changed connection must pass Validate.
+	Override func(*connection.Connection)
 }
 
 // Sync runs one sync of a connection. The report is returned even when the
@@ -46,6 +50,15 @@ func (a *App) sync(ctx context.Context, name string, opts SyncOptions) (*reconci
 	c, err := a.connectionWithSecret(ctx, name)
 	if err != nil {
 		return nil, err
+	}
+	if opts.Override != nil {
+		if !opts.DryRun {
+			return nil, usagef("settings can be overridden only in a dry run")
+		}
+		opts.Override(&c)
+		if err := c.Validate(); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrUsage, err)
+		}
 	}
 	if c.DirectoryType == connection.DirectoryRelyingParty {
 		return a.syncRelyingParty(ctx, c, opts)

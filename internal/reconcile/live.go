@@ -35,20 +35,24 @@ func Attributes(j Job) []string {
 // skipped when unchanged, created or updated with its field changes
 // recorded. Deletes deactivate the users they name, and pass the deletion
 // guard first. Users the batch does not name are left alone: a batch of
-// changes is never an enumeration of the directory.
+// changes is never an enumeration of the directory. With j.DryRun nothing
+// is written, no run is recorded, and the report's Plan holds what would
+// happen.
 func (e *Engine) ApplyChanges(ctx context.Context, j Job, ch Changes) (*Report, error) {
 	trigger := ch.Trigger
 	if trigger == "" {
 		trigger = store.TriggerLive
 	}
 	rep := &Report{Run: store.Run{Connection: j.Conn.Name, Trigger: trigger, Mode: store.ModeIncremental,
-		Status: store.RunRunning, StartedAt: time.Now()}}
-	id, err := e.Store.CreateRun(ctx, rep.Run)
-	if err != nil {
-		return rep, err
+		DryRun: j.DryRun, Status: store.RunRunning, StartedAt: time.Now()}}
+	if !j.DryRun {
+		id, err := e.Store.CreateRun(ctx, rep.Run)
+		if err != nil {
+			return rep, err
+		}
+		rep.ID = id
 	}
-	rep.ID = id
-	err = e.applyChanges(ctx, j, ch, rep)
+	err := e.applyChanges(ctx, j, ch, rep)
 	return rep, e.record(ctx, rep, err, "live changes applied")
 }
 

@@ -148,6 +148,46 @@ func TestBrowserAddCheckSyncAndUser(t *testing.T) {
 		t.Fatal("Advanced settings shown for a source connection")
 	}
 
+	// The Mappings section: an invalid expression is shown next to its
+	// textarea and nothing is saved; Preview shows a dry run.
+	bad := `[{"source": "userPrincipalName", "target": "userId"}, {"expression": "Join(\" \", [sn]", "target": "displayName"}]`
+	run(t, ctx, "an invalid mapping",
+		chromedp.SetValue(chromedp.ID("#mappings"), bad),
+		chromedp.Click(chromedp.ID("#update-button")),
+		chromedp.WaitVisible(chromedp.ID("#mappings-errors")))
+	if msg := get(t, ctx, "mapping error", chromedp.Text(chromedp.ID("#mappings-errors"))); !strings.Contains(msg, "mappings[1].expression: expr: at column") {
+		t.Fatalf("mapping error: %q", msg)
+	}
+	screenshot(t, ctx, "05b-mappings-error")
+	run(t, ctx, "preview the saved mappings",
+		chromedp.Navigate(base+"/connections/contoso"), chromedp.WaitVisible(chromedp.ID("#baseline-note")),
+		chromedp.Click(chromedp.ID("#preview-button")),
+		chromedp.WaitVisible(chromedp.ID("#preview-counts")))
+	if counts := get(t, ctx, "preview", chromedp.Text(chromedp.ID("#preview-counts"))); !strings.Contains(counts, "100 entries read: 99 created") {
+		t.Fatalf("preview: %q", counts)
+	}
+	screenshot(t, ctx, "05c-mappings-preview")
+
+	// Add a directory user: search, show the plan, then add.
+	run(t, ctx, "add a directory user",
+		chromedp.Navigate(base+"/users"), chromedp.WaitVisible(chromedp.ID("#add-directory-user")),
+		chromedp.Click(chromedp.ID("#add-directory-user")),
+		chromedp.WaitVisible(chromedp.ID("#directory-search")),
+		chromedp.SetValue(chromedp.ID("#q"), "zoe.weber"),
+		chromedp.Click(chromedp.ID("#search-button")),
+		chromedp.WaitVisible(chromedp.ID("#results")),
+		chromedp.Click(chromedp.CSS("#results .plan-button")),
+		chromedp.WaitVisible(chromedp.ID("#add-result")))
+	if plan := get(t, ctx, "plan", chromedp.Text(chromedp.ID("#add-result"))); !strings.Contains(plan, "nothing was written") || !strings.Contains(plan, "1 created") {
+		t.Fatalf("plan: %q", plan)
+	}
+	screenshot(t, ctx, "05d-add-user-plan")
+	run(t, ctx, "apply it", chromedp.Click(chromedp.ID("#apply-button")), chromedp.WaitVisible(chromedp.CSS("#add-result a")))
+	if done := get(t, ctx, "applied", chromedp.Text(chromedp.ID("#add-result"))); !strings.Contains(done, "Applied") || !strings.Contains(done, "zoe.weber@contoso.test: created") {
+		t.Fatalf("applied: %q", done)
+	}
+	screenshot(t, ctx, "05e-add-user-applied")
+
 	run(t, ctx, "start a sync",
 		chromedp.Navigate(base+"/runs"), chromedp.WaitVisible(chromedp.ID("#start-sync")),
 		chromedp.SetValue(chromedp.ID("#run-connection"), "contoso"),

@@ -18,6 +18,8 @@ type connForm struct {
 	Errors   map[string]string
 	Error    string
 	Check    *checkResult
+	// M is the Mappings section of the Edit Directory page.
+	M *mappingsForm
 }
 
 // checkResult is a check connection shown inline.

@@ -78,7 +78,7 @@ func (s *Server) editConnectionPage(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	f := connForm{C: c, Advanced: AdvancedSettingsAvailable(c.DirectoryType, c.SystemType), Errors: map[string]string{}}
+	f := connForm{C: c, M: newMappingsForm(c), Advanced: AdvancedSettingsAvailable(c.DirectoryType, c.SystemType), Errors: map[string]string{}}
 	s.render(w, r, http.StatusOK, "connection_edit", "Edit Directory", f)
 }
 
@@ -92,15 +92,16 @@ func (s *Server) updateConnectionSubmit(w http.ResponseWriter, r *http.Request) 
 	}
 	stored := c
 	errs := readConnForm(r, &c, false)
-	if len(errs) == 0 {
+	m := readMappingsForm(r, &c)
+	if len(errs) == 0 && len(m.Errors) == 0 {
 		if _, _, err = s.app.PutConnection(r.Context(), c); err == nil {
 			http.Redirect(w, r, "/connections/"+url.PathEscape(c.Name)+"?flash=updated", http.StatusSeeOther)
 			return
 		}
-		errs = fieldErrors(err)
+		errs = m.takeErrors(err)
 	}
 	c.Password = ""
-	f := connForm{C: c, Advanced: AdvancedSettingsAvailable(stored.DirectoryType, stored.SystemType), Errors: errs}
+	f := connForm{C: c, M: m, Advanced: AdvancedSettingsAvailable(stored.DirectoryType, stored.SystemType), Errors: errs}
 	s.render(w, r, http.StatusBadRequest, "connection_edit", "Edit Directory", f)
 }
 

@@ -29,7 +29,11 @@ var funcs = template.FuncMap{
 		}
 		return t.Local().Format("2006-01-02 15:04:05")
 	},
-	"add":    func(a, b int) int { return a + b },
+	"add":             func(a, b int) int { return a + b },
+	"mappingSections": func() []string { return mappingSections },
+	"sectionLabel": func(s string) string {
+		return map[string]string{"mappings": "Mappings (JSON)", "scope": "Scope (JSON)", "template": "Template (JSON)", "leavePolicy": "Leave policy (JSON)"}[s]
+	},
 	"source": membershipSource,
 	"ms": func(ms int64) string {
 		return (time.Duration(ms) * time.Millisecond).Round(time.Millisecond).String()

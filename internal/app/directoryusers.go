@@ -1,0 +1,179 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	ldapv3 "github.com/go-ldap/ldap/v3"
+
+	"github.com/usersync/usersync/internal/connection"
+	"github.com/usersync/usersync/internal/directory"
+	"github.com/usersync/usersync/internal/mapping"
+	"github.com/usersync/usersync/internal/reconcile"
+	"github.com/usersync/usersync/internal/store"
+)
+
+// MaxDirectoryUsers is how many entries SearchDirectoryUsers returns at most.
+const MaxDirectoryUsers = 20
+
+// DirectoryUser is one entry found by SearchDirectoryUsers: enough to pick
+// the right person before adding them (seed 001's "Add Active Directory
+// User", Entra's "provision on demand").
+type DirectoryUser struct {
+	Name string `json:"name"`
+	DN   string `json:"dn"`
+	// UserID is the userId the connection's mappings give the entry, when
+	// they give one.
+	UserID string `json:"userId,omitempty"`
+	// Disabled says the account is disabled in the directory; adding it is
+	// refused with that reason.
+	Disabled bool `json:"disabled,omitempty"`
+}
+
+// errEnough stops a search callback once enough entries were collected.
+var errEnough = errors.New("enough entries")
+
+// DirectoryUserFilter is the filter SearchDirectoryUsers sends: the
+// connection's own filter AND a name match on the usual naming attributes.
+// q is escaped here, exactly once (DESIGN.md invariant 6).
+func DirectoryUserFilter(connFilter, q string) string {
+	v := ldapv3.EscapeFilter(q)
+	name := fmt.Sprintf("(|(cn=*%[1]s*)(displayName=*%[1]s*)(uid=*%[1]s*)(sAMAccountName=*%[1]s*)(userPrincipalName=*%[1]s*)(mail=*%[1]s*))", v)
+	if connFilter == "" {
+		return name
+	}
+	return "(&" + connFilter + name + ")"
+}
+
+// SearchDirectoryUsers looks for entries whose name, login, UPN or mail
+// contains q, under the connection's search path and WITH its filter, so
+// that everyone found is someone a full sync would read. It returns at most
+// MaxDirectoryUsers entries and whether more matched.
+func (a *App) SearchDirectoryUsers(ctx context.Context, name, q string) ([]DirectoryUser, bool, error) {
+	q = strings.TrimSpace(q)
+	if q == "" {
+		return nil, false, usagef("a search text is required")
+	}
+	d, err := a.openSource(ctx, name)
+	if err != nil {
+		return nil, false, err
+	}
+	defer d.Close()
+	attrs := append(reconcile.Attributes(d.Job), "cn", "displayName", "userAccountControl")
+	var out []DirectoryUser
+	more := false
+	err = d.LDAP.Search(ctx, directory.Query{BaseDN: d.Conn.SearchPath, Filter: DirectoryUserFilter(d.Conn.SearchFilter, q),
+		Attributes: attrs, PageSize: MaxDirectoryUsers + 1}, func(e *directory.Entry) error {
+		if len(out) == MaxDirectoryUsers {
+			more = true
+			return errEnough
+		}
+		out = append(out, d.describe(e))
+		return nil
+	})
+	if err != nil && !errors.Is(err, errEnough) {
+		return nil, false, fmt.Errorf("search %q: %w", name, err)
+	}
+	return out, more, nil
+}
+
+// describe summarizes an entry for a search result.
+func (d *Directory) describe(e *directory.Entry) DirectoryUser {
+	u := DirectoryUser{DN: e.DN, Disabled: disabled(d.Flavor, e)}
+	for _, attr := range []string{"displayName", "cn", "uid", "sAMAccountName"} {
+		if u.Name = e.Get(attr); u.Name != "" {
+			break
+		}
+	}
+	var res mapping.Result
+	d.Job.Mapper.Map(e, &res)
+	u.UserID = res.UserID
+	return u
+}
+
+// AddDirectoryUser reads one entry by DN and applies it through the same
+// planner as a full sync (reconcile.Engine.ApplyChanges, trigger manual):
+// created, updated or unchanged, with the reason when it is refused, such as
+// a disabled account. The entry must be under the connection's search path
+// and pass its filter. A dry run writes nothing and returns the plan.
+func (a *App) AddDirectoryUser(ctx context.Context, name, dn string, dryRun bool) (*reconcile.Report, error) {
+	d, err := a.openSource(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	e, err := d.readEntry(ctx, dn)
+	if err != nil {
+		return nil, err
+	}
+	job := d.Job
+	job.DryRun = dryRun
+	ch := reconcile.Changes{Upserts: []*directory.Entry{e}, Trigger: store.TriggerManual}
+	if dryRun {
+		return a.Engine.ApplyChanges(ctx, job, ch)
+	}
+	var rep *reconcile.Report
+	err = a.WithLease(ctx, name, func(ctx context.Context) error {
+		var err error
+		rep, err = a.Engine.ApplyChanges(ctx, job, ch)
+		return err
+	})
+	return rep, err
+}
+
+// openSource opens a source connection's directory; relying parties
+// provision nobody.
+func (a *App) openSource(ctx context.Context, name string) (*Directory, error) {
+	c, _, err := a.Store.GetConnection(ctx, name)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, usagef("no connection named %q", name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if c.DirectoryType != connection.DirectorySource {
+		return nil, usagef("connection %q is a relying party; only source connections provision users", name)
+	}
+	return a.OpenDirectory(ctx, name)
+}
+
+// readEntry reads the entry at dn with the attributes a run reads, checking
+// that a full sync would read it too.
+func (d *Directory) readEntry(ctx context.Context, dn string) (*directory.Entry, error) {
+	want, err := ldapv3.ParseDN(dn)
+	if err != nil || dn == "" {
+		return nil, usagef("%q is not a DN", dn)
+	}
+	base, err := ldapv3.ParseDN(d.Conn.SearchPath)
+	if err != nil {
+		return nil, fmt.Errorf("connection %q: search path: %w", d.Conn.Name, err)
+	}
+	if !base.EqualFold(want) && !base.AncestorOfFold(want) {
+		return nil, usagef("%s is not under the connection's search path %s", dn, d.Conn.SearchPath)
+	}
+	var found *directory.Entry
+	err = d.LDAP.Search(ctx, directory.Query{BaseDN: dn, Filter: d.Conn.SearchFilter, Attributes: reconcile.Attributes(d.Job), PageSize: 10},
+		func(e *directory.Entry) error {
+			if dnOf(e.DN).EqualFold(want) {
+				found = e
+			}
+			return nil
+		})
+	if err != nil && !ldapv3.IsErrorWithCode(err, ldapv3.LDAPResultNoSuchObject) {
+		return nil, fmt.Errorf("read %s: %w", dn, err)
+	}
+	if found == nil {
+		return nil, usagef("%s does not exist or the connection's filter %s excludes it", dn, d.Conn.SearchFilter)
+	}
+	return found, nil
+}
+
+func dnOf(s string) *ldapv3.DN {
+	dn, err := ldapv3.ParseDN(s)
+	if err != nil {
+		return &ldapv3.DN{}
+	}
+	return dn
+}
