@@ -13,23 +13,14 @@ import (
 )
 
 func runCert(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 {
-		return fmt.Errorf("%w: cert needs a subcommand: add, revoke or list", errUsage)
-	}
-	switch args[0] {
-	case "add":
-		return certAddOrRevoke(ctx, e, args[1:], true)
-	case "revoke":
-		return certAddOrRevoke(ctx, e, args[1:], false)
-	case "list":
-		return certList(ctx, e, args[1:])
-	}
-	return fmt.Errorf("%w: unknown cert subcommand %q", errUsage, args[0])
+	return dispatch(ctx, e, "cert", args, subcommand{"list", certList},
+		verb("add", certAddOrRevoke), verb("revoke", certAddOrRevoke))
 }
 
 // certAddOrRevoke is `cert add` (enroll and write the mapping) and `cert
 // revoke` (remove the mappings usersync wrote for the certificate).
-func certAddOrRevoke(ctx context.Context, e *env, args []string, add bool) error {
+func certAddOrRevoke(ctx context.Context, e *env, verb string, args []string) error {
+	add := verb == "add"
 	name := "cert revoke"
 	if add {
 		name = "cert add"

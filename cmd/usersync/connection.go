@@ -11,22 +11,9 @@ import (
 )
 
 func runConnection(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 {
-		return fmt.Errorf("%w: connection needs a subcommand: apply, list, show, check or configure-two", errUsage)
-	}
-	switch args[0] {
-	case "apply":
-		return connectionApply(ctx, e, args[1:])
-	case "list":
-		return connectionList(ctx, e, args[1:])
-	case "show":
-		return connectionShow(ctx, e, args[1:])
-	case "check":
-		return connectionCheck(ctx, e, args[1:])
-	case "configure-two":
-		return connectionConfigureTwo(ctx, e, args[1:])
-	}
-	return fmt.Errorf("%w: unknown connection subcommand %q", errUsage, args[0])
+	return dispatch(ctx, e, "connection", args,
+		subcommand{"apply", connectionApply}, subcommand{"list", connectionList}, subcommand{"show", connectionShow},
+		subcommand{"check", connectionCheck}, subcommand{"configure-two", connectionConfigureTwo})
 }
 
 func connectionApply(ctx context.Context, e *env, args []string) error {

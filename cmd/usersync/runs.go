@@ -11,18 +11,8 @@ import (
 )
 
 func runRuns(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 {
-		return fmt.Errorf("%w: runs needs a subcommand: list, show, approve or reject", errUsage)
-	}
-	switch args[0] {
-	case "list":
-		return runsList(ctx, e, args[1:])
-	case "show":
-		return runsShow(ctx, e, args[1:])
-	case "approve", "reject":
-		return runsDecide(ctx, e, args[0], args[1:])
-	}
-	return fmt.Errorf("%w: unknown runs subcommand %q", errUsage, args[0])
+	return dispatch(ctx, e, "runs", args,
+		subcommand{"list", runsList}, subcommand{"show", runsShow}, verb("approve", runsDecide), verb("reject", runsDecide))
 }
 
 func runsList(ctx context.Context, e *env, args []string) error {

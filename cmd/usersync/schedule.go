@@ -11,16 +11,8 @@ import (
 )
 
 func runSchedule(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 {
-		return fmt.Errorf("%w: schedule needs a subcommand: list | pause NAME | resume NAME | restart NAME | run NAME", errUsage)
-	}
-	switch args[0] {
-	case "list":
-		return scheduleList(ctx, e, args[1:])
-	case "pause", "resume", "restart", "run":
-		return scheduleAction(ctx, e, args[0], args[1:])
-	}
-	return fmt.Errorf("%w: unknown schedule subcommand %q", errUsage, args[0])
+	return dispatch(ctx, e, "schedule", args, subcommand{"list", scheduleList},
+		verb("pause", scheduleAction), verb("resume", scheduleAction), verb("restart", scheduleAction), verb("run", scheduleAction))
 }
 
 func scheduleList(ctx context.Context, e *env, args []string) error {

@@ -12,26 +12,10 @@ import (
 )
 
 func runUsers(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 {
-		return fmt.Errorf("%w: users needs a subcommand: list | show | explain | set | add | add-local | assign | unassign", errUsage)
-	}
-	switch args[0] {
-	case "list":
-		return usersList(ctx, e, args[1:])
-	case "set":
-		return usersSet(ctx, e, args[1:])
-	case "add-local":
-		return usersAddLocal(ctx, e, args[1:])
-	case "add":
-		return usersAdd(ctx, e, args[1:])
-	case "show":
-		return usersShow(ctx, e, args[1:])
-	case "assign", "unassign":
-		return usersAssign(ctx, e, args[0], args[1:])
-	case "explain":
-		return usersExplain(ctx, e, args[1:])
-	}
-	return fmt.Errorf("%w: unknown users subcommand %q", errUsage, args[0])
+	return dispatch(ctx, e, "users", args,
+		subcommand{"list", usersList}, subcommand{"show", usersShow}, subcommand{"explain", usersExplain},
+		subcommand{"set", usersSet}, subcommand{"add", usersAdd}, subcommand{"add-local", usersAddLocal},
+		verb("assign", usersAssign), verb("unassign", usersAssign))
 }
 
 // usersAddLocal creates a local user; the password is the first line of
