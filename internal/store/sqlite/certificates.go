@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -84,21 +83,5 @@ func (s *Store) ListCertificates(ctx context.Context, q store.CertificateQuery) 
 			where, args = append(where, f.cond), append(args, f.val)
 		}
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+certColumns+` FROM certificates WHERE `+strings.Join(where, " AND ")+` ORDER BY id`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: list certificates: %w", err)
-	}
-	defer rows.Close()
-	var out []store.Certificate
-	for rows.Next() {
-		c, err := scanCertificate(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: list certificates: %w", err)
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("sqlite: list certificates: %w", err)
-	}
-	return out, nil
+	return queryAll(ctx, s.db, "list certificates", scanCertificate, `SELECT `+certColumns+` FROM certificates WHERE `+strings.Join(where, " AND ")+` ORDER BY id`, args...)
 }

@@ -101,20 +101,7 @@ func (s *Store) GetUser(ctx context.Context, id int64) (store.User, error) {
 
 // FindUsers returns the users whose userId equals userID, ignoring case.
 func (s *Store) FindUsers(ctx context.Context, userID string) ([]store.User, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE lower(user_id) = lower(?) ORDER BY id`, userID)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: find users %q: %w", userID, err)
-	}
-	defer rows.Close()
-	var out []store.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: find users %q: %w", userID, err)
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s.db, fmt.Sprintf("find users %q", userID), scanUser, `SELECT `+userColumns+` FROM users WHERE lower(user_id) = lower(?) ORDER BY id`, userID)
 }
 
 // ListUsers returns users matching q, ordered by connection and userId.
@@ -137,21 +124,8 @@ func (s *Store) ListUsers(ctx context.Context, q store.UserQuery) ([]store.User,
 		limit = -1
 	}
 	args = append(args, limit, q.Offset)
-	rows, err := s.db.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE `+strings.Join(where, " AND ")+
+	return queryAll(ctx, s.db, "list users", scanUser, `SELECT `+userColumns+` FROM users WHERE `+strings.Join(where, " AND ")+
 		` ORDER BY connection, lower(user_id), id LIMIT ? OFFSET ?`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: list users: %w", err)
-	}
-	defer rows.Close()
-	var out []store.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: list users: %w", err)
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
 }
 
 // LocalUserIDs returns the lower-cased userIds of all local users.

@@ -140,20 +140,7 @@ func (s *Store) APITokenByHash(ctx context.Context, hash string) (store.APIToken
 
 // ListAPITokens returns every token (without its value), oldest first.
 func (s *Store) ListAPITokens(ctx context.Context) ([]store.APIToken, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+tokenColumns+` FROM api_tokens ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: list api tokens: %w", err)
-	}
-	defer rows.Close()
-	var out []store.APIToken
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: list api tokens: %w", err)
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s.db, "list api tokens", scanToken, `SELECT `+tokenColumns+` FROM api_tokens ORDER BY id`)
 }
 
 // DeleteAPIToken revokes a token.
@@ -170,20 +157,7 @@ func (s *Store) DeleteAPIToken(ctx context.Context, id int64) error {
 
 // ListLocalUsers returns local users ordered by userId.
 func (s *Store) ListLocalUsers(ctx context.Context) ([]store.User, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE source = 'local' ORDER BY lower(user_id), id`)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: list local users: %w", err)
-	}
-	defer rows.Close()
-	var out []store.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: list local users: %w", err)
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s.db, "list local users", scanUser, `SELECT `+userColumns+` FROM users WHERE source = 'local' ORDER BY lower(user_id), id`)
 }
 
 // UpdateLocalUser saves a local user's userId, status, fields and, when
