@@ -26,8 +26,10 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -104,7 +106,14 @@ func Start(ctx context.Context) (*Cluster, error) {
 	if os.Geteuid() == 0 {
 		c.asUser = "postgres"
 	}
-	if c.dir, err = os.MkdirTemp("", "usersync-pg-"); err != nil {
+	c.stopOrphans(ctx)
+	if c.dir, err = os.MkdirTemp("", dirPrefix); err != nil {
+		return nil, err
+	}
+	// The owner file lets a later test process stop this cluster should
+	// this one die without running Main's clean-up (kill -9, a timeout).
+	if err := os.WriteFile(filepath.Join(c.dir, ownerFile), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
+		os.RemoveAll(c.dir)
 		return nil, err
 	}
 	c.data = filepath.Join(c.dir, "data")
@@ -142,6 +151,36 @@ func Start(ctx context.Context) (*Cluster, error) {
 		return nil, fmt.Errorf("%w\n%s", err, log)
 	}
 	return c, nil
+}
+
+const (
+	dirPrefix = "usersync-pg-"
+	ownerFile = "owner.pid"
+)
+
+// stopOrphans stops and removes the clusters this harness started for test
+// processes that no longer exist. Only directories carrying the harness's
+// owner file are touched, and each server is stopped through pg_ctl on its
+// own data directory.
+func (c *Cluster) stopOrphans(ctx context.Context) {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), dirPrefix+"*"))
+	for _, dir := range dirs {
+		b, err := os.ReadFile(filepath.Join(dir, ownerFile))
+		if err != nil {
+			continue
+		}
+		pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+		if err != nil || pid == os.Getpid() || processAlive(pid) {
+			continue
+		}
+		old := &Cluster{bin: c.bin, dir: dir, data: filepath.Join(dir, "data"), asUser: c.asUser}
+		old.Stop()
+	}
+}
+
+func processAlive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
 // chownToUser makes the temporary directory the postgres user's, creating
