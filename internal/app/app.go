@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,6 +37,19 @@ const DefaultDB = "./usersync.db"
 // a SQLite file.
 func IsPostgresURL(db string) bool {
 	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
+}
+
+// DisplayDB is db as it may be printed or logged: a PostgreSQL URL with its
+// password replaced by "xxxxx".
+func DisplayDB(db string) string {
+	if !IsPostgresURL(db) {
+		return db
+	}
+	u, err := url.Parse(db)
+	if err != nil {
+		return "postgres://(unparsable URL)"
+	}
+	return u.Redacted()
 }
 
 // Open opens the store named by db (a SQLite path, or a postgres:// or

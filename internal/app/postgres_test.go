@@ -50,3 +50,15 @@ func TestOpenPostgres(t *testing.T) {
 		t.Fatalf("second instance reads the sealed password as %q, %v", got, err)
 	}
 }
+
+func TestDisplayDB(t *testing.T) {
+	for in, want := range map[string]string{
+		"./usersync.db":                        "./usersync.db",
+		"postgres://u:secret@db.test/usersync": "postgres://u:xxxxx@db.test/usersync",
+		"postgresql://u@db.test/usersync":      "postgresql://u@db.test/usersync",
+	} {
+		if got := app.DisplayDB(in); got != want {
+			t.Errorf("DisplayDB(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
