@@ -41,7 +41,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	}
 	defer dir.Stop()
 	fmt.Fprintf(e.stdout, "Sample directory (Active Directory flavour) listening on ldap://%s:%d, %d people\n", dir.Host, dir.Port, dir.Users())
-	fmt.Fprintf(e.stdout, "Store: %s\n\n", db)
+	fmt.Fprintf(e.stdout, "Store: %s\n\n", app.DisplayDB(db))
 
 	a, err := app.Open(ctx, db, e.log)
 	if err != nil {
@@ -84,7 +84,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	printUsers(e.stdout, users)
-	fmt.Fprintf(e.stdout, "\nTry: usersync users list --db %s   |   usersync runs show %d --db %s\n", db, rep.ID, db)
+	fmt.Fprintf(e.stdout, "\nTry: usersync users list --db %s   |   usersync runs show %d --db %s\n", app.DisplayDB(db), rep.ID, app.DisplayDB(db))
 	// A person at a terminal gets the web UI; a script (output not a
 	// terminal) gets a command that ends.
 	if *noServe || !(*serveUI || isTerminal(e.stdout)) {

@@ -25,7 +25,7 @@ type flagSet struct {
 func newFlags(name string, stderr io.Writer) *flagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	db := fs.String("db", "", "store: a SQLite path (default $USERSYNC_DB or ./usersync.db)")
+	db := fs.String("db", "", "store: a SQLite path or a postgres:// URL (default $USERSYNC_DB or ./usersync.db)")
 	return &flagSet{FlagSet: fs, db: db}
 }
 

@@ -1,0 +1,176 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/usersync/usersync/internal/store"
+)
+
+// Apply writes a batch in one transaction: created users and outcomes go
+// through COPY, updates, deactivations and deletes are one statement each
+// over array parameters, so that a batch costs a handful of round trips
+// whatever its size.
+func (s *Store) Apply(ctx context.Context, b store.Batch) error {
+	if b.Empty() {
+		return nil
+	}
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var t time.Time
+		if err := tx.QueryRow(ctx, `SELECT now()`).Scan(&t); err != nil {
+			return err
+		}
+		for _, fn := range []func(context.Context, pgx.Tx, store.Batch, time.Time) error{
+			applyRetire, applyCreates, applyUpdates, applyDeactivations, applyDeletes,
+		} {
+			if err := fn(ctx, tx, b, t); err != nil {
+				return err
+			}
+		}
+		if err := insertOutcomes(ctx, tx, b.RunID, b.Outcomes); err != nil {
+			return err
+		}
+		if b.Token != nil {
+			if _, err := tx.Exec(ctx, `UPDATE connections SET change_token = $1 WHERE name = $2`, *b.Token, b.Connection); err != nil {
+				return step(err, "save change token")
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return wrap(err, "apply")
+	}
+	return nil
+}
+
+// applyRetire runs before applyCreates: a retired user frees its external id
+// for the user created in its place in the same batch.
+func applyRetire(ctx context.Context, tx pgx.Tx, b store.Batch, t time.Time) error {
+	if len(b.Retire) == 0 {
+		return nil
+	}
+	ids, exts := make([]int64, len(b.Retire)), make([]string, len(b.Retire))
+	for i, r := range b.Retire {
+		ids[i], exts[i] = r.ID, r.ExternalID
+	}
+	_, err := tx.Exec(ctx, `UPDATE users u SET external_id = v.ext, status = 'inactive', updated_at = $3,
+		FROM unnest($1::bigint[], $2::text[]) AS v(id, ext) WHERE u.id = v.id AND u.source = 'directory'`, ids, exts, t)
+	return step(err, "retire users")
+}
+
+func applyCreates(ctx context.Context, tx pgx.Tx, b store.Batch, t time.Time) error {
+	if len(b.Creates) == 0 {
+		return nil
+	}
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"users"},
+		[]string{"connection", "external_id", "user_id", "status", "source", "fields", "hash", "created_at", "updated_at"},
+		pgx.CopyFromSlice(len(b.Creates), func(i int) ([]any, error) {
+			u := b.Creates[i]
+			fields, err := json.Marshal(nonNil(u.Fields))
+			if err != nil {
+				return nil, fmt.Errorf("create user %q: %w", u.UserID, err)
+			}
+			return []any{b.Connection, u.ExternalID, u.UserID, u.Status, store.SourceDirectory, fields, int64(u.Hash), t, t}, nil
+		}))
+	return step(err, "create users")
+}
+
+func applyUpdates(ctx context.Context, tx pgx.Tx, b store.Batch, t time.Time) error {
+	n := len(b.Updates)
+	if n == 0 {
+		return nil
+	}
+	ids, hashes := make([]int64, n), make([]int64, n)
+	userIDs, statuses, fields := make([]string, n), make([]string, n), make([]string, n)
+	for i, u := range b.Updates {
+		f, err := json.Marshal(nonNil(u.Fields))
+		if err != nil {
+			return fmt.Errorf("update user %q: %w", u.UserID, err)
+		}
+		ids[i], hashes[i], userIDs[i], statuses[i], fields[i] = u.ID, int64(u.Hash), u.UserID, u.Status, string(f)
+	}
+	_, err := tx.Exec(ctx, `UPDATE users u SET user_id = v.user_id, status = v.status, fields = v.fields::jsonb, hash = v.hash, updated_at = $6,
+		deactivated_at = CASE WHEN v.status = 'inactive' THEN COALESCE(u.deactivated_at, $6) ELSE NULL END
+		FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[]) AS v(id, user_id, status, fields, hash)
+		WHERE u.id = v.id AND u.source = 'directory'`, ids, userIDs, statuses, fields, hashes, t)
+	return step(err, "update users")
+}
+
+// applyDeactivations sets users inactive, remembering since when, and
+// removes the fields the mappings clear when a user leaves.
+func applyDeactivations(ctx context.Context, tx pgx.Tx, b store.Batch, t time.Time) error {
+	if len(b.Deactivate) == 0 {
+		return nil
+	}
+	clear := b.ClearOnDeactivate
+	if clear == nil {
+		clear = []string{}
+	}
+	_, err := tx.Exec(ctx, `UPDATE users SET status = 'inactive', updated_at = $2, deactivated_at = COALESCE(deactivated_at, $2),
+		fields = fields - $3::text[] WHERE id = ANY($1) AND source = 'directory'`, b.Deactivate, t, clear)
+	return step(err, "deactivate users")
+}
+
+func applyDeletes(ctx context.Context, tx pgx.Tx, b store.Batch, _ time.Time) error {
+	if len(b.Delete) == 0 {
+		return nil
+	}
+	_, err := tx.Exec(ctx, `DELETE FROM users WHERE id = ANY($1) AND source = 'directory'`, b.Delete)
+	return step(err, "delete users")
+}
+
+// insertOutcomes copies a batch's outcomes; secret fields are redacted
+// before they reach the history (DESIGN.md invariant 5).
+func insertOutcomes(ctx context.Context, tx pgx.Tx, runID int64, outs []store.Outcome) error {
+	if len(outs) == 0 {
+		return nil
+	}
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"run_outcomes"},
+		[]string{"run_id", "user_row_id", "external_id", "user_id", "action", "reason", "changes", "warnings"},
+		pgx.CopyFromSlice(len(outs), func(i int) ([]any, error) {
+			o := outs[i]
+			var changes, warnings []byte
+			var err error
+			if len(o.Changes) > 0 {
+				if changes, err = json.Marshal(store.RedactChanges(o.Changes)); err != nil {
+					return nil, fmt.Errorf("outcome for %q: %w", o.UserID, err)
+				}
+			}
+			if len(o.Warnings) > 0 {
+				if warnings, err = json.Marshal(o.Warnings); err != nil {
+					return nil, fmt.Errorf("outcome for %q: %w", o.UserID, err)
+				}
+			}
+			return []any{runID, o.UserRowID, o.ExternalID, o.UserID, o.Action, o.Reason, changes, warnings}, nil
+		}))
+	return step(err, "insert outcomes")
+}
+
+// decodeOutcomeJSON fills an outcome's changes and warnings from their
+// nullable JSONB columns.
+func decodeOutcomeJSON(o *store.Outcome, changes, warnings []byte) error {
+	if len(changes) > 0 {
+		if err := json.Unmarshal(changes, &o.Changes); err != nil {
+			return fmt.Errorf("postgres: outcome changes: %w", err)
+		}
+	}
+	if len(warnings) > 0 {
+		if err := json.Unmarshal(warnings, &o.Warnings); err != nil {
+			return fmt.Errorf("postgres: outcome warnings: %w", err)
+		}
+	}
+	return nil
+}
+
+// step names the part of a transaction that failed; the caller wraps the
+// whole with wrap.
+func step(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
