@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -14,30 +13,11 @@ func (s *Store) FindOutcomes(ctx context.Context, conn, key string, limit int) (
 	if limit <= 0 {
 		limit = 20
 	}
-	rows, err := s.db.QueryContext(ctx, `
-		SELECT o.run_id, o.user_row_id, o.external_id, o.user_id, o.action, o.reason, o.changes
+	return queryAll(ctx, s.db, fmt.Sprintf("find outcomes of %q", key), scanOutcome, `
+		SELECT o.run_id, o.user_row_id, o.external_id, o.user_id, o.action, o.reason, o.changes, o.warnings
 		FROM run_outcomes o JOIN runs r ON r.id = o.run_id
 		WHERE (lower(o.user_id) = lower(?) OR o.external_id = ?) AND (? = '' OR r.connection = ?)
 		ORDER BY o.id DESC LIMIT ?`, key, key, conn, conn, limit)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: find outcomes of %q: %w", key, err)
-	}
-	defer rows.Close()
-	var out []store.Outcome
-	for rows.Next() {
-		var o store.Outcome
-		var changes string
-		if err := rows.Scan(&o.RunID, &o.UserRowID, &o.ExternalID, &o.UserID, &o.Action, &o.Reason, &changes); err != nil {
-			return nil, fmt.Errorf("sqlite: find outcomes of %q: %w", key, err)
-		}
-		if changes != "" {
-			if err := json.Unmarshal([]byte(changes), &o.Changes); err != nil {
-				return nil, fmt.Errorf("sqlite: outcome changes: %w", err)
-			}
-		}
-		out = append(out, o)
-	}
-	return out, rows.Err()
 }
 
 // PruneRuns deletes old finished runs; their outcomes go with them (ON

@@ -115,31 +115,29 @@ func (s *Store) ListOutcomes(ctx context.Context, runID int64, q store.OutcomeQu
 		limit = -1
 	}
 	args = append(args, limit)
-	rows, err := s.db.QueryContext(ctx, `SELECT run_id, user_row_id, external_id, user_id, action, reason, changes, warnings FROM run_outcomes WHERE `+where+` ORDER BY id LIMIT ?`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: list outcomes of run %d: %w", runID, err)
+	return queryAll(ctx, s.db, fmt.Sprintf("list outcomes of run %d", runID), scanOutcome,
+		`SELECT run_id, user_row_id, external_id, user_id, action, reason, changes, warnings FROM run_outcomes WHERE `+where+` ORDER BY id LIMIT ?`, args...)
+}
+
+// scanOutcome reads the columns run_id, user_row_id, external_id, user_id,
+// action, reason, changes and warnings.
+func scanOutcome(r scanner) (store.Outcome, error) {
+	var o store.Outcome
+	var changes, warnings string
+	if err := r.Scan(&o.RunID, &o.UserRowID, &o.ExternalID, &o.UserID, &o.Action, &o.Reason, &changes, &warnings); err != nil {
+		return o, err
 	}
-	defer rows.Close()
-	var out []store.Outcome
-	for rows.Next() {
-		var o store.Outcome
-		var changes, warnings string
-		if err := rows.Scan(&o.RunID, &o.UserRowID, &o.ExternalID, &o.UserID, &o.Action, &o.Reason, &changes, &warnings); err != nil {
-			return nil, fmt.Errorf("sqlite: list outcomes of run %d: %w", runID, err)
+	if changes != "" {
+		if err := json.Unmarshal([]byte(changes), &o.Changes); err != nil {
+			return o, fmt.Errorf("outcome changes: %w", err)
 		}
-		if changes != "" {
-			if err := json.Unmarshal([]byte(changes), &o.Changes); err != nil {
-				return nil, fmt.Errorf("sqlite: outcome changes: %w", err)
-			}
-		}
-		if warnings != "" {
-			if err := json.Unmarshal([]byte(warnings), &o.Warnings); err != nil {
-				return nil, fmt.Errorf("sqlite: outcome warnings: %w", err)
-			}
-		}
-		out = append(out, o)
 	}
-	return out, rows.Err()
+	if warnings != "" {
+		if err := json.Unmarshal([]byte(warnings), &o.Warnings); err != nil {
+			return o, fmt.Errorf("outcome warnings: %w", err)
+		}
+	}
+	return o, nil
 }
 
 // FailRunning marks every run still "running" as failed. It is called at
