@@ -138,4 +138,18 @@ func TestLiveLatency(t *testing.T) {
 	if len(outs) != 1 || outs[0].Action != store.ActionUpdated || len(outs[0].Changes) != 1 || outs[0].Changes[0].New != "live1@example.org" {
 		t.Fatalf("outcome of the modification = %+v", outs)
 	}
+
+	// Live mode saves its cookie in the form runs use: with live mode
+	// stopped, the next run continues from it and reads only what changed.
+	stop()
+	<-done
+	m := ldapv3.NewModifyRequest(slapd.UserDN(40), nil)
+	m.Replace("mail", []string{"after-live@example.org"})
+	if err := l.Modify(m); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := a.Sync(ctx, "corp", app.SyncOptions{})
+	if err != nil || rep.Mode != store.ModeIncremental || rep.Updated != 1 || rep.EntriesRead != 1 {
+		t.Fatalf("run after live mode: %v %+v", err, rep.Run)
+	}
 }

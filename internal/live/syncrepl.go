@@ -2,7 +2,6 @@ package live
 
 import (
 	"context"
-	"encoding/base64"
 	"strings"
 	"time"
 
@@ -12,28 +11,28 @@ import (
 	"github.com/usersync/usersync/internal/reconcile"
 )
 
-// tokenPrefix marks a change token that is a syncrepl cookie, so that it is
-// never mistaken for another reader's token (an AD USN watermark).
-const tokenPrefix = "syncrepl:"
-
-func decodeCookie(tok string) []byte {
-	if !strings.HasPrefix(tok, tokenPrefix) {
-		return nil
-	}
-	b, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(tok, tokenPrefix))
-	if err != nil {
-		return nil
-	}
-	return b
-}
-
 // syncrepl follows an OpenLDAP directory with refreshAndPersist, resuming
 // from the saved cookie. Without one, the refresh phase delivers every entry
 // once; the hash check makes that cheap for unchanged users.
+//
+// The cookie is saved in the change-token form that scheduled runs use
+// (reconcile.WrapToken), so a run continues from where live mode stopped and
+// live mode from where a run stopped, as long as the connection's scope
+// (search, mappings, group rules and entities) is the same.
 func (f *Follower) syncrepl(ctx context.Context, d *app.Directory) error {
-	tok, err := f.App.Store.ChangeToken(ctx, d.Conn.Name)
+	saved, err := f.App.Store.ChangeToken(ctx, d.Conn.Name)
 	if err != nil {
 		return err
+	}
+	if d.Job.Groups != nil {
+		// The token's scope includes the group rules' fingerprint.
+		if err := d.Job.Groups.Prepare(ctx); err != nil {
+			return err
+		}
+	}
+	var cookie []byte
+	if tok, ok := reconcile.UnwrapToken(d.Job, saved); ok {
+		cookie = []byte(tok)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -41,7 +40,7 @@ func (f *Follower) syncrepl(ctx context.Context, d *app.Directory) error {
 	errc := make(chan error, 1)
 	q := directory.Query{BaseDN: d.Conn.SearchPath, Filter: d.Conn.SearchFilter, Attributes: reconcile.Attributes(d.Job)}
 	go func() {
-		errc <- d.LDAP.Syncrepl(ctx, q, decodeCookie(tok), func(ev ldap.SyncEvent) error {
+		errc <- d.LDAP.Syncrepl(ctx, q, cookie, func(ev ldap.SyncEvent) error {
 			select {
 			case events <- ev:
 				return nil
@@ -87,7 +86,7 @@ func (f *Follower) syncrepl(ctx context.Context, d *app.Directory) error {
 				}
 			}
 			if ev.Cookie != nil {
-				t := tokenPrefix + base64.StdEncoding.EncodeToString(ev.Cookie)
+				t := reconcile.WrapToken(d.Job, string(ev.Cookie))
 				b.token = &t
 			}
 			if b.size() >= MaxBatch {

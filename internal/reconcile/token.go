@@ -30,6 +30,19 @@ func scopeOf(j Job) string {
 // wrapToken adds the job's scope to a directory's change token.
 func wrapToken(j Job, dirToken string) string { return scopeOf(j) + " " + dirToken }
 
+// WrapToken is the change token to save for a directory token read under
+// job j, in the form every reader of the connection shares (runs and live
+// mode), so that each can continue from where the other stopped. A job with
+// group rules must have prepared its group phase.
+func WrapToken(j Job, dirToken string) string { return wrapToken(j, dirToken) }
+
+// UnwrapToken returns the directory token inside a saved change token, and
+// false when it was saved for another scope (or there is none).
+func UnwrapToken(j Job, saved string) (string, bool) {
+	tok, why := unwrapToken(j, saved)
+	return tok, why == ""
+}
+
 // unwrapToken returns the directory token saved for j, or a reason it
 // cannot be used.
 func unwrapToken(j Job, saved string) (string, string) {
