@@ -62,18 +62,5 @@ func (s *Store) ListCertificates(ctx context.Context, q store.CertificateQuery) 
 			where = append(where, fmt.Sprintf(f.cond, len(args)))
 		}
 	}
-	rows, err := s.pool.Query(ctx, `SELECT `+certColumns+` FROM certificates WHERE `+strings.Join(where, " AND ")+` ORDER BY id`, args...)
-	if err != nil {
-		return nil, wrap(err, "list certificates")
-	}
-	defer rows.Close()
-	var out []store.Certificate
-	for rows.Next() {
-		c, err := scanCertificate(rows)
-		if err != nil {
-			return nil, wrap(err, "list certificates")
-		}
-		out = append(out, c)
-	}
-	return out, wrap(rows.Err(), "list certificates")
+	return queryAll(ctx, s, "list certificates", scanCertificate, `SELECT `+certColumns+` FROM certificates WHERE `+strings.Join(where, " AND ")+` ORDER BY id`, args...)
 }

@@ -84,39 +84,13 @@ func (s *Store) ListRuns(ctx context.Context, q store.RunQuery) ([]store.Run, er
 		where = append(where, "status = "+arg(q.Status))
 	}
 	lim := arg(nullLimit(q.Limit))
-	rows, err := s.pool.Query(ctx, `SELECT `+runColumns+` FROM runs WHERE `+strings.Join(where, " AND ")+` ORDER BY id DESC LIMIT `+lim+`::bigint`, args...)
-	if err != nil {
-		return nil, wrap(err, "list runs")
-	}
-	defer rows.Close()
-	var out []store.Run
-	for rows.Next() {
-		r, err := scanRun(rows)
-		if err != nil {
-			return nil, wrap(err, "list runs")
-		}
-		out = append(out, r)
-	}
-	return out, wrap(rows.Err(), "list runs")
+	return queryAll(ctx, s, "list runs", scanRun, `SELECT `+runColumns+` FROM runs WHERE `+strings.Join(where, " AND ")+` ORDER BY id DESC LIMIT `+lim+`::bigint`, args...)
 }
 
 const outcomeColumns = `o.run_id, o.user_row_id, o.external_id, o.user_id, o.action, o.reason, o.changes, o.warnings`
 
 func (s *Store) queryOutcomes(ctx context.Context, what, q string, args ...any) ([]store.Outcome, error) {
-	rows, err := s.pool.Query(ctx, q, args...)
-	if err != nil {
-		return nil, wrap(err, "%s", what)
-	}
-	defer rows.Close()
-	var out []store.Outcome
-	for rows.Next() {
-		o, err := scanOutcome(rows)
-		if err != nil {
-			return nil, wrap(err, "%s", what)
-		}
-		out = append(out, o)
-	}
-	return out, wrap(rows.Err(), "%s", what)
+	return queryAll(ctx, s, what, scanOutcome, q, args...)
 }
 
 func scanOutcome(r pgx.Row) (store.Outcome, error) {

@@ -30,20 +30,7 @@ func scanUser(r pgx.Row) (store.User, error) {
 }
 
 func (s *Store) queryUsers(ctx context.Context, what, q string, args ...any) ([]store.User, error) {
-	rows, err := s.pool.Query(ctx, q, args...)
-	if err != nil {
-		return nil, wrap(err, "%s", what)
-	}
-	defer rows.Close()
-	var out []store.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, wrap(err, "%s", what)
-		}
-		out = append(out, u)
-	}
-	return out, wrap(rows.Err(), "%s", what)
+	return queryAll(ctx, s, what, scanUser, q, args...)
 }
 
 // ScanIndex streams a connection's directory users.

@@ -94,20 +94,7 @@ func (s *Store) APITokenByHash(ctx context.Context, hash string) (store.APIToken
 
 // ListAPITokens returns every token (without its value), oldest first.
 func (s *Store) ListAPITokens(ctx context.Context) ([]store.APIToken, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+tokenColumns+` FROM api_tokens ORDER BY id`)
-	if err != nil {
-		return nil, wrap(err, "list api tokens")
-	}
-	defer rows.Close()
-	var out []store.APIToken
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			return nil, wrap(err, "list api tokens")
-		}
-		out = append(out, t)
-	}
-	return out, wrap(rows.Err(), "list api tokens")
+	return queryAll(ctx, s, "list api tokens", scanToken, `SELECT `+tokenColumns+` FROM api_tokens ORDER BY id`)
 }
 
 // DeleteAPIToken revokes a token.
