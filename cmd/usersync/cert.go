@@ -109,10 +109,7 @@ func certList(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *asJSON {
-		if certs == nil {
-			certs = []store.Certificate{}
-		}
-		return writeJSON(e.stdout, certs)
+		return writeList(e.stdout, certs)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tCONNECTION\tUSER\tSTATUS\tOWNED\tMAPPING")

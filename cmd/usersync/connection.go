@@ -7,7 +7,6 @@ import (
 	"os"
 	"text/tabwriter"
 
-	"github.com/usersync/usersync/internal/connection"
 )
 
 func runConnection(ctx context.Context, e *env, args []string) error {
@@ -72,10 +71,7 @@ func connectionList(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *asJSON {
-		if cs == nil {
-			cs = []connection.Connection{}
-		}
-		return writeJSON(e.stdout, cs)
+		return writeList(e.stdout, cs)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tFRIENDLY NAME\tTYPE\tSERVER\tSECURITY\tSEARCH PATH")

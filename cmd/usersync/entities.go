@@ -61,10 +61,7 @@ func entityCommand(kind, noun string) func(ctx context.Context, e *env, args []s
 				return err
 			}
 			if *asJSON {
-				if list == nil {
-					list = []store.Entity{}
-				}
-				return writeJSON(e.stdout, list)
+				return writeList(e.stdout, list)
 			}
 			for _, ent := range list {
 				fmt.Fprintln(e.stdout, ent.Name)

@@ -28,10 +28,7 @@ func usersExplain(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *asJSON {
-		if exs == nil {
-			exs = []app.Explanation{}
-		}
-		return writeJSON(e.stdout, exs)
+		return writeList(e.stdout, exs)
 	}
 	printExplanations(e.stdout, pos[0], exs)
 	return nil

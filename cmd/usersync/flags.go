@@ -70,4 +70,13 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
+// writeList writes a list as JSON, an empty one as [] rather than null, so
+// that scripts can always iterate over it.
+func writeList[T any](w io.Writer, items []T) error {
+	if items == nil {
+		items = []T{}
+	}
+	return writeJSON(w, items)
+}
+
 func isUsage(err error) bool { return errors.Is(err, errUsage) }

@@ -33,10 +33,7 @@ func runsList(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *asJSON {
-		if runs == nil {
-			runs = []store.Run{}
-		}
-		return writeJSON(e.stdout, runs)
+		return writeList(e.stdout, runs)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tCONNECTION\tSTARTED\tTRIGGER\tMODE\tSTATUS\tREAD\tCREATED\tUPDATED\tDEACTIVATED\tFAILED\tMS")

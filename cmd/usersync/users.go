@@ -68,10 +68,7 @@ func usersList(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *asJSON {
-		if users == nil {
-			users = []store.User{}
-		}
-		return writeJSON(e.stdout, users)
+		return writeList(e.stdout, users)
 	}
 	return printUsers(e.stdout, users)
 }
