@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"text/tabwriter"
-
 )
 
 func runConnection(ctx context.Context, e *env, args []string) error {
