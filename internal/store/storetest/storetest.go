@@ -27,6 +27,7 @@ func Run(t *testing.T, open Opener) {
 		{"ListUsers", testListUsers},
 		{"LocalUsers", testLocalUsers},
 		{"Runs", testRuns},
+		{"Certificates", testCertificates},
 		{"Entities", testEntities},
 		{"Memberships", testMemberships},
 		{"ApplyMembershipsIsAtomic", testApplyMembershipsIsAtomic},

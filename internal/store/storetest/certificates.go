@@ -1,24 +1,26 @@
-package sqlite
+package storetest
 
 import (
 	"context"
-	"path/filepath"
+	"errors"
 	"testing"
 	"time"
 
 	"github.com/usersync/usersync/internal/store"
 )
 
-func TestCertificates(t *testing.T) {
-	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "t.db"))
-	if err != nil {
-		t.Fatal(err)
+// testCertificates covers the optional store.Certificates capability, which
+// relying-party runs find by type assertion.
+func testCertificates(t *testing.T, st store.Store) {
+	s, ok := st.(store.Certificates)
+	if !ok {
+		t.Fatal("the store does not keep certificates (store.Certificates)")
 	}
-	defer s.Close()
-	in := store.Certificate{Connection: "rp", UserID: "Jane@example.test", Form: "ski", Mapping: "X509:<SKI>01", Fingerprint: "ab"}
+	ctx := context.Background()
+	in := store.Certificate{Connection: "rp", UserID: "Jane@example.test", Form: "ski", Mapping: "X509:<SKI>01", Fingerprint: "ab",
+		NotAfter: time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC)}
 	c, err := s.PutCertificate(ctx, in)
-	if err != nil || c.ID == 0 || c.Status != store.CertActive || c.Owned() {
+	if err != nil || c.ID == 0 || c.Status != store.CertActive || c.Owned() || !c.NotAfter.Equal(in.NotAfter) {
 		t.Fatalf("PutCertificate = %+v, %v", c, err)
 	}
 	c.WrittenDN = "CN=Jane,DC=example,DC=test"
@@ -38,7 +40,7 @@ func TestCertificates(t *testing.T) {
 	if err != nil || len(got) != 1 {
 		t.Fatalf("ListCertificates = %v, %v", got, err)
 	}
-	if err := s.UpdateCertificate(ctx, store.Certificate{ID: 999, Status: store.CertActive}); err == nil {
-		t.Fatal("UpdateCertificate of a missing record succeeded")
+	if err := s.UpdateCertificate(ctx, store.Certificate{ID: 999, Status: store.CertActive}); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("UpdateCertificate(missing) = %v, want ErrNotFound", err)
 	}
 }
