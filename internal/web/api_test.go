@@ -244,8 +244,12 @@ func TestPasswordNeverShown(t *testing.T) {
 	if code, body := c.api("PUT", "/api/v1/connections/crawl", string(raw)); code != 201 {
 		t.Fatalf("create: %d %s", code, body)
 	}
-	_, body := c.api("POST", "/api/v1/runs", `{"connection":"crawl"}`)
-	waitRun(t, c, regexp1(`"runId": (\d+)`, body))
+	code, body := c.api("POST", "/api/v1/runs", `{"connection":"crawl"}`)
+	id := regexp1(`"runId": (\d+)`, body)
+	if id == "" {
+		t.Fatalf("start run: %d %s", code, body)
+	}
+	waitRun(t, c, id)
 	check := func(where, body string) {
 		if strings.Contains(body, pw) {
 			t.Errorf("%s shows the bind password", where)

@@ -108,6 +108,13 @@ func (s *Server) startRun(ctx context.Context, conn string) (store.Run, error) {
 	case r := <-started:
 		return r, nil
 	case err := <-done:
+		// A quick sync may have recorded its run and ended before this
+		// select ran: select picks among ready cases at random.
+		select {
+		case r := <-started:
+			return r, nil
+		default:
+		}
 		// The sync ended before it recorded a run: nothing to point at.
 		if err == nil {
 			err = errors.New("the sync ended without a run record")
