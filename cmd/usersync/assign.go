@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/usersync/usersync/internal/app"
 	"github.com/usersync/usersync/internal/store"
@@ -111,11 +110,10 @@ func usersShow(ctx context.Context, e *env, args []string) error {
 			Memberships []store.Membership `json:"memberships"`
 		}{u, ms})
 	}
-	fmt.Fprintf(e.stdout, "%s (%s, %s, super user: %v)\n", u.UserID, u.Connection, u.Status, u.SuperUser)
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "KIND\tNAME\tSOURCE")
+	fmt.Fprintf(e.stdout, "%s (%s, %s, super user: %v)\n", termSafe(u.UserID), termSafe(u.Connection), u.Status, u.SuperUser)
+	tb := newTable(e.stdout, "KIND", "NAME", "SOURCE")
 	for _, m := range ms {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", m.Kind, m.Name, m.Source)
+		tb.row(m.Kind, m.Name, m.Source)
 	}
-	return tw.Flush()
+	return tb.flush()
 }

@@ -42,7 +42,7 @@ func runAuth(ctx context.Context, e *env, args []string) error {
 	if u.Source == store.SourceDirectory {
 		where = "directory user of connection " + u.Connection
 	}
-	fmt.Fprintf(e.stdout, "authenticated %s (%s)\n", u.UserID, where)
+	fmt.Fprintf(e.stdout, "authenticated %s (%s)\n", termSafe(u.UserID), termSafe(where))
 	return nil
 }
 

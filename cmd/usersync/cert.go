@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"text/tabwriter"
 
 	"github.com/usersync/usersync/internal/certmap"
 	"github.com/usersync/usersync/internal/store"
@@ -111,10 +110,9 @@ func certList(ctx context.Context, e *env, args []string) error {
 	if *asJSON {
 		return writeList(e.stdout, certs)
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tCONNECTION\tUSER\tSTATUS\tOWNED\tMAPPING")
+	tb := newTable(e.stdout, "ID", "CONNECTION", "USER", "STATUS", "OWNED", "MAPPING")
 	for _, c := range certs {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%t\t%s\n", c.ID, c.Connection, c.UserID, c.Status, c.Owned(), c.Mapping)
+		tb.row(c.ID, c.Connection, c.UserID, c.Status, c.Owned(), c.Mapping)
 	}
-	return tw.Flush()
+	return tb.flush()
 }

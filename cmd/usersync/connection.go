@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"text/tabwriter"
 )
 
 func runConnection(ctx context.Context, e *env, args []string) error {
@@ -72,16 +71,15 @@ func connectionList(ctx context.Context, e *env, args []string) error {
 	if *asJSON {
 		return writeList(e.stdout, cs)
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tFRIENDLY NAME\tTYPE\tSERVER\tSECURITY\tSEARCH PATH")
+	tb := newTable(e.stdout, "NAME", "FRIENDLY NAME", "TYPE", "SERVER", "SECURITY", "SEARCH PATH")
 	for _, c := range cs {
 		sec := c.Security
 		if c.TLSSkipVerify {
 			sec += " (NOT VERIFIED)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s/%s\t%s\t%s\t%s\n", c.Name, c.FriendlyName, c.DirectoryType, c.SystemType, c.Address(), sec, c.SearchPath)
+		tb.row(c.Name, c.FriendlyName, c.DirectoryType+"/"+c.SystemType, c.Address(), sec, c.SearchPath)
 	}
-	return tw.Flush()
+	return tb.flush()
 }
 
 func connectionShow(ctx context.Context, e *env, args []string) error {

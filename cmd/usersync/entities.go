@@ -64,7 +64,7 @@ func entityCommand(kind, noun string) func(ctx context.Context, e *env, args []s
 				return writeList(e.stdout, list)
 			}
 			for _, ent := range list {
-				fmt.Fprintln(e.stdout, ent.Name)
+				fmt.Fprintln(e.stdout, termSafe(ent.Name))
 			}
 		}
 		return nil

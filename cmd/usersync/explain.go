@@ -39,7 +39,7 @@ func printExplanations(w io.Writer, who string, exs []app.Explanation) {
 		fmt.Fprintln(w, "no connections")
 	}
 	for _, ex := range exs {
-		fmt.Fprintf(w, "%s in %s: %s\n  %s\n", who, ex.Connection, ex.Verdict, ex.Reason)
+		fmt.Fprintf(w, "%s in %s: %s\n  %s\n", termSafe(who), termSafe(ex.Connection), ex.Verdict, termSafe(ex.Reason))
 		if ex.DecidedBy != nil {
 			r := ex.DecidedBy
 			fmt.Fprintf(w, "  decided by run %d (%s, %s, %s) at %s\n", r.ID, r.Trigger, r.Mode, r.Status, r.StartedAt.Local().Format(time.DateTime))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"text/tabwriter"
 	"time"
 
 	"github.com/usersync/usersync/internal/store"
@@ -35,13 +34,12 @@ func runsList(ctx context.Context, e *env, args []string) error {
 	if *asJSON {
 		return writeList(e.stdout, runs)
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tCONNECTION\tSTARTED\tTRIGGER\tMODE\tSTATUS\tREAD\tCREATED\tUPDATED\tDEACTIVATED\tFAILED\tMS")
+	tb := newTable(e.stdout, "ID", "CONNECTION", "STARTED", "TRIGGER", "MODE", "STATUS", "READ", "CREATED", "UPDATED", "DEACTIVATED", "FAILED", "MS")
 	for _, r := range runs {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\n", r.ID, r.Connection, r.StartedAt.Local().Format(time.DateTime),
+		tb.row(r.ID, r.Connection, r.StartedAt.Local().Format(time.DateTime),
 			r.Trigger, r.Mode, r.Status, r.EntriesRead, r.Created, r.Updated, r.Deactivated, r.Failed, r.DurationMs)
 	}
-	return tw.Flush()
+	return tb.flush()
 }
 
 func parseRunID(s string) (int64, error) {
@@ -91,10 +89,10 @@ func runsShow(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "  read %d; created %d, updated %d, deactivated %d, unchanged %d, skipped %d, failed %d, pending %d\n",
 		run.EntriesRead, run.Created, run.Updated, run.Deactivated, run.Unchanged, run.Skipped, run.Failed, run.PendingDeactivations)
 	if run.Error != "" {
-		fmt.Fprintf(e.stdout, "  error: %s\n", run.Error)
+		fmt.Fprintf(e.stdout, "  error: %s\n", termSafe(run.Error))
 	}
 	for _, w := range run.Warnings {
-		fmt.Fprintf(e.stdout, "  warning: %s\n", w)
+		fmt.Fprintf(e.stdout, "  warning: %s\n", termSafe(w))
 	}
 	for _, o := range outs {
 		printOutcome(e.stdout, o)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"text/tabwriter"
 	"time"
 
 	"github.com/usersync/usersync/internal/app"
@@ -37,8 +36,7 @@ func scheduleList(ctx context.Context, e *env, args []string) error {
 }
 
 func printSchedules(w io.Writer, infos []app.ScheduleInfo) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "CONNECTION\tSCHEDULE\tTIME ZONE\tSTATE\tLAST RUN\tLAST STATUS\tNEXT RUN")
+	tb := newTable(w, "CONNECTION", "SCHEDULE", "TIME ZONE", "STATE", "LAST RUN", "LAST STATUS", "NEXT RUN")
 	for _, i := range infos {
 		state := "active"
 		switch {
@@ -61,9 +59,9 @@ func printSchedules(w io.Writer, infos []app.ScheduleInfo) error {
 		if i.NextRun != nil {
 			next = i.NextRun.Format("2006-01-02 15:04:05 MST")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", i.Connection, i.Schedule, i.TimeZone, state, last, status, next)
+		tb.row(i.Connection, i.Schedule, i.TimeZone, state, last, status, next)
 	}
-	return tw.Flush()
+	return tb.flush()
 }
 
 func scheduleAction(ctx context.Context, e *env, action string, args []string) error {

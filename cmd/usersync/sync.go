@@ -67,7 +67,7 @@ func printReport(w io.Writer, rep *reconcile.Report) {
 	}
 	fmt.Fprintln(w)
 	if rep.Error != "" {
-		fmt.Fprintf(w, "  error: %s\n", rep.Error)
+		fmt.Fprintf(w, "  error: %s\n", termSafe(rep.Error))
 	}
 	if rep.DryRun {
 		for _, o := range rep.Plan {
@@ -84,19 +84,19 @@ func printOutcome(w io.Writer, o store.Outcome) {
 	if id == "" {
 		id = o.ExternalID
 	}
-	fmt.Fprintf(w, "  %-20s %s", o.Action, id)
+	fmt.Fprintf(w, "  %-20s %s", o.Action, termSafe(id))
 	if o.Reason != "" {
-		fmt.Fprintf(w, ": %s", o.Reason)
+		fmt.Fprintf(w, ": %s", termSafe(o.Reason))
 	}
 	if len(o.Changes) > 0 {
 		parts := make([]string, len(o.Changes))
 		for i, c := range o.Changes {
 			parts[i] = fmt.Sprintf("%s %q → %q", c.Field, c.Old, c.New)
 		}
-		fmt.Fprintf(w, " [%s]", strings.Join(parts, "; "))
+		fmt.Fprintf(w, " [%s]", termSafe(strings.Join(parts, "; ")))
 	}
 	if len(o.Warnings) > 0 {
-		fmt.Fprintf(w, " (warnings: %s)", strings.Join(o.Warnings, "; "))
+		fmt.Fprintf(w, " (warnings: %s)", termSafe(strings.Join(o.Warnings, "; ")))
 	}
 	fmt.Fprintln(w)
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"text/tabwriter"
 
 	"github.com/usersync/usersync/internal/app"
 	"github.com/usersync/usersync/internal/store"
@@ -74,16 +73,15 @@ func usersList(ctx context.Context, e *env, args []string) error {
 }
 
 func printUsers(w io.Writer, users []store.User) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tCONNECTION\tUSER ID\tDISPLAY NAME\tEMAIL\tSTATUS")
+	tb := newTable(w, "ID", "CONNECTION", "USER ID", "DISPLAY NAME", "EMAIL", "STATUS")
 	for _, u := range users {
 		conn := u.Connection
 		if u.Source == store.SourceLocal {
 			conn = "(local)"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", u.ID, conn, u.UserID, u.Fields[store.FieldDisplayName], u.Fields[store.FieldEmail], u.Status)
+		tb.row(u.ID, conn, u.UserID, u.Fields[store.FieldDisplayName], u.Fields[store.FieldEmail], u.Status)
 	}
-	if err := tw.Flush(); err != nil {
+	if err := tb.flush(); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "%d users\n", len(users))

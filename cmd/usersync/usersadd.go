@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"text/tabwriter"
 
 	"github.com/usersync/usersync/internal/store"
 )
@@ -40,12 +39,11 @@ func usersAdd(ctx context.Context, e *env, args []string) error {
 	case len(found) == 0:
 		return fmt.Errorf("%w under %s's search path and filter for %q", errNoMatch, *conn, pos[0])
 	case len(found) > 1:
-		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tUSER ID\tDN")
+		tb := newTable(e.stdout, "NAME", "USER ID", "DN")
 		for _, u := range found {
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", u.Name, u.UserID, u.DN)
+			tb.row(u.Name, u.UserID, u.DN)
 		}
-		_ = tw.Flush()
+		_ = tb.flush()
 		n := fmt.Sprint(len(found))
 		if more {
 			n = "more than " + n
