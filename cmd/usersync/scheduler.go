@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"time"
 
 	"github.com/usersync/usersync/internal/app"
 	"github.com/usersync/usersync/internal/live"
 	"github.com/usersync/usersync/internal/ops"
 	"github.com/usersync/usersync/internal/schedule"
+	"github.com/usersync/usersync/internal/web"
 )
 
 // schedulerOptions are the flags shared by run-scheduler and serve.
@@ -85,7 +85,7 @@ func startOps(ctx context.Context, e *env, a *app.App, o *schedulerOptions, requ
 			}
 			return nil
 		}})
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := web.HTTPServer(mux, web.DefaultTimeouts, nil)
 	go func() { _ = srv.Serve(ln) }()
 	fmt.Fprintf(e.stderr, "usersync: serving /metrics, /healthz, /readyz on http://%s\n", ln.Addr())
 	return svc, func() {

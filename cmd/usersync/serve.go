@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"time"
 
@@ -96,8 +95,7 @@ func serve(ctx context.Context, e *env, a *app.App, o *serveOptions, ready func(
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
-		ErrorLog: nil, BaseContext: func(net.Listener) context.Context { return runCtx }}
+	srv := web.HTTPServer(h, web.DefaultTimeouts, runCtx)
 	scheme := "http"
 	if o.cert != "" {
 		scheme = "https"

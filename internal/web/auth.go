@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net"
 	"net/http"
 	"net/url"
@@ -16,6 +17,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
 
@@ -105,6 +108,11 @@ func CreateToken(ctx context.Context, st AuthStore, name, createdBy string) (str
 	return tok, t, nil
 }
 
+// maxBody bounds every request body the UI and the API read: the largest
+// documents (a connection with its certificates and mappings) are a few
+// hundred kilobytes.
+const maxBody = 1 << 20
+
 // guard wraps a route with its access rule: a session (or, for the API, a
 // bearer token), and the CSRF check on every state-changing browser request.
 func (s *Server) guard(rt route) http.Handler {
@@ -112,6 +120,7 @@ func (s *Server) guard(rt route) http.Handler {
 		return rt.handler
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 		p, ok := s.authenticate(r, rt.access == api)
 		if !ok {
 			if rt.access == api {
@@ -193,12 +202,38 @@ func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int,
 	})
 }
 
-// loginSubmit checks the rate limits, the login CSRF token and the
-// password, then starts a session.
+// maxLoginBody bounds a login form: a user name, a password, a CSRF token
+// and a redirect path fit in far less.
+const maxLoginBody = 8 << 10
+
+// loginSubmit checks the body, the rate limits, the login CSRF token and
+// the password, then starts a session. The body is bounded and only a
+// URL-encoded form is parsed (never multipart, which spools to disk), all
+// before the password is hashed.
 func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
-	user := strings.TrimSpace(r.PostFormValue("username"))
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/x-www-form-urlencoded" {
+		http.Error(w, "Unsupported Media Type: the login form is sent as application/x-www-form-urlencoded", http.StatusUnsupportedMediaType)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxLoginBody)
+	if err := r.ParseForm(); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			http.Error(w, "Request Entity Too Large: a login form is at most 8 KB", http.StatusRequestEntityTooLarge)
+			return
+		}
+		http.Error(w, "Bad Request: the login form cannot be read", http.StatusBadRequest)
+		return
+	}
+	user := strings.TrimSpace(r.PostForm.Get("username"))
+	key := strings.ToLower(user)
 	ip := clientIP(r)
-	if wait := max(s.byIP.retryAfter(ip), s.byUser.retryAfter(strings.ToLower(user))); wait > 0 {
+	now := time.Now()
+	known := false
+	if c, err := r.Cookie(deviceCookie); err == nil {
+		known = s.logins.knownDevice(c.Value, key, now)
+	}
+	if wait := s.logins.retryAfter(ip, key, known); wait > 0 {
 		secs := int(wait.Seconds() + 0.999)
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
 		s.renderLogin(w, r, http.StatusTooManyRequests, user, fmt.Sprintf("Too many failed attempts. Try again in %d seconds.", secs))
@@ -210,21 +245,22 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	a, err := s.st.GetAdmin(r.Context(), user)
 	if err == nil {
-		err = bcrypt.CompareHashAndPassword([]byte(a.PasswordHash), []byte(r.PostFormValue("password")))
+		err = bcrypt.CompareHashAndPassword([]byte(a.PasswordHash), []byte(r.PostForm.Get("password")))
 	} else if errors.Is(err, store.ErrNotFound) {
 		// Spend the same time as for a wrong password, so that timing does
 		// not tell which user names exist.
-		_ = bcrypt.CompareHashAndPassword(dummyHash(), []byte(r.PostFormValue("password")))
+		_ = bcrypt.CompareHashAndPassword(dummyHash(), []byte(r.PostForm.Get("password")))
 	}
 	if err != nil {
-		s.byIP.fail(ip)
-		s.byUser.fail(strings.ToLower(user))
-		s.log.Warn("login failed", "user", user, "ip", ip)
+		locked := s.logins.fail(ip, key)
+		s.log.Warn("login failed", "user", logValue(user), "ip", ip)
+		for _, what := range locked {
+			s.log.Warn("audit: login lockout", "locked", what, "user", logValue(user), "ip", ip)
+		}
 		s.renderLogin(w, r, http.StatusUnauthorized, user, "Wrong user name or password.")
 		return
 	}
-	s.byIP.reset(ip)
-	s.byUser.reset(strings.ToLower(user))
+	s.logins.succeed(ip, key)
 	id := randomToken(32)
 	ss := store.Session{IDHash: hashToken(id), Admin: a.Name, CSRFToken: randomToken(32), ExpiresAt: time.Now().Add(s.opts.SessionTTL)}
 	if err := s.st.CreateSession(r.Context(), ss); err != nil {
@@ -233,8 +269,24 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: id, Path: "/", HttpOnly: true, Secure: s.opts.Secure,
 		SameSite: http.SameSiteLaxMode, Expires: ss.ExpiresAt})
+	http.SetCookie(w, &http.Cookie{Name: deviceCookie, Value: s.logins.deviceToken(key, now), Path: "/login", HttpOnly: true,
+		Secure: s.opts.Secure, SameSite: http.SameSiteStrictMode, Expires: now.Add(deviceTTL)})
 	s.log.Info("login", "user", a.Name, "ip", ip)
-	http.Redirect(w, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)
+	http.Redirect(w, r, safeNext(r.PostForm.Get("next")), http.StatusSeeOther)
+}
+
+// logValue shortens a value an anonymous client chose before it is logged,
+// so that failed logins cannot fill the log with megabytes per request.
+func logValue(s string) string {
+	const max = 64
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…(" + strconv.Itoa(len(s)) + " bytes)"
 }
 
 // dummyHash is compared against when the user name is unknown.
@@ -243,9 +295,21 @@ var dummyHash = sync.OnceValue(func() []byte {
 	return h
 })
 
-// safeNext keeps a post-login redirect on this site.
+// safeNext keeps a post-login redirect on this site. Browsers drop tabs and
+// newlines from URLs and treat a backslash like a slash, so "/\t/evil" or
+// "/\\evil" would leave the site; only a plain absolute path of printable
+// characters whose second character is not a slash or backslash is kept.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") {
+	if len(next) > 2048 || !strings.HasPrefix(next, "/") {
+		return "/"
+	}
+	for _, c := range next {
+		if c < 0x21 || c == 0x7f || c == '\\' || (c >= 0x80 && !unicode.IsPrint(c)) {
+			return "/"
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || strings.HasPrefix(next, "//") {
 		return "/"
 	}
 	return next

@@ -30,8 +30,9 @@ type Options struct {
 	Secure bool
 	// SessionTTL is how long a login lasts (default 12 hours).
 	SessionTTL time.Duration
-	// LoginLimit is how many failed logins a client address or a user name
-	// may make per minute before it gets 429 (default 5).
+	// LoginLimit is how many failed logins one client may make for one user
+	// name before it must wait, a minute and then twice as long after each
+	// further failure (default 5).
 	LoginLimit int
 }
 
@@ -45,8 +46,7 @@ type Server struct {
 	routes []route
 	pages  *pages
 	runs   *runTracker
-	byIP   *limiter
-	byUser *limiter
+	logins *loginGuard
 }
 
 // access says who may call a route.
@@ -84,7 +84,7 @@ func New(ctx context.Context, a *app.App, opts Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{app: a, st: st, log: a.Log, opts: opts, mux: http.NewServeMux(), pages: p,
-		runs: newRunTracker(ctx, a.Sync), byIP: newLimiter(opts.LoginLimit, time.Minute), byUser: newLimiter(opts.LoginLimit, time.Minute)}
+		runs: newRunTracker(ctx, a.Sync), logins: newLoginGuard(opts.LoginLimit)}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
