@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/usersync/usersync/internal/app"
@@ -18,6 +19,7 @@ const defaultListen = "127.0.0.1:8080"
 // serveOptions are the flags of serve (and of demo --serve).
 type serveOptions struct {
 	listen, cert, key string
+	hosts             string
 	noScheduler       bool
 	sched             *schedulerOptions
 }
@@ -28,6 +30,7 @@ func addServeFlags(fs *flagSet) *serveOptions {
 	fs.StringVar(&o.listen, "listen", defaultListen, "address to serve the web UI and API on")
 	fs.StringVar(&o.cert, "tls-cert", "", "TLS certificate (PEM); with --tls-key serves HTTPS")
 	fs.StringVar(&o.key, "tls-key", "", "TLS private key (PEM)")
+	fs.StringVar(&o.hosts, "host", "", "comma-separated DNS names the UI is reached by (loopback names and IP addresses are always accepted)")
 	return o
 }
 
@@ -87,7 +90,7 @@ func serve(ctx context.Context, e *env, a *app.App, o *serveOptions, ready func(
 			}
 		}()
 	}
-	h, err := web.New(runCtx, a, web.Options{Secure: o.cert != ""})
+	h, err := web.New(runCtx, a, web.Options{Secure: o.cert != "", Hosts: splitList(o.hosts)})
 	if err != nil {
 		return err
 	}
@@ -130,4 +133,15 @@ func serve(ctx context.Context, e *env, a *app.App, o *serveOptions, ready func(
 	}
 	fmt.Fprintln(e.stdout, "usersync stopped")
 	return nil
+}
+
+// splitList splits a comma-separated flag value, dropping empty items.
+func splitList(v string) []string {
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }

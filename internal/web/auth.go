@@ -167,7 +167,7 @@ func (s *Server) authenticate(r *http.Request, bearer bool) (principal, bool) {
 		}
 		return principal{admin: "token:" + t.Name}, true
 	}
-	c, err := r.Cookie(sessionCookie)
+	c, err := r.Cookie(s.cookieName(sessionCookie))
 	if err != nil || c.Value == "" {
 		return principal{}, false
 	}
@@ -230,7 +230,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	ip := clientIP(r)
 	now := time.Now()
 	known := false
-	if c, err := r.Cookie(deviceCookie); err == nil {
+	if c, err := r.Cookie(s.cookieName(deviceCookie)); err == nil {
 		known = s.logins.knownDevice(c.Value, key, now)
 	}
 	if wait := s.logins.retryAfter(ip, key, known); wait > 0 {
@@ -239,7 +239,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		s.renderLogin(w, r, http.StatusTooManyRequests, user, fmt.Sprintf("Too many failed attempts. Try again in %d seconds.", secs))
 		return
 	}
-	if err := checkLoginCSRF(r); err != nil {
+	if err := s.checkLoginCSRF(r); err != nil {
 		http.Error(w, "Forbidden: "+err.Error()+". Reload the login page and try again.", http.StatusForbidden)
 		return
 	}
@@ -267,9 +267,9 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: id, Path: "/", HttpOnly: true, Secure: s.opts.Secure,
+	http.SetCookie(w, &http.Cookie{Name: s.cookieName(sessionCookie), Value: id, Path: "/", HttpOnly: true, Secure: s.opts.Secure,
 		SameSite: http.SameSiteLaxMode, Expires: ss.ExpiresAt})
-	http.SetCookie(w, &http.Cookie{Name: deviceCookie, Value: s.logins.deviceToken(key, now), Path: "/login", HttpOnly: true,
+	http.SetCookie(w, &http.Cookie{Name: s.cookieName(deviceCookie), Value: s.logins.deviceToken(key, now), Path: "/", HttpOnly: true,
 		Secure: s.opts.Secure, SameSite: http.SameSiteStrictMode, Expires: now.Add(deviceTTL)})
 	s.log.Info("login", "user", a.Name, "ip", ip)
 	http.Redirect(w, r, safeNext(r.PostForm.Get("next")), http.StatusSeeOther)
@@ -319,7 +319,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	if p := principalOf(r); p.session != nil {
 		_ = s.st.DeleteSession(r.Context(), p.session.IDHash)
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: s.opts.Secure,
+	http.SetCookie(w, &http.Cookie{Name: s.cookieName(sessionCookie), Value: "", Path: "/", HttpOnly: true, Secure: s.opts.Secure,
 		SameSite: http.SameSiteLaxMode, MaxAge: -1})
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }

@@ -55,20 +55,20 @@ func checkOrigin(r *http.Request) error {
 // loginCSRF returns the login form's token, kept in a cookie (double
 // submit), since there is no session yet to hold it.
 func (s *Server) loginCSRF(w http.ResponseWriter, r *http.Request) string {
-	if c, err := r.Cookie(loginCSRFCookie); err == nil && len(c.Value) >= 32 {
+	if c, err := r.Cookie(s.cookieName(loginCSRFCookie)); err == nil && len(c.Value) >= 32 {
 		return c.Value
 	}
 	tok := randomToken(32)
-	http.SetCookie(w, &http.Cookie{Name: loginCSRFCookie, Value: tok, Path: "/login", HttpOnly: true, Secure: s.opts.Secure, SameSite: http.SameSiteStrictMode})
+	http.SetCookie(w, &http.Cookie{Name: s.cookieName(loginCSRFCookie), Value: tok, Path: "/", HttpOnly: true, Secure: s.opts.Secure, SameSite: http.SameSiteStrictMode})
 	return tok
 }
 
 // checkLoginCSRF compares the login form's token with its cookie.
-func checkLoginCSRF(r *http.Request) error {
+func (s *Server) checkLoginCSRF(r *http.Request) error {
 	if err := checkOrigin(r); err != nil {
 		return err
 	}
-	c, err := r.Cookie(loginCSRFCookie)
+	c, err := r.Cookie(s.cookieName(loginCSRFCookie))
 	got := r.PostFormValue(csrfField)
 	if err != nil || got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(c.Value)) != 1 {
 		return errors.New("missing or wrong CSRF token")

@@ -18,7 +18,7 @@ import (
 func loginFrom(t *testing.T, e *testEnv, addr, user, password string, cookies ...*http.Cookie) *http.Response {
 	t.Helper()
 	body := url.Values{"username": {user}, "password": {password}, csrfField: {"tok"}}.Encode()
-	r := httptest.NewRequest("POST", "/login", strings.NewReader(body))
+	r := localRequest("POST", "/login", strings.NewReader(body))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	r.RemoteAddr = net.JoinHostPort(addr, "40000")
 	r.AddCookie(&http.Cookie{Name: loginCSRFCookie, Value: "tok"})
@@ -137,7 +137,7 @@ func TestLoginGuardMemoryIsBounded(t *testing.T) {
 func TestLoginBodyIsBounded(t *testing.T) {
 	e := newTestEnv(t)
 	big := url.Values{"username": {strings.Repeat("a", 1<<20)}, "password": {"x"}}.Encode()
-	r := httptest.NewRequest("POST", "/login", strings.NewReader(big))
+	r := localRequest("POST", "/login", strings.NewReader(big))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	w := httptest.NewRecorder()
 	e.web.ServeHTTP(w, r)
@@ -150,7 +150,7 @@ func TestLoginBodyIsBounded(t *testing.T) {
 	fw, _ := mw.CreateFormFile("username", "big.bin")
 	fw.Write(bytes.Repeat([]byte("x"), 64<<10))
 	mw.Close()
-	r = httptest.NewRequest("POST", "/login", &mp)
+	r = localRequest("POST", "/login", &mp)
 	r.Header.Set("Content-Type", mw.FormDataContentType())
 	w = httptest.NewRecorder()
 	e.web.ServeHTTP(w, r)
@@ -196,7 +196,7 @@ func TestSafeNext(t *testing.T) {
 func TestLoginRedirectStaysOnSite(t *testing.T) {
 	e := newTestEnv(t)
 	body := url.Values{"username": {AdminName}, "password": {testAdminPassword}, csrfField: {"tok"}, "next": {"/\t/evil.example"}}.Encode()
-	r := httptest.NewRequest("POST", "/login?next=/%09/evil.example", strings.NewReader(body))
+	r := localRequest("POST", "/login?next=/%09/evil.example", strings.NewReader(body))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	r.AddCookie(&http.Cookie{Name: loginCSRFCookie, Value: "tok"})
 	w := httptest.NewRecorder()

@@ -12,7 +12,10 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/usersync/usersync/internal/app"
@@ -30,6 +33,11 @@ type Options struct {
 	Secure bool
 	// SessionTTL is how long a login lasts (default 12 hours).
 	SessionTTL time.Duration
+	// Hosts are the DNS names the UI and API are reached by, besides the
+	// loopback names and IP literals that are always accepted. A request
+	// naming any other host is refused, so that a web page on another site
+	// cannot reach the server by rebinding its own name to this address.
+	Hosts []string
 	// LoginLimit is how many failed logins one client may make for one user
 	// name before it must wait, a minute and then twice as long after each
 	// further failure (default 5).
@@ -96,7 +104,7 @@ func New(ctx context.Context, a *app.App, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: static assets: %w", err)
 	}
-	s.mux.Handle("GET /static/", http.StripPrefix("/static/", cacheFor(time.Hour, http.FileServerFS(static))))
+	s.mux.Handle("GET /static/", http.StripPrefix("/static/", cacheFor(time.Hour, noListing(http.FileServerFS(static)))))
 	return s, nil
 }
 
@@ -173,6 +181,14 @@ func (s *Server) routeTable() []route {
 // response.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
+	if !s.hostAllowed(r.Host) {
+		http.Error(w, "Misdirected Request: this server does not answer for host "+strconv.Quote(logValue(r.Host))+
+			"; start it with --host NAME to accept that name", http.StatusMisdirectedRequest)
+		return
+	}
+	if s.opts.Secure {
+		h.Set("Strict-Transport-Security", "max-age=31536000")
+	}
 	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
@@ -189,4 +205,46 @@ func cacheFor(d time.Duration, h http.Handler) http.Handler {
 		w.Header().Set("Cache-Control", fmt.Sprintf("private, max-age=%d", int(d.Seconds())))
 		h.ServeHTTP(w, r)
 	})
+}
+
+// noListing answers 404 for directories, so that the static assets are
+// served but not listed.
+func noListing(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "" || strings.HasSuffix(r.URL.Path, "/") {
+			http.NotFound(w, r)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// hostAllowed reports whether a request's Host header names this server:
+// a configured name, a loopback name, or an IP literal (a rebinding attack
+// needs a DNS name of the attacker's, so IP literals are safe to accept).
+func (s *Server) hostAllowed(host string) bool {
+	name := host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		name = h
+	}
+	name = strings.TrimSuffix(strings.ToLower(strings.Trim(name, "[]")), ".")
+	if name == "localhost" || strings.HasSuffix(name, ".localhost") || net.ParseIP(name) != nil {
+		return true
+	}
+	for _, h := range s.opts.Hosts {
+		if strings.EqualFold(strings.TrimSuffix(h, "."), name) {
+			return true
+		}
+	}
+	return false
+}
+
+// cookieName gives a cookie its name: under TLS with the "__Host-" prefix,
+// which makes the browser refuse the cookie unless it is secure, for this
+// exact host and the whole path, so no other subdomain can set or shadow it.
+func (s *Server) cookieName(base string) string {
+	if s.opts.Secure {
+		return "__Host-" + base
+	}
+	return base
 }
