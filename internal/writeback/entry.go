@@ -37,6 +37,10 @@ func (w *entryWrite) upn(ctx context.Context) error {
 		return nil
 	case err != nil:
 		return err
+	case plan.Reason == upn.ReasonHasValue:
+		w.notes = append(w.notes, fmt.Sprintf("%s already holds %q; kept it and did not write %q (skipIfAlreadyPresent)",
+			plan.Attribute, plan.Kept, plan.Value))
+		return nil
 	case plan.Action == upn.ActionNone:
 		return nil
 	}
