@@ -128,7 +128,7 @@ func TestPlanWriteSingleValuedWithoutSkip(t *testing.T) {
 		action   Action
 	}{
 		{[]string{"jane.doe@example.test"}, ActionNone},
-		{[]string{"Jane.Doe@example.test"}, ActionReplace}, // lowercase asked for, so case is fixed
+		{[]string{"Jane.Doe@example.test"}, ActionReplace},   // lowercase asked for, so case is fixed
 		{[]string{"carl.personal@corp.test"}, ActionReplace}, // skip off: another value is replaced
 		{nil, ActionReplace},
 	} {
