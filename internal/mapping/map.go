@@ -23,7 +23,7 @@ func (m *Mapper) Map(e *directory.Entry, r *Result) {
 		ru := &m.rules[i]
 		v, err := ru.value(src)
 		if err != nil {
-			if ru.Strict {
+			if ru.Strict || errors.Is(err, expr.ErrSeparatorInValue) {
 				errs = append(errs, fmt.Errorf("%s: %w", ru.Target, err))
 			} else {
 				r.Warnings = append(r.Warnings, fmt.Sprintf("%s: %v; left unchanged", ru.Target, err))
@@ -89,7 +89,11 @@ func (ru *rule) value(src entryAttrs) (string, error) {
 		}
 		return "", nil
 	}
-	v, err := ru.expr.Eval(src)
+	eval := ru.expr.Eval
+	if ru.Target == TargetCustomFields {
+		eval = ru.expr.EvalCustomFields
+	}
+	v, err := eval(src)
 	if err != nil {
 		return "", fmt.Errorf("expression failed: %w", err)
 	}
