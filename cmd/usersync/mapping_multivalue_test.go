@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/usersync/usersync/internal/store"
+	"github.com/usersync/usersync/internal/testdir/samba"
 	"github.com/usersync/usersync/internal/testdir/slapd"
 )
 
@@ -93,4 +94,59 @@ func TestMultiValuedSource(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestMultiValuedMemberOfAD maps Active Directory's memberOf, which holds
+// one value per group, to the single field groups: with multiValue "join"
+// every group is kept; unset, the first is kept and the user warned.
+func TestMultiValuedMemberOfAD(t *testing.T) {
+	dc := samba.Start(t)
+	specs := []samba.UserSpec{{SAMAccountName: "user.two"}, {SAMAccountName: "user.one"}}
+	dns := dc.AddUsers(t, len(specs), func(i int) samba.UserSpec { return specs[i] })
+	g1 := dc.AddGroup(t, "MV Sales", dns)
+	g2 := dc.AddGroup(t, "MV Admins", dns[:1])
+	for _, tt := range []struct {
+		name    string
+		mapping map[string]any
+		two     []string // groups of user.two: any order of these, joined
+		warn    string
+	}{
+		{name: "join", mapping: map[string]any{"multiValue": "join", "separator": "|"}, two: []string{g1, g2}},
+		{name: "unset", mapping: map[string]any{}, warn: "groups: memberOf has 2 values; kept the first"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newCLI(t)
+			doc := sambaConnDoc(dc)
+			mp := map[string]any{"source": "memberOf", "target": "groups"}
+			for k, v := range tt.mapping {
+				mp[k] = v
+			}
+			doc["mappings"] = []any{
+				map[string]any{"source": "userPrincipalName", "target": "userId"},
+				map[string]any{"source": "sAMAccountName", "target": "displayName"},
+				mp,
+			}
+			c.apply(doc)
+			rep := c.mustSync("corp")
+			wantCounts(t, rep, store.Counts{Created: 2})
+			users := usersByID(t, c)
+			two, one := users["user.two@example.test"].Fields["groups"], users["user.one@example.test"].Fields["groups"]
+			if one != g1 {
+				t.Errorf("user.one's groups = %q, want %q", one, g1)
+			}
+			if tt.two != nil {
+				if two != tt.two[0]+"|"+tt.two[1] && two != tt.two[1]+"|"+tt.two[0] {
+					t.Errorf("user.two's groups = %q, want both of %q", two, tt.two)
+				}
+			} else if two != g1 && two != g2 {
+				t.Errorf("user.two's groups = %q, want one group", two)
+			}
+			if tt.warn != "" {
+				out, _ := c.run("runs", "show", fmt.Sprint(rep.ID), "--json")
+				if !strings.Contains(out, tt.warn) {
+					t.Errorf("run lacks the warning %q:\n%s", tt.warn, out)
+				}
+			}
+		})
+	}
 }
