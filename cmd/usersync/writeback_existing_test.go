@@ -24,53 +24,60 @@ func TestWriteBackKeepsExistingValue(t *testing.T) {
 		name     string
 		cfg      string
 		attr     string
-		existing string // "" means the attribute starts empty
+		existing []string // the attribute's values before the run
 		skip     bool
 		want     []string // attribute values after the run; "UPN" is the formatted UPN
 		counts   store.Counts
 		again    store.Counts
 	}
 	rows := []row{
-		{name: "ex1 present skip", cfg: seedExample1, attr: "proxyAddresses", existing: "smtp:" + personal, skip: true,
+		{name: "ex1 present skip", cfg: seedExample1, attr: "proxyAddresses", existing: []string{"smtp:" + personal}, skip: true,
 			want: []string{"smtp:" + personal}, counts: store.Counts{Unchanged: 1}, again: store.Counts{Unchanged: 1}},
-		{name: "ex1 present noskip", cfg: seedExample1, attr: "proxyAddresses", existing: "smtp:" + personal,
+		{name: "ex1 present noskip", cfg: seedExample1, attr: "proxyAddresses", existing: []string{"smtp:" + personal},
 			want: []string{"smtp:" + personal}, counts: store.Counts{Unchanged: 1}, again: store.Counts{Unchanged: 1}},
 		{name: "ex1 absent skip", cfg: seedExample1, attr: "proxyAddresses", skip: true,
 			counts: store.Counts{Unchanged: 1}, again: store.Counts{Unchanged: 1}},
 		{name: "ex1 absent noskip", cfg: seedExample1, attr: "proxyAddresses",
 			counts: store.Counts{Unchanged: 1}, again: store.Counts{Unchanged: 1}},
-		{name: "ex2 present skip", cfg: seedExample2, attr: "proxyAddresses", existing: "smtp:" + personal, skip: true,
+		{name: "ex2 present skip", cfg: seedExample2, attr: "proxyAddresses", existing: []string{"smtp:" + personal}, skip: true,
 			want: []string{"smtp:" + personal}, counts: store.Counts{Unchanged: 1}, again: store.Counts{Unchanged: 1}},
-		{name: "ex2 present noskip", cfg: seedExample2, attr: "proxyAddresses", existing: "smtp:" + personal,
+		{name: "ex2 present noskip", cfg: seedExample2, attr: "proxyAddresses", existing: []string{"smtp:" + personal},
 			want: []string{"smtp:" + personal}, counts: store.Counts{Unchanged: 1}, again: store.Counts{Unchanged: 1}},
 		{name: "ex2 absent skip", cfg: seedExample2, attr: "proxyAddresses", skip: true,
 			counts: store.Counts{Unchanged: 1}, again: store.Counts{Unchanged: 1}},
 		{name: "ex2 absent noskip", cfg: seedExample2, attr: "proxyAddresses",
 			counts: store.Counts{Unchanged: 1}, again: store.Counts{Unchanged: 1}},
-		{name: "ex3 present skip", cfg: seedExample3, attr: "proxyAddresses", existing: "smtp:" + personal, skip: true,
+		{name: "ex3 present skip", cfg: seedExample3, attr: "proxyAddresses", existing: []string{"smtp:" + personal}, skip: true,
 			want: []string{"smtp:" + personal, "smtp:upn"}, counts: store.Counts{Updated: 1}, again: store.Counts{Unchanged: 1}},
-		{name: "ex3 present noskip", cfg: seedExample3, attr: "proxyAddresses", existing: "smtp:" + personal,
+		{name: "ex3 present noskip", cfg: seedExample3, attr: "proxyAddresses", existing: []string{"smtp:" + personal},
 			want: []string{"smtp:" + personal, "smtp:upn"}, counts: store.Counts{Updated: 1}, again: store.Counts{Unchanged: 1}},
 		{name: "ex3 absent skip", cfg: seedExample3, attr: "proxyAddresses", skip: true,
 			want: []string{"smtp:upn"}, counts: store.Counts{Updated: 1}, again: store.Counts{Unchanged: 1}},
 		{name: "ex3 absent noskip", cfg: seedExample3, attr: "proxyAddresses",
 			want: []string{"smtp:upn"}, counts: store.Counts{Updated: 1}, again: store.Counts{Unchanged: 1}},
-		{name: "ex4 present skip", cfg: ex4, attr: cloudAttr, existing: "legacy-value", skip: true,
+		{name: "ex4 present skip", cfg: ex4, attr: cloudAttr, existing: []string{"legacy-value"}, skip: true,
 			want: []string{"legacy-value"}, counts: store.Counts{Skipped: 1}, again: store.Counts{Skipped: 1}},
-		{name: "ex4 present noskip", cfg: ex4, attr: cloudAttr, existing: "legacy-value",
+		{name: "ex4 present noskip", cfg: ex4, attr: cloudAttr, existing: []string{"legacy-value"},
 			want: []string{"UPN"}, counts: store.Counts{Updated: 1}, again: store.Counts{Unchanged: 1}},
 		{name: "ex4 absent skip", cfg: ex4, attr: cloudAttr, skip: true,
 			want: []string{"UPN"}, counts: store.Counts{Updated: 1}, again: store.Counts{Unchanged: 1}},
 		{name: "ex4 absent noskip", cfg: ex4, attr: cloudAttr,
 			want: []string{"UPN"}, counts: store.Counts{Updated: 1}, again: store.Counts{Unchanged: 1}},
-		{name: "ex5 present skip", cfg: seedExample5, attr: "mail", existing: personal, skip: true,
+		{name: "ex5 present skip", cfg: seedExample5, attr: "mail", existing: []string{personal}, skip: true,
 			want: []string{personal}, counts: store.Counts{Skipped: 1}, again: store.Counts{Skipped: 1}},
-		{name: "ex5 present noskip", cfg: seedExample5, attr: "mail", existing: personal,
+		{name: "ex5 present noskip", cfg: seedExample5, attr: "mail", existing: []string{personal},
 			want: []string{"upn"}, counts: store.Counts{Updated: 1}, again: store.Counts{Unchanged: 1}},
 		{name: "ex5 absent skip", cfg: seedExample5, attr: "mail", skip: true,
 			want: []string{"upn"}, counts: store.Counts{Updated: 1}, again: store.Counts{Unchanged: 1}},
 		{name: "ex5 absent noskip", cfg: seedExample5, attr: "mail",
 			want: []string{"upn"}, counts: store.Counts{Updated: 1}, again: store.Counts{Unchanged: 1}},
+		// multiValued off on a multi-valued attribute with skip off: the
+		// values cannot be replaced by one without deleting values usersync
+		// does not own, so the user fails and they stay.
+		{name: "single-valued setting on several values", attr: "proxyAddresses",
+			cfg:      strings.Replace(seedExample5, `"targetAttribute":"mail"`, `"targetAttribute":"proxyAddresses"`, 1),
+			existing: []string{"SMTP:carl@corp.test", "X500:/o=Org/cn=carl"},
+			want:     []string{"SMTP:carl@corp.test", "X500:/o=Org/cn=carl"}, counts: store.Counts{Failed: 1}, again: store.Counts{Failed: 1}},
 	}
 	dc := samba.Start(t)
 	// Each row has its own user, Carl.KvN@example.test in department exkvN,
@@ -80,8 +87,8 @@ func TestWriteBackKeepsExistingValue(t *testing.T) {
 	dept := func(i int) string { return fmt.Sprintf("exkv%d", i) }
 	dc.AddUsers(t, len(rows), func(i int) samba.UserSpec {
 		var attrs map[string][]string
-		if e := rows[i].existing; e != "" {
-			attrs = map[string][]string{rows[i].attr: {e}}
+		if e := rows[i].existing; len(e) > 0 {
+			attrs = map[string][]string{rows[i].attr: e}
 		}
 		return adUser(sam(i), upnOf(i), dept(i), attrs)
 	})
@@ -108,9 +115,14 @@ func TestWriteBackKeepsExistingValue(t *testing.T) {
 				}
 				wantCounts(t, rep, counts)
 				wantValues(t, dc, dn, tt.attr, want...)
+				if counts.Failed == 1 {
+					if out := c.outcomes(rep.ID, "failed"); !strings.Contains(out, "holds 2 values") || !strings.Contains(out, "multiValued is off") {
+						t.Errorf("run %d: failed outcome does not say why:\n%s", run+1, out)
+					}
+				}
 				if counts.Skipped == 1 {
 					out := c.outcomes(rep.ID, "skipped")
-					for _, s := range []string{upnOf(i), tt.existing, tt.attr} {
+					for _, s := range []string{upnOf(i), tt.existing[0], tt.attr} {
 						if !strings.Contains(out, s) {
 							t.Errorf("run %d: skipped outcome lacks %q:\n%s", run+1, s, out)
 						}

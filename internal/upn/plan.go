@@ -11,6 +11,11 @@ import (
 // userPrincipalName and either mail fallback is off or mail is empty too.
 var ErrNoValue = errors.New("upn: nothing to write")
 
+// ErrSeveralValues means multiValued is off but the target attribute holds
+// several values: replacing them with one would delete values usersync does
+// not own, so nothing is written.
+var ErrSeveralValues = errors.New("upn: the attribute holds several values but multiValued is off")
+
 // Action is what a WritePlan does to the target attribute.
 type Action int
 
@@ -101,7 +106,9 @@ type WritePlan struct {
 // Without skipIfAlreadyPresent, only an identical value counts as present.
 // A multi-valued attribute gets an Add and never loses its other values; a
 // single-valued one gets a Replace, only when skipIfAlreadyPresent is off,
-// unless it already holds exactly the value. Applying the plan and planning
+// unless it already holds exactly the value; when it holds several values
+// (multiValued is off on a multi-valued attribute), PlanWrite fails with
+// ErrSeveralValues rather than delete them. Applying the plan and planning
 // again yields ActionNone.
 func PlanWrite(cfg Config, upn, mail string, existing []string) (WritePlan, error) {
 	s := cfg.SyncUpnToAdAttribute
@@ -141,6 +148,9 @@ func PlanWrite(cfg Config, upn, mail string, existing []string) (WritePlan, erro
 	if len(existing) == 1 && existing[0] == plan.Value {
 		plan.Reason = ReasonUpToDate
 		return plan, nil
+	}
+	if len(existing) > 1 {
+		return WritePlan{}, fmt.Errorf("%w: %s holds %d values; refusing to replace them with %q", ErrSeveralValues, s.TargetAttribute, len(existing), plan.Value)
 	}
 	plan.Action = ActionReplace
 	return plan, nil

@@ -140,6 +140,22 @@ func TestPlanWriteSingleValuedWithoutSkip(t *testing.T) {
 	}
 }
 
+func TestPlanWriteRefusesToReplaceSeveralValues(t *testing.T) {
+	cfg := seedConfig(5)
+	cfg.SyncUpnToAdAttribute.TargetAttribute = "proxyAddresses"
+	cfg.SyncUpnToAdAttribute.SkipIfAlreadyPresent = false
+	_, err := PlanWrite(cfg, "Jane.Doe@example.test", "", []string{"SMTP:jane@corp.test", "X500:/o=Org/cn=jane"})
+	if !errors.Is(err, ErrSeveralValues) {
+		t.Fatalf("err = %v, want ErrSeveralValues", err)
+	}
+	// With skip on, any value there is kept, so nothing fails.
+	cfg.SyncUpnToAdAttribute.SkipIfAlreadyPresent = true
+	got, err := PlanWrite(cfg, "Jane.Doe@example.test", "", []string{"SMTP:jane@corp.test", "X500:/o=Org/cn=jane"})
+	if err != nil || got.Reason != ReasonHasValue || got.Kept != "SMTP:jane@corp.test" {
+		t.Fatalf("skip on: %+v, %v", got, err)
+	}
+}
+
 func TestPlanWriteErrors(t *testing.T) {
 	noFallback := seedConfig(4)
 	bad := seedConfig(3)

@@ -35,6 +35,8 @@ func (w *entryWrite) upn(ctx context.Context) error {
 	case errors.Is(err, upn.ErrNoValue):
 		w.notes = append(w.notes, err.Error())
 		return nil
+	case errors.Is(err, upn.ErrSeveralValues):
+		return w.fail(target, err)
 	case err != nil:
 		return err
 	case plan.Reason == upn.ReasonHasValue:
