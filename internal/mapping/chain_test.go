@@ -29,18 +29,20 @@ func TestAttributeChainMatchesEval(t *testing.T) {
 		{DN: "uid=a,dc=x", Attrs: map[string][]string{"displayName": {"exact case"}}},
 	}
 	for _, src := range exprs {
-		m := compile(t, Set{Mappings: []Mapping{{Source: "uid", Target: FieldUserID}, {Expression: src, Target: FieldName}}})
-		ru := &m.rules[1]
-		if ru.chain == nil {
-			t.Fatalf("%s: no attribute chain", src)
-		}
-		for _, e := range entries {
-			fast, ferr := ru.value(entryAttrs{e})
-			slow := *ru
-			slow.chain = nil
-			want, werr := slow.value(entryAttrs{e})
-			if fast != want || (ferr == nil) != (werr == nil) {
-				t.Errorf("%s on %v: direct lookup %q, %v; evaluation %q, %v", src, e.Attrs, fast, ferr, want, werr)
+		for _, mv := range []MultiValue{"", MultiValueFirst, MultiValueJoin, MultiValueError} {
+			m := compile(t, Set{Mappings: []Mapping{{Source: "uid", Target: FieldUserID}, {Expression: src, Target: FieldName, MultiValue: mv}}})
+			ru := &m.rules[1]
+			if ru.chain == nil {
+				t.Fatalf("%s: no attribute chain", src)
+			}
+			for _, e := range entries {
+				fast, _, ferr := ru.value(entryAttrs{e})
+				slow := *ru
+				slow.chain = nil
+				want, _, werr := slow.value(entryAttrs{e})
+				if fast != want || (ferr == nil) != (werr == nil) {
+					t.Errorf("%s (multiValue %q) on %v: direct lookup %q, %v; evaluation %q, %v", src, mv, e.Attrs, fast, ferr, want, werr)
+				}
 			}
 		}
 	}

@@ -21,9 +21,12 @@ func (m *Mapper) Map(e *directory.Entry, r *Result) {
 	var errs []error
 	for i := range m.rules {
 		ru := &m.rules[i]
-		v, err := ru.value(src)
+		v, warning, err := ru.value(src)
+		if warning != "" {
+			r.Warnings = append(r.Warnings, ru.Target+": "+warning)
+		}
 		if err != nil {
-			if ru.Strict {
+			if ru.Strict || refused(err) {
 				errs = append(errs, fmt.Errorf("%s: %w", ru.Target, err))
 			} else {
 				r.Warnings = append(r.Warnings, fmt.Sprintf("%s: %v; left unchanged", ru.Target, err))
@@ -67,33 +70,45 @@ func (m *Mapper) Map(e *directory.Entry, r *Result) {
 	}
 }
 
-// value reads the rule's source: the first value of its attribute, or the
-// expression's result as text (a list joins with ", ").
-func (ru *rule) value(src entryAttrs) (string, error) {
+// value reads the rule's source: its attribute's value, or the
+// expression's result as text. Several values go through pick (multiValue);
+// an expression's list with multiValue unset is joined with ", ", as
+// Value.String prints it. warning is set when values were dropped.
+func (ru *rule) value(src entryAttrs) (v, warning string, err error) {
 	if ru.expr == nil {
-		if v := src.Values(ru.Source); len(v) > 0 {
-			return v[0], nil
-		}
-		return "", nil
+		return ru.pick(src.Values(ru.Source), ru.Source)
 	}
 	if ru.chain != nil {
 		for _, name := range ru.chain {
-			switch v := src.Values(name); len(v) {
-			case 0:
+			switch vals := src.Values(name); {
+			case len(vals) == 0:
 				continue
-			case 1:
-				return v[0], nil
+			case len(vals) > 1 && ru.MultiValue == "":
+				return strings.Join(vals, ", "), "", nil // as the expression's list value prints
 			default:
-				return strings.Join(v, ", "), nil // as the expression's list value prints
+				return ru.pick(vals, name)
 			}
 		}
-		return "", nil
+		return "", "", nil
 	}
-	v, err := ru.expr.Eval(src)
+	eval := ru.expr.Eval
+	if ru.Target == TargetCustomFields {
+		eval = ru.expr.EvalCustomFields
+	}
+	val, err := eval(src)
 	if err != nil {
-		return "", fmt.Errorf("expression failed: %w", err)
+		return "", "", fmt.Errorf("expression failed: %w", err)
 	}
-	return v.String(), nil
+	if val.Kind() == expr.KindList && ru.MultiValue != "" {
+		return ru.pick(val.Strings(), "the expression")
+	}
+	return val.String(), "", nil
+}
+
+// refused reports whether err is a value the user must fail on whatever
+// the mapping's strictness: it would be stored wrongly or lose values.
+func refused(err error) bool {
+	return errors.Is(err, expr.ErrSeparatorInValue) || errors.Is(err, ErrSeparatorInValue) || errors.Is(err, ErrMultipleValues)
 }
 
 // check returns why v does not fit the rule's type or, for a custom field,

@@ -80,6 +80,14 @@ type Mapping struct {
 	// Strict makes a value that fails its type check, an expression that
 	// fails, or an invalid custom field fail the user instead of warning.
 	Strict bool `json:"strict,omitempty"`
+	// MultiValue is "first", "join" or "error": what a source with several
+	// values gives the field. Unset, an attribute source keeps its first
+	// value and the user gets a warning; an expression's list is joined
+	// with ", ".
+	MultiValue MultiValue `json:"multiValue,omitempty"`
+	// Separator joins the values under multiValue "join"; DefaultSeparator
+	// when empty.
+	Separator string `json:"separator,omitempty"`
 }
 
 // Set is a connection's mapping configuration: the mapping records, the

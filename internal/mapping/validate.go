@@ -91,6 +91,7 @@ func validateMappings(ms []Mapping, add func(field, format string, args ...any))
 		if m.Strength == StrengthKeepExisting && m.ClearWhenEmpty {
 			add(at("clearWhenEmpty"), "cannot be combined with strength keepExisting, which never overwrites a value")
 		}
+		validateMultiValue(m, at, add)
 		if !knownType(m.Type) {
 			add(at("type"), "must be one of text, email, phone, language or timeZone, got %q", m.Type)
 		}

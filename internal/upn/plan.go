@@ -11,6 +11,11 @@ import (
 // userPrincipalName and either mail fallback is off or mail is empty too.
 var ErrNoValue = errors.New("upn: nothing to write")
 
+// ErrSeveralValues means multiValued is off but the target attribute holds
+// several values: replacing them with one would delete values usersync does
+// not own, so nothing is written.
+var ErrSeveralValues = errors.New("upn: the attribute holds several values but multiValued is off")
+
 // Action is what a WritePlan does to the target attribute.
 type Action int
 
@@ -48,6 +53,9 @@ const (
 	ReasonAlreadyPresent Reason = "an equivalent value is already present"
 	// ReasonUpToDate: the attribute already holds exactly the value.
 	ReasonUpToDate Reason = "value already up to date"
+	// ReasonHasValue: skipIfAlreadyPresent is on and the single-valued
+	// attribute already holds another value, which is kept.
+	ReasonHasValue Reason = "the attribute already has a value"
 )
 
 // Source names the directory attribute the written value came from.
@@ -75,6 +83,8 @@ type WritePlan struct {
 	Source Source
 	// Reason explains ActionNone; it is empty otherwise.
 	Reason Reason
+	// Kept is the value left in place under ReasonHasValue.
+	Kept string
 	// OnFailure is how the run reacts if the write fails.
 	OnFailure OnWriteFailure
 }
@@ -89,11 +99,17 @@ type WritePlan struct {
 // skipIfAlreadyPresent, nothing is written when an equivalent value exists:
 // the address part is compared case-insensitively, as AD does, and the
 // prefix case-insensitively when treatPrefixVariantsAsDuplicates is on (so
-// "SMTP:a@b" counts as "smtp:a@b") and case-sensitively otherwise. Without
-// it, only an identical value counts as present. A multi-valued attribute
-// gets an Add and never loses its other values; a single-valued one gets a
-// Replace unless it already holds exactly the value. Applying the plan and
-// planning again yields ActionNone.
+// "SMTP:a@b" counts as "smtp:a@b") and case-sensitively otherwise. For a
+// single-valued attribute, skipIfAlreadyPresent also means that any value
+// already there is kept: write-back only fills an empty attribute and never
+// overwrites a value it does not own (ReasonHasValue, with Kept set).
+// Without skipIfAlreadyPresent, only an identical value counts as present.
+// A multi-valued attribute gets an Add and never loses its other values; a
+// single-valued one gets a Replace, only when skipIfAlreadyPresent is off,
+// unless it already holds exactly the value; when it holds several values
+// (multiValued is off on a multi-valued attribute), PlanWrite fails with
+// ErrSeveralValues rather than delete them. Applying the plan and planning
+// again yields ActionNone.
 func PlanWrite(cfg Config, upn, mail string, existing []string) (WritePlan, error) {
 	s := cfg.SyncUpnToAdAttribute
 	plan := WritePlan{Attribute: s.TargetAttribute, OnFailure: s.OnWriteFailure}
@@ -116,6 +132,10 @@ func PlanWrite(cfg Config, upn, mail string, existing []string) (WritePlan, erro
 			plan.Reason = ReasonAlreadyPresent
 			return plan, nil
 		}
+		if i := slices.IndexFunc(existing, func(v string) bool { return v != "" }); i >= 0 && !s.MultiValued {
+			plan.Reason, plan.Kept = ReasonHasValue, existing[i]
+			return plan, nil
+		}
 	}
 	if s.MultiValued {
 		if slices.Contains(existing, plan.Value) {
@@ -128,6 +148,9 @@ func PlanWrite(cfg Config, upn, mail string, existing []string) (WritePlan, erro
 	if len(existing) == 1 && existing[0] == plan.Value {
 		plan.Reason = ReasonUpToDate
 		return plan, nil
+	}
+	if len(existing) > 1 {
+		return WritePlan{}, fmt.Errorf("%w: %s holds %d values; refusing to replace them with %q", ErrSeveralValues, s.TargetAttribute, len(existing), plan.Value)
 	}
 	plan.Action = ActionReplace
 	return plan, nil

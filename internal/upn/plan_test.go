@@ -16,6 +16,7 @@ func TestPlanWriteSeedExamples(t *testing.T) {
 		value     string
 		source    Source
 		reason    Reason
+		kept      string
 	}{
 		// Examples 1 and 2: sync off, nothing is ever written.
 		{name: "ex1 sync off", example: 1, upn: "jane.doe@example.test", action: ActionNone, reason: ReasonSyncDisabled},
@@ -42,8 +43,9 @@ func TestPlanWriteSeedExamples(t *testing.T) {
 		// Example 4: extensionAttribute5, single-valued, plain, case kept.
 		{name: "ex4 empty attribute", example: 4, upn: "Jane.Doe@example.test",
 			action: ActionReplace, value: "Jane.Doe@example.test", source: SourceUPN},
-		{name: "ex4 other value replaced", example: 4, upn: "Jane.Doe@example.test",
-			existing: []string{"old@example.test"}, action: ActionReplace, value: "Jane.Doe@example.test", source: SourceUPN},
+		{name: "ex4 other value kept", example: 4, upn: "Jane.Doe@example.test",
+			existing: []string{"old@example.test"}, action: ActionNone, value: "Jane.Doe@example.test", source: SourceUPN,
+			reason: ReasonHasValue, kept: "old@example.test"},
 		{name: "ex4 equal ignoring case skipped", example: 4, upn: "Jane.Doe@example.test",
 			existing: []string{"jane.doe@EXAMPLE.test"}, action: ActionNone,
 			value: "Jane.Doe@example.test", source: SourceUPN, reason: ReasonAlreadyPresent},
@@ -56,6 +58,11 @@ func TestPlanWriteSeedExamples(t *testing.T) {
 		{name: "ex5 same mail skipped", example: 5, upn: "Jane.Doe@Example.test",
 			existing: []string{"Jane.Doe@example.test"}, action: ActionNone,
 			value: "jane.doe@example.test", source: SourceUPN, reason: ReasonAlreadyPresent},
+		{name: "ex5 other mail kept", example: 5, upn: "Carl.Five@example.test",
+			existing: []string{"carl.personal@corp.test"}, action: ActionNone,
+			value: "carl.five@example.test", source: SourceUPN, reason: ReasonHasValue, kept: "carl.personal@corp.test"},
+		{name: "ex5 empty string is no value", example: 5, upn: "Carl.Five@example.test",
+			existing: []string{""}, action: ActionReplace, value: "carl.five@example.test", source: SourceUPN},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -66,7 +73,7 @@ func TestPlanWriteSeedExamples(t *testing.T) {
 			}
 			want := WritePlan{
 				Action: tt.action, Attribute: cfg.SyncUpnToAdAttribute.TargetAttribute,
-				Value: tt.value, Source: tt.source, Reason: tt.reason,
+				Value: tt.value, Source: tt.source, Reason: tt.reason, Kept: tt.kept,
 				OnFailure: cfg.SyncUpnToAdAttribute.OnWriteFailure,
 			}
 			if got != want {
@@ -121,7 +128,8 @@ func TestPlanWriteSingleValuedWithoutSkip(t *testing.T) {
 		action   Action
 	}{
 		{[]string{"jane.doe@example.test"}, ActionNone},
-		{[]string{"Jane.Doe@example.test"}, ActionReplace}, // lowercase asked for, so case is fixed
+		{[]string{"Jane.Doe@example.test"}, ActionReplace},   // lowercase asked for, so case is fixed
+		{[]string{"carl.personal@corp.test"}, ActionReplace}, // skip off: another value is replaced
 		{nil, ActionReplace},
 	} {
 		got, err := PlanWrite(cfg, "Jane.Doe@example.test", "", tt.existing)
@@ -129,6 +137,22 @@ func TestPlanWriteSingleValuedWithoutSkip(t *testing.T) {
 			t.Errorf("existing %q: got %v, %v; want %v", tt.existing, got.Action, err, tt.action)
 		}
 		assertIdempotent(t, cfg, "Jane.Doe@example.test", "", tt.existing, got)
+	}
+}
+
+func TestPlanWriteRefusesToReplaceSeveralValues(t *testing.T) {
+	cfg := seedConfig(5)
+	cfg.SyncUpnToAdAttribute.TargetAttribute = "proxyAddresses"
+	cfg.SyncUpnToAdAttribute.SkipIfAlreadyPresent = false
+	_, err := PlanWrite(cfg, "Jane.Doe@example.test", "", []string{"SMTP:jane@corp.test", "X500:/o=Org/cn=jane"})
+	if !errors.Is(err, ErrSeveralValues) {
+		t.Fatalf("err = %v, want ErrSeveralValues", err)
+	}
+	// With skip on, any value there is kept, so nothing fails.
+	cfg.SyncUpnToAdAttribute.SkipIfAlreadyPresent = true
+	got, err := PlanWrite(cfg, "Jane.Doe@example.test", "", []string{"SMTP:jane@corp.test", "X500:/o=Org/cn=jane"})
+	if err != nil || got.Reason != ReasonHasValue || got.Kept != "SMTP:jane@corp.test" {
+		t.Fatalf("skip on: %+v, %v", got, err)
 	}
 }
 

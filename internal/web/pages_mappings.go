@@ -177,7 +177,7 @@ func (s *Server) previewConnectionSubmit(w http.ResponseWriter, r *http.Request)
 
 // mappingsHelp is the help text under each textarea.
 var mappingsHelp = map[string]string{
-	"mappings":    `A JSON list of {"source" or "expression", "target", "default", "policy", "strength", "clearWhenEmpty", "type", "strict"}; userId and displayName must be filled. Empty: the baseline.`,
+	"mappings":    `A JSON list of {"source" or "expression", "target", "default", "policy", "strength", "clearWhenEmpty", "type", "strict", "multiValue", "separator"}; userId and displayName must be filled. Empty: the baseline.`,
 	"scope":       `{"clauses": [{"attribute", "operator", "value"}], "groups": [DN...], "users": [DN...]}. Empty: everyone the filter finds.`,
 	"template":    `Defaults for new users: {"timeZone", "systemOfMeasure", "culture", "language", "extensionType", "extensionTemplate", "extension"}. Empty: none.`,
 	"leavePolicy": `{"action": "deactivate"}, {"action": "delete"} or {"action": "deactivateThenDelete", "afterDays": 30}.`,

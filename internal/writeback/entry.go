@@ -35,8 +35,14 @@ func (w *entryWrite) upn(ctx context.Context) error {
 	case errors.Is(err, upn.ErrNoValue):
 		w.notes = append(w.notes, err.Error())
 		return nil
+	case errors.Is(err, upn.ErrSeveralValues):
+		return w.fail(target, err)
 	case err != nil:
 		return err
+	case plan.Reason == upn.ReasonHasValue:
+		w.notes = append(w.notes, fmt.Sprintf("%s already holds %q; kept it and did not write %q (skipIfAlreadyPresent)",
+			plan.Attribute, plan.Kept, plan.Value))
+		return nil
 	case plan.Action == upn.ActionNone:
 		return nil
 	}

@@ -47,6 +47,9 @@ type CustomFieldError struct {
 
 // Error returns a message naming the field and the cause.
 func (e *CustomFieldError) Error() string {
+	if e.Field == "" && e.Part == 0 {
+		return fmt.Sprintf("customfields: %v", e.Err)
+	}
 	if e.Field == "" {
 		return fmt.Sprintf("customfields: part %d: %v", e.Part, e.Err)
 	}
@@ -66,7 +69,41 @@ var (
 	ErrCustomFieldTooLong   = fmt.Errorf("value longer than %d characters", MaxCustomFieldLength)
 	ErrCustomFieldSyntax    = errors.New(`expected Name=value`)
 	ErrTooManyCustomFields  = fmt.Errorf("more than %d custom fields", MaxCustomFields)
+	// ErrSeparatorInValue means a value joined into the custom-field form
+	// contains the separator, so that it would read back as further fields.
+	ErrSeparatorInValue = fmt.Errorf("value contains the separator %q", CustomFieldSeparator)
 )
+
+// EvalCustomFields evaluates an expression that builds the "$$$"-joined
+// custom-field form. Every part a Join on the separator joins is checked
+// before it is joined: a part that contains the separator itself, such as
+// a title "evil$$$Custom9=injected", fails with a *CustomFieldError naming
+// the custom field and the attributes the part was built from, wrapping
+// ErrSeparatorInValue. Joining it would inject fields the source never set.
+func (e *Expr) EvalCustomFields(attrs Attributes) (Value, error) {
+	ev := &evaluator{attrs: attrs, guard: CustomFieldSeparator}
+	return ev.eval(e.root)
+}
+
+// checkParts returns an error when a value of the Join argument n, one part
+// of the joined form, contains the separator sep.
+func checkParts(n node, v Value, sep string) error {
+	for _, s := range v.Strings() {
+		if !strings.Contains(s, sep) {
+			continue
+		}
+		field := ""
+		if name, _, ok := strings.Cut(s, "="); ok {
+			field, _ = CanonicalCustomField(strings.TrimSpace(name))
+		}
+		from := ""
+		if refs := collectRefs(n); len(refs) > 0 {
+			from = " (from [" + strings.Join(refs, "], [") + "])"
+		}
+		return &CustomFieldError{Field: field, Err: fmt.Errorf("%w%s", ErrSeparatorInValue, from)}
+	}
+	return nil
+}
 
 // CanonicalCustomField returns the canonical spelling of a custom field name
 // written in any case, such as "custom3" or "CUSTOM3", and whether it names

@@ -117,3 +117,44 @@ func TestValidateCustomField(t *testing.T) {
 		}
 	}
 }
+
+func TestEvalCustomFieldsRefusesSeparatorInValue(t *testing.T) {
+	const src = `Join("$$$", "ImagicleCustomFields", Append("Custom1=", [city]), Append("Custom2=", [jobTitle]))`
+	e := MustParse(src)
+	tests := []struct {
+		name    string
+		attrs   Map
+		want    string
+		wantErr string
+	}{
+		{name: "clean", attrs: Map{"city": {"Paris"}, "jobTitle": {"R&D Manager"}},
+			want: "ImagicleCustomFields$$$Custom1=Paris$$$Custom2=R&D Manager"},
+		{name: "injected field", attrs: Map{"city": {"Paris"}, "jobTitle": {"evil$$$Custom9=injected"}},
+			wantErr: `customfields: Custom2: value contains the separator "$$$" (from [jobTitle])`},
+		{name: "separator at the end", attrs: Map{"city": {"Rome$$$"}},
+			wantErr: `customfields: Custom1: value contains the separator "$$$" (from [city])`},
+		{name: "separator alone", attrs: Map{"jobTitle": {"$$$"}},
+			wantErr: `customfields: Custom2: value contains the separator "$$$" (from [jobTitle])`},
+		{name: "two dollars are fine", attrs: Map{"jobTitle": {"$$ earner"}},
+			want: "ImagicleCustomFields$$$Custom1=$$$Custom2=$$ earner"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := e.EvalCustomFields(tt.attrs)
+			if tt.wantErr != "" {
+				if err == nil || err.Error() != tt.wantErr || !errors.Is(err, ErrSeparatorInValue) {
+					t.Fatalf("err = %v, want %q wrapping ErrSeparatorInValue", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || got.String() != tt.want {
+				t.Fatalf("got %q, %v; want %q", got.String(), err, tt.want)
+			}
+		})
+	}
+	// A Join on another separator is not checked: "a,b" joined by "," is
+	// an ordinary value.
+	if v, err := MustParse(`Join(",", [a], "c")`).EvalCustomFields(Map{"a": {"a,b"}}); err != nil || v.String() != "a,b,c" {
+		t.Errorf("Join on another separator: %q, %v", v.String(), err)
+	}
+}

@@ -42,6 +42,9 @@ func (e *Expr) Eval(attrs Attributes) (Value, error) {
 // evaluator carries what evaluation needs.
 type evaluator struct {
 	attrs Attributes
+	// guard, when set, is a separator no part of a Join on it may contain
+	// (EvalCustomFields).
+	guard string
 }
 
 func (ev *evaluator) eval(n node) (Value, error) {

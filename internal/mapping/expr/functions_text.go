@@ -58,9 +58,14 @@ func evalJoin(ev *evaluator, c *callNode) (Value, error) {
 	}
 	var parts []string
 	present := false
-	for _, v := range vals[1:] {
+	for i, v := range vals[1:] {
 		if v.IsNull() {
 			continue
+		}
+		if ev.guard != "" && sep == ev.guard {
+			if err := checkParts(c.args[i+1], v, sep); err != nil {
+				return Null(), err
+			}
 		}
 		present = true
 		parts = append(parts, v.Strings()...)

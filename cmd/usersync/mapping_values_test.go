@@ -1,0 +1,130 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	ldapv3 "github.com/go-ldap/ldap/v3"
+
+	"github.com/usersync/usersync/internal/store"
+	"github.com/usersync/usersync/internal/testdir/slapd"
+)
+
+// valuesLDIF holds users whose values are hostile to joined forms: a title
+// that smuggles a custom field in through the "$$$" separator, one that
+// ends in it, and users with several values of ou.
+func valuesLDIF() []byte {
+	var b strings.Builder
+	user := func(uid string, attrs ...string) {
+		fmt.Fprintf(&b, "dn: uid=%s,%s\nobjectClass: inetOrgPerson\nuid: %s\ncn: %s\nsn: %s\n", uid, slapd.PeopleDN, uid, uid, uid)
+		for _, a := range attrs {
+			b.WriteString(a + "\n")
+		}
+		b.WriteString("\n")
+	}
+	user("good", "l: Paris", "title: Engineer", "ou: Engineering")
+	user("evil", "l: Berlin", "title: evil$$$Custom9=injected")
+	user("trailing", "l: Rome$$$", "title: Clerk")
+	user("later", "l: Oslo", "title: Manager")
+	user("multi", "ou: Engineering", "ou: Berlin", "ou: Sales")
+	user("semi", "ou: R;D", "ou: Berlin")
+	return []byte(b.String())
+}
+
+// valuesDoc is a connection to s that reads only the users named.
+func valuesDoc(s *slapd.Server, mappings []any, uids ...string) map[string]any {
+	doc := connDoc(s)
+	filter := ""
+	for _, u := range uids {
+		filter += "(uid=" + u + ")"
+	}
+	doc["searchFilter"] = "(&(objectClass=inetOrgPerson)(|" + filter + "))"
+	doc["mappings"] = append([]any{
+		map[string]any{"source": "uid", "target": "userId"},
+		map[string]any{"source": "cn", "target": "displayName"},
+	}, mappings...)
+	return doc
+}
+
+// customFieldsREADME is the custom-field mapping of seed 004 and the
+// README: Join/Append with the "$$$" separator.
+const customFieldsREADME = `Join("$$$", "ImagicleCustomFields", Append("Custom1=", [l]), Append("Custom2=", [title]))`
+
+// TestCustomFieldSeparatorInValue: seed 004 says custom field content must
+// not contain "$$$", the separator of the joined form. A value holding it
+// would otherwise inject further custom fields. Values are checked before
+// they are joined: the user fails with a reason naming the field, nothing
+// of it is written, and a user synced before keeps its fields.
+func TestCustomFieldSeparatorInValue(t *testing.T) {
+	s := slapd.StartLDIF(t, valuesLDIF())
+	c := newCLI(t)
+	for _, form := range []struct{ name, expr string }{
+		{"with marker", customFieldsREADME},
+		{"README lowercase names, no marker", `Join("$$$", Append("custom1=", [l]), Append("custom2=", [title]))`},
+	} {
+		t.Run(form.name, func(t *testing.T) {
+			c.apply(valuesDoc(s, []any{map[string]any{"expression": form.expr, "target": "customFields"}}, "good", "evil", "trailing", "later"))
+			rep, _ := c.sync("corp")
+			wantCounts(t, rep, store.Counts{Created: 2, Failed: 2})
+			users := usersByID(t, c)
+			if _, ok := users["evil"]; ok {
+				t.Fatalf("evil was created: %+v", users["evil"])
+			}
+			for id, u := range users {
+				if v, ok := u.Fields["Custom9"]; ok {
+					t.Errorf("%s got Custom9=%q", id, v)
+				}
+			}
+			if g := users["good"].Fields; g["Custom1"] != "Paris" || g["Custom2"] != "Engineer" {
+				t.Errorf("good's custom fields = %v", g)
+			}
+			out := c.outcomes(rep.ID, "failed")
+			for _, want := range []string{"Custom2", "[title]", "Custom1", "[l]", `\"$$$\"`} {
+				if !strings.Contains(out, want) {
+					t.Errorf("failed outcomes lack %q:\n%s", want, out)
+				}
+			}
+
+			// A user synced before whose title turns hostile fails and
+			// keeps what it had.
+			m := ldapv3.NewModifyRequest("uid=later,"+slapd.PeopleDN, nil)
+			m.Replace("title", []string{"Boss$$$Custom3=x"})
+			if err := adminConn(t, s).Modify(m); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() {
+				m := ldapv3.NewModifyRequest("uid=later,"+slapd.PeopleDN, nil)
+				m.Replace("title", []string{"Manager"})
+				_ = adminConn(t, s).Modify(m)
+			})
+			rep, _ = c.sync("corp")
+			if rep.Failed == 0 || !strings.Contains(c.outcomes(rep.ID, "failed"), `"later"`) {
+				t.Fatalf("second run did not fail later: %+v", rep.Counts)
+			}
+			later := usersByID(t, c)["later"].Fields
+			if later["Custom2"] != "Manager" || later["Custom3"] != "" {
+				t.Errorf("later's custom fields = %v, want Custom2 kept as Manager", later)
+			}
+		})
+		// The next form starts from an empty store.
+		c = newCLI(t)
+	}
+}
+
+// writeDoc writes a connection document to a file for `connection apply -f`.
+func writeDoc(t *testing.T, doc map[string]any) string {
+	t.Helper()
+	raw, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "conn.json")
+	if err := os.WriteFile(path, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
