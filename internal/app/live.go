@@ -39,7 +39,7 @@ func (a *App) OpenDirectory(ctx context.Context, name string) (*Directory, error
 		conn.Close()
 		return nil, err
 	}
-	job, err := a.job(c, conn, flavor)
+	job, err := a.job(ctx, c, conn, flavor)
 	if err != nil {
 		conn.Close()
 		return nil, err
