@@ -4,7 +4,10 @@ import (
 	"strings"
 	"testing"
 
+	ldapv3 "github.com/go-ldap/ldap/v3"
+
 	"github.com/usersync/usersync/internal/store"
+	"github.com/usersync/usersync/internal/testdir/samba"
 	"github.com/usersync/usersync/internal/testdir/slapd"
 )
 
@@ -96,4 +99,45 @@ func TestScopeGroupsOpenLDAP(t *testing.T) {
 			})
 		}
 	})
+}
+
+// TestScopeGroupsSambaAD: on Active Directory a scope that lists a group
+// provisions its direct members (read from memberOf and from the group), a
+// membership change reaches the next run although the user entries do not
+// change, and a one-user add honours the scope.
+func TestScopeGroupsSambaAD(t *testing.T) {
+	const users = 30 // user00010, 20, 30 are disabled
+	dc := samba.StartWithUsers(t, users)
+	u := samba.GeneratedUserDN
+	upn := func(i int) string { return samba.GeneratedUser(i).UserPrincipalName }
+	app := dc.AddGroup(t, "App Users", []string{u(1), u(2), u(3)})
+	c := newCLI(t)
+	c.apply(adDoc(dc, map[string]any{"groupRules": false, "scope": map[string]any{"groups": []string{app}}}))
+
+	if rep := c.mustSync("ad"); rep.Created != 3 || rep.Skipped != users-3 {
+		t.Fatalf("first sync: %+v", rep)
+	}
+	if rep := c.mustSync("ad"); rep.Mode != store.ModeIncremental || rep.Created+rep.Updated+rep.Deactivated != 0 {
+		t.Fatalf("unchanged re-sync: %+v", rep)
+	}
+	dc.AddMembers(t, app, []string{u(4)})
+	del := ldapv3.NewModifyRequest(app, nil)
+	del.Delete("member", []string{u(1)})
+	dc.Modify(t, del)
+	if rep := c.mustSync("ad"); rep.Created != 1 || rep.Deactivated != 1 {
+		t.Fatalf("after user 4 joined and user 1 left the group: %+v", rep)
+	}
+	all := c.users()
+	if user(t, all, upn(4)).Status != store.StatusActive || user(t, all, upn(1)).Status != store.StatusInactive {
+		t.Fatalf("user 4 = %+v, user 1 = %+v", all[strings.ToLower(upn(4))], all[strings.ToLower(upn(1))])
+	}
+
+	dc.AddMembers(t, app, []string{u(5)})
+	if out := c.mustRun("users", "add", "--connection", "ad", upn(5), "--json"); !strings.Contains(out, `"created": 1`) {
+		t.Fatalf("adding a member of the scope's group:\n%s", out)
+	}
+	c.mustRun("users", "add", "--connection", "ad", upn(6), "--json")
+	if _, ok := c.users()[strings.ToLower(upn(6))]; ok {
+		t.Fatalf("%s, in no listed group, was provisioned", upn(6))
+	}
 }
