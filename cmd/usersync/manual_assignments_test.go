@@ -4,7 +4,10 @@ import (
 	"strings"
 	"testing"
 
+	ldapv3 "github.com/go-ldap/ldap/v3"
+
 	"github.com/usersync/usersync/internal/store"
+	"github.com/usersync/usersync/internal/testdir/samba"
 	"github.com/usersync/usersync/internal/testdir/slapd"
 )
 
@@ -79,6 +82,56 @@ func TestManualAssignmentsOpenLDAP(t *testing.T) {
 			c.mustRun("users", "assign", "ops", "--site", "Paris")
 			c.mustSync("corp", "--full")
 			c.wantMemberships("ops", "site:Paris:manual")
+		})
+	}
+}
+
+// TestManualAssignmentsSambaAD is TestManualAssignmentsOpenLDAP on Active
+// Directory, where memberships come from memberOf and nested groups are
+// followed: a manual assignment is removed by the next sync under
+// "overwrite" and kept under "keep".
+func TestManualAssignmentsSambaAD(t *testing.T) {
+	dc := samba.StartWithUsers(t, 10)
+	l := dc.Dial(t)
+	ou := ldapv3.NewAddRequest(adGroups, nil)
+	ou.Attribute("objectClass", []string{"organizationalUnit"})
+	if err := l.Add(ou); err != nil {
+		t.Fatal(err)
+	}
+	u := samba.GeneratedUserDN
+	upn := func(i int) string { return samba.GeneratedUser(i).UserPrincipalName }
+	engineering := adGroup(t, l, "Engineering", u(1))
+	adGroup(t, l, "Platform", u(2))
+	dc.AddMembers(t, engineering, []string{"CN=Platform," + adGroups}) // Platform is nested in Engineering
+
+	c := newCLI(t)
+	for _, args := range [][]string{{"permission-set", "add", "Engineering"}, {"permission-set", "add", "Sales"}, {"site", "add", "Paris"}} {
+		c.mustRun(args...)
+	}
+	rule := "rule:corp"
+	for _, tt := range []struct {
+		setting string
+		kept    bool
+	}{{"overwrite", false}, {"keep", true}} {
+		t.Run("setting "+tt.setting, func(t *testing.T) {
+			doc := sambaConnDoc(dc)
+			doc["followNestedGroups"], doc["manualAssignments"] = true, tt.setting
+			c.apply(doc)
+			c.mustSync("corp")
+			c.mustRun("users", "assign", upn(2), "--permission-set", "Sales")
+			c.mustRun("users", "assign", upn(4), "--site", "Paris")
+			rep := c.mustSync("corp")
+			if rep.Mode != store.ModeIncremental {
+				t.Fatalf("the second run is %s, want incremental", rep.Mode)
+			}
+			want2 := []string{"permissionSet:Engineering:" + rule} // through Platform, nested in Engineering
+			var want4 []string
+			if tt.kept {
+				want2, want4 = append(want2, "permissionSet:Sales:manual"), []string{"site:Paris:manual"}
+			}
+			c.wantMemberships(upn(2), want2...)
+			c.wantMemberships(upn(4), want4...)
+			c.wantMemberships(upn(1), "permissionSet:Engineering:"+rule)
 		})
 	}
 }
