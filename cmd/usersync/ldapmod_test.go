@@ -14,3 +14,9 @@ func ldapAdd(group, member string) *ldapv3.ModifyRequest {
 	m.Add("member", []string{member})
 	return m
 }
+
+func ldapReplace(dn, attr, value string) *ldapv3.ModifyRequest {
+	m := ldapv3.NewModifyRequest(dn, nil)
+	m.Replace(attr, []string{value})
+	return m
+}

@@ -91,6 +91,7 @@ type Connection struct {
 	ParentGroup        string `json:"parentGroup,omitempty"`
 	AdminGroup         string `json:"adminGroup,omitempty"`
 	GroupStatusRule    bool   `json:"groupStatusRule,omitempty"`
+	ManualAssignments  string `json:"manualAssignments,omitempty"`
 	// Schedule, TimeZone, MinInterval and Live say when the connection runs
 	// (see schedule.go).
 	Schedule    string `json:"schedule,omitempty"`

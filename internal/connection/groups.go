@@ -20,6 +20,26 @@ const (
 	MembershipMember = "member"
 )
 
+// What a sync does with memberships an operator assigned by hand
+// (manualAssignments).
+const (
+	// ManualKeep keeps them: a sync adds and removes only the memberships
+	// its group rules manage. It is the default ("" means the same), so
+	// that turning group rules on never deletes what operators entered.
+	ManualKeep = "keep"
+	// ManualOverwrite makes the directory the only source of assignments:
+	// every sync of the connection removes the manual permission-set,
+	// group and site assignments of its users, as the rule "synchronization
+	// overwrites all site assignments, permission set assignments and
+	// group assignments" says.
+	ManualOverwrite = "overwrite"
+)
+
+// OverwritesManual reports whether syncs remove manual assignments.
+func (c Connection) OverwritesManual() bool {
+	return c.ManualAssignments == ManualOverwrite
+}
+
 // DefaultAdminGroup is the group whose members become super users (seed 002).
 const DefaultAdminGroup = "Administrator"
 
@@ -90,6 +110,15 @@ func (c Connection) validateGroupRules() []FieldError {
 		if _, err := ldap.CompileFilter(c.GroupSearchFilter); err != nil {
 			add("groupSearchFilter", "is not a valid LDAP filter: %v", err)
 		}
+	}
+	switch c.ManualAssignments {
+	case "", ManualKeep:
+	case ManualOverwrite:
+		if !c.GroupRulesOn() {
+			add("manualAssignments", "%q needs group rules; it cannot be on with \"groupRules\": false", ManualOverwrite)
+		}
+	default:
+		add("manualAssignments", "must be %q (the default) or %q, got %q", ManualKeep, ManualOverwrite, c.ManualAssignments)
 	}
 	if c.GroupStatusRule && !c.GroupRulesOn() {
 		add("groupStatusRule", "needs group rules; it cannot be on with \"groupRules\": false")

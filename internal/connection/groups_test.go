@@ -20,6 +20,12 @@ func TestGroupSettings(t *testing.T) {
 		{"bad parent", func(c *Connection) { c.ParentGroup = "APM" }, "dc=example,dc=com", "parentGroup"},
 		{"bad filter", func(c *Connection) { c.GroupSearchFilter = "(cn=" }, "dc=example,dc=com", "groupSearchFilter"},
 		{"status rule without rules", func(c *Connection) { c.GroupRules = &off; c.GroupStatusRule = true }, "dc=example,dc=com", "groupStatusRule"},
+		{"keep manual assignments", func(c *Connection) { c.ManualAssignments = ManualKeep }, "dc=example,dc=com", ""},
+		{"overwrite manual assignments", func(c *Connection) { c.ManualAssignments = ManualOverwrite }, "dc=example,dc=com", ""},
+		{"bad manual assignments", func(c *Connection) { c.ManualAssignments = "Overwrite " }, "dc=example,dc=com",
+			`manualAssignments: must be "keep" (the default) or "overwrite", got "Overwrite "`},
+		{"overwrite without rules", func(c *Connection) { c.GroupRules = &off; c.ManualAssignments = ManualOverwrite }, "dc=example,dc=com",
+			`manualAssignments: "overwrite" needs group rules`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -19,10 +19,12 @@ const batchOps = 2000
 
 // Finish diffs every observed user's rule-managed memberships and super-user
 // flag against the store (read in two queries) and writes only the
-// differences, in batches. Manual memberships are never touched, nor users
-// this run did not see.
+// differences, in batches. Users this run did not see keep their rule
+// memberships. Manual memberships are kept, unless the connection
+// overwrites them: then every run removes the manual memberships of all the
+// connection's users, seen or not, so that the directory alone decides.
 func (p *Phase) Finish(ctx context.Context, rep *reconcile.Report) error {
-	if len(p.desired) == 0 {
+	if len(p.desired) == 0 && len(p.manual) == 0 {
 		return nil // nobody is wanted in or held in a rule-managed entity
 	}
 	rows := make(map[string]int64, len(p.desired))
@@ -93,12 +95,37 @@ func (p *Phase) Finish(ctx context.Context, rep *reconcile.Report) error {
 			changes = append(changes, store.FieldChange{Field: "superUser", Old: strconv.FormatBool(supers[row]), New: strconv.FormatBool(want.super)})
 			b.SuperUser = append(b.SuperUser, store.SuperUserChange{UserRowID: row, SuperUser: want.super})
 		}
+		reason := "group rules"
+		if mc := p.overwrite(ext, &b); len(mc) > 0 {
+			changes = append(changes, mc...)
+			reason = overwriteReason
+		}
 		if len(changes) == 0 {
 			continue
 		}
 		rep.MembershipChanges++
 		b.Outcomes = append(b.Outcomes, store.Outcome{RunID: rep.ID, UserRowID: row, ExternalID: ext, UserID: want.userID,
-			Action: store.ActionUpdated, Reason: "group rules", Changes: changes})
+			Action: store.ActionUpdated, Reason: reason, Changes: changes})
+		ops += len(changes) + 1
+		if ops >= batchOps {
+			if err := p.write(ctx, rep, b); err != nil {
+				return err
+			}
+			b, ops = store.MembershipBatch{RunID: rep.ID}, 0
+		}
+	}
+	// Users this run did not see lose their manual memberships too.
+	unseen := make([]string, 0, len(p.manual))
+	for ext := range p.manual {
+		unseen = append(unseen, ext)
+	}
+	slices.SortFunc(unseen, func(a, b string) int { return cmp.Compare(p.manual[a].userID, p.manual[b].userID) })
+	for _, ext := range unseen {
+		mh := p.manual[ext]
+		changes := p.overwrite(ext, &b)
+		rep.MembershipChanges++
+		b.Outcomes = append(b.Outcomes, store.Outcome{RunID: rep.ID, UserRowID: mh.ms[0].UserRowID, ExternalID: ext, UserID: mh.userID,
+			Action: store.ActionUpdated, Reason: overwriteReason, Changes: changes})
 		ops += len(changes) + 1
 		if ops >= batchOps {
 			if err := p.write(ctx, rep, b); err != nil {
@@ -112,6 +139,27 @@ func (p *Phase) Finish(ctx context.Context, rep *reconcile.Report) error {
 	}
 	addWarnings(rep, warnings)
 	return nil
+}
+
+// overwriteReason is the outcome reason of a user whose manual memberships
+// a sync removed.
+const overwriteReason = "group rules; manual assignments overwritten (manualAssignments: overwrite)"
+
+// overwrite removes the user's manual memberships, when the connection
+// overwrites them, adding the removals to b; it returns the changes and
+// forgets the user, so that each is handled once.
+func (p *Phase) overwrite(ext string, b *store.MembershipBatch) []store.FieldChange {
+	mh, ok := p.manual[ext]
+	if !ok {
+		return nil
+	}
+	delete(p.manual, ext)
+	changes := make([]store.FieldChange, 0, len(mh.ms))
+	for _, m := range mh.ms {
+		changes = append(changes, store.FieldChange{Field: m.Kind, Old: m.Name + " (manual)"})
+		b.Remove = append(b.Remove, store.Membership{UserRowID: m.UserRowID, EntityID: m.EntityID, Source: store.SourceManual})
+	}
+	return changes
 }
 
 func (p *Phase) write(ctx context.Context, rep *reconcile.Report, b store.MembershipBatch) error {

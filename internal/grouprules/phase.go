@@ -47,6 +47,16 @@ type Phase struct {
 	// Observe keeps no state for the rest: in a directory where few users
 	// are in rule groups, the phase costs almost nothing per user.
 	held map[string]bool
+	// manual holds, by external id, the manual memberships of the
+	// connection's users when the connection overwrites them; nil
+	// otherwise.
+	manual map[string]manualHeld
+}
+
+// manualHeld is a user's manual memberships, with its userId.
+type manualHeld struct {
+	userID string
+	ms     []store.Membership
 }
 
 // userState is what the rules want for one user seen in this run.
@@ -94,10 +104,21 @@ func (p *Phase) Prepare(ctx context.Context) error {
 // phase writes that state, and a run holds its connection's lease, so it
 // cannot change before Finish.
 func (p *Phase) readHeld(ctx context.Context) error {
-	p.held = nil
+	p.held, p.manual = nil, nil
 	current, err := p.st.SourceMemberships(ctx, store.RuleSource(p.conn.Name))
 	if err != nil {
 		return err
+	}
+	var manual map[int64][]store.Membership
+	if p.conn.OverwritesManual() {
+		ms, err := p.st.SourceMemberships(ctx, store.SourceManual)
+		if err != nil {
+			return err
+		}
+		manual = make(map[int64][]store.Membership)
+		for _, m := range ms {
+			manual[m.UserRowID] = append(manual[m.UserRowID], m)
+		}
 	}
 	supers, err := p.st.SuperUsers(ctx, p.conn.Name)
 	if err != nil {
@@ -112,13 +133,19 @@ func (p *Phase) readHeld(ctx context.Context) error {
 			rows[id] = true
 		}
 	}
-	if len(rows) == 0 {
+	if len(rows) == 0 && len(manual) == 0 {
 		return nil
 	}
 	p.held = make(map[string]bool, len(rows))
 	return p.st.ScanIndex(ctx, p.conn.Name, func(e store.IndexEntry) error {
 		if rows[e.ID] {
 			p.held[strings.Clone(e.ExternalID)] = true
+		}
+		if ms, ok := manual[e.ID]; ok {
+			if p.manual == nil {
+				p.manual = map[string]manualHeld{}
+			}
+			p.manual[strings.Clone(e.ExternalID)] = manualHeld{userID: strings.Clone(e.UserID), ms: ms}
 		}
 		return nil
 	})
@@ -171,6 +198,9 @@ func stripUID(v string) string {
 func (p *Phase) Fingerprint() string {
 	h := fnv.New64a()
 	fmt.Fprintf(h, "%v|%+v|%s|%s|%s\x00", p.useMOf, p.cfg, p.conn.GroupBase(), p.conn.GroupFilter(), p.conn.RuleCriteriaAttribute)
+	if p.conn.OverwritesManual() {
+		h.Write([]byte("manual assignments overwritten\x00"))
+	}
 	for _, e := range p.ents {
 		fmt.Fprintf(h, "%d\x01%s\x01%s\x00", e.ID, e.Kind, e.Name)
 	}

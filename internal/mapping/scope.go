@@ -2,17 +2,23 @@ package mapping
 
 import (
 	"fmt"
+	"hash/fnv"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/usersync/usersync/internal/mapping/scope"
 )
 
 // Scope decides which entries are provisioned: every clause must match
-// (Entra scoping filters, seed 004), and when Groups or Users are listed the
-// entry must also be one of Users or a direct member of one of Groups (seed
-// 004's "Filter based on Users/Groups list"; a nested group counts only when
-// it is listed itself). An entry that leaves the scope is treated like one
-// that left the directory.
+// (Entra scoping filters), and when Groups or Users are listed the entry
+// must also be one of Users or a direct member of one of Groups (the
+// "Filter based on Users/Groups list"; a nested group counts only when it
+// is listed itself). Direct membership is whatever the directory offers:
+// the entry's memberOf (Active Directory, OpenLDAP with its memberOf
+// overlay) or the listed groups' member and uniqueMember values, which a
+// run reads before the users (see Mapper.WithScopeMembers). An entry that
+// leaves the scope is treated like one that left the directory.
 //
 // A clause's attribute names an application field filled by the mappings
 // when one is (so `department` works on Active Directory and OpenLDAP
@@ -34,6 +40,13 @@ type compiledScope struct {
 	fieldFor map[string]string // clause attribute → mapped target
 	groups   map[string]bool
 	users    map[string]bool
+	// groupDNs are the listed groups as configured.
+	groupDNs []string
+	// members are the canonical DNs the listed groups name in their
+	// member attribute; nil until a run reads them.
+	members map[string]bool
+	// membersFP fingerprints members (empty when nil).
+	membersFP string
 }
 
 func (s *Scope) validate(add func(field, format string, args ...any)) {
@@ -85,6 +98,7 @@ func compileScope(s *Scope, rules []rule) (*compiledScope, error) {
 		for _, g := range s.Groups {
 			cs.groups[canonicalDN(g)] = true
 		}
+		cs.groupDNs = append([]string(nil), s.Groups...)
 		for _, u := range s.Users {
 			cs.users[canonicalDN(u)] = true
 		}
@@ -147,5 +161,59 @@ func (cs *compiledScope) match(src entryAttrs, r *Result) {
 			return
 		}
 	}
+	if cs.members[canonicalDN(src.e.DN)] {
+		return
+	}
 	r.OutOfScope = "out of scope: neither the user nor a group it is a direct member of is assigned (scope.users, scope.groups)"
+}
+
+// ScopeGroups returns the group DNs the scope lists, as configured: a run
+// reads their members with the users so that group scopes work on
+// directories whose users carry no memberOf.
+func (m *Mapper) ScopeGroups() []string {
+	if m.scope == nil {
+		return nil
+	}
+	return append([]string(nil), m.scope.groupDNs...)
+}
+
+// WithScopeMembers returns a copy of m whose scope also counts the given
+// DNs as direct members of the listed groups: the member and uniqueMember
+// values read from those groups. The copy's ScopeMembersFingerprint
+// changes whenever the members do, so that a saved change token from
+// before a membership change forces a full run (a user entry does not
+// change when a group gains or loses it). m itself is not changed.
+func (m *Mapper) WithScopeMembers(members []string) *Mapper {
+	if m.scope == nil || m.scope.groups == nil {
+		return m
+	}
+	cp := *m
+	sc := *m.scope
+	sc.members = make(map[string]bool, len(members))
+	keys := make([]string, 0, len(members))
+	for _, dn := range members {
+		k := canonicalDN(dn)
+		if !sc.members[k] {
+			sc.members[k] = true
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	h := fnv.New64a()
+	for _, k := range keys {
+		h.Write([]byte(k))
+		h.Write([]byte{0})
+	}
+	sc.membersFP = strconv.FormatUint(h.Sum64(), 16)
+	cp.scope = &sc
+	return &cp
+}
+
+// ScopeMembersFingerprint identifies the members WithScopeMembers gave the
+// scope; it is empty when none were given.
+func (m *Mapper) ScopeMembersFingerprint() string {
+	if m.scope == nil {
+		return ""
+	}
+	return m.scope.membersFP
 }

@@ -19,6 +19,11 @@ func scopeOf(j Job) string {
 	if fp, ok := j.Groups.(interface{ Fingerprint() string }); ok {
 		groups = fp.Fingerprint()
 	}
+	// The members of a scope's groups: a user entry does not change when a
+	// group gains or loses it, so a changed group needs a full run.
+	if sm, ok := j.Mapper.(interface{ ScopeMembersFingerprint() string }); ok && sm.ScopeMembersFingerprint() != "" {
+		groups += "\x00scope members " + sm.ScopeMembersFingerprint()
+	}
 	for _, s := range []string{j.Conn.SearchPath, j.Conn.SearchFilter, j.LinkingKey, j.Mapper.Fingerprint(), groups,
 		fmt.Sprint(id.UPN, id.Mode, id.MailFallback, id.Policy.RequireFQDN, strings.Join(id.Policy.AcceptedSuffixes, ","))} {
 		h.Write([]byte(s))

@@ -82,7 +82,7 @@ func readConnForm(r *http.Request, c *connection.Connection, isNew bool) map[str
 	for name, dst := range map[string]*string{"friendlyName": &c.FriendlyName, "directoryType": &c.DirectoryType,
 		"systemType": &c.SystemType, "dnsName": &c.DNSName, "security": &c.Security, "username": &c.Username,
 		"searchPath": &c.SearchPath, "searchFilter": &c.SearchFilter, "linkingKey": &c.LinkingKey,
-		"ruleCriteriaAttribute": &c.RuleCriteriaAttribute, "configureTwo": &c.ConfigureTwo} {
+		"ruleCriteriaAttribute": &c.RuleCriteriaAttribute, "configureTwo": &c.ConfigureTwo, "manualAssignments": &c.ManualAssignments} {
 		str(name, dst)
 	}
 	if v, ok := r.PostForm["caCertificate"]; ok {

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	ldapv3 "github.com/go-ldap/ldap/v3"
+
+	"github.com/usersync/usersync/internal/store"
+	"github.com/usersync/usersync/internal/testdir/samba"
+	"github.com/usersync/usersync/internal/testdir/slapd"
+)
+
+// TestManualAssignmentsOpenLDAP: "Synchronization overwrites all Permission
+// Set assignments, group assignments and site assignments" holds with
+// "manualAssignments": "overwrite", in the next run whatever its kind (an
+// incremental run that does not read the user, a one-user add), while the
+// default keeps what an operator assigned by hand.
+func TestManualAssignmentsOpenLDAP(t *testing.T) {
+	s := slapd.StartLDIF(t, groupsLDIF())
+	rule := "rule:corp"
+	aliceRules := []string{"permissionSet:Engineering:" + rule, "group:Engineering:" + rule, "site:Berlin:" + rule}
+	tests := []struct {
+		setting string
+		kept    bool
+	}{
+		{"", true},
+		{"keep", true},
+		{"overwrite", false},
+	}
+	for _, tt := range tests {
+		t.Run("setting "+tt.setting, func(t *testing.T) {
+			c := newCLI(t)
+			doc := connDoc(s)
+			if tt.setting != "" {
+				doc["manualAssignments"] = tt.setting
+			}
+			c.apply(doc)
+			for _, args := range [][]string{
+				{"permission-set", "add", "Engineering"}, {"permission-set", "add", "Sales"}, {"group", "add", "Engineering"},
+				{"site", "add", "Berlin"}, {"site", "add", "Paris"},
+			} {
+				c.mustRun(args...)
+			}
+			c.mustSync("corp")
+			// An operator assigns by hand: a set alice also holds by rule,
+			// one she does not, and a site to dave, who is in no group.
+			c.mustRun("users", "assign", "alice", "--permission-set", "Engineering")
+			c.mustRun("users", "assign", "alice", "--permission-set", "Sales")
+			c.mustRun("users", "assign", "dave", "--site", "Paris")
+
+			rep := c.mustSync("corp")
+			if rep.Mode != store.ModeIncremental {
+				t.Fatalf("the second run is %s, want incremental (nothing changed in the directory)", rep.Mode)
+			}
+			if tt.kept {
+				c.wantMemberships("alice", append([]string{"permissionSet:Engineering:manual", "permissionSet:Sales:manual"}, aliceRules...)...)
+				c.wantMemberships("dave", "site:Paris:manual")
+				if rep.MembershipChanges != 0 {
+					t.Fatalf("membership changes %d, want 0: %+v", rep.MembershipChanges, rep)
+				}
+				return
+			}
+			c.wantMemberships("alice", aliceRules...)
+			c.wantMemberships("dave")
+			if rep.MembershipChanges != 2 {
+				t.Fatalf("membership changes %d, want 2 (alice, dave): %+v", rep.MembershipChanges, rep)
+			}
+			if out := c.outcomes(rep.ID, store.ActionUpdated); !strings.Contains(out, "manual assignments overwritten") || !strings.Contains(out, `"old": "Paris (manual)"`) {
+				t.Fatalf("the run report does not say what was overwritten:\n%s", out)
+			}
+
+			// A one-user add is a sync too.
+			c.mustRun("users", "assign", "alice", "--site", "Paris")
+			c.mustRun("users", "add", "--connection", "corp", "alice", "--json")
+			c.wantMemberships("alice", aliceRules...)
+
+			// Local users are never touched.
+			if out, code := c.runIn("Local-Passw0rd-long\n", "users", "add-local", "ops", "--display-name", "Ops"); code != 0 {
+				t.Fatalf("users add-local: %d %s", code, out)
+			}
+			c.mustRun("users", "assign", "ops", "--site", "Paris")
+			c.mustSync("corp", "--full")
+			c.wantMemberships("ops", "site:Paris:manual")
+		})
+	}
+}
+
+// TestManualAssignmentsSambaAD is TestManualAssignmentsOpenLDAP on Active
+// Directory, where memberships come from memberOf and nested groups are
+// followed: a manual assignment is removed by the next sync under
+// "overwrite" and kept under "keep".
+func TestManualAssignmentsSambaAD(t *testing.T) {
+	dc := samba.StartWithUsers(t, 10)
+	l := dc.Dial(t)
+	ou := ldapv3.NewAddRequest(adGroups, nil)
+	ou.Attribute("objectClass", []string{"organizationalUnit"})
+	if err := l.Add(ou); err != nil {
+		t.Fatal(err)
+	}
+	u := samba.GeneratedUserDN
+	upn := func(i int) string { return samba.GeneratedUser(i).UserPrincipalName }
+	engineering := adGroup(t, l, "Engineering", u(1))
+	adGroup(t, l, "Platform", u(2))
+	dc.AddMembers(t, engineering, []string{"CN=Platform," + adGroups}) // Platform is nested in Engineering
+
+	c := newCLI(t)
+	for _, args := range [][]string{{"permission-set", "add", "Engineering"}, {"permission-set", "add", "Sales"}, {"site", "add", "Paris"}} {
+		c.mustRun(args...)
+	}
+	rule := "rule:corp"
+	for _, tt := range []struct {
+		setting string
+		kept    bool
+	}{{"overwrite", false}, {"keep", true}} {
+		t.Run("setting "+tt.setting, func(t *testing.T) {
+			doc := sambaConnDoc(dc)
+			doc["followNestedGroups"], doc["manualAssignments"] = true, tt.setting
+			c.apply(doc)
+			c.mustSync("corp")
+			c.mustRun("users", "assign", upn(2), "--permission-set", "Sales")
+			c.mustRun("users", "assign", upn(4), "--site", "Paris")
+			rep := c.mustSync("corp")
+			if rep.Mode != store.ModeIncremental {
+				t.Fatalf("the second run is %s, want incremental", rep.Mode)
+			}
+			want2 := []string{"permissionSet:Engineering:" + rule} // through Platform, nested in Engineering
+			var want4 []string
+			if tt.kept {
+				want2, want4 = append(want2, "permissionSet:Sales:manual"), []string{"site:Paris:manual"}
+			}
+			c.wantMemberships(upn(2), want2...)
+			c.wantMemberships(upn(4), want4...)
+			c.wantMemberships(upn(1), "permissionSet:Engineering:"+rule)
+		})
+	}
+}
