@@ -165,13 +165,7 @@ func (e *Engine) runIncremental(ctx context.Context, j Job, rep *Report, cr dire
 
 // query is what a job searches for: its base, filter and attributes.
 func (e *Engine) query(j Job) directory.Query {
-	attrs := append([]string{j.LinkingKey}, j.Mapper.Attributes()...)
-	if j.Flavor == directory.FlavorActiveDirectory {
-		attrs = append(attrs, ADAttributes...)
-	}
-	if j.Groups != nil {
-		attrs = append(attrs, j.Groups.Attributes()...)
-	}
+	attrs := Attributes(j)
 	return directory.Query{BaseDN: j.Conn.SearchPath, Filter: j.Conn.SearchFilter, Attributes: attrs, PageSize: j.Conn.PageSize}
 }
 

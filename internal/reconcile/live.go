@@ -21,11 +21,18 @@ type Changes struct {
 	Trigger string
 }
 
-// Attributes lists what a run of j reads from each entry.
+// Attributes lists what every kind of run of j reads from each entry: the
+// linking key, the mapped attributes, Active Directory's identity and
+// account attributes, and what the group rules read (memberOf on Active
+// Directory). A one-user or live run that read less would decide
+// differently from a full run about the same entry.
 func Attributes(j Job) []string {
 	attrs := append([]string{j.LinkingKey}, j.Mapper.Attributes()...)
 	if j.Flavor == directory.FlavorActiveDirectory {
-		attrs = append(attrs, "userAccountControl")
+		attrs = append(attrs, ADAttributes...)
+	}
+	if j.Groups != nil {
+		attrs = append(attrs, j.Groups.Attributes()...)
 	}
 	return attrs
 }
