@@ -168,39 +168,47 @@ func (a *App) verdict(ctx context.Context, d *Directory, e *directory.Entry, ex 
 	if !ok {
 		return VerdictFilteredOut, fmt.Sprintf("%s exists, but the connection's filter %s excludes it", e.DN, d.Conn.SearchFilter), nil
 	}
-	if e.Get(d.Job.LinkingKey) == "" {
-		return VerdictNoLinkingKey, fmt.Sprintf("%s has no %s, the linking key", e.DN, d.Job.LinkingKey), nil
-	}
-	if disabled(d.Flavor, e) {
-		return VerdictDisabled, fmt.Sprintf("%s is disabled in the directory (userAccountControl %s); disabled accounts are not provisioned", e.DN, e.Get("userAccountControl")) + last, nil
-	}
-	var res mapping.Result
-	d.Job.Mapper.Map(e, &res)
-	if res.OutOfScope != "" {
-		return VerdictOutOfScope, fmt.Sprintf("%s is out of the connection's scope: %s", e.DN, res.OutOfScope) + last, nil
-	}
-	userID := res.UserID
-	if userID == "" && d.Job.Identity.MailFallback {
-		userID = e.Get("mail")
-	}
-	if userID == "" {
-		attr := "uid"
-		if d.Flavor == directory.FlavorActiveDirectory {
-			attr = "userPrincipalName (UPN)"
+	// The same decision a run makes, from the same rules.
+	if d.Job.Groups != nil {
+		if err := d.Job.Groups.Prepare(ctx); err != nil {
+			return "", "", err
 		}
-		return VerdictNoUserID, fmt.Sprintf("%s has no %s, which becomes the userId", e.DN, attr), nil
 	}
-	if locals[strings.ToLower(userID)] {
-		return VerdictLocalConflict, fmt.Sprintf("a local user %q exists; local users are never modified by sync", userID) + last, nil
+	ext := e.Get(d.Job.LinkingKey)
+	known := ex.User != nil && ext != "" && ex.User.ExternalID == ext
+	var res mapping.Result
+	dec := reconcile.Decide(reconcile.RulesFor(d.Job, locals), e, known, &res)
+	switch {
+	case dec.Cause == reconcile.CauseNoLinkingKey:
+		return VerdictNoLinkingKey, dec.Reason, nil
+	case dec.Kind == reconcile.KindOutOfScope:
+		return VerdictOutOfScope, fmt.Sprintf("%s is out of the connection's scope: %s", e.DN, dec.Reason) + last, nil
+	case dec.Cause == reconcile.CauseNoUserID:
+		return VerdictNoUserID, dec.Reason, nil
+	case dec.Cause == reconcile.CauseLocalConflict:
+		return VerdictLocalConflict, dec.Reason + last, nil
+	case dec.Kind == reconcile.KindFail:
+		return VerdictFailed, "every run fails it: " + dec.Reason + last, nil
+	case dec.Kind == reconcile.KindSkip && dec.Cause == reconcile.CauseDisabled:
+		return VerdictDisabled, fmt.Sprintf("%s is disabled in the directory (userAccountControl %s); disabled accounts are not provisioned", e.DN, e.Get("userAccountControl")) + last, nil
+	case dec.Kind == reconcile.KindSkip:
+		return VerdictFailed, dec.Reason + last, nil
 	}
 	if len(ex.Outcomes) > 0 && ex.Outcomes[0].Action == store.ActionFailed {
 		return VerdictFailed, "the last run could not write it" + last, nil
 	}
-	if ex.User == nil {
-		return VerdictPending, fmt.Sprintf("%s passes the filter; the next run creates it as %q", e.DN, userID), nil
+	inactive := ""
+	if dec.Status != store.StatusActive {
+		inactive = fmt.Sprintf(", inactive (%s)", dec.Reason)
+	}
+	if !known {
+		return VerdictPending, fmt.Sprintf("%s passes the filter; the next run creates it as %q%s", e.DN, dec.UserID, inactive), nil
+	}
+	if dec.Status != store.StatusActive {
+		return VerdictInactive, fmt.Sprintf("in usersync but inactive: %s", dec.Reason) + last, nil
 	}
 	if ex.User.Status != store.StatusActive {
-		return VerdictInactive, "in usersync but inactive" + last, nil
+		return VerdictInactive, "in usersync but inactive; the next run activates it" + last, nil
 	}
 	return VerdictSynced, fmt.Sprintf("in usersync as %q (row %d), active", ex.User.UserID, ex.User.ID) + last, nil
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/usersync/usersync/internal/connection"
-	"github.com/usersync/usersync/internal/directory"
 	"github.com/usersync/usersync/internal/store"
 	"github.com/usersync/usersync/internal/upn"
 )
@@ -42,51 +41,6 @@ func IdentityFor(c connection.Connection) (Identity, error) {
 		return Identity{}, fmt.Errorf("connection %q: configureTwo: %w", c.Name, err)
 	}
 	return Identity{UPN: true, Mode: c.Identity(), Policy: c.SuffixPolicy(), MailFallback: cfg.MailFallbackOnMissingUpn.Enabled}, nil
-}
-
-// identify completes the mapped userId of an entry: the mail fallback, then
-// the UPN checks. When the entry cannot be provisioned it records why and
-// returns false; an existing user of such an entry is kept as it is (marked
-// seen), since a per-user error is not evidence that the user left.
-func (p *planner) identify(e *directory.Entry, ext, userID string) (string, bool) {
-	id := p.j.Identity
-	fromMail := false
-	if userID == "" && id.MailFallback {
-		userID, fromMail = e.Get("mail"), true
-	}
-	reason, action := "", store.ActionSkipped
-	switch {
-	case userID == "" && id.UPN:
-		reason = fmt.Sprintf("entry %s has no userPrincipalName", e.DN)
-		if !id.MailFallback {
-			reason += " (the configureTwo mail fallback is off)"
-		} else {
-			reason += " and no mail for the mail fallback"
-		}
-	case userID == "":
-		reason = fmt.Sprintf("entry %s has no value for userId", e.DN)
-	case id.UPN:
-		u, err := upn.ParseUPN(userID)
-		if err == nil && !fromMail {
-			err = id.Policy.Check(u)
-		}
-		if err != nil {
-			reason, action = fmt.Sprintf("entry %s: %v", e.DN, err), store.ActionFailed
-		}
-	}
-	if reason == "" {
-		return userID, true
-	}
-	if action == store.ActionFailed {
-		p.rep.Failed++
-	} else {
-		p.rep.Skipped++
-	}
-	p.outcome(store.Outcome{ExternalID: ext, UserID: userID, Action: action, Reason: reason})
-	if r := p.ix.lookup(ext); r != nil {
-		r.seen = true
-	}
-	return "", false
 }
 
 // relink retires the stored user r when the entry's new userId makes it a

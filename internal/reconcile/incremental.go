@@ -165,13 +165,7 @@ func (e *Engine) runIncremental(ctx context.Context, j Job, rep *Report, cr dire
 
 // query is what a job searches for: its base, filter and attributes.
 func (e *Engine) query(j Job) directory.Query {
-	attrs := append([]string{j.LinkingKey}, j.Mapper.Attributes()...)
-	if j.Flavor == directory.FlavorActiveDirectory {
-		attrs = append(attrs, ADAttributes...)
-	}
-	if j.Groups != nil {
-		attrs = append(attrs, j.Groups.Attributes()...)
-	}
+	attrs := Attributes(j)
 	return directory.Query{BaseDN: j.Conn.SearchPath, Filter: j.Conn.SearchFilter, Attributes: attrs, PageSize: j.Conn.PageSize}
 }
 
@@ -183,45 +177,26 @@ func (p *planner) finishIncremental(ctx context.Context, gone map[string]directo
 	if err := p.resolve(ctx); err != nil {
 		return err
 	}
-	type leaving struct {
-		ext string
-		r   *ref
-		why string
-	}
-	var out []leaving
+	var out []leaver
 	for ext, kind := range gone {
 		r := p.ix.lookup(ext)
-		if r == nil || !r.active || r.seen {
+		if r == nil || r.seen {
 			continue
 		}
 		why := "deleted from the directory"
 		if kind == directory.Left {
 			why = "no longer matches the search path and filter"
 		}
-		out = append(out, leaving{ext, r, why})
+		if l, ok := p.leaverFor(ext, r, why); ok {
+			out = append(out, l)
+		}
 	}
 	for r, exit := range p.outOfScope {
-		if _, also := gone[exit.ext]; r.active && !r.seen && !also {
-			out = append(out, leaving{exit.ext, r, exit.reason})
+		if _, also := gone[exit.ext]; !r.seen && !also {
+			if l, ok := p.leaverFor(exit.ext, r, exit.reason); ok {
+				out = append(out, l)
+			}
 		}
 	}
-	pend := make([]leaver, len(out))
-	for i, l := range out {
-		pend[i] = leaver{ref: l.r, ext: l.ext, reason: l.why}
-	}
-	if err := p.guardTrips(pend); err != nil {
-		if eerr := p.emit(ctx); eerr != nil {
-			return eerr
-		}
-		return err
-	}
-	for _, l := range out {
-		p.batch.Deactivate = append(p.batch.Deactivate, l.r.id)
-		p.outcome(store.Outcome{UserRowID: l.r.id, ExternalID: l.ext, UserID: p.ix.userID(l.r), Action: store.ActionDeactivated, Reason: l.why})
-		p.rep.Deactivated++
-		l.r.active = false
-		p.ix.active--
-	}
-	p.batch.Token = p.j.token
-	return p.emit(ctx)
+	return p.leave(ctx, out, p.j.token)
 }

@@ -20,16 +20,34 @@ type leaver struct {
 
 const goneReason = "no longer found in the directory under the search path and filter"
 
-// leavers applies the connection's leave policy to the users not seen in
-// this run: deactivate them (the default), delete them, or deactivate them
-// and delete those inactive for more than AfterDays.
-func (p *planner) leavers() []leaver {
+// leaverFor applies the connection's leave policy to one user who left
+// the directory or the scope, whichever kind of run noticed: deactivate
+// (the default), delete, or deactivate and delete once inactive for more
+// than AfterDays. It reports false when the policy does nothing to the
+// user (an inactive user under the deactivate policy).
+func (p *planner) leaverFor(ext string, r *ref, reason string) (leaver, bool) {
 	pol := p.j.Conn.LeavePolicy
-	now := time.Now
-	if p.j.Now != nil {
-		now = p.j.Now
+	switch {
+	case pol.Action == connection.LeaveDelete:
+		return leaver{r, ext, reason, true}, true
+	case r.active:
+		return leaver{r, ext, reason, false}, true
+	case pol.Action == connection.LeaveDeactivateThenDelete:
+		now := time.Now
+		if p.j.Now != nil {
+			now = p.j.Now
+		}
+		cutoff := now().Add(-time.Duration(pol.AfterDays) * 24 * time.Hour).Unix()
+		if since := p.ix.inactiveSince(r); since != 0 && since < cutoff {
+			return leaver{r, ext, fmt.Sprintf("%s, and inactive for more than %d days", reason, pol.AfterDays), true}, true
+		}
 	}
-	cutoff := now().Add(-time.Duration(pol.AfterDays) * 24 * time.Hour).Unix()
+	return leaver{}, false
+}
+
+// leavers are the users a full run did not see, with what the leave policy
+// does to each.
+func (p *planner) leavers() []leaver {
 	var out []leaver
 	p.ix.each(func(ext string, r *ref) {
 		if r.seen {
@@ -39,15 +57,8 @@ func (p *planner) leavers() []leaver {
 		if exit, ok := p.outOfScope[r]; ok {
 			reason = exit.reason
 		}
-		switch {
-		case pol.Action == connection.LeaveDelete:
-			out = append(out, leaver{r, ext, reason, true})
-		case r.active:
-			out = append(out, leaver{r, ext, reason, false})
-		case pol.Action == connection.LeaveDeactivateThenDelete:
-			if since := p.ix.inactiveSince(r); since != 0 && since < cutoff {
-				out = append(out, leaver{r, ext, fmt.Sprintf("%s, and inactive for more than %d days", reason, pol.AfterDays), true})
-			}
+		if l, ok := p.leaverFor(ext, r, reason); ok {
+			out = append(out, l)
 		}
 	})
 	return out
@@ -68,6 +79,15 @@ func (p *planner) finish(ctx context.Context) error {
 		return fmt.Errorf("%w for %q under %q, yet %d users are active: an empty read is never trusted, so nobody was deactivated",
 			ErrEmptyRead, p.j.Conn.SearchFilter, p.j.Conn.SearchPath, len(gone))
 	}
+	return p.leave(ctx, gone, p.j.token)
+}
+
+// leave passes the leavers through the deletion guard and, when it lets
+// them through, deletes or deactivates each as its policy says, clearing
+// the fields the mapping clears on leave. token is saved with the last
+// batch. Every kind of run ends with it, so a leaver is treated the same
+// whichever run notices.
+func (p *planner) leave(ctx context.Context, gone []leaver, token *string) error {
 	if err := p.guardTrips(gone); err != nil {
 		if eerr := p.emit(ctx); eerr != nil {
 			return eerr
@@ -91,12 +111,13 @@ func (p *planner) finish(ctx context.Context) error {
 			p.ix.active--
 		}
 		g.ref.active = false
+		g.ref.seen = true
 		if p.ops >= applyBatch {
 			if err := p.emit(ctx); err != nil {
 				return err
 			}
 		}
 	}
-	p.batch.Token = p.j.token // saved with the run's last changes (invariant 3)
+	p.batch.Token = token // saved with the run's last changes (invariant 3)
 	return p.emit(ctx)
 }

@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/usersync/usersync/internal/directory"
@@ -21,11 +22,18 @@ type Changes struct {
 	Trigger string
 }
 
-// Attributes lists what a run of j reads from each entry.
+// Attributes lists what every kind of run of j reads from each entry: the
+// linking key, the mapped attributes, Active Directory's identity and
+// account attributes, and what the group rules read (memberOf on Active
+// Directory). A one-user or live run that read less would decide
+// differently from a full run about the same entry.
 func Attributes(j Job) []string {
 	attrs := append([]string{j.LinkingKey}, j.Mapper.Attributes()...)
 	if j.Flavor == directory.FlavorActiveDirectory {
-		attrs = append(attrs, "userAccountControl")
+		attrs = append(attrs, ADAttributes...)
+	}
+	if j.Groups != nil {
+		attrs = append(attrs, j.Groups.Attributes()...)
 	}
 	return attrs
 }
@@ -81,39 +89,29 @@ func (e *Engine) applyChanges(ctx context.Context, j Job, ch Changes, rep *Repor
 		ap.close()
 		return err
 	}
-	var gone []*ref
-	var goneExt []string
+	// A live batch is complete as delivered: the leave policy and the
+	// guard decide now.
+	var gone []leaver
 	for _, ext := range ch.Deletes {
-		if r := ix.lookup(ext); r != nil && r.active && !r.seen {
+		if r := ix.lookup(ext); r != nil && !r.seen {
+			if l, ok := p.leaverFor(ext, r, "deleted from the directory or moved out of the search scope (live)"); ok {
+				gone = append(gone, l)
+			}
 			r.seen = true
-			gone, goneExt = append(gone, r), append(goneExt, ext)
 		}
 	}
+	for r, exit := range p.outOfScope {
+		if !r.seen {
+			if l, ok := p.leaverFor(exit.ext, r, exit.reason); ok {
+				gone = append(gone, l)
+			}
+		}
+	}
+	// The token moves even when the guard holds the deletions: they wait
+	// for approval in the run record, not in the directory's change log.
 	p.batch.Token = ch.Token
-	// A live batch is complete as delivered: the guard decides now.
-	pend := make([]leaver, len(gone))
-	for i, r := range gone {
-		pend[i] = leaver{ref: r, ext: goneExt[i], reason: "deleted from the directory or moved out of the search scope (live)"}
-	}
-	if err := p.guardTrips(pend); err != nil {
-		if eerr := p.emit(ctx); eerr != nil {
-			ap.close()
-			return eerr
-		}
-		if cerr := ap.close(); cerr != nil {
-			return cerr
-		}
-		return err
-	}
-	for i, r := range gone {
-		p.batch.Deactivate = append(p.batch.Deactivate, r.id)
-		p.outcome(store.Outcome{UserRowID: r.id, ExternalID: goneExt[i], UserID: ix.userID(r), Action: store.ActionDeactivated,
-			Reason: "deleted from the directory or moved out of the search scope (live)"})
-		rep.Deactivated++
-	}
-	if err := p.emit(ctx); err != nil {
-		ap.close()
-		return err
+	if err := p.leave(ctx, gone, ch.Token); err != nil {
+		return errors.Join(err, ap.close())
 	}
 	if err := ap.close(); err != nil {
 		return err

@@ -3,7 +3,6 @@ package reconcile
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/usersync/usersync/internal/directory"
 	"github.com/usersync/usersync/internal/mapping"
@@ -32,7 +31,7 @@ type planner struct {
 	j       Job
 	users   store.Users
 	ix      *index
-	locals  map[string]bool
+	rules   Rules
 	rep     *Report
 	ap      *applier
 	fp      uint64 // fingerprintHash of the mapper's fingerprint
@@ -50,7 +49,7 @@ type planner struct {
 }
 
 func newPlanner(j Job, users store.Users, ix *index, locals map[string]bool, rep *Report, ap *applier) *planner {
-	return &planner{j: j, users: users, ix: ix, locals: locals, rep: rep, ap: ap, fp: fingerprintHash(j.Mapper.Fingerprint()),
+	return &planner{j: j, users: users, ix: ix, rules: RulesFor(j, locals), rep: rep, ap: ap, fp: fingerprintHash(j.Mapper.Fingerprint()),
 		created: newExtSet(), outOfScope: map[*ref]scopeExit{}, batch: store.Batch{RunID: rep.ID, Connection: j.Conn.Name}}
 }
 
@@ -73,35 +72,22 @@ func (p *planner) plan(ctx context.Context, entries []*directory.Entry) error {
 	return nil
 }
 
+// planEntry does a run's bookkeeping for one entry: it asks Decide what
+// happens to it, then counts, records and batches that against the index
+// (duplicates, identity changes, creates, changed fields).
 func (p *planner) planEntry(e *directory.Entry) {
 	p.rep.EntriesRead++
 	ext := e.Get(p.j.LinkingKey)
-	if ext == "" {
-		p.rep.Skipped++
-		p.outcome(store.Outcome{ExternalID: e.DN, Action: store.ActionSkipped,
-			Reason: fmt.Sprintf("entry %s has no %s, the linking key", e.DN, p.j.LinkingKey)})
-		return
+	var r *ref
+	if ext != "" {
+		r = p.ix.lookup(ext)
 	}
 	res := &p.res
-	p.j.Mapper.Map(e, res)
-	userID := res.UserID
-	r := p.ix.lookup(ext)
-	if res.Err != nil {
-		// Neither in nor out: the user stays as stored, and is not treated
-		// as gone.
-		p.rep.Failed++
-		o := store.Outcome{ExternalID: ext, UserID: userID, Action: store.ActionFailed,
-			Reason: fmt.Sprintf("entry %s: %v", e.DN, res.Err), Warnings: copyStrings(res.Warnings)}
-		if r != nil {
-			o.UserRowID = r.id
-			r.seen = true
-		}
-		p.outcome(o)
-		return
-	}
-	if res.OutOfScope != "" {
+	d := Decide(p.rules, e, r != nil, res)
+	switch d.Kind {
+	case KindOutOfScope:
 		if r != nil && r.active && !r.seen {
-			p.outOfScope[r] = scopeExit{ext: ext, reason: res.OutOfScope}
+			p.outOfScope[r] = scopeExit{ext: ext, reason: d.Reason}
 			return
 		}
 		// Never provisioned (or already inactive): nothing to do and, to
@@ -109,50 +95,49 @@ func (p *planner) planEntry(e *directory.Entry) {
 		// counted without a per-user record.
 		p.rep.Skipped++
 		return
-	}
-	userID, ok := p.identify(e, ext, userID)
-	if !ok {
-		return
-	}
-	res.UserID = userID // the mail fallback may have supplied it
-	if p.locals[strings.ToLower(userID)] {
-		p.rep.Skipped++
-		p.outcome(store.Outcome{ExternalID: ext, UserID: userID, Action: store.ActionSkipped,
-			Reason: fmt.Sprintf("conflict: a local user %q exists; local users are never modified by sync", userID)})
-		if r != nil {
-			r.seen = true // not gone from the directory, only in conflict
+	case KindSkip, KindFail:
+		// Neither in nor out: a stored user stays as it is, and is not
+		// treated as gone.
+		o := store.Outcome{ExternalID: ext, UserID: d.UserID, Action: d.Action, Reason: d.Reason}
+		switch {
+		case d.Cause == CauseNoLinkingKey:
+			o.ExternalID = e.DN
+		case d.Cause == CauseMappingFailed:
+			o.Warnings = copyStrings(res.Warnings)
 		}
+		if d.Kind == KindFail {
+			p.rep.Failed++
+		} else {
+			p.rep.Skipped++
+		}
+		if r != nil {
+			o.UserRowID = r.id
+			r.seen = true
+		}
+		p.outcome(o)
 		return
 	}
-	disabled := isDisabled(p.j.Flavor, e)
-	var ruleReason string
-	if p.j.Groups != nil {
-		ruleReason = p.j.Groups.Observe(ext, userID, e)
-	}
-	status := store.StatusActive
-	if disabled || ruleReason != "" {
-		status = store.StatusInactive
-	}
+	userID, status := d.UserID, d.Status
 	h := entryHashFrom(p.fp, userID, status, res.Fields)
 	r = p.relink(r, ext, userID)
 	if r == nil {
-		switch {
-		case p.created.has(ext):
+		if p.created.has(ext) {
 			p.rep.Failed++
 			p.outcome(store.Outcome{ExternalID: ext, UserID: userID, Action: store.ActionFailed,
 				Reason: fmt.Sprintf("two entries share %s %q; the second (%s) was ignored", p.j.LinkingKey, ext, e.DN)})
-		case disabled:
-			p.rep.Skipped++
-			p.outcome(store.Outcome{ExternalID: ext, UserID: userID, Action: store.ActionSkipped,
-				Reason: "account is disabled in the directory; disabled accounts are not provisioned"})
-		default:
-			p.created.add(ext)
-			p.rep.Created++
-			uid, fields := p.j.Mapper.Create(res)
-			p.batch.Creates = append(p.batch.Creates, store.User{Connection: p.j.Conn.Name, ExternalID: ext, UserID: uid,
-				Status: status, Source: store.SourceDirectory, Fields: fields, Hash: h})
-			p.outcome(store.Outcome{ExternalID: ext, UserID: uid, Action: store.ActionCreated, Reason: ruleReason, Warnings: copyStrings(res.Warnings)})
+			return
 		}
+		if d = d.AsNew(); d.Kind == KindSkip {
+			p.rep.Skipped++
+			p.outcome(store.Outcome{ExternalID: ext, UserID: userID, Action: d.Action, Reason: d.Reason})
+			return
+		}
+		p.created.add(ext)
+		p.rep.Created++
+		uid, fields := p.j.Mapper.Create(res)
+		p.batch.Creates = append(p.batch.Creates, store.User{Connection: p.j.Conn.Name, ExternalID: ext, UserID: uid,
+			Status: status, Source: store.SourceDirectory, Fields: fields, Hash: h})
+		p.outcome(store.Outcome{ExternalID: ext, UserID: uid, Action: store.ActionCreated, Reason: d.Reason, Warnings: copyStrings(res.Warnings)})
 		return
 	}
 	if r.seen {
@@ -168,10 +153,8 @@ func (p *planner) planEntry(e *directory.Entry) {
 		return
 	}
 	reason := ""
-	if disabled && r.active {
-		reason = "account is disabled in the directory"
-	} else if ruleReason != "" && r.active {
-		reason = ruleReason
+	if r.active && status != store.StatusActive {
+		reason = d.Reason
 	}
 	p.cands = append(p.cands, candidate{ref: r, ext: ext, status: status, res: res.Clone(), hash: h, reason: reason})
 }

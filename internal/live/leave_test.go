@@ -1,0 +1,88 @@
+package live_test
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	ldapv3 "github.com/go-ldap/ldap/v3"
+
+	"github.com/usersync/usersync/internal/app"
+	"github.com/usersync/usersync/internal/connection"
+	"github.com/usersync/usersync/internal/live"
+	"github.com/usersync/usersync/internal/mapping"
+	"github.com/usersync/usersync/internal/store"
+	"github.com/usersync/usersync/internal/testdir/slapd"
+)
+
+// TestLiveLeavePolicy: a delete that live mode sees is treated as a full run
+// treats a user who left: the leave policy decides between deactivating and
+// deleting, and a deactivation clears the fields the mapping clears on leave.
+func TestLiveLeavePolicy(t *testing.T) {
+	yes := true
+	for _, tc := range []struct {
+		action string
+		// status is the leaver's status afterwards; "" means deleted.
+		status string
+	}{
+		{connection.LeaveDeactivate, store.StatusInactive},
+		{connection.LeaveDelete, ""},
+	} {
+		t.Run(tc.action, func(t *testing.T) {
+			s := slapd.Start(t, 5, 0)
+			t.Setenv("USERSYNC_SECRET_KEY", "")
+			ctx := context.Background()
+			a, err := app.Open(ctx, filepath.Join(t.TempDir(), "usersync.db"), slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer a.Close()
+			c := connection.Connection{Name: "corp", DNSName: "127.0.0.1", Port: s.Port, Username: slapd.AdminDN, Password: slapd.AdminPassword,
+				SearchPath: slapd.PeopleDN, SearchFilter: "(objectClass=inetOrgPerson)", Schedule: "off", Live: true,
+				LeavePolicy: connection.LeavePolicy{Action: tc.action},
+				Mappings: []mapping.Mapping{{Source: "uid", Target: mapping.FieldUserID}, {Source: "displayName", Target: mapping.FieldName},
+					{Source: "mail", Target: mapping.FieldEmail, Policy: &mapping.Policy{Delete: &yes}}}}
+			if _, _, err := a.PutConnection(ctx, c); err != nil {
+				t.Fatal(err)
+			}
+			f := &live.Follower{App: a, Log: a.Log}
+			fctx, stop := context.WithCancel(ctx)
+			done := make(chan struct{})
+			go func() { defer close(done); f.Follow(fctx, "corp") }()
+			defer func() { stop(); <-done }()
+			waitFor(t, 30*time.Second, "initial refresh", func() bool {
+				tok, _ := a.Store.ChangeToken(ctx, "corp")
+				_, ok := userByID(t, a, slapd.UID(2))
+				return tok != "" && ok
+			})
+			l, err := ldapv3.DialURL(s.URL())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Close()
+			if err := l.Bind(slapd.AdminDN, slapd.AdminPassword); err != nil {
+				t.Fatal(err)
+			}
+			if err := l.Del(ldapv3.NewDelRequest(slapd.UserDN(2), nil)); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, 10*time.Second, "the delete applied", func() bool {
+				outs, _ := a.Store.FindOutcomes(ctx, "corp", slapd.UID(2), 1)
+				return len(outs) == 1 && outs[0].Action != store.ActionCreated
+			})
+			u, ok := userByID(t, a, slapd.UID(2))
+			switch {
+			case tc.status == "" && ok:
+				t.Fatalf("the leave policy deletes, yet the user is still there: %+v", u)
+			case tc.status == "":
+			case !ok:
+				t.Fatalf("the user was deleted; the policy keeps them %s", tc.status)
+			case u.Status != tc.status || u.Fields[mapping.FieldEmail] != "":
+				t.Fatalf("the user who left = %s %v, want %s with email cleared", u.Status, u.Fields, tc.status)
+			}
+		})
+	}
+}
