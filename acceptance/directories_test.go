@@ -199,3 +199,5 @@ func modify(t *testing.T, c *ldap.Conn, dn, attr string, values ...string) {
 func peopleDN(uid string) string { return "uid=" + uid + "," + slapd.PeopleDN }
 
 func delReq(dn string) *ldap.DelRequest { return ldap.NewDelRequest(dn, nil) }
+
+func sambaUserWithPassword(pw string) samba.UserSpec { return samba.UserSpec{Password: pw} }
