@@ -62,8 +62,8 @@ func TestSeed003_UpdateUsesOnlyFieldsMarkedYes(t *testing.T) {
 	}
 	want = map[string]string{
 		"displayName": "Name 2", "fullName": "Full 2", "email": "ipo2@example.com", "extension": "1002",
-		"mobileTwinningNumber": "+39 333 0002", // Update: Yes
-		"loginCode": "111", "voicemailCode": "221", "provisioningRule": "upr-1", // Update: No
+		"mobileTwinningNumber": "+39 333 0002",                                             // Update: Yes
+		"loginCode":            "111", "voicemailCode": "221", "provisioningRule": "upr-1", // Update: No
 	}
 	for f, v := range want {
 		if got.Fields[f] != v {
