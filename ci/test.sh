@@ -8,3 +8,5 @@ export USERSYNC_INTEGRATION=1
 # Two cores: run two packages at a time, and fail on data races.
 go vet ./...
 go test -race -p 2 -timeout 20m ./... "$@"
+# Every parser of outside input is fuzzed briefly on every run.
+bash ci/fuzz.sh
