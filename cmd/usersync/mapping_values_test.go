@@ -89,6 +89,11 @@ func TestCustomFieldSeparatorInValue(t *testing.T) {
 				}
 			}
 
+			// users explain gives the same reason.
+			if out, _ := c.run("users", "explain", "evil", "--connection", "corp"); !strings.Contains(out, `Custom2: value contains the separator "$$$" (from [title])`) {
+				t.Errorf("users explain evil does not give the reason:\n%s", out)
+			}
+
 			// A user synced before whose title turns hostile fails and
 			// keeps what it had.
 			m := ldapv3.NewModifyRequest("uid=later,"+slapd.PeopleDN, nil)
