@@ -15,8 +15,8 @@ import (
 )
 
 // valuesLDIF holds users whose values are hostile to joined forms: a title
-// that smuggles a custom field in through the "$$$" separator, one that
-// ends in it, and users with several values of ou.
+// that smuggles a custom field in through the "$$$" separator, values that
+// end in it or in "$", and users with several values of ou.
 func valuesLDIF() []byte {
 	var b strings.Builder
 	user := func(uid string, attrs ...string) {
@@ -29,6 +29,7 @@ func valuesLDIF() []byte {
 	user("good", "l: Paris", "title: Engineer", "ou: Engineering")
 	user("evil", "l: Berlin", "title: evil$$$Custom9=injected")
 	user("trailing", "l: Rome$$$", "title: Clerk")
+	user("dollar", "l: US$", "title: Clerk")
 	user("later", "l: Oslo", "title: Manager")
 	user("multi", "ou: Engineering", "ou: Berlin", "ou: Sales")
 	user("semi", "ou: R;D", "ou: Berlin")
@@ -67,9 +68,9 @@ func TestCustomFieldSeparatorInValue(t *testing.T) {
 		{"README lowercase names, no marker", `Join("$$$", Append("custom1=", [l]), Append("custom2=", [title]))`},
 	} {
 		t.Run(form.name, func(t *testing.T) {
-			c.apply(valuesDoc(s, []any{map[string]any{"expression": form.expr, "target": "customFields"}}, "good", "evil", "trailing", "later"))
+			c.apply(valuesDoc(s, []any{map[string]any{"expression": form.expr, "target": "customFields"}}, "good", "evil", "trailing", "dollar", "later"))
 			rep, _ := c.sync("corp")
-			wantCounts(t, rep, store.Counts{Created: 2, Failed: 2})
+			wantCounts(t, rep, store.Counts{Created: 2, Failed: 3})
 			users := usersByID(t, c)
 			if _, ok := users["evil"]; ok {
 				t.Fatalf("evil was created: %+v", users["evil"])
@@ -83,7 +84,7 @@ func TestCustomFieldSeparatorInValue(t *testing.T) {
 				t.Errorf("good's custom fields = %v", g)
 			}
 			out := c.outcomes(rep.ID, "failed")
-			for _, want := range []string{"Custom2", "[title]", "Custom1", "[l]", `\"$$$\"`} {
+			for _, want := range []string{"Custom2", "[title]", "Custom1", "[l]", `\"$$$\"`, `ends in part of the separator`} {
 				if !strings.Contains(out, want) {
 					t.Errorf("failed outcomes lack %q:\n%s", want, out)
 				}

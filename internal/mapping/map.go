@@ -108,7 +108,12 @@ func (ru *rule) value(src entryAttrs) (v, warning string, err error) {
 // refused reports whether err is a value the user must fail on whatever
 // the mapping's strictness: it would be stored wrongly or lose values.
 func refused(err error) bool {
-	return errors.Is(err, expr.ErrSeparatorInValue) || errors.Is(err, ErrSeparatorInValue) || errors.Is(err, ErrMultipleValues)
+	for _, target := range []error{expr.ErrSeparatorInValue, expr.ErrValueEndsInSeparator, ErrSeparatorInValue, ErrMultipleValues} {
+		if errors.Is(err, target) {
+			return true
+		}
+	}
+	return false
 }
 
 // check returns why v does not fit the rule's type or, for a custom field,
