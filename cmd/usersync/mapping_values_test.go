@@ -51,12 +51,12 @@ func valuesDoc(s *slapd.Server, mappings []any, uids ...string) map[string]any {
 	return doc
 }
 
-// customFieldsREADME is the custom-field mapping of seed 004 and the
-// README: Join/Append with the "$$$" separator.
+// customFieldsREADME is the README's custom-field mapping: Join/Append
+// with the "$$$" separator.
 const customFieldsREADME = `Join("$$$", "ImagicleCustomFields", Append("Custom1=", [l]), Append("Custom2=", [title]))`
 
-// TestCustomFieldSeparatorInValue: seed 004 says custom field content must
-// not contain "$$$", the separator of the joined form. A value holding it
+// TestCustomFieldSeparatorInValue: custom field content must not contain
+// "$$$", the separator of the joined form. A value holding it
 // would otherwise inject further custom fields. Values are checked before
 // they are joined: the user fails with a reason naming the field, nothing
 // of it is written, and a user synced before keeps its fields.
