@@ -109,6 +109,13 @@ func TestWriteBackKeepsExistingValue(t *testing.T) {
 				want[j] = strings.ReplaceAll(w, "upn", strings.ToLower(upnOf(i)))
 			}
 			dn := "CN=" + sam(i) + "," + samba.UsersDN
+			// A dry run plans what the run does and writes nothing.
+			dry, code := c.sync(name, "--dry-run")
+			if code != 0 {
+				t.Fatalf("dry run: code %d %+v", code, dry)
+			}
+			wantCounts(t, dry, tt.counts)
+			wantValues(t, dc, dn, tt.attr, tt.existing...)
 			for run, counts := range []store.Counts{tt.counts, tt.again} {
 				rep, code := c.sync(name)
 				if code != 0 || rep.Status != store.RunSucceeded {
