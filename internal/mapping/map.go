@@ -13,8 +13,10 @@ import (
 // Map applies the mapper to one entry, filling r (whose buffers are reused).
 // A missing or empty source value is left out, so that it does not clear an
 // application field (seed 004), unless its mapping says ClearWhenEmpty.
-// Value problems become warnings, or r.Err for strict mappings; the scope is
-// decided last, on the mapped fields.
+// Value problems become warnings, or r.Err for strict mappings; a custom
+// field beyond its limits, a value holding the separator it is joined with
+// and a refused multi-valued source always set r.Err. The scope is decided
+// last, on the mapped fields.
 func (m *Mapper) Map(e *directory.Entry, r *Result) {
 	r.reset()
 	src := entryAttrs{e}
@@ -52,7 +54,15 @@ func (m *Mapper) Map(e *directory.Entry, r *Result) {
 			}
 			continue
 		}
-		if msg := ru.check(v); msg != "" {
+		if _, custom := expr.CanonicalCustomField(ru.Target); custom {
+			// The application cannot store a custom field beyond its
+			// limits, strict or not: the user fails, naming the field.
+			if err := expr.ValidateCustomField(ru.Target, v); err != nil {
+				errs = append(errs, err)
+				continue
+			}
+		}
+		if msg := checkValue(ru.typ, v); msg != "" {
 			if ru.Strict {
 				errs = append(errs, fmt.Errorf("%s: %s (the mapping is strict)", ru.Target, msg))
 				continue
@@ -114,17 +124,6 @@ func refused(err error) bool {
 		}
 	}
 	return false
-}
-
-// check returns why v does not fit the rule's type or, for a custom field,
-// the seed 004 limits; "" when it fits.
-func (ru *rule) check(v string) string {
-	if _, ok := expr.CanonicalCustomField(ru.Target); ok {
-		if err := expr.ValidateCustomField(ru.Target, v); err != nil {
-			return err.Error()
-		}
-	}
-	return checkValue(ru.typ, v)
 }
 
 // customFields decodes seed 004's "$$$"-joined form into Custom1..Custom10,

@@ -201,7 +201,7 @@ func ValidateCustomField(name, value string) error {
 		return &CustomFieldError{Field: name, Err: ErrUnknownCustomField}
 	}
 	if strings.Contains(value, CustomFieldSeparator) {
-		return &CustomFieldError{Field: canon, Err: fmt.Errorf("value contains the separator %q", CustomFieldSeparator)}
+		return &CustomFieldError{Field: canon, Err: ErrSeparatorInValue}
 	}
 	if n := utf8.RuneCountInString(value); n > MaxCustomFieldLength {
 		return &CustomFieldError{Field: canon, Err: fmt.Errorf("%w (%d characters)", ErrCustomFieldTooLong, n)}
