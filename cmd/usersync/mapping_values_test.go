@@ -102,6 +102,15 @@ func TestCustomFieldSeparatorInValue(t *testing.T) {
 				}
 			}
 
+			// An operator cannot put the separator into a custom field either.
+			id := fmt.Sprint(users["good"].ID)
+			if out, code := c.run("users", "set", id, "custom2", "x$$$Custom9=y"); code != exitUsage || !strings.Contains(out, `Custom2: value contains the separator "$$$"`) {
+				t.Errorf("users set custom2 with the separator: code %d\n%s", code, out)
+			}
+			if g := usersByID(t, c)["good"].Fields; g["Custom2"] != "Engineer" || g["Custom9"] != "" {
+				t.Errorf("a refused edit changed good: %v", g)
+			}
+
 			// users explain gives the same reason.
 			if out, _ := c.run("users", "explain", "evil", "--connection", "corp"); !strings.Contains(out, `Custom2: value contains the separator "$$$"`) {
 				t.Errorf("users explain evil does not give the reason:\n%s", out)

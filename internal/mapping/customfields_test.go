@@ -49,3 +49,19 @@ func TestCustomFieldLimitsFailTheUser(t *testing.T) {
 		})
 	}
 }
+
+func TestOperatorField(t *testing.T) {
+	tests := []struct{ field, value, want, wantErr string }{
+		{"custom2", "Engineer", "Custom2", ""},
+		{"CUSTOM10", "", "Custom10", ""},
+		{"Custom2", "x$$$Custom9=y", "", `customfields: Custom2: value contains the separator "$$$"`},
+		{"ssoId", "a$$$b", "ssoId", ""}, // not a custom field: never joined
+		{"customer", "x", "customer", ""},
+	}
+	for _, tt := range tests {
+		got, err := OperatorField(tt.field, tt.value)
+		if got != tt.want || (err == nil) != (tt.wantErr == "") || (err != nil && err.Error() != tt.wantErr) {
+			t.Errorf("OperatorField(%q, %q) = %q, %v; want %q, %q", tt.field, tt.value, got, err, tt.want, tt.wantErr)
+		}
+	}
+}
