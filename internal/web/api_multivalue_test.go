@@ -39,3 +39,20 @@ func TestMappingsAPIMultiValue(t *testing.T) {
 		t.Errorf("stored mapping = %+v", got)
 	}
 }
+
+// TestLocalUsersAPICustomFields: a local user's custom field is held to the
+// limits a sync applies: "$$$" is refused naming the field, and a field
+// written "custom2" is stored as Custom2.
+func TestLocalUsersAPICustomFields(t *testing.T) {
+	e := newTestEnv(t)
+	c := e.login()
+	const pw = "Local-User-Secret-77"
+	code, body := c.api("POST", "/api/v1/local-users", `{"userId":"cf@example.com","password":"`+pw+`","fields":{"Custom2":"x$$$Custom9=y"}}`)
+	if code != 400 || !strings.Contains(body, `"field": "fields.Custom2"`) || !strings.Contains(body, `value contains the separator`) {
+		t.Fatalf("create with the separator: %d %s", code, body)
+	}
+	code, body = c.api("POST", "/api/v1/local-users", `{"userId":"cf@example.com","password":"`+pw+`","fields":{"custom2":"Engineer"}}`)
+	if code != 201 || !strings.Contains(body, `"Custom2": "Engineer"`) {
+		t.Fatalf("create: %d %s", code, body)
+	}
+}
