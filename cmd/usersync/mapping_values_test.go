@@ -15,8 +15,8 @@ import (
 )
 
 // valuesLDIF holds users whose values are hostile to joined forms: a title
-// that smuggles a custom field in through the "$$$" separator, one that
-// ends in it, and users with several values of ou.
+// that smuggles a custom field in through the "$$$" separator, values that
+// end in it or in "$", and users with several values of ou.
 func valuesLDIF() []byte {
 	var b strings.Builder
 	user := func(uid string, attrs ...string) {
@@ -29,6 +29,7 @@ func valuesLDIF() []byte {
 	user("good", "l: Paris", "title: Engineer", "ou: Engineering")
 	user("evil", "l: Berlin", "title: evil$$$Custom9=injected")
 	user("trailing", "l: Rome$$$", "title: Clerk")
+	user("dollar", "l: US$", "title: Clerk")
 	user("later", "l: Oslo", "title: Manager")
 	user("multi", "ou: Engineering", "ou: Berlin", "ou: Sales")
 	user("semi", "ou: R;D", "ou: Berlin")
@@ -50,26 +51,38 @@ func valuesDoc(s *slapd.Server, mappings []any, uids ...string) map[string]any {
 	return doc
 }
 
-// customFieldsREADME is the custom-field mapping of seed 004 and the
-// README: Join/Append with the "$$$" separator.
+// customFieldsREADME is the README's custom-field mapping: Join/Append
+// with the "$$$" separator.
 const customFieldsREADME = `Join("$$$", "ImagicleCustomFields", Append("Custom1=", [l]), Append("Custom2=", [title]))`
 
-// TestCustomFieldSeparatorInValue: seed 004 says custom field content must
-// not contain "$$$", the separator of the joined form. A value holding it
+// TestCustomFieldSeparatorInValue: custom field content must not contain
+// "$$$", the separator of the joined form. A value holding it
 // would otherwise inject further custom fields. Values are checked before
 // they are joined: the user fails with a reason naming the field, nothing
 // of it is written, and a user synced before keeps its fields.
 func TestCustomFieldSeparatorInValue(t *testing.T) {
 	s := slapd.StartLDIF(t, valuesLDIF())
 	c := newCLI(t)
-	for _, form := range []struct{ name, expr string }{
-		{"with marker", customFieldsREADME},
-		{"README lowercase names, no marker", `Join("$$$", Append("custom1=", [l]), Append("custom2=", [title]))`},
+	joined := func(e string) []any { return []any{map[string]any{"expression": e, "target": "customFields"}} }
+	for _, form := range []struct {
+		name     string
+		mappings []any
+		counts   store.Counts
+		reasons  []string
+	}{
+		{"with marker", joined(customFieldsREADME), store.Counts{Created: 2, Failed: 3},
+			[]string{"Custom2", "[title]", "Custom1", "[l]", `\"$$$\"`, `ends in part of the separator`}},
+		{"README lowercase names, no marker", joined(`Join("$$$", Append("custom1=", [l]), Append("custom2=", [title]))`),
+			store.Counts{Created: 2, Failed: 3}, []string{"Custom2", "[title]", "Custom1", "[l]", `\"$$$\"`, `ends in part of the separator`}},
+		// Fields mapped one by one are never joined here, so "US$" is
+		// content; "$$$" is refused all the same, strict or not.
+		{"direct targets", []any{map[string]any{"source": "l", "target": "Custom1"}, map[string]any{"source": "title", "target": "Custom2"}},
+			store.Counts{Created: 3, Failed: 2}, []string{"Custom2", "Custom1", `\"$$$\"`}},
 	} {
 		t.Run(form.name, func(t *testing.T) {
-			c.apply(valuesDoc(s, []any{map[string]any{"expression": form.expr, "target": "customFields"}}, "good", "evil", "trailing", "later"))
+			c.apply(valuesDoc(s, form.mappings, "good", "evil", "trailing", "dollar", "later"))
 			rep, _ := c.sync("corp")
-			wantCounts(t, rep, store.Counts{Created: 2, Failed: 2})
+			wantCounts(t, rep, form.counts)
 			users := usersByID(t, c)
 			if _, ok := users["evil"]; ok {
 				t.Fatalf("evil was created: %+v", users["evil"])
@@ -83,10 +96,24 @@ func TestCustomFieldSeparatorInValue(t *testing.T) {
 				t.Errorf("good's custom fields = %v", g)
 			}
 			out := c.outcomes(rep.ID, "failed")
-			for _, want := range []string{"Custom2", "[title]", "Custom1", "[l]", `\"$$$\"`} {
+			for _, want := range form.reasons {
 				if !strings.Contains(out, want) {
 					t.Errorf("failed outcomes lack %q:\n%s", want, out)
 				}
+			}
+
+			// An operator cannot put the separator into a custom field either.
+			id := fmt.Sprint(users["good"].ID)
+			if out, code := c.run("users", "set", id, "custom2", "x$$$Custom9=y"); code != exitUsage || !strings.Contains(out, `Custom2: value contains the separator "$$$"`) {
+				t.Errorf("users set custom2 with the separator: code %d\n%s", code, out)
+			}
+			if g := usersByID(t, c)["good"].Fields; g["Custom2"] != "Engineer" || g["Custom9"] != "" {
+				t.Errorf("a refused edit changed good: %v", g)
+			}
+
+			// users explain gives the same reason.
+			if out, _ := c.run("users", "explain", "evil", "--connection", "corp"); !strings.Contains(out, `Custom2: value contains the separator "$$$"`) {
+				t.Errorf("users explain evil does not give the reason:\n%s", out)
 			}
 
 			// A user synced before whose title turns hostile fails and
@@ -106,7 +133,7 @@ func TestCustomFieldSeparatorInValue(t *testing.T) {
 				t.Fatalf("second run did not fail later: %+v", rep.Counts)
 			}
 			later := usersByID(t, c)["later"].Fields
-			if later["Custom2"] != "Manager" || later["Custom3"] != "" {
+			if later["Custom2"] != "Manager" || later["Custom3"] != "" || later["Custom9"] != "" {
 				t.Errorf("later's custom fields = %v, want Custom2 kept as Manager", later)
 			}
 		})

@@ -9,9 +9,10 @@ import (
 	"github.com/usersync/usersync/internal/testdir/samba"
 )
 
-// TestWriteBackKeepsExistingValue runs every example of seed 000 on a Samba
-// AD DC against a user whose target attribute already holds a value that
-// is not the UPN, and against one whose attribute is empty, with
+// TestWriteBackKeepsExistingValue runs every example configureTwo document
+// of the Advanced UPN Sync Settings panel on a Samba AD DC against a user
+// whose target attribute already holds a value that is not the UPN, and
+// against one whose attribute is empty, with
 // skipIfAlreadyPresent as saved (on) and turned off. With skip on, a
 // single-valued attribute that already has a value is left alone and the
 // user is reported as skipped with the value kept; only with skip off is
@@ -26,7 +27,7 @@ func TestWriteBackKeepsExistingValue(t *testing.T) {
 		attr     string
 		existing []string // the attribute's values before the run
 		skip     bool
-		want     []string // attribute values after the run; "UPN" is the formatted UPN
+		want     []string // attribute values after the run, "UPN" and "upn" standing for the UPN
 		counts   store.Counts
 		again    store.Counts
 	}
@@ -108,6 +109,13 @@ func TestWriteBackKeepsExistingValue(t *testing.T) {
 				want[j] = strings.ReplaceAll(w, "upn", strings.ToLower(upnOf(i)))
 			}
 			dn := "CN=" + sam(i) + "," + samba.UsersDN
+			// A dry run plans what the run does and writes nothing.
+			dry, code := c.sync(name, "--dry-run")
+			if code != 0 {
+				t.Fatalf("dry run: code %d %+v", code, dry)
+			}
+			wantCounts(t, dry, tt.counts)
+			wantValues(t, dc, dn, tt.attr, tt.existing...)
 			for run, counts := range []store.Counts{tt.counts, tt.again} {
 				rep, code := c.sync(name)
 				if code != 0 || rep.Status != store.RunSucceeded {

@@ -19,6 +19,10 @@ func (a *App) SetUserField(ctx context.Context, id int64, field, value string) (
 	case mapping.FieldUserID, "status", mapping.TargetCustomFields:
 		return store.User{}, usagef("field %q cannot be set by an operator", field)
 	}
+	field, err := mapping.OperatorField(field, value)
+	if err != nil {
+		return store.User{}, usagef("%v", err)
+	}
 	if err := a.Store.SetUserField(ctx, id, field, value); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return store.User{}, usagef("no user %d (see `usersync users list`)", id)

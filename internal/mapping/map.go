@@ -13,8 +13,10 @@ import (
 // Map applies the mapper to one entry, filling r (whose buffers are reused).
 // A missing or empty source value is left out, so that it does not clear an
 // application field (seed 004), unless its mapping says ClearWhenEmpty.
-// Value problems become warnings, or r.Err for strict mappings; the scope is
-// decided last, on the mapped fields.
+// Value problems become warnings, or r.Err for strict mappings; a custom
+// field beyond its limits, a value holding the separator it is joined with
+// and a refused multi-valued source always set r.Err. The scope is decided
+// last, on the mapped fields.
 func (m *Mapper) Map(e *directory.Entry, r *Result) {
 	r.reset()
 	src := entryAttrs{e}
@@ -52,7 +54,15 @@ func (m *Mapper) Map(e *directory.Entry, r *Result) {
 			}
 			continue
 		}
-		if msg := ru.check(v); msg != "" {
+		if _, custom := expr.CanonicalCustomField(ru.Target); custom {
+			// The application cannot store a custom field beyond its
+			// limits, strict or not: the user fails, naming the field.
+			if err := expr.ValidateCustomField(ru.Target, v); err != nil {
+				errs = append(errs, err)
+				continue
+			}
+		}
+		if msg := checkValue(ru.typ, v); msg != "" {
 			if ru.Strict {
 				errs = append(errs, fmt.Errorf("%s: %s (the mapping is strict)", ru.Target, msg))
 				continue
@@ -108,18 +118,12 @@ func (ru *rule) value(src entryAttrs) (v, warning string, err error) {
 // refused reports whether err is a value the user must fail on whatever
 // the mapping's strictness: it would be stored wrongly or lose values.
 func refused(err error) bool {
-	return errors.Is(err, expr.ErrSeparatorInValue) || errors.Is(err, ErrSeparatorInValue) || errors.Is(err, ErrMultipleValues)
-}
-
-// check returns why v does not fit the rule's type or, for a custom field,
-// the seed 004 limits; "" when it fits.
-func (ru *rule) check(v string) string {
-	if _, ok := expr.CanonicalCustomField(ru.Target); ok {
-		if err := expr.ValidateCustomField(ru.Target, v); err != nil {
-			return err.Error()
+	for _, target := range []error{expr.ErrSeparatorInValue, expr.ErrValueEndsInSeparator, ErrSeparatorInValue, ErrMultipleValues} {
+		if errors.Is(err, target) {
+			return true
 		}
 	}
-	return checkValue(ru.typ, v)
+	return false
 }
 
 // customFields decodes seed 004's "$$$"-joined form into Custom1..Custom10,

@@ -77,8 +77,10 @@ type Mapping struct {
 	// Type is checked on every value; the default depends on the target
 	// (email, telephone numbers, language, timeZone).
 	Type FieldType `json:"type,omitempty"`
-	// Strict makes a value that fails its type check, an expression that
-	// fails, or an invalid custom field fail the user instead of warning.
+	// Strict makes a value that fails its type check or an expression that
+	// fails fail the user instead of warning. An invalid custom field, a
+	// refused multi-valued source and a value holding a separator always
+	// fail the user.
 	Strict bool `json:"strict,omitempty"`
 	// MultiValue is "first", "join" or "error": what a source with several
 	// values gives the field. Unset, an attribute source keeps its first

@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/usersync/usersync/internal/mapping"
 	"github.com/usersync/usersync/internal/store"
 )
 
@@ -51,7 +52,11 @@ func (in localUserInput) toUser(requirePassword bool) (store.User, error) {
 		u.PasswordHash = string(h)
 	}
 	for k, v := range in.Fields {
-		u.Fields[k] = v
+		name, err := mapping.OperatorField(k, v)
+		if err != nil {
+			return u, badRequest("fields."+k, err.Error())
+		}
+		u.Fields[name] = v
 	}
 	for k, v := range map[string]string{store.FieldDisplayName: in.DisplayName, store.FieldFirstName: in.FirstName,
 		store.FieldLastName: in.LastName, store.FieldEmail: in.Email} {

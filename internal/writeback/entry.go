@@ -66,7 +66,8 @@ func (w *entryWrite) upn(ctx context.Context) error {
 }
 
 // write applies one change unless the run is dry, then reads the attribute
-// back and checks the change is there (DESIGN.md invariant 7).
+// back and checks the change is there: a write is only reported once the
+// directory shows it.
 func (w *entryWrite) write(ctx context.Context, ch directory.Modification) error {
 	if w.run.job.DryRun {
 		return nil

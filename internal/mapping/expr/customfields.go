@@ -72,6 +72,10 @@ var (
 	// ErrSeparatorInValue means a value joined into the custom-field form
 	// contains the separator, so that it would read back as further fields.
 	ErrSeparatorInValue = fmt.Errorf("value contains the separator %q", CustomFieldSeparator)
+	// ErrValueEndsInSeparator means a value joined into the custom-field
+	// form, not the last, ends in "$" or "$$": joined, its end and the
+	// separator read as the separator and a "$" starting the next field.
+	ErrValueEndsInSeparator = fmt.Errorf("value ends in part of the separator %q", CustomFieldSeparator)
 )
 
 // EvalCustomFields evaluates an expression that builds the "$$$"-joined
@@ -79,30 +83,46 @@ var (
 // before it is joined: a part that contains the separator itself, such as
 // a title "evil$$$Custom9=injected", fails with a *CustomFieldError naming
 // the custom field and the attributes the part was built from, wrapping
-// ErrSeparatorInValue. Joining it would inject fields the source never set.
+// ErrSeparatorInValue; so does a part ending in "$" that would run into the
+// next separator, wrapping ErrValueEndsInSeparator. Joining it would inject fields the source never set.
 func (e *Expr) EvalCustomFields(attrs Attributes) (Value, error) {
 	ev := &evaluator{attrs: attrs, guard: CustomFieldSeparator}
 	return ev.eval(e.root)
 }
 
-// checkParts returns an error when a value of the Join argument n, one part
-// of the joined form, contains the separator sep.
-func checkParts(n node, v Value, sep string) error {
-	for _, s := range v.Strings() {
-		if !strings.Contains(s, sep) {
-			continue
+// checkParts returns an error when the parts joined by sep would not split
+// back into the same parts: a part contains sep, or ends in a prefix of it
+// ("a$" joined by "$$$" reads as "a" and "$..."). from[i] is the Join
+// argument part i came from.
+func checkParts(parts []string, from []node, joined, sep string) error {
+	split := strings.Split(joined, sep)
+	for i, p := range parts {
+		switch {
+		case strings.Contains(p, sep):
+			return partError(p, from[i], fmt.Errorf("%w%s", ErrSeparatorInValue, attrsOf(from[i])))
+		case i < len(split) && split[i] != p:
+			return partError(p, from[i], fmt.Errorf("%w (%q)%s", ErrValueEndsInSeparator, p[len(split[i]):], attrsOf(from[i])))
 		}
-		field := ""
-		if name, _, ok := strings.Cut(s, "="); ok {
-			field, _ = CanonicalCustomField(strings.TrimSpace(name))
-		}
-		from := ""
-		if refs := collectRefs(n); len(refs) > 0 {
-			from = " (from [" + strings.Join(refs, "], [") + "])"
-		}
-		return &CustomFieldError{Field: field, Err: fmt.Errorf("%w%s", ErrSeparatorInValue, from)}
 	}
 	return nil
+}
+
+// partError names the custom field of a part "CustomN=value", when it is one.
+func partError(part string, n node, err error) error {
+	field := ""
+	if name, _, ok := strings.Cut(part, "="); ok {
+		field, _ = CanonicalCustomField(strings.TrimSpace(name))
+	}
+	return &CustomFieldError{Field: field, Err: err}
+}
+
+// attrsOf is " (from [a], [b])" for the attributes n reads, or "".
+func attrsOf(n node) string {
+	refs := collectRefs(n)
+	if len(refs) == 0 {
+		return ""
+	}
+	return " (from [" + strings.Join(refs, "], [") + "])"
 }
 
 // CanonicalCustomField returns the canonical spelling of a custom field name
@@ -181,7 +201,7 @@ func ValidateCustomField(name, value string) error {
 		return &CustomFieldError{Field: name, Err: ErrUnknownCustomField}
 	}
 	if strings.Contains(value, CustomFieldSeparator) {
-		return &CustomFieldError{Field: canon, Err: fmt.Errorf("value contains the separator %q", CustomFieldSeparator)}
+		return &CustomFieldError{Field: canon, Err: ErrSeparatorInValue}
 	}
 	if n := utf8.RuneCountInString(value); n > MaxCustomFieldLength {
 		return &CustomFieldError{Field: canon, Err: fmt.Errorf("%w (%d characters)", ErrCustomFieldTooLong, n)}

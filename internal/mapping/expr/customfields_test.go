@@ -137,13 +137,19 @@ func TestEvalCustomFieldsRefusesSeparatorInValue(t *testing.T) {
 			wantErr: `customfields: Custom2: value contains the separator "$$$" (from [jobTitle])`},
 		{name: "two dollars are fine", attrs: Map{"jobTitle": {"$$ earner"}},
 			want: "ImagicleCustomFields$$$Custom1=$$$Custom2=$$ earner"},
+		{name: "a trailing dollar runs into the separator", attrs: Map{"city": {"Price$"}, "jobTitle": {"x"}},
+			wantErr: `customfields: Custom1: value ends in part of the separator "$$$" ("$") (from [city])`},
+		{name: "two trailing dollars", attrs: Map{"city": {"US$$"}, "jobTitle": {"x"}},
+			wantErr: `customfields: Custom1: value ends in part of the separator "$$$" ("$$") (from [city])`},
+		{name: "a trailing dollar on the last part is fine", attrs: Map{"jobTitle": {"Price$"}},
+			want: "ImagicleCustomFields$$$Custom1=$$$Custom2=Price$"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := e.EvalCustomFields(tt.attrs)
 			if tt.wantErr != "" {
-				if err == nil || err.Error() != tt.wantErr || !errors.Is(err, ErrSeparatorInValue) {
-					t.Fatalf("err = %v, want %q wrapping ErrSeparatorInValue", err, tt.wantErr)
+				if err == nil || err.Error() != tt.wantErr || !(errors.Is(err, ErrSeparatorInValue) || errors.Is(err, ErrValueEndsInSeparator)) {
+					t.Fatalf("err = %v, want %q wrapping ErrSeparatorInValue or ErrValueEndsInSeparator", err, tt.wantErr)
 				}
 				return
 			}

@@ -56,24 +56,32 @@ func evalJoin(ev *evaluator, c *callNode) (Value, error) {
 	if err != nil {
 		return Null(), err
 	}
+	guarded := ev.guard != "" && sep == ev.guard
 	var parts []string
+	var from []node // the argument each part came from, when guarded
 	present := false
 	for i, v := range vals[1:] {
 		if v.IsNull() {
 			continue
 		}
-		if ev.guard != "" && sep == ev.guard {
-			if err := checkParts(c.args[i+1], v, sep); err != nil {
-				return Null(), err
+		present = true
+		for _, s := range v.Strings() {
+			parts = append(parts, s)
+			if guarded {
+				from = append(from, c.args[i+1])
 			}
 		}
-		present = true
-		parts = append(parts, v.Strings()...)
 	}
 	if !present {
 		return Null(), nil
 	}
-	return Str(strings.Join(parts, sep)), nil
+	joined := strings.Join(parts, sep)
+	if guarded {
+		if err := checkParts(parts, from, joined, sep); err != nil {
+			return Null(), err
+		}
+	}
+	return Str(joined), nil
 }
 
 // evalChangeCase implements ToLower and ToUpper. The culture argument is accepted
