@@ -33,10 +33,10 @@ func TestSeedGroupRulesSambaAD(t *testing.T) {
 	groupDN := func(name string) string {
 		for _, g := range seedGroups {
 			if g.name == name && g.other {
-				return "CN=" + name + "," + more
+				return "CN=" + ldapv3.EscapeDN(name) + "," + more
 			}
 		}
-		return "CN=" + name + "," + adGroups
+		return "CN=" + ldapv3.EscapeDN(name) + "," + adGroups
 	}
 	for i, g := range seedGroups {
 		req := ldapv3.NewAddRequest(groupDN(g.name), nil)
