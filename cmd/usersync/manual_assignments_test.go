@@ -56,6 +56,12 @@ func TestManualAssignmentsOpenLDAP(t *testing.T) {
 				c.mustRun("users", "assign", "alice", "--permission-set", "Sales")
 				c.mustRun("users", "assign", "dave", "--site", "Paris")
 
+				dry := c.mustSync("corp", "--dry-run")
+				if removes := planRemoves(dry.Plan, "dave", "site", "Paris (manual)"); removes == tt.kept {
+					t.Fatalf("the dry run's plan removes dave's manual site: %v, want %v: %+v", removes, !tt.kept, dry.Plan)
+				}
+				c.wantMemberships("dave", "site:Paris:manual") // a dry run writes nothing
+
 				rep := c.mustSync("corp")
 				if rep.Mode != store.ModeIncremental {
 					t.Fatalf("the second run is %s, want incremental (nothing changed in the directory)", rep.Mode)
@@ -92,6 +98,17 @@ func TestManualAssignmentsOpenLDAP(t *testing.T) {
 			})
 		}
 	}
+}
+
+func planRemoves(plan []store.Outcome, userID, field, old string) bool {
+	for _, o := range plan {
+		for _, ch := range o.Changes {
+			if o.UserID == userID && ch.Field == field && ch.Old == old && ch.New == "" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // startPostgres starts a throwaway PostgreSQL cluster, stopped when the
