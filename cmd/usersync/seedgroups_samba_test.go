@@ -139,4 +139,32 @@ func TestSeedGroupRulesSambaAD(t *testing.T) {
 			checkAD(t, one, want)
 		})
 	}
+
+	// Removal and the status rule, through one-user adds and a sync.
+	t.Run("removed and status rule", func(t *testing.T) {
+		doc := sambaConnDoc(dc)
+		doc["groupStatusRule"] = true
+		c := newCLI(t)
+		for _, args := range seedEntities {
+			c.mustRun(args...)
+		}
+		c.apply(doc)
+		c.mustSync("corp")
+		if got := c.show(upn("frank")).User.Status; got != store.StatusInactive {
+			t.Fatalf("frank, in no group, is %s", got)
+		}
+		alice := samba.GeneratedUserDN(userNo["alice"])
+		del := ldapv3.NewModifyRequest(groupDN("Engineering"), nil)
+		del.Delete("member", []string{alice})
+		dc.Modify(t, del)
+		c.mustRun("users", "add", "--connection", "corp", upn("alice"), "--json")
+		if s := c.wantMemberships(upn("alice")); s.User.Status != store.StatusInactive {
+			t.Fatalf("alice, now in no group, is %s after a one-user add", s.User.Status)
+		}
+		dc.AddMembers(t, groupDN("Engineering"), []string{alice})
+		rep := c.mustSync("corp")
+		if s := c.wantMemberships(upn("alice"), rename(seedWant(false, false))[upn("alice")]...); s.User.Status != store.StatusActive {
+			t.Fatalf("alice, back in Engineering, is %s: %+v", s.User.Status, rep)
+		}
+	})
 }
