@@ -140,4 +140,15 @@ func TestScopeGroupsSambaAD(t *testing.T) {
 	if _, ok := c.users()[strings.ToLower(upn(6))]; ok {
 		t.Fatalf("%s, in no listed group, was provisioned", upn(6))
 	}
+
+	// Domain Users is every user's primary group: Active Directory lists
+	// that membership in neither member nor memberOf, only in the user's
+	// primaryGroupID.
+	t.Run("primary group", func(t *testing.T) {
+		c := newCLI(t)
+		c.apply(adDoc(dc, map[string]any{"groupRules": false, "scope": map[string]any{"groups": []string{"CN=Domain Users," + samba.UsersDN}}}))
+		if rep := c.mustSync("ad"); rep.Created != users-3 {
+			t.Fatalf("a scope of Domain Users created %d users, want every enabled one (%d): %+v", rep.Created, users-3, rep)
+		}
+	})
 }

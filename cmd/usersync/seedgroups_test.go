@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	ldapv3 "github.com/go-ldap/ldap/v3"
+
 	"github.com/usersync/usersync/internal/store"
 	"github.com/usersync/usersync/internal/testdir/slapd"
 )
@@ -21,7 +23,8 @@ type seedGroup struct {
 // seedGroups is one directory for every group-rule sentence of the seed:
 //
 //	alice  Engineering (a permission set and an application group)
-//	bob    engineering (only the case differs: no match)
+//	bob    engineering (only the case differs: no match), and "R&D, EMEA"
+//	       (a name that needs escaping in a DN)
 //	carol  corp_Berlin (a site), corp_Atlantis (a site that does not exist)
 //	dave   corp_AllSites
 //	erin   Administrator
@@ -32,6 +35,7 @@ type seedGroup struct {
 var seedGroups = []seedGroup{
 	{name: "Engineering", members: []string{"alice", "Platform"}},
 	{name: "engineering", members: []string{"bob"}, other: true},
+	{name: "R&D, EMEA", members: []string{"bob"}},
 	{name: "corp_Berlin", members: []string{"carol"}},
 	{name: "corp_Atlantis", members: []string{"carol"}},
 	{name: "corp_AllSites", members: []string{"dave"}},
@@ -49,10 +53,10 @@ const otherGroupsDN = "ou=more,dc=example,dc=com"
 func seedGroupDN(name string) string {
 	for _, g := range seedGroups {
 		if g.name == name && g.other {
-			return "cn=" + name + "," + otherGroupsDN
+			return "cn=" + ldapv3.EscapeDN(name) + "," + otherGroupsDN
 		}
 	}
-	return "cn=" + name + "," + slapd.GroupsDN
+	return "cn=" + ldapv3.EscapeDN(name) + "," + slapd.GroupsDN
 }
 
 // seedLDIF is seedGroups on OpenLDAP: memberships only in the groups'
@@ -82,7 +86,7 @@ func seedLDIF() []byte {
 // seedEntities are the application's permission sets, groups and sites.
 var seedEntities = [][]string{
 	{"permission-set", "add", "Engineering"}, {"permission-set", "add", "Sales"}, {"permission-set", "add", "Support"},
-	{"permission-set", "add", "Platform"}, {"group", "add", "Engineering"}, {"site", "add", "Berlin"}, {"site", "add", "Paris"},
+	{"permission-set", "add", "Platform"}, {"permission-set", "add", "R&D, EMEA"}, {"group", "add", "Engineering"}, {"site", "add", "Berlin"}, {"site", "add", "Paris"},
 }
 
 // seedWant is what each user holds under the seed's rules for a connection
@@ -92,6 +96,7 @@ func seedWant(parent, nested bool) map[string][]string {
 	eng := []string{r("permissionSet", "Engineering"), r("group", "Engineering")}
 	want := map[string][]string{
 		"alice": eng,
+		"bob":   {r("permissionSet", "R&D, EMEA")},
 		"carol": {r("site", "Berlin")},
 		"dave":  {r("site", "Berlin"), r("site", "Paris")},
 		"gina":  {r("permissionSet", "Sales")},
@@ -105,6 +110,7 @@ func seedWant(parent, nested bool) map[string][]string {
 		// Only APM's sub-groups count: Support is not one, and Platform
 		// is one only at depth two, when nested groups are followed.
 		delete(want, "hank")
+		delete(want, "bob")
 		if !nested {
 			want["ivan"] = nil
 		}

@@ -7,7 +7,6 @@ import (
 	"github.com/usersync/usersync/internal/directory"
 	"github.com/usersync/usersync/internal/directory/ldap"
 	"github.com/usersync/usersync/internal/grouprules"
-	"github.com/usersync/usersync/internal/mapping"
 	"github.com/usersync/usersync/internal/reconcile"
 )
 
@@ -40,7 +39,10 @@ func (a *App) OpenDirectory(ctx context.Context, name string) (*Directory, error
 		conn.Close()
 		return nil, err
 	}
-	job, err := a.job(ctx, c, conn, flavor)
+	job, err := a.job(c, conn, flavor)
+	if err == nil {
+		err = scopeMembers(ctx, conn, &job)
+	}
 	if err != nil {
 		conn.Close()
 		return nil, err
@@ -57,9 +59,7 @@ func (a *App) ApplyLive(ctx context.Context, d *Directory, ch reconcile.Changes)
 	err := a.WithLease(ctx, d.Conn.Name, func(ctx context.Context) error {
 		var err error
 		job := d.Job
-		m, scoped := job.Mapper.(*mapping.Mapper)
-		scoped = scoped && len(m.ScopeGroups()) > 0
-		if job.Groups != nil || scoped {
+		if job.Groups != nil {
 			// A group phase holds one run's state, so each batch gets its
 			// own, on its own connection: d.LDAP carries the persistent
 			// search, and go-ldap reads every response of a connection on
@@ -77,16 +77,10 @@ func (a *App) ApplyLive(ctx context.Context, d *Directory, ch reconcile.Changes)
 			if _, _, err := gc.RootDSE(ctx); err != nil { // the flavor picks the read path
 				return err
 			}
-			if job.Groups != nil {
-				job.Groups = grouprules.NewPhase(a.Store, gc, d.Conn, d.Flavor)
-			}
-			if scoped {
-				// The scope's groups are read again for every batch, so
-				// that a batch decides with today's memberships.
-				if job.Mapper, err = withScopeMembers(ctx, gc, d.Conn, m); err != nil {
-					return err
-				}
-			}
+			job.Groups = grouprules.NewPhase(a.Store, gc, d.Conn, d.Flavor)
+		}
+		if err := a.rescope(ctx, d, &job); err != nil {
+			return err
 		}
 		rep, err = a.Engine.ApplyChanges(ctx, job, ch)
 		return err

@@ -72,7 +72,10 @@ func (a *App) sync(ctx context.Context, name string, opts SyncOptions) (*reconci
 	if err != nil {
 		return a.failedBeforeStart(ctx, name, opts, err)
 	}
-	job, err := a.job(ctx, c, conn, flavor)
+	job, err := a.job(c, conn, flavor)
+	if err == nil {
+		err = scopeMembers(ctx, conn, &job)
+	}
 	if err != nil {
 		return a.failedBeforeStart(ctx, name, opts, err)
 	}
@@ -83,9 +86,8 @@ func (a *App) sync(ctx context.Context, name string, opts SyncOptions) (*reconci
 // job builds the reconciler's job for a source connection whose directory
 // is open: the linking key, the compiled mappings, the AD identity rules and
 // the group phase. Every path that runs a connection (sync, live, explain)
-// builds it here, so they all map entries the same way. A scope that lists
-// groups gets their members, read here from the groups themselves.
-func (a *App) job(ctx context.Context, c connection.Connection, conn *ldap.Conn, flavor directory.Flavor) (reconcile.Job, error) {
+// builds it here, so they all map entries the same way.
+func (a *App) job(c connection.Connection, conn *ldap.Conn, flavor directory.Flavor) (reconcile.Job, error) {
 	key := c.LinkingKey
 	if key == "" {
 		key = mapping.DefaultLinkingKey(flavor)
@@ -97,9 +99,6 @@ func (a *App) job(ctx context.Context, c connection.Connection, conn *ldap.Conn,
 	mapper, err := mapping.Compile(set)
 	if err != nil {
 		return reconcile.Job{}, fmt.Errorf("connection %q: %w", c.Name, err)
-	}
-	if mapper, err = withScopeMembers(ctx, conn, c, mapper); err != nil {
-		return reconcile.Job{}, err
 	}
 	var id reconcile.Identity
 	if flavor == directory.FlavorActiveDirectory {
@@ -115,20 +114,6 @@ func (a *App) job(ctx context.Context, c connection.Connection, conn *ldap.Conn,
 		job.Groups = grouprules.NewPhase(a.Store, conn, c, flavor)
 	}
 	return job, nil
-}
-
-// withScopeMembers gives mapper the members of the groups its scope lists,
-// read from dir now; a mapper whose scope lists no groups is returned as is.
-func withScopeMembers(ctx context.Context, dir directory.Reader, c connection.Connection, mapper *mapping.Mapper) (*mapping.Mapper, error) {
-	groups := mapper.ScopeGroups()
-	if len(groups) == 0 {
-		return mapper, nil
-	}
-	members, err := grouprules.ReadScopeMembers(ctx, dir, c, groups)
-	if err != nil {
-		return nil, fmt.Errorf("connection %q: %w", c.Name, err)
-	}
-	return mapper.WithScopeMembers(members), nil
 }
 
 // failedBeforeStart records a run that could not reach its directory, so

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/go-ldap/ldap/v3"
 
@@ -26,6 +27,10 @@ var (
 // completely (with Active Directory's ranged retrieval). A scope must not
 // depend on the users' memberOf: OpenLDAP keeps none without its overlay.
 //
+// Active Directory lists a user's primary group (Domain Users, usually) in
+// neither member nor memberOf, only as the user's primaryGroupID, the last
+// part of the group's objectSid: those users are read too.
+//
 // A listed group that does not exist is an error naming it. So is a scope
 // whose groups have members of which none is under the connection's search
 // path: such a scope would silently provision nobody and deprovision
@@ -39,6 +44,7 @@ func ReadScopeMembers(ctx context.Context, dir directory.Reader, conn connection
 		return nil, fmt.Errorf("scope: search path %q: %w", conn.SearchPath, err)
 	}
 	var members []string
+	var primary []string // the RIDs of listed groups that have an objectSid
 	total, under := 0, 0
 	for i, g := range groups {
 		want, err := ldap.ParseDN(g)
@@ -52,6 +58,11 @@ func ReadScopeMembers(ctx context.Context, dir directory.Reader, conn connection
 				return nil // an entry below the group
 			}
 			found = true
+			if sid := e.Get("objectSid"); sid != "" {
+				if rid := sid[strings.LastIndexByte(sid, '-')+1:]; rid != "" && strings.Trim(rid, "0123456789") == "" {
+					primary = append(primary, rid)
+				}
+			}
 			vals := e.Values("member")
 			for _, v := range e.Values("uniqueMember") {
 				vals = append(vals, stripUID(v))
@@ -69,7 +80,7 @@ func ReadScopeMembers(ctx context.Context, dir directory.Reader, conn connection
 			}
 			return nil
 		}
-		q := directory.Query{BaseDN: g, Filter: "(objectClass=*)", Attributes: []string{"member", "uniqueMember"}, PageSize: conn.PageSize}
+		q := directory.Query{BaseDN: g, Filter: "(objectClass=*)", Attributes: []string{"member", "uniqueMember", "objectSid"}, PageSize: conn.PageSize}
 		if cs, ok := dir.(completeSearcher); ok {
 			err = cs.SearchComplete(ctx, q, add)
 		} else {
@@ -80,6 +91,18 @@ func ReadScopeMembers(ctx context.Context, dir directory.Reader, conn connection
 		}
 		if !found {
 			return nil, fmt.Errorf("scope.groups[%d]: %s: %w", i, g, ErrScopeGroupMissing)
+		}
+	}
+	for _, rid := range primary {
+		q := directory.Query{BaseDN: conn.SearchPath, Filter: "(primaryGroupID=" + rid + ")", Attributes: []string{"1.1"}, PageSize: conn.PageSize}
+		err := dir.Search(ctx, q, func(e *directory.Entry) error {
+			total++
+			under++
+			members = append(members, e.DN)
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("scope.groups: read the users whose primary group has RID %s: %w", rid, err)
 		}
 	}
 	if total > 0 && under == 0 {
