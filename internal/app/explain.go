@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -103,6 +104,12 @@ func (a *App) explainIn(ctx context.Context, name, who string, locals map[string
 		ex.DN = entry.DN
 		if ext := entry.Get(d.Job.LinkingKey); ext != "" {
 			key = ext
+			// The stored user linked to the entry, whatever its userId.
+			if ex.User == nil || ex.User.ExternalID != ext {
+				if ex.User, err = a.linkedUser(ctx, name, ext); err != nil {
+					return ex, err
+				}
+			}
 		}
 	} else if ex.User != nil {
 		key = ex.User.ExternalID
@@ -122,6 +129,34 @@ func (a *App) explainIn(ctx context.Context, name, who string, locals map[string
 	}
 	ex.Verdict, ex.Reason, err = a.verdict(ctx, d, entry, ex, locals)
 	return ex, err
+}
+
+// errFound stops an index scan once the wanted user is found.
+var errFound = errors.New("found")
+
+// linkedUser returns the connection's user linked to ext, or nil. It scans
+// the connection's index: explaining one user is rare, and no other query
+// finds a user by external id.
+func (a *App) linkedUser(ctx context.Context, conn, ext string) (*store.User, error) {
+	var id int64
+	err := a.Store.ScanIndex(ctx, conn, func(e store.IndexEntry) error {
+		if e.ExternalID == ext {
+			id = e.ID
+			return errFound
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errFound) {
+		return nil, fmt.Errorf("explain: find the user linked to %s: %w", ext, err)
+	}
+	if id == 0 {
+		return nil, nil
+	}
+	u, err := a.Store.GetUser(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("explain: read user %d: %w", id, err)
+	}
+	return &u, nil
 }
 
 // findEntry searches without the connection's filter. The value is escaped
