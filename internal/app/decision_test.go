@@ -210,4 +210,3 @@ func stored(t *testing.T, a *app.App, userID string) *store.User {
 	}
 	return nil
 }
-
