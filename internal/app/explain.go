@@ -30,8 +30,7 @@ const (
 )
 
 // Explanation answers "why is (or isn't) this user in usersync?" for one
-// connection (seed 002: "in case a user is not synched, check the Schedule
-// logs").
+// connection.
 type Explanation struct {
 	Connection string `json:"connection"`
 	Verdict    string `json:"verdict"`
@@ -160,7 +159,7 @@ func (a *App) linkedUser(ctx context.Context, conn, ext string) (*store.User, er
 }
 
 // findEntry searches without the connection's filter. The value is escaped
-// here, once (DESIGN.md invariant 6).
+// here, once.
 func findEntry(ctx context.Context, d *Directory, who string) (*directory.Entry, error) {
 	v := ldapv3.EscapeFilter(who)
 	login := who
@@ -246,13 +245,4 @@ func (a *App) verdict(ctx context.Context, d *Directory, e *directory.Entry, ex 
 		return VerdictInactive, "in usersync but inactive; the next run activates it" + last, nil
 	}
 	return VerdictSynced, fmt.Sprintf("in usersync as %q (row %d), active", ex.User.UserID, ex.User.ID) + last, nil
-}
-
-func disabled(flavor directory.Flavor, e *directory.Entry) bool {
-	if flavor != directory.FlavorActiveDirectory {
-		return false
-	}
-	var uac int64
-	_, err := fmt.Sscan(strings.TrimSpace(e.Get("userAccountControl")), &uac)
-	return err == nil && uac&0x2 != 0
 }
