@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
 	ldapv3 "github.com/go-ldap/ldap/v3"
 
+	"github.com/usersync/usersync/internal/app"
+	"github.com/usersync/usersync/internal/demodir"
 	"github.com/usersync/usersync/internal/reconcile"
 	"github.com/usersync/usersync/internal/testdir/samba"
 	"github.com/usersync/usersync/internal/testdir/slapd"
@@ -93,5 +96,54 @@ func TestUsersAddKeepsGroupRulesSambaAD(t *testing.T) {
 	c.wantMemberships(upn(1), "permissionSet:Engineering:"+rule, "site:Berlin:"+rule)
 	if !c.show(upn(2)).User.SuperUser {
 		t.Fatal("users add cleared the super-user flag of a member of Administrator")
+	}
+}
+
+// TestUsersAddKeepsGroupRulesDemo is the same in the demo, whose Active
+// Directory look-alike lists every person's groups in memberOf: adding a
+// synced super user by hand keeps their flag and their memberships.
+func TestUsersAddKeepsGroupRulesDemo(t *testing.T) {
+	ctx := context.Background()
+	dir, err := demodir.Start(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dir.Stop()
+	c := newCLI(t)
+	conn := dir.Connection("demo")
+	doc, _ := json.Marshal(conn)
+	var m map[string]any
+	json.Unmarshal(doc, &m)
+	m["password"] = conn.Password
+	delete(m, "hasPassword")
+	c.apply(m)
+	a, err := app.Open(ctx, c.db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := demoEntities(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	c.mustSync("demo")
+	var super string
+	for id := range c.users() {
+		if c.show(id).User.SuperUser {
+			super = id
+			break
+		}
+	}
+	if super == "" {
+		t.Fatal("the demo sync made nobody a super user")
+	}
+	before := c.show(super).has()
+	if len(before) == 0 {
+		t.Fatalf("%s holds no memberships after the demo sync", super)
+	}
+	for _, dry := range []bool{true, false} {
+		wantNoChange(t, c.addOne("demo", super, dry))
+	}
+	if s := c.show(super); !s.User.SuperUser || !slices.Equal(s.has(), before) {
+		t.Fatalf("users add changed %s: super user %v, memberships %q, before %q", super, s.User.SuperUser, s.has(), before)
 	}
 }

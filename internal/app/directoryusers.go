@@ -19,8 +19,7 @@ import (
 const MaxDirectoryUsers = 20
 
 // DirectoryUser is one entry found by SearchDirectoryUsers: enough to pick
-// the right person before adding them (seed 001's "Add Active Directory
-// User", Entra's "provision on demand").
+// the right person before adding them ("provision on demand").
 type DirectoryUser struct {
 	Name string `json:"name"`
 	DN   string `json:"dn"`
@@ -37,7 +36,7 @@ var errEnough = errors.New("enough entries")
 
 // DirectoryUserFilter is the filter SearchDirectoryUsers sends: the
 // connection's own filter AND a name match on the usual naming attributes.
-// q is escaped here, exactly once (DESIGN.md invariant 6).
+// q is escaped here, exactly once.
 func DirectoryUserFilter(connFilter, q string) string {
 	v := ldapv3.EscapeFilter(q)
 	name := fmt.Sprintf("(|(cn=*%[1]s*)(displayName=*%[1]s*)(uid=*%[1]s*)(sAMAccountName=*%[1]s*)(userPrincipalName=*%[1]s*)(mail=*%[1]s*))", v)
@@ -79,17 +78,21 @@ func (a *App) SearchDirectoryUsers(ctx context.Context, name, q string) ([]Direc
 	return out, more, nil
 }
 
-// describe summarizes an entry for a search result.
+// describe summarizes an entry for a search result. Its userId and
+// disabled flag come from the decision every run makes (without the group
+// rules, which a search does not read).
 func (d *Directory) describe(e *directory.Entry) DirectoryUser {
-	u := DirectoryUser{DN: e.DN, Disabled: disabled(d.Flavor, e)}
+	u := DirectoryUser{DN: e.DN}
 	for _, attr := range []string{"displayName", "cn", "uid", "sAMAccountName"} {
 		if u.Name = e.Get(attr); u.Name != "" {
 			break
 		}
 	}
+	rules := reconcile.RulesFor(d.Job, nil)
+	rules.Groups = nil
 	var res mapping.Result
-	d.Job.Mapper.Map(e, &res)
-	u.UserID = res.UserID
+	dec := reconcile.Decide(rules, e, false, &res)
+	u.UserID, u.Disabled = dec.UserID, dec.Disabled
 	return u
 }
 

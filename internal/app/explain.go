@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -29,8 +30,7 @@ const (
 )
 
 // Explanation answers "why is (or isn't) this user in usersync?" for one
-// connection (seed 002: "in case a user is not synched, check the Schedule
-// logs").
+// connection.
 type Explanation struct {
 	Connection string `json:"connection"`
 	Verdict    string `json:"verdict"`
@@ -103,6 +103,12 @@ func (a *App) explainIn(ctx context.Context, name, who string, locals map[string
 		ex.DN = entry.DN
 		if ext := entry.Get(d.Job.LinkingKey); ext != "" {
 			key = ext
+			// The stored user linked to the entry, whatever its userId.
+			if ex.User == nil || ex.User.ExternalID != ext {
+				if ex.User, err = a.linkedUser(ctx, name, ext); err != nil {
+					return ex, err
+				}
+			}
 		}
 	} else if ex.User != nil {
 		key = ex.User.ExternalID
@@ -124,8 +130,36 @@ func (a *App) explainIn(ctx context.Context, name, who string, locals map[string
 	return ex, err
 }
 
+// errFound stops an index scan once the wanted user is found.
+var errFound = errors.New("found")
+
+// linkedUser returns the connection's user linked to ext, or nil. It scans
+// the connection's index: explaining one user is rare, and no other query
+// finds a user by external id.
+func (a *App) linkedUser(ctx context.Context, conn, ext string) (*store.User, error) {
+	var id int64
+	err := a.Store.ScanIndex(ctx, conn, func(e store.IndexEntry) error {
+		if e.ExternalID == ext {
+			id = e.ID
+			return errFound
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errFound) {
+		return nil, fmt.Errorf("explain: find the user linked to %s: %w", ext, err)
+	}
+	if id == 0 {
+		return nil, nil
+	}
+	u, err := a.Store.GetUser(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("explain: read user %d: %w", id, err)
+	}
+	return &u, nil
+}
+
 // findEntry searches without the connection's filter. The value is escaped
-// here, once (DESIGN.md invariant 6).
+// here, once.
 func findEntry(ctx context.Context, d *Directory, who string) (*directory.Entry, error) {
 	v := ldapv3.EscapeFilter(who)
 	login := who
@@ -211,13 +245,4 @@ func (a *App) verdict(ctx context.Context, d *Directory, e *directory.Entry, ex 
 		return VerdictInactive, "in usersync but inactive; the next run activates it" + last, nil
 	}
 	return VerdictSynced, fmt.Sprintf("in usersync as %q (row %d), active", ex.User.UserID, ex.User.ID) + last, nil
-}
-
-func disabled(flavor directory.Flavor, e *directory.Entry) bool {
-	if flavor != directory.FlavorActiveDirectory {
-		return false
-	}
-	var uac int64
-	_, err := fmt.Sscan(strings.TrimSpace(e.Get("userAccountControl")), &uac)
-	return err == nil && uac&0x2 != 0
 }

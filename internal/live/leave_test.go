@@ -14,6 +14,7 @@ import (
 	"github.com/usersync/usersync/internal/connection"
 	"github.com/usersync/usersync/internal/live"
 	"github.com/usersync/usersync/internal/mapping"
+	"github.com/usersync/usersync/internal/mapping/scope"
 	"github.com/usersync/usersync/internal/store"
 	"github.com/usersync/usersync/internal/testdir/slapd"
 )
@@ -44,7 +45,8 @@ func TestLiveLeavePolicy(t *testing.T) {
 				SearchPath: slapd.PeopleDN, SearchFilter: "(objectClass=inetOrgPerson)", Schedule: "off", Live: true,
 				LeavePolicy: connection.LeavePolicy{Action: tc.action},
 				Mappings: []mapping.Mapping{{Source: "uid", Target: mapping.FieldUserID}, {Source: "displayName", Target: mapping.FieldName},
-					{Source: "mail", Target: mapping.FieldEmail, Policy: &mapping.Policy{Delete: &yes}}}}
+					{Source: "mail", Target: mapping.FieldEmail, Policy: &mapping.Policy{Delete: &yes}}},
+				Scope: &mapping.Scope{Clauses: []scope.Clause{{Attribute: "title", Operator: scope.NotEquals, Value: "Contractor"}}}}
 			if _, _, err := a.PutConnection(ctx, c); err != nil {
 				t.Fatal(err)
 			}
@@ -66,22 +68,30 @@ func TestLiveLeavePolicy(t *testing.T) {
 			if err := l.Bind(slapd.AdminDN, slapd.AdminPassword); err != nil {
 				t.Fatal(err)
 			}
+			// User 2 is deleted; user 3 leaves the scope.
 			if err := l.Del(ldapv3.NewDelRequest(slapd.UserDN(2), nil)); err != nil {
 				t.Fatal(err)
 			}
-			waitFor(t, 10*time.Second, "the delete applied", func() bool {
-				outs, _ := a.Store.FindOutcomes(ctx, "corp", slapd.UID(2), 1)
-				return len(outs) == 1 && outs[0].Action != store.ActionCreated
-			})
-			u, ok := userByID(t, a, slapd.UID(2))
-			switch {
-			case tc.status == "" && ok:
-				t.Fatalf("the leave policy deletes, yet the user is still there: %+v", u)
-			case tc.status == "":
-			case !ok:
-				t.Fatalf("the user was deleted; the policy keeps them %s", tc.status)
-			case u.Status != tc.status || u.Fields[mapping.FieldEmail] != "":
-				t.Fatalf("the user who left = %s %v, want %s with email cleared", u.Status, u.Fields, tc.status)
+			m := ldapv3.NewModifyRequest(slapd.UserDN(3), nil)
+			m.Replace("title", []string{"Contractor"})
+			if err := l.Modify(m); err != nil {
+				t.Fatal(err)
+			}
+			for _, i := range []int{2, 3} {
+				waitFor(t, 10*time.Second, "the leave of "+slapd.UID(i), func() bool {
+					outs, _ := a.Store.FindOutcomes(ctx, "corp", slapd.UID(i), 1)
+					return len(outs) == 1 && outs[0].Action != store.ActionCreated
+				})
+				u, ok := userByID(t, a, slapd.UID(i))
+				switch {
+				case tc.status == "" && ok:
+					t.Fatalf("the leave policy deletes, yet %s is still there: %+v", slapd.UID(i), u)
+				case tc.status == "":
+				case !ok:
+					t.Fatalf("%s was deleted; the policy keeps them %s", slapd.UID(i), tc.status)
+				case u.Status != tc.status || u.Fields[mapping.FieldEmail] != "":
+					t.Fatalf("%s who left = %s %v, want %s with email cleared", slapd.UID(i), u.Status, u.Fields, tc.status)
+				}
 			}
 		})
 	}

@@ -134,7 +134,7 @@ func Decide(r Rules, e *directory.Entry, known bool, res *mapping.Result) Decisi
 // disabled account is not provisioned.
 func (d Decision) AsNew() Decision {
 	if d.Kind == KindProvision && d.Disabled {
-		d.Kind, d.Action = KindSkip, store.ActionSkipped
+		d.Kind, d.Action, d.Status = KindSkip, store.ActionSkipped, ""
 		d.Reason = "account is disabled in the directory; disabled accounts are not provisioned"
 	}
 	return d

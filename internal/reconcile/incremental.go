@@ -99,9 +99,8 @@ type groupChanges interface {
 
 // runIncremental reads only the changes since a token. Changed entries are
 // planned exactly as in a full run (planEntry). Users whose entries were
-// deleted or left the search scope are deactivated only after every change
-// was read without error (invariant 1) and only if the deletion guard
-// allows (invariant 2). A user merely absent from the delta is untouched:
+// deleted or left the search scope get the leave policy only after every change
+// was read without error and only if the deletion guard allows. A user merely absent from the delta is untouched:
 // absence means "unchanged" here.
 func (e *Engine) runIncremental(ctx context.Context, j Job, rep *Report, cr directory.ChangeReader, since string) error {
 	ix, err := loadIndex(ctx, e.Store, j.Conn.Name)
@@ -169,9 +168,9 @@ func (e *Engine) query(j Job) directory.Query {
 	return directory.Query{BaseDN: j.Conn.SearchPath, Filter: j.Conn.SearchFilter, Attributes: attrs, PageSize: j.Conn.PageSize}
 }
 
-// finishIncremental deactivates the active users whose entries were deleted
-// or left the scope, through the deletion guard, and saves the change token
-// with the last batch. A held run keeps the old token, so the next run sees
+// finishIncremental applies the leave policy to the users whose entries
+// were deleted or left the scope, as a full run would, through the deletion
+// guard, and saves the change token with the last batch. A held run keeps the old token, so the next run sees
 // the same deletions again.
 func (p *planner) finishIncremental(ctx context.Context, gone map[string]directory.ChangeKind) error {
 	if err := p.resolve(ctx); err != nil {

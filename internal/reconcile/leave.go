@@ -118,6 +118,6 @@ func (p *planner) leave(ctx context.Context, gone []leaver, token *string) error
 			}
 		}
 	}
-	p.batch.Token = token // saved with the run's last changes (invariant 3)
+	p.batch.Token = token // saved in the same transaction as the run's last changes
 	return p.emit(ctx)
 }

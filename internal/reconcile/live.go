@@ -16,7 +16,7 @@ type Changes struct {
 	Upserts []*directory.Entry
 	Deletes []string
 	// Token, when non-nil, is saved as the connection's change token in the
-	// same transaction as the changes (DESIGN.md invariant 3).
+	// same transaction as the changes.
 	Token *string
 	// Trigger names the run's trigger; default store.TriggerLive.
 	Trigger string

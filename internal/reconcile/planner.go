@@ -86,13 +86,17 @@ func (p *planner) planEntry(e *directory.Entry) {
 	d := Decide(p.rules, e, r != nil, res)
 	switch d.Kind {
 	case KindOutOfScope:
-		if r != nil && r.active && !r.seen {
+		if r != nil && !r.seen {
+			// The user leaves: the leave policy decides at the end of the
+			// run, as for a user whose entry is gone.
 			p.outOfScope[r] = scopeExit{ext: ext, reason: d.Reason}
-			return
+			if r.active {
+				return
+			}
 		}
-		// Never provisioned (or already inactive): nothing to do and, to
-		// keep runs cheap when a scope excludes most of a directory,
-		// counted without a per-user record.
+		// Never provisioned (or already inactive): to keep runs cheap when
+		// a scope excludes most of a directory, counted without a per-user
+		// record.
 		p.rep.Skipped++
 		return
 	case KindSkip, KindFail:
@@ -209,8 +213,8 @@ func (p *planner) update(old store.User, c candidate) {
 	u := store.User{ID: old.ID, UserID: userID, Status: c.status, Fields: next, Hash: c.hash}
 	c.ref.hash = c.hash
 	if c.ref.active && c.status != store.StatusActive {
-		// A deactivation waits for the end of a complete read (DESIGN.md
-		// invariant 1), even one the directory states outright.
+		// A deactivation waits for the end of a complete read, even one
+		// the directory states outright.
 		p.held.Updates = append(p.held.Updates, u)
 		p.held.Outcomes = append(p.held.Outcomes, store.Outcome{RunID: p.rep.ID, UserRowID: old.ID, ExternalID: c.ext, UserID: userID,
 			Action: store.ActionDeactivated, Reason: c.reason, Changes: changes, Warnings: copyStrings(c.res.Warnings)})
