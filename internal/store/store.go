@@ -27,10 +27,13 @@ type Store interface {
 	Leases
 	Schedules
 	History
+	Certificates
+	Admins
+	Sessions
+	APITokens
 
 	// Apply writes one batch of a run's changes in a single transaction,
-	// together with the change token that produced them (DESIGN.md invariant
-	// 3), so that a crash never leaves changes without their token or a token
+	// together with the change token that produced them, so that a crash never leaves changes without their token or a token
 	// ahead of its changes.
 	Apply(ctx context.Context, b Batch) error
 
@@ -69,13 +72,24 @@ type Users interface {
 	// re-evaluates the user: a keepExisting mapping keeps the edit, an
 	// always mapping overwrites it.
 	SetUserField(ctx context.Context, id int64, field, value string) error
+	// ListLocalUsers returns the local users ordered by userId.
+	ListLocalUsers(ctx context.Context) ([]User, error)
+	// UpdateLocalUser saves a local user's userId, status, fields and, when
+	// PasswordHash is not empty, password. A directory user or an unknown
+	// id is ErrNotFound; a userId another user holds is ErrConflict.
+	UpdateLocalUser(ctx context.Context, u User) error
+	// DeleteLocalUser removes a local user; a directory user or an unknown
+	// id is ErrNotFound.
+	DeleteLocalUser(ctx context.Context, id int64) error
+	// LastOutcome returns the newest run outcome of a user, or ErrNotFound.
+	LastOutcome(ctx context.Context, u User) (Outcome, error)
+	// CountUsers counts the users with a status ("" counts all).
+	CountUsers(ctx context.Context, status string) (int, error)
 }
 
 // Certificates records the user certificates enrolled for relying-party
 // connections and which altSecurityIdentities values usersync wrote for
-// them, so that write-back only ever removes values it owns (DESIGN.md
-// invariant 7). It is separate from Store so that a store without it still
-// serves source connections.
+// them, so that write-back only ever removes values it owns.
 type Certificates interface {
 	// PutCertificate records c, or, when the connection already has that
 	// mapping for that user, makes the stored one active again; it returns

@@ -29,12 +29,7 @@ type Store struct {
 	pool *pgxpool.Pool
 }
 
-var (
-	_ store.Store        = (*Store)(nil)
-	_ store.Certificates = (*Store)(nil)
-	// web.AuthStore is asserted in the tests: package web imports package
-	// app, which imports this one.
-)
+var _ store.Store = (*Store)(nil)
 
 // Open connects to the database at url (postgres:// or postgresql://) and
 // brings its schema up to date.

@@ -11,9 +11,8 @@ import (
 	"github.com/usersync/usersync/internal/store"
 )
 
-// This file holds what the web UI and the API need beyond store.Store
-// (web.AuthStore): administrators, sessions, API tokens, local-user
-// maintenance and a user's last outcome.
+// This file holds the administrators, sessions, API tokens, local-user
+// maintenance and last outcomes the web UI and the API read and write.
 
 // CreateAdmin stores a new administrator; an existing name is store.ErrConflict.
 func (s *Store) CreateAdmin(ctx context.Context, a store.Admin) error {

@@ -10,8 +10,6 @@ import (
 	"github.com/usersync/usersync/internal/store"
 )
 
-var _ store.Certificates = (*Store)(nil)
-
 const certColumns = `id, connection, user_id, form, mapping, fingerprint, subject, issuer, serial, not_after, status, written_dn, created_at, updated_at, revoked_at`
 
 func scanCertificate(r scanner) (store.Certificate, error) {

@@ -12,9 +12,8 @@ import (
 	"github.com/usersync/usersync/internal/store"
 )
 
-// This file holds what the web UI and the API need beyond store.Store:
-// administrators, sessions, API tokens, local-user maintenance and a user's
-// last outcome. Package web defines the interface it uses.
+// This file holds the administrators, sessions, API tokens, local-user
+// maintenance and last outcomes the web UI and the API read and write.
 
 func isUnique(err error) bool { return err != nil && strings.Contains(err.Error(), "UNIQUE") }
 
