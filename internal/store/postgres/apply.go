@@ -58,6 +58,7 @@ func applyRetire(ctx context.Context, tx pgx.Tx, b store.Batch, t time.Time) err
 		ids[i], exts[i] = r.ID, r.ExternalID
 	}
 	_, err := tx.Exec(ctx, `UPDATE users u SET external_id = v.ext, status = 'inactive', updated_at = $3,
+		deactivated_at = COALESCE(u.deactivated_at, $3)
 		FROM unnest($1::bigint[], $2::text[]) AS v(id, ext) WHERE u.id = v.id AND u.source = 'directory'`, ids, exts, t)
 	return step(err, "retire users")
 }

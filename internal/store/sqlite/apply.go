@@ -58,13 +58,14 @@ func applyRetire(ctx context.Context, tx *sql.Tx, b store.Batch, t string) error
 	if len(b.Retire) == 0 {
 		return nil
 	}
-	stmt, err := tx.PrepareContext(ctx, `UPDATE users SET external_id = ?, status = 'inactive', updated_at = ? WHERE id = ? AND source = 'directory'`)
+	stmt, err := tx.PrepareContext(ctx, `UPDATE users SET external_id = ?, status = 'inactive', updated_at = ?,
+		deactivated_at = COALESCE(deactivated_at, ?) WHERE id = ? AND source = 'directory'`)
 	if err != nil {
 		return fmt.Errorf("sqlite: apply: %w", err)
 	}
 	defer stmt.Close()
 	for _, r := range b.Retire {
-		if _, err := stmt.ExecContext(ctx, r.ExternalID, t, r.ID); err != nil {
+		if _, err := stmt.ExecContext(ctx, r.ExternalID, t, t, r.ID); err != nil {
 			return fmt.Errorf("sqlite: retire user %d: %w", r.ID, err)
 		}
 	}

@@ -201,12 +201,12 @@ func (s *Store) DeleteLocalUser(ctx context.Context, id int64) error {
 // store.ErrNotFound.
 func (s *Store) LastOutcome(ctx context.Context, u store.User) (store.Outcome, error) {
 	var o store.Outcome
-	var changes string
-	err := s.db.QueryRowContext(ctx, `SELECT o.run_id, o.user_row_id, o.external_id, o.user_id, o.action, o.reason, o.changes
+	var changes, warnings string
+	err := s.db.QueryRowContext(ctx, `SELECT o.run_id, o.user_row_id, o.external_id, o.user_id, o.action, o.reason, o.changes, o.warnings
 		FROM run_outcomes o JOIN runs r ON r.id = o.run_id
 		WHERE o.user_row_id = ? OR (? <> '' AND o.external_id = ? AND r.connection = ?)
 		ORDER BY o.id DESC LIMIT 1`, u.ID, u.ExternalID, u.ExternalID, u.Connection).
-		Scan(&o.RunID, &o.UserRowID, &o.ExternalID, &o.UserID, &o.Action, &o.Reason, &changes)
+		Scan(&o.RunID, &o.UserRowID, &o.ExternalID, &o.UserID, &o.Action, &o.Reason, &changes, &warnings)
 	if errors.Is(err, sql.ErrNoRows) {
 		return o, fmt.Errorf("sqlite: last outcome of user %d: %w", u.ID, store.ErrNotFound)
 	}
@@ -216,6 +216,11 @@ func (s *Store) LastOutcome(ctx context.Context, u store.User) (store.Outcome, e
 	if changes != "" {
 		if err := json.Unmarshal([]byte(changes), &o.Changes); err != nil {
 			return o, fmt.Errorf("sqlite: outcome changes: %w", err)
+		}
+	}
+	if warnings != "" {
+		if err := json.Unmarshal([]byte(warnings), &o.Warnings); err != nil {
+			return o, fmt.Errorf("sqlite: outcome warnings: %w", err)
 		}
 	}
 	return o, nil
