@@ -17,6 +17,11 @@ var ErrNotFound = errors.New("not found")
 // a second local user with the same userId.
 var ErrConflict = errors.New("conflict")
 
+// ErrBusy is returned when the database stayed locked by another writer
+// past its timeout, or aborted a transaction to resolve a lock conflict:
+// the operation changed nothing and may be retried.
+var ErrBusy = errors.New("database busy")
+
 // Store is everything usersync persists. Every method takes a context that
 // reaches the database driver.
 type Store interface {

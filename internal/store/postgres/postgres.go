@@ -140,13 +140,16 @@ func (s *Store) migrate(ctx context.Context) error {
 
 // SQLSTATE codes mapped to store errors.
 const (
-	uniqueViolation     = "23505"
-	foreignKeyViolation = "23503"
+	uniqueViolation      = "23505"
+	foreignKeyViolation  = "23503"
+	serializationFailure = "40001"
+	deadlockDetected     = "40P01"
+	lockNotAvailable     = "55P03"
 )
 
 // wrap prefixes err with "postgres: " and what was being done, mapping
-// pgx.ErrNoRows to store.ErrNotFound and unique violations to
-// store.ErrConflict so that callers can test them with errors.Is.
+// pgx.ErrNoRows to store.ErrNotFound, unique violations to store.ErrConflict
+// and lock conflicts to store.ErrBusy by SQLSTATE, so that callers can test them with errors.Is.
 func wrap(err error, format string, args ...any) error {
 	if err == nil {
 		return nil
@@ -156,8 +159,13 @@ func wrap(err error, format string, args ...any) error {
 		return fmt.Errorf("postgres: %s: %w", what, store.ErrNotFound)
 	}
 	var pe *pgconn.PgError
-	if errors.As(err, &pe) && pe.Code == uniqueViolation {
-		return fmt.Errorf("postgres: %s: %w: %w", what, store.ErrConflict, err)
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case uniqueViolation:
+			return fmt.Errorf("postgres: %s: %w: %w", what, store.ErrConflict, err)
+		case serializationFailure, deadlockDetected, lockNotAvailable:
+			return fmt.Errorf("postgres: %s: %w: %w", what, store.ErrBusy, err)
+		}
 	}
 	return fmt.Errorf("postgres: %s: %w", what, err)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"fmt"
 	"strings"
 
 	"github.com/usersync/usersync/internal/store"
@@ -19,7 +18,7 @@ func (s *Store) Apply(ctx context.Context, b store.Batch) error {
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("sqlite: apply: %w", err)
+		return wrap(err, "apply")
 	}
 	defer tx.Rollback()
 	t := now()
@@ -43,11 +42,11 @@ func (s *Store) Apply(ctx context.Context, b store.Batch) error {
 	}
 	if b.Token != nil {
 		if _, err := tx.ExecContext(ctx, `UPDATE connections SET change_token = ? WHERE name = ?`, *b.Token, b.Connection); err != nil {
-			return fmt.Errorf("sqlite: save change token: %w", err)
+			return wrap(err, "save change token")
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlite: apply: commit: %w", err)
+		return wrap(err, "apply: commit")
 	}
 	return nil
 }
@@ -61,12 +60,12 @@ func applyRetire(ctx context.Context, tx *sql.Tx, b store.Batch, t string) error
 	stmt, err := tx.PrepareContext(ctx, `UPDATE users SET external_id = ?, status = 'inactive', updated_at = ?,
 		deactivated_at = COALESCE(deactivated_at, ?) WHERE id = ? AND source = 'directory'`)
 	if err != nil {
-		return fmt.Errorf("sqlite: apply: %w", err)
+		return wrap(err, "apply")
 	}
 	defer stmt.Close()
 	for _, r := range b.Retire {
 		if _, err := stmt.ExecContext(ctx, r.ExternalID, t, t, r.ID); err != nil {
-			return fmt.Errorf("sqlite: retire user %d: %w", r.ID, err)
+			return wrap(err, "retire user %d", r.ID)
 		}
 	}
 	return nil
@@ -83,7 +82,7 @@ func applyCreates(ctx context.Context, tx *sql.Tx, b store.Batch, t string) erro
 			var err error
 			fields, err = appendFieldsJSON(fields[:0], u.Fields)
 			if err != nil {
-				return nil, fmt.Errorf("sqlite: create user %q: %w", u.UserID, err)
+				return nil, wrap(err, "create user %q", u.UserID)
 			}
 			return append(args, b.Connection, u.ExternalID, u.UserID, u.Status, string(fields), int64(u.Hash), t, t), nil
 		})
@@ -115,7 +114,7 @@ func insertRows(ctx context.Context, tx *sql.Tx, head, tuple string, n int, args
 			q := head + tuple + strings.Repeat(", "+tuple, end-start-1)
 			s, err := tx.PrepareContext(ctx, q)
 			if err != nil {
-				return fmt.Errorf("sqlite: apply: %w", err)
+				return wrap(err, "apply")
 			}
 			defer s.Close()
 			stmt = s
@@ -124,7 +123,7 @@ func insertRows(ctx context.Context, tx *sql.Tx, head, tuple string, n int, args
 			}
 		}
 		if _, err := stmt.ExecContext(ctx, buf...); err != nil {
-			return fmt.Errorf("sqlite: insert rows %d-%d: %w", start, end-1, err)
+			return wrap(err, "insert rows %d-%d", start, end-1)
 		}
 	}
 	return nil
@@ -138,17 +137,17 @@ func applyUpdates(ctx context.Context, tx *sql.Tx, b store.Batch, t string) erro
 		deactivated_at = CASE WHEN ? = 'inactive' THEN COALESCE(deactivated_at, ?) ELSE NULL END
 		WHERE id = ? AND source = 'directory'`)
 	if err != nil {
-		return fmt.Errorf("sqlite: apply: %w", err)
+		return wrap(err, "apply")
 	}
 	defer stmt.Close()
 	var fields []byte
 	for _, u := range b.Updates {
 		fields, err = appendFieldsJSON(fields[:0], u.Fields)
 		if err != nil {
-			return fmt.Errorf("sqlite: update user %q: %w", u.UserID, err)
+			return wrap(err, "update user %q", u.UserID)
 		}
 		if _, err := stmt.ExecContext(ctx, u.UserID, u.Status, string(fields), int64(u.Hash), t, u.Status, t, u.ID); err != nil {
-			return fmt.Errorf("sqlite: update user %q: %w", u.UserID, err)
+			return wrap(err, "update user %q", u.UserID)
 		}
 	}
 	return nil
@@ -165,14 +164,14 @@ func insertOutcomes(ctx context.Context, tx *sql.Tx, runID int64, outs []store.O
 			if len(o.Changes) > 0 {
 				c, err := json.Marshal(store.RedactChanges(o.Changes))
 				if err != nil {
-					return nil, fmt.Errorf("sqlite: outcome for %q: %w", o.UserID, err)
+					return nil, wrap(err, "outcome for %q", o.UserID)
 				}
 				changes = string(c)
 			}
 			if len(o.Warnings) > 0 {
 				w, err := json.Marshal(o.Warnings)
 				if err != nil {
-					return nil, fmt.Errorf("sqlite: outcome for %q: %w", o.UserID, err)
+					return nil, wrap(err, "outcome for %q", o.UserID)
 				}
 				warnings = string(w)
 			}
@@ -196,12 +195,12 @@ func applyDeactivations(ctx context.Context, tx *sql.Tx, b store.Batch, t string
 	}
 	stmt, err := tx.PrepareContext(ctx, q+` WHERE id = ? AND source = 'directory'`)
 	if err != nil {
-		return fmt.Errorf("sqlite: apply: %w", err)
+		return wrap(err, "apply")
 	}
 	defer stmt.Close()
 	for _, id := range b.Deactivate {
 		if _, err := stmt.ExecContext(ctx, append(args, id)...); err != nil {
-			return fmt.Errorf("sqlite: deactivate user %d: %w", id, err)
+			return wrap(err, "deactivate user %d", id)
 		}
 	}
 	return nil
@@ -213,12 +212,12 @@ func applyDeletes(ctx context.Context, tx *sql.Tx, b store.Batch) error {
 	}
 	stmt, err := tx.PrepareContext(ctx, `DELETE FROM users WHERE id = ? AND source = 'directory'`)
 	if err != nil {
-		return fmt.Errorf("sqlite: apply: %w", err)
+		return wrap(err, "apply")
 	}
 	defer stmt.Close()
 	for _, id := range b.Delete {
 		if _, err := stmt.ExecContext(ctx, id); err != nil {
-			return fmt.Errorf("sqlite: delete user %d: %w", id, err)
+			return wrap(err, "delete user %d", id)
 		}
 	}
 	return nil

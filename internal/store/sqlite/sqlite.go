@@ -6,7 +6,6 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"fmt"
 	"io/fs"
 	"net/url"
 	"sort"
@@ -42,7 +41,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	q.Set("_txlock", "immediate")
 	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+		return nil, wrap(err, "open %s", path)
 	}
 	db.SetMaxOpenConns(4)
 	s := &Store{db: db}
@@ -58,18 +57,18 @@ func (s *Store) Close() error { return s.db.Close() }
 
 func (s *Store) migrate(ctx context.Context) error {
 	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
-		return fmt.Errorf("sqlite: migrate: %w", err)
+		return wrap(err, "migrate")
 	}
 	names, err := fs.Glob(migrations, "migrations/*.sql")
 	if err != nil {
-		return fmt.Errorf("sqlite: migrate: %w", err)
+		return wrap(err, "migrate")
 	}
 	sort.Strings(names)
 	for _, name := range names {
 		base := strings.TrimPrefix(name, "migrations/")
 		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
 		if err != nil {
-			return fmt.Errorf("sqlite: migration %s: bad version: %w", base, err)
+			return wrap(err, "migration %s: bad version", base)
 		}
 		if err := s.applyMigration(ctx, version, name); err != nil {
 			return err
@@ -81,25 +80,25 @@ func (s *Store) migrate(ctx context.Context) error {
 func (s *Store) applyMigration(ctx context.Context, version int, name string) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("sqlite: migrate: %w", err)
+		return wrap(err, "migrate")
 	}
 	defer tx.Rollback()
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil {
-		return fmt.Errorf("sqlite: migrate: %w", err)
+		return wrap(err, "migrate")
 	}
 	if n > 0 {
 		return nil
 	}
 	body, err := migrations.ReadFile(name)
 	if err != nil {
-		return fmt.Errorf("sqlite: migrate: %w", err)
+		return wrap(err, "migrate")
 	}
 	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-		return fmt.Errorf("sqlite: migration %s: %w", name, err)
+		return wrap(err, "migration %s", name)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations(version, applied_at) VALUES (?, ?)`, version, now()); err != nil {
-		return fmt.Errorf("sqlite: migrate: %w", err)
+		return wrap(err, "migrate")
 	}
 	return tx.Commit()
 }

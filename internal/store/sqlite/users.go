@@ -34,7 +34,7 @@ func scanUser(r scanner) (store.User, error) {
 func (s *Store) ScanIndex(ctx context.Context, conn string, fn func(store.IndexEntry) error) error {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, external_id, user_id, status, hash, deactivated_at FROM users WHERE connection = ? AND source = 'directory'`, conn)
 	if err != nil {
-		return fmt.Errorf("sqlite: scan index %q: %w", conn, err)
+		return wrap(err, "scan index %q", conn)
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -42,7 +42,7 @@ func (s *Store) ScanIndex(ctx context.Context, conn string, fn func(store.IndexE
 		var hash int64
 		var since sql.NullString
 		if err := rows.Scan(&e.ID, &e.ExternalID, &e.UserID, &e.Status, &hash, &since); err != nil {
-			return fmt.Errorf("sqlite: scan index %q: %w", conn, err)
+			return wrap(err, "scan index %q", conn)
 		}
 		e.Hash = uint64(hash)
 		if since.Valid {
@@ -68,20 +68,20 @@ func (s *Store) GetUsers(ctx context.Context, ids []int64) ([]store.User, error)
 		q := `SELECT ` + userColumns + ` FROM users WHERE id IN (?` + strings.Repeat(",?", len(chunk)-1) + `)`
 		rows, err := s.db.QueryContext(ctx, q, args...)
 		if err != nil {
-			return nil, fmt.Errorf("sqlite: get users: %w", err)
+			return nil, wrap(err, "get users")
 		}
 		for rows.Next() {
 			u, err := scanUser(rows)
 			if err != nil {
 				rows.Close()
-				return nil, fmt.Errorf("sqlite: get users: %w", err)
+				return nil, wrap(err, "get users")
 			}
 			out = append(out, u)
 		}
 		err = rows.Err()
 		rows.Close()
 		if err != nil {
-			return nil, fmt.Errorf("sqlite: get users: %w", err)
+			return nil, wrap(err, "get users")
 		}
 	}
 	return out, nil
@@ -94,7 +94,7 @@ func (s *Store) GetUser(ctx context.Context, id int64) (store.User, error) {
 		return u, fmt.Errorf("sqlite: user %d: %w", id, store.ErrNotFound)
 	}
 	if err != nil {
-		return u, fmt.Errorf("sqlite: get user %d: %w", id, err)
+		return u, wrap(err, "get user %d", id)
 	}
 	return u, nil
 }
@@ -132,14 +132,14 @@ func (s *Store) ListUsers(ctx context.Context, q store.UserQuery) ([]store.User,
 func (s *Store) LocalUserIDs(ctx context.Context) (map[string]bool, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT lower(user_id) FROM users WHERE source = 'local'`)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: local users: %w", err)
+		return nil, wrap(err, "local users")
 	}
 	defer rows.Close()
 	out := map[string]bool{}
 	for rows.Next() {
 		var id string
 		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("sqlite: local users: %w", err)
+			return nil, wrap(err, "local users")
 		}
 		out[id] = true
 	}
@@ -151,7 +151,7 @@ func (s *Store) LocalUserIDs(ctx context.Context) (map[string]bool, error) {
 func (s *Store) CreateLocalUser(ctx context.Context, u store.User) (int64, error) {
 	fields, err := json.Marshal(nonNil(u.Fields))
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: create local user: %w", err)
+		return 0, wrap(err, "create local user")
 	}
 	if u.Status == "" {
 		u.Status = store.StatusActive
@@ -160,10 +160,10 @@ func (s *Store) CreateLocalUser(ctx context.Context, u store.User) (int64, error
 	res, err := s.db.ExecContext(ctx, `INSERT INTO users(connection, external_id, user_id, status, source, fields, password_hash, created_at, updated_at)
 		VALUES ('', '', ?, ?, 'local', ?, ?, ?, ?)`, u.UserID, u.Status, string(fields), u.PasswordHash, t, t)
 	if err != nil {
-		if strings.Contains(err.Error(), "UNIQUE") {
+		if isConflict(err) {
 			return 0, fmt.Errorf("sqlite: local user %q: %w", u.UserID, store.ErrConflict)
 		}
-		return 0, fmt.Errorf("sqlite: create local user: %w", err)
+		return 0, wrap(err, "create local user")
 	}
 	return res.LastInsertId()
 }
@@ -186,12 +186,12 @@ func (s *Store) SetUserField(ctx context.Context, id int64, field, value string)
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("sqlite: set field %q of user %d: %w", field, id, err)
+		return wrap(err, "set field %q of user %d", field, id)
 	}
 	defer tx.Rollback()
 	res, err := tx.ExecContext(ctx, q, args...)
 	if err != nil {
-		return fmt.Errorf("sqlite: set field %q of user %d: %w", field, id, err)
+		return wrap(err, "set field %q of user %d", field, id)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("sqlite: user %d: %w", id, store.ErrNotFound)
@@ -201,7 +201,7 @@ func (s *Store) SetUserField(ctx context.Context, id int64, field, value string)
 	// token makes the next run full, and the mappings' strength decides
 	// whether the edit survives.
 	if _, err := tx.ExecContext(ctx, `UPDATE connections SET change_token = '' WHERE name = (SELECT connection FROM users WHERE id = ?)`, id); err != nil {
-		return fmt.Errorf("sqlite: set field %q of user %d: %w", field, id, err)
+		return wrap(err, "set field %q of user %d", field, id)
 	}
 	return tx.Commit()
 }
