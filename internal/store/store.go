@@ -68,9 +68,21 @@ type Users interface {
 	// userID compared case-insensitively.
 	FindUsers(ctx context.Context, userID string) ([]User, error)
 	ListUsers(ctx context.Context, q UserQuery) ([]User, error)
+	// FindActiveUsers returns the active users, local or directory, whose
+	// userId equals one of userIDs compared case-insensitively, so that a
+	// run can tell which userIds are taken before it writes.
+	FindActiveUsers(ctx context.Context, userIDs []string) ([]User, error)
+	// DuplicateUserIDs returns the active users that share their userId
+	// with another active user, ordered by userId and row id. Only users
+	// stored before userIds were made unique can: the upgrade keeps and
+	// reports them rather than failing.
+	DuplicateUserIDs(ctx context.Context) ([]User, error)
 	// LocalUserIDs returns the userIds of all local users, lower-cased, so a
 	// run can report a directory user that collides with one.
 	LocalUserIDs(ctx context.Context) (map[string]bool, error)
+	// CreateLocalUser stores a local user. A userId another local user, or
+	// an active directory user, holds is ErrConflict (a *HeldError naming
+	// the holder).
 	CreateLocalUser(ctx context.Context, u User) (int64, error)
 	// SetUserField records an operator's edit of one field (an empty value
 	// removes it). It resets the user's hash, so that the next run

@@ -22,19 +22,22 @@ func (s *Store) Apply(ctx context.Context, b store.Batch) error {
 	}
 	defer tx.Rollback()
 	t := now()
+	// Users leave before others arrive: a userId is free for a create or
+	// an activation in the same batch once its holder was retired,
+	// deleted or deactivated.
 	if err := applyRetire(ctx, tx, b, t); err != nil {
 		return err
 	}
-	if err := applyCreates(ctx, tx, b, t); err != nil {
-		return err
-	}
-	if err := applyUpdates(ctx, tx, b, t); err != nil {
+	if err := applyDeletes(ctx, tx, b); err != nil {
 		return err
 	}
 	if err := applyDeactivations(ctx, tx, b, t); err != nil {
 		return err
 	}
-	if err := applyDeletes(ctx, tx, b); err != nil {
+	if err := applyUpdates(ctx, tx, b, t); err != nil {
+		return err
+	}
+	if err := applyCreates(ctx, tx, b, t); err != nil {
 		return err
 	}
 	if err := insertOutcomes(ctx, tx, b.RunID, b.Outcomes); err != nil {
@@ -57,7 +60,7 @@ func applyRetire(ctx context.Context, tx *sql.Tx, b store.Batch, t string) error
 	if len(b.Retire) == 0 {
 		return nil
 	}
-	stmt, err := tx.PrepareContext(ctx, `UPDATE users SET external_id = ?, status = 'inactive', updated_at = ?,
+	stmt, err := tx.PrepareContext(ctx, `UPDATE users SET external_id = ?, status = 'inactive', updated_at = ?, id_clash = 0,
 		deactivated_at = COALESCE(deactivated_at, ?) WHERE id = ? AND source = 'directory'`)
 	if err != nil {
 		return wrap(err, "apply")
@@ -134,19 +137,20 @@ func applyUpdates(ctx context.Context, tx *sql.Tx, b store.Batch, t string) erro
 		return nil
 	}
 	stmt, err := tx.PrepareContext(ctx, `UPDATE users SET user_id = ?, status = ?, fields = ?, hash = ?, updated_at = ?,
-		deactivated_at = CASE WHEN ? = 'inactive' THEN COALESCE(deactivated_at, ?) ELSE NULL END
+		deactivated_at = CASE WHEN ? = 'inactive' THEN COALESCE(deactivated_at, ?) ELSE NULL END,
+		id_clash = CASE WHEN ? = 'active' AND lower(?) = lower(user_id) THEN id_clash ELSE 0 END
 		WHERE id = ? AND source = 'directory'`)
 	if err != nil {
 		return wrap(err, "apply")
 	}
 	defer stmt.Close()
 	var fields []byte
-	for _, u := range b.Updates {
+	for _, u := range b.UpdatesLeavingFirst() {
 		fields, err = appendFieldsJSON(fields[:0], u.Fields)
 		if err != nil {
 			return wrap(err, "update user %q", u.UserID)
 		}
-		if _, err := stmt.ExecContext(ctx, u.UserID, u.Status, string(fields), int64(u.Hash), t, u.Status, t, u.ID); err != nil {
+		if _, err := stmt.ExecContext(ctx, u.UserID, u.Status, string(fields), int64(u.Hash), t, u.Status, t, u.Status, u.UserID, u.ID); err != nil {
 			return wrap(err, "update user %q", u.UserID)
 		}
 	}
@@ -185,7 +189,7 @@ func applyDeactivations(ctx context.Context, tx *sql.Tx, b store.Batch, t string
 	if len(b.Deactivate) == 0 {
 		return nil
 	}
-	q := `UPDATE users SET status = 'inactive', updated_at = ?, deactivated_at = COALESCE(deactivated_at, ?)`
+	q := `UPDATE users SET status = 'inactive', updated_at = ?, deactivated_at = COALESCE(deactivated_at, ?), id_clash = 0`
 	args := []any{t, t}
 	if len(b.ClearOnDeactivate) > 0 {
 		q += `, fields = json_remove(fields` + strings.Repeat(", ?", len(b.ClearOnDeactivate)) + `)`

@@ -128,6 +128,52 @@ func (s *Store) ListUsers(ctx context.Context, q store.UserQuery) ([]store.User,
 		` ORDER BY connection, lower(user_id), id LIMIT ? OFFSET ?`, args...)
 }
 
+// FindActiveUsers returns the active users whose userId equals one of
+// userIDs, ignoring case.
+func (s *Store) FindActiveUsers(ctx context.Context, userIDs []string) ([]store.User, error) {
+	out := []store.User{}
+	for start := 0; start < len(userIDs); start += 500 {
+		chunk := userIDs[start:min(start+500, len(userIDs))]
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		users, err := queryAll(ctx, s.db, "find active users", scanUser, `SELECT `+userColumns+` FROM users
+			WHERE status = 'active' AND lower(user_id) IN (lower(?)`+strings.Repeat(", lower(?)", len(chunk)-1)+`) ORDER BY id`, args...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, users...)
+	}
+	return out, nil
+}
+
+// DuplicateUserIDs returns the active users sharing their userId with
+// another active user.
+func (s *Store) DuplicateUserIDs(ctx context.Context) ([]store.User, error) {
+	out, err := queryAll(ctx, s.db, "duplicate user ids", scanUser, `SELECT `+userColumns+` FROM users u
+		WHERE status = 'active' AND EXISTS (SELECT 1 FROM users o WHERE o.status = 'active' AND lower(o.user_id) = lower(u.user_id) AND o.id <> u.id)
+		ORDER BY lower(user_id), id`)
+	if out == nil && err == nil {
+		out = []store.User{}
+	}
+	return out, err
+}
+
+// heldError explains a uniqueness conflict on userID by naming the user
+// who holds it: another local user, or an active user of any source.
+func (s *Store) heldError(ctx context.Context, what string, userID string, self int64, err error) error {
+	users, ferr := s.FindUsers(ctx, userID)
+	if ferr == nil {
+		for _, u := range users {
+			if u.ID != self && (u.Status == store.StatusActive || u.Source == store.SourceLocal) {
+				return fmt.Errorf("sqlite: %s: %w", what, &store.HeldError{UserID: userID, Holder: u})
+			}
+		}
+	}
+	return wrap(err, "%s", what)
+}
+
 // LocalUserIDs returns the lower-cased userIds of all local users.
 func (s *Store) LocalUserIDs(ctx context.Context) (map[string]bool, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT lower(user_id) FROM users WHERE source = 'local'`)
@@ -161,7 +207,7 @@ func (s *Store) CreateLocalUser(ctx context.Context, u store.User) (int64, error
 		VALUES ('', '', ?, ?, 'local', ?, ?, ?, ?)`, u.UserID, u.Status, string(fields), u.PasswordHash, t, t)
 	if err != nil {
 		if isConflict(err) {
-			return 0, fmt.Errorf("sqlite: local user %q: %w", u.UserID, store.ErrConflict)
+			return 0, s.heldError(ctx, fmt.Sprintf("create local user %q", u.UserID), u.UserID, 0, err)
 		}
 		return 0, wrap(err, "create local user")
 	}

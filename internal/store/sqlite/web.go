@@ -165,10 +165,12 @@ func (s *Store) UpdateLocalUser(ctx context.Context, u store.User) error {
 		return wrap(err, "update local user")
 	}
 	res, err := s.db.ExecContext(ctx, `UPDATE users SET user_id = ?, status = ?, fields = ?,
-		password_hash = CASE WHEN ? = '' THEN password_hash ELSE ? END, updated_at = ? WHERE id = ? AND source = 'local'`,
-		u.UserID, u.Status, string(fields), u.PasswordHash, u.PasswordHash, now(), u.ID)
+		password_hash = CASE WHEN ? = '' THEN password_hash ELSE ? END, updated_at = ?,
+		id_clash = CASE WHEN ? = 'active' AND lower(?) = lower(user_id) THEN id_clash ELSE 0 END
+		WHERE id = ? AND source = 'local'`,
+		u.UserID, u.Status, string(fields), u.PasswordHash, u.PasswordHash, now(), u.Status, u.UserID, u.ID)
 	if isConflict(err) {
-		return fmt.Errorf("sqlite: local user %q: %w", u.UserID, store.ErrConflict)
+		return s.heldError(ctx, fmt.Sprintf("update local user %q", u.UserID), u.UserID, u.ID, err)
 	}
 	if err != nil {
 		return wrap(err, "update local user %d", u.ID)

@@ -377,3 +377,12 @@ func (r *recorder) UserMemberships(ctx context.Context, a1 int64) ([]store.Membe
 	r.hit("UserMemberships")
 	return r.Store.UserMemberships(ctx, a1)
 }
+func (r *recorder) FindActiveUsers(ctx context.Context, a1 []string) ([]store.User, error) {
+	r.hit("FindActiveUsers")
+	return r.Store.FindActiveUsers(ctx, a1)
+}
+
+func (r *recorder) DuplicateUserIDs(ctx context.Context) ([]store.User, error) {
+	r.hit("DuplicateUserIDs")
+	return r.Store.DuplicateUserIDs(ctx)
+}

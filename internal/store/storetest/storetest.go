@@ -44,6 +44,7 @@ func Run(t *testing.T, open Opener) {
 		{"Admins", testAdmins},
 		{"Sessions", testSessions},
 		{"APITokens", testAPITokens},
+		{"UniqueUserIDs", testUniqueUserIDs},
 	}
 	seen := &calls{names: map[string]bool{}}
 	ran := 0
