@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -34,6 +35,12 @@ var _ store.Store = (*Store)(nil)
 // Open connects to the database at url (postgres:// or postgresql://) and
 // brings its schema up to date.
 func Open(ctx context.Context, url string) (*Store, error) {
+	return open(ctx, url, math.MaxInt)
+}
+
+// open connects to the database at url and applies the migrations up to
+// version upTo.
+func open(ctx context.Context, url string, upTo int) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: parse url: %w", err)
@@ -43,7 +50,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
 	s := &Store{pool: pool}
-	if err := s.migrate(ctx); err != nil {
+	if err := s.migrate(ctx, upTo); err != nil {
 		pool.Close()
 		return nil, err
 	}
@@ -86,7 +93,7 @@ func migrationList() ([]migration, error) {
 // migrate applies the missing migrations in one transaction that holds an
 // advisory lock: instances starting at once wait for each other, and the
 // second one finds the schema already current.
-func (s *Store) migrate(ctx context.Context) error {
+func (s *Store) migrate(ctx context.Context, upTo int) error {
 	list, err := migrationList()
 	if err != nil {
 		return fmt.Errorf("postgres: migrate: %w", err)
@@ -116,7 +123,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		done[int(v)] = true
 	}
 	for _, m := range list {
-		if done[m.version] {
+		if done[m.version] || m.version > upTo {
 			continue
 		}
 		body, err := migrations.ReadFile(m.name)

@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"embed"
 	"io/fs"
+	"math"
 	"net/url"
 	"sort"
 	"strconv"
@@ -31,6 +32,12 @@ var _ store.Store = (*Store)(nil)
 // Open opens (creating if needed) the database at path and brings its schema
 // up to date.
 func Open(ctx context.Context, path string) (*Store, error) {
+	return open(ctx, path, math.MaxInt)
+}
+
+// open opens the database at path and applies the migrations up to version
+// upTo.
+func open(ctx context.Context, path string, upTo int) (*Store, error) {
 	q := url.Values{}
 	// WAL lets the reconciler read while a batch is being written; NORMAL
 	// synchronous is durable across process crashes, which is what a sync
@@ -45,7 +52,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	db.SetMaxOpenConns(4)
 	s := &Store{db: db}
-	if err := s.migrate(ctx); err != nil {
+	if err := s.migrate(ctx, upTo); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -55,7 +62,8 @@ func Open(ctx context.Context, path string) (*Store, error) {
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
 
-func (s *Store) migrate(ctx context.Context) error {
+// migrate applies the missing migrations up to version upTo.
+func (s *Store) migrate(ctx context.Context, upTo int) error {
 	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
 		return wrap(err, "migrate")
 	}
@@ -69,6 +77,9 @@ func (s *Store) migrate(ctx context.Context) error {
 		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
 		if err != nil {
 			return wrap(err, "migration %s: bad version", base)
+		}
+		if version > upTo {
+			break
 		}
 		if err := s.applyMigration(ctx, version, name); err != nil {
 			return err
