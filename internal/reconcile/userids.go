@@ -80,7 +80,7 @@ func (p *planner) checkUserIDs(ctx context.Context) error {
 	updates := b.Updates[:0]
 	for _, u := range b.Updates {
 		if u.Status == store.StatusActive {
-			if holder, ok := c.take(held, u.UserID, u.ID, ""); !ok {
+			if holder, ok := c.take(held, p.j.Conn.Name, u.UserID, u.ID, ""); !ok {
 				p.refuse(u, holder)
 				continue
 			}
@@ -91,7 +91,7 @@ func (p *planner) checkUserIDs(ctx context.Context) error {
 	creates := b.Creates[:0]
 	for _, u := range b.Creates {
 		if u.Status == store.StatusActive {
-			if holder, ok := c.take(held, u.UserID, 0, u.ExternalID); !ok {
+			if holder, ok := c.take(held, p.j.Conn.Name, u.UserID, 0, u.ExternalID); !ok {
 				p.refuse(u, holder)
 				continue
 			}
@@ -102,10 +102,10 @@ func (p *planner) checkUserIDs(ctx context.Context) error {
 	return nil
 }
 
-// take claims userID for the user with row id rowID (0 for a new user with
-// external id ext) and reports whether it was free; when not, it returns
+// take claims userID for the user of connection conn with row id rowID (0
+// for a new user with external id ext) and reports whether it was free; when not, it returns
 // who holds it. A user who already holds its userId in the store keeps it.
-func (c *userIDClaims) take(held map[string][]store.User, userID string, rowID int64, ext string) (string, bool) {
+func (c *userIDClaims) take(held map[string][]store.User, conn, userID string, rowID int64, ext string) (string, bool) {
 	k := strings.ToLower(userID)
 	for _, h := range held[k] {
 		if rowID != 0 && h.ID == rowID {
@@ -123,9 +123,9 @@ func (c *userIDClaims) take(held map[string][]store.User, userID string, rowID i
 	if cl, ok := c.byID[k]; ok && (cl.rowID != rowID || cl.ext != ext) {
 		return cl.who, false
 	}
-	who := fmt.Sprintf("user %q (%s) of this run", userID, ext)
-	if rowID != 0 {
-		who = fmt.Sprintf("user %q (row %d) of this run", userID, rowID)
+	who := store.Describe(store.User{ID: rowID, Connection: conn, ExternalID: ext, UserID: userID, Source: store.SourceDirectory})
+	if rowID == 0 {
+		who = fmt.Sprintf("user %q of connection %q (%s, created by this run)", userID, conn, ext)
 	}
 	c.byID[k] = claim{rowID: rowID, ext: ext, who: who}
 	return "", true
