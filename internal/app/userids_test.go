@@ -151,6 +151,17 @@ func TestUniqueUserIDsOpenLDAP(t *testing.T) {
 			}
 			wantActive(t, a, "alice", 1)
 
+			// A one-user run (the "Add a directory user" page, which shares
+			// the live path) refuses the same way.
+			one, err := a.AddDirectoryUser(ctx, "mirror", "uid=alice,ou=a,"+slapd.PeopleDN, false)
+			if err != nil || one.Created != 0 || one.Failed != 1 {
+				t.Fatalf("one-user run of mirror's alice = %+v, %v; want it refused", one, err)
+			}
+			if f := failedFor(t, a, one.ID); len(f["alice"]) != 1 || !strings.Contains(f["alice"][0], `already held by user "alice" of connection "corp"`) {
+				t.Fatalf("one-user alice's outcome = %q", f)
+			}
+			wantActive(t, a, "alice", 1)
+
 			// A local user cannot take an active synced user's userId.
 			_, err = a.AddLocalUser(ctx, app.LocalUser{UserID: "Alice", Password: "a-long-enough-password"})
 			if err == nil || !strings.Contains(err.Error(), `userId "Alice" is already held by user "alice" of connection "corp"`) {
