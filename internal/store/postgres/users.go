@@ -115,10 +115,12 @@ func (s *Store) FindActiveUsers(ctx context.Context, userIDs []string) ([]store.
 }
 
 // DuplicateUserIDs returns the active users sharing their userId with
-// another active user.
+// another active user. The unique index admits such users only when
+// id_clash exempts all but one of them, so the kept duplicates' userIds
+// are the only candidates.
 func (s *Store) DuplicateUserIDs(ctx context.Context) ([]store.User, error) {
 	out, err := s.queryUsers(ctx, "duplicate user ids", `SELECT `+userColumns+` FROM users u
-		WHERE status = 'active' AND EXISTS (SELECT 1 FROM users o WHERE o.status = 'active' AND lower(o.user_id) = lower(u.user_id) AND o.id <> u.id)
+		WHERE status = 'active' AND lower(user_id) IN (SELECT lower(user_id) FROM users WHERE id_clash <> 0 AND status = 'active')
 		ORDER BY lower(user_id) COLLATE "C", id`)
 	if out == nil && err == nil {
 		out = []store.User{}
