@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/usersync/usersync/internal/web"
@@ -23,10 +22,7 @@ func runToken(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	st, ok := a.Store.(web.AuthStore)
-	if !ok {
-		return errors.New("token: this store cannot hold API tokens")
-	}
+	st := a.Store
 	tok, _, err := web.CreateToken(ctx, st, pos[0], "cli")
 	if err != nil {
 		return fmt.Errorf("%w: %w", errUsage, err)

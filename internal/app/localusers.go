@@ -20,7 +20,8 @@ type LocalUser struct {
 // AddLocalUser creates a local user (seed 001): an account of usersync
 // itself, with an argon2id password hash, that sync never modifies. A
 // directory user with the same userId stays a separate account: sync
-// reports the conflict instead of merging.
+// reports the conflict instead of merging. A userId another local user or
+// an active directory user holds is refused, naming the holder.
 func (a *App) AddLocalUser(ctx context.Context, lu LocalUser) (store.User, error) {
 	lu.UserID = strings.TrimSpace(lu.UserID)
 	if lu.UserID == "" {
@@ -42,8 +43,12 @@ func (a *App) AddLocalUser(ctx context.Context, lu LocalUser) (store.User, error
 	}
 	u := store.User{UserID: lu.UserID, Status: store.StatusActive, Source: store.SourceLocal, Fields: fields, PasswordHash: hash}
 	id, err := a.Store.CreateLocalUser(ctx, u)
+	var held *store.HeldError
+	if errors.As(err, &held) {
+		return u, usagef("userId: %v", held)
+	}
 	if errors.Is(err, store.ErrConflict) {
-		return u, usagef("a local user %q already exists", lu.UserID)
+		return u, usagef("userId: a local user %q already exists", lu.UserID)
 	}
 	if err != nil {
 		return u, err

@@ -13,23 +13,15 @@ import (
 	"github.com/usersync/usersync/internal/writeback"
 )
 
-// writebackEngine returns the relying-party engine over the app's store,
-// which must keep certificates (store.Certificates).
-func (a *App) writebackEngine() (*writeback.Engine, error) {
-	st, ok := a.Store.(writeback.Store)
-	if !ok {
-		return nil, fmt.Errorf("app: the store %T does not keep certificates; relying parties need it", a.Store)
-	}
-	return &writeback.Engine{Store: st, Log: a.Log}, nil
+// writebackEngine returns the relying-party engine over the app's store.
+func (a *App) writebackEngine() *writeback.Engine {
+	return &writeback.Engine{Store: a.Store, Log: a.Log}
 }
 
 // syncRelyingParty runs a relying-party connection: link its entries to
 // usersync users and write back the UPN and certificate mappings.
 func (a *App) syncRelyingParty(ctx context.Context, c connection.Connection, opts SyncOptions) (*reconcile.Report, error) {
-	eng, err := a.writebackEngine()
-	if err != nil {
-		return nil, err
-	}
+	eng := a.writebackEngine()
 	conn, err := ldap.Dial(ctx, c)
 	if err != nil {
 		return a.failedBeforeStart(ctx, c.Name, opts, err)
@@ -49,10 +41,7 @@ func (a *App) relyingParty(ctx context.Context, name string) (*writeback.Engine,
 	if c.DirectoryType != connection.DirectoryRelyingParty {
 		return nil, writeback.Job{}, nil, usagef("connection %q is a %s connection; certificate mappings are written to relying parties", name, c.DirectoryType)
 	}
-	eng, err := a.writebackEngine()
-	if err != nil {
-		return nil, writeback.Job{}, nil, err
-	}
+	eng := a.writebackEngine()
 	conn, err := ldap.Dial(ctx, c)
 	if err != nil {
 		return nil, writeback.Job{}, nil, err
@@ -97,10 +86,7 @@ func (a *App) RevokeCertificate(ctx context.Context, name, userID string, certDa
 
 // ListCertificates returns the enrolled certificates matching q.
 func (a *App) ListCertificates(ctx context.Context, q store.CertificateQuery) ([]store.Certificate, error) {
-	eng, err := a.writebackEngine()
-	if err != nil {
-		return nil, err
-	}
+	eng := a.writebackEngine()
 	return eng.Store.ListCertificates(ctx, q)
 }
 

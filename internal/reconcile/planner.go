@@ -46,6 +46,8 @@ type planner struct {
 	// outOfScope holds why known users are out of scope; they are not
 	// marked seen, so finish treats them like users who left.
 	outOfScope map[*ref]scopeExit
+	// claims are the userIds this run gave to active users.
+	claims userIDClaims
 }
 
 func newPlanner(j Job, users store.Users, ix *index, locals map[string]bool, rep *Report, ap *applier) *planner {
@@ -251,6 +253,9 @@ func (p *planner) update(old store.User, c candidate) {
 func (p *planner) emit(ctx context.Context) error {
 	if p.batch.Empty() {
 		return nil
+	}
+	if err := p.checkUserIDs(ctx); err != nil {
+		return err
 	}
 	b := p.batch
 	p.batch = store.Batch{RunID: p.rep.ID, Connection: p.j.Conn.Name}

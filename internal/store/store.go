@@ -17,6 +17,11 @@ var ErrNotFound = errors.New("not found")
 // a second local user with the same userId.
 var ErrConflict = errors.New("conflict")
 
+// ErrBusy is returned when the database stayed locked by another writer
+// past its timeout, or aborted a transaction to resolve a lock conflict:
+// the operation changed nothing and may be retried.
+var ErrBusy = errors.New("database busy")
+
 // Store is everything usersync persists. Every method takes a context that
 // reaches the database driver.
 type Store interface {
@@ -27,10 +32,13 @@ type Store interface {
 	Leases
 	Schedules
 	History
+	Certificates
+	Admins
+	Sessions
+	APITokens
 
 	// Apply writes one batch of a run's changes in a single transaction,
-	// together with the change token that produced them (DESIGN.md invariant
-	// 3), so that a crash never leaves changes without their token or a token
+	// together with the change token that produced them, so that a crash never leaves changes without their token or a token
 	// ahead of its changes.
 	Apply(ctx context.Context, b Batch) error
 
@@ -60,22 +68,45 @@ type Users interface {
 	// userID compared case-insensitively.
 	FindUsers(ctx context.Context, userID string) ([]User, error)
 	ListUsers(ctx context.Context, q UserQuery) ([]User, error)
+	// FindActiveUsers returns the active users, local or directory, whose
+	// userId equals one of userIDs compared case-insensitively, so that a
+	// run can tell which userIds are taken before it writes.
+	FindActiveUsers(ctx context.Context, userIDs []string) ([]User, error)
+	// DuplicateUserIDs returns the active users that share their userId
+	// with another active user, ordered by userId and row id. Only users
+	// stored before userIds were made unique can: the upgrade keeps and
+	// reports them rather than failing.
+	DuplicateUserIDs(ctx context.Context) ([]User, error)
 	// LocalUserIDs returns the userIds of all local users, lower-cased, so a
 	// run can report a directory user that collides with one.
 	LocalUserIDs(ctx context.Context) (map[string]bool, error)
+	// CreateLocalUser stores a local user. A userId another local user, or
+	// an active directory user, holds is ErrConflict (a *HeldError naming
+	// the holder).
 	CreateLocalUser(ctx context.Context, u User) (int64, error)
 	// SetUserField records an operator's edit of one field (an empty value
 	// removes it). It resets the user's hash, so that the next run
 	// re-evaluates the user: a keepExisting mapping keeps the edit, an
 	// always mapping overwrites it.
 	SetUserField(ctx context.Context, id int64, field, value string) error
+	// ListLocalUsers returns the local users ordered by userId.
+	ListLocalUsers(ctx context.Context) ([]User, error)
+	// UpdateLocalUser saves a local user's userId, status, fields and, when
+	// PasswordHash is not empty, password. A directory user or an unknown
+	// id is ErrNotFound; a userId another user holds is ErrConflict.
+	UpdateLocalUser(ctx context.Context, u User) error
+	// DeleteLocalUser removes a local user; a directory user or an unknown
+	// id is ErrNotFound.
+	DeleteLocalUser(ctx context.Context, id int64) error
+	// LastOutcome returns the newest run outcome of a user, or ErrNotFound.
+	LastOutcome(ctx context.Context, u User) (Outcome, error)
+	// CountUsers counts the users with a status ("" counts all).
+	CountUsers(ctx context.Context, status string) (int, error)
 }
 
 // Certificates records the user certificates enrolled for relying-party
 // connections and which altSecurityIdentities values usersync wrote for
-// them, so that write-back only ever removes values it owns (DESIGN.md
-// invariant 7). It is separate from Store so that a store without it still
-// serves source connections.
+// them, so that write-back only ever removes values it owns.
 type Certificates interface {
 	// PutCertificate records c, or, when the connection already has that
 	// mapping for that user, makes the stored one active again; it returns

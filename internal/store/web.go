@@ -1,6 +1,9 @@
 package store
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Admin is an administrator of the web UI and the API. The password is kept
 // only as a bcrypt hash.
@@ -30,4 +33,38 @@ type APIToken struct {
 	CreatedBy  string     `json:"createdBy"`
 	CreatedAt  time.Time  `json:"createdAt"`
 	LastUsedAt *time.Time `json:"lastUsedAt,omitempty"`
+}
+
+// Admins stores the administrators of the web UI and the API.
+type Admins interface {
+	// CreateAdmin stores a new administrator; an existing name is
+	// ErrConflict.
+	CreateAdmin(ctx context.Context, a Admin) error
+	// GetAdmin returns one administrator, or ErrNotFound.
+	GetAdmin(ctx context.Context, name string) (Admin, error)
+	CountAdmins(ctx context.Context) (int, error)
+}
+
+// Sessions stores logged-in browser sessions.
+type Sessions interface {
+	CreateSession(ctx context.Context, s Session) error
+	// GetSession returns a session that has not expired; an unknown or
+	// expired one is ErrNotFound.
+	GetSession(ctx context.Context, idHash string) (Session, error)
+	// DeleteSession removes a session; an unknown one is not an error.
+	DeleteSession(ctx context.Context, idHash string) error
+}
+
+// APITokens stores the hashes of the API's bearer tokens.
+type APITokens interface {
+	// CreateAPIToken stores a token under a unique name (an existing name
+	// is ErrConflict) and returns its id.
+	CreateAPIToken(ctx context.Context, t APIToken) (int64, error)
+	// APITokenByHash finds a token by the SHA-256 of its value and records
+	// its use; an unknown hash is ErrNotFound.
+	APITokenByHash(ctx context.Context, hash string) (APIToken, error)
+	// ListAPITokens returns every token, oldest first.
+	ListAPITokens(ctx context.Context) ([]APIToken, error)
+	// DeleteAPIToken revokes a token; an unknown id is ErrNotFound.
+	DeleteAPIToken(ctx context.Context, id int64) error
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -149,6 +150,24 @@ func TestLocalUsersAPI(t *testing.T) {
 	id := regexp1(`"id": (\d+)`, body)
 	if code, _ := c.api("POST", "/api/v1/local-users", `{"userId":"OPS@example.com","password":"`+pw+`"}`); code != 409 {
 		t.Fatalf("duplicate: %d", code)
+	}
+	// An active synced user's userId is taken, in any case: the refusal
+	// names the field and the holder.
+	run, err := e.app.Store.CreateRun(context.Background(), store.Run{Connection: "corp", Trigger: store.TriggerManual, Mode: store.ModeFull, Status: store.RunRunning})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.app.Store.Apply(context.Background(), store.Batch{RunID: run, Connection: "corp",
+		Creates: []store.User{{ExternalID: "e1", UserID: "synced@example.com", Status: store.StatusActive}}}); err != nil {
+		t.Fatal(err)
+	}
+	held := `already held by user \"synced@example.com\" of connection \"corp\"`
+	if code, body := c.api("POST", "/api/v1/local-users", `{"userId":"SYNCED@example.com","password":"`+pw+`"}`); code != 409 ||
+		!strings.Contains(body, `"field": "userId"`) || !strings.Contains(body, held) {
+		t.Fatalf("local user with a synced user's userId: %d %s", code, body)
+	}
+	if code, body := c.api("PUT", "/api/v1/local-users/"+id, `{"userId":"Synced@Example.com"}`); code != 409 || !strings.Contains(body, held) {
+		t.Fatalf("rename to a synced user's userId: %d %s", code, body)
 	}
 	if code, body := c.api("POST", "/api/v1/local-users", `{"userId":"a"}`); code != 400 || !strings.Contains(body, `"field": "password"`) {
 		t.Fatalf("no password: %d %s", code, body)

@@ -64,7 +64,7 @@ func hashToken(tok string) string {
 // administrator yet. The password is USERSYNC_ADMIN_PASSWORD when password
 // is not empty; otherwise one is generated and printed once to out. It
 // reports whether it created the administrator.
-func EnsureAdmin(ctx context.Context, st AuthStore, password string, out io.Writer) (bool, error) {
+func EnsureAdmin(ctx context.Context, st store.Store, password string, out io.Writer) (bool, error) {
 	n, err := st.CountAdmins(ctx)
 	if err != nil {
 		return false, err
@@ -93,7 +93,7 @@ func EnsureAdmin(ctx context.Context, st AuthStore, password string, out io.Writ
 
 // CreateToken makes a new API token named name and returns its value, which
 // is stored only as a SHA-256 hash and so can be shown only now.
-func CreateToken(ctx context.Context, st AuthStore, name, createdBy string) (string, store.APIToken, error) {
+func CreateToken(ctx context.Context, st store.Store, name, createdBy string) (string, store.APIToken, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || len(name) > 100 {
 		return "", store.APIToken{}, badRequest("name", "a token needs a name of 1 to 100 characters")

@@ -42,6 +42,7 @@ func classify(err error) (status int, e apiError) {
 	var ve *connection.ValidationError
 	var fe upn.FieldErrors
 	var lp *ldap.Problem
+	var held *store.HeldError
 	switch {
 	case errors.As(err, &he):
 		return he.status, apiError{Code: he.code, Message: he.msg, Field: he.field}
@@ -58,6 +59,8 @@ func classify(err error) (status int, e apiError) {
 		return http.StatusBadRequest, apiError{Code: "invalid", Message: err.Error()}
 	case errors.Is(err, store.ErrNotFound):
 		return http.StatusNotFound, apiError{Code: "not_found", Message: err.Error()}
+	case errors.As(err, &held):
+		return http.StatusConflict, apiError{Code: "conflict", Message: held.Error(), Field: "userId"}
 	case errors.Is(err, store.ErrConflict):
 		return http.StatusConflict, apiError{Code: "conflict", Message: err.Error()}
 	case errors.As(err, &lp):

@@ -36,7 +36,7 @@ func newTestEnv(t *testing.T) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := EnsureAdmin(ctx, a.Store.(AuthStore), testAdminPassword, io.Discard); err != nil {
+	if _, err := EnsureAdmin(ctx, a.Store, testAdminPassword, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	w, err := New(ctx, a, Options{})

@@ -8,7 +8,6 @@ package web
 import (
 	"context"
 	"embed"
-	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -19,6 +18,7 @@ import (
 	"time"
 
 	"github.com/usersync/usersync/internal/app"
+	"github.com/usersync/usersync/internal/store"
 )
 
 //go:embed templates/*.html
@@ -47,7 +47,7 @@ type Options struct {
 // Server serves the UI and the API for one App.
 type Server struct {
 	app    *app.App
-	st     AuthStore
+	st     store.Store
 	log    *slog.Logger
 	opts   Options
 	mux    *http.ServeMux
@@ -77,10 +77,7 @@ type route struct {
 // New builds a Server. ctx bounds the syncs the server starts in the
 // background: cancelling it stops them.
 func New(ctx context.Context, a *app.App, opts Options) (*Server, error) {
-	st, ok := a.Store.(AuthStore)
-	if !ok {
-		return nil, errors.New("web: the store does not support admins, sessions and tokens")
-	}
+	st := a.Store
 	if opts.SessionTTL == 0 {
 		opts.SessionTTL = 12 * time.Hour
 	}

@@ -25,7 +25,10 @@ func (s *Store) Apply(ctx context.Context, b store.Batch) error {
 			return err
 		}
 		for _, fn := range []func(context.Context, pgx.Tx, store.Batch, time.Time) error{
-			applyRetire, applyCreates, applyUpdates, applyDeactivations, applyDeletes,
+			// Users leave before others arrive: a userId is free for a
+			// create or an activation in the same batch once its holder
+			// was retired, deleted or deactivated.
+			applyRetire, applyDeletes, applyDeactivations, applyUpdates, applyCreates,
 		} {
 			if err := fn(ctx, tx, b, t); err != nil {
 				return err
@@ -57,7 +60,8 @@ func applyRetire(ctx context.Context, tx pgx.Tx, b store.Batch, t time.Time) err
 	for i, r := range b.Retire {
 		ids[i], exts[i] = r.ID, r.ExternalID
 	}
-	_, err := tx.Exec(ctx, `UPDATE users u SET external_id = v.ext, status = 'inactive', updated_at = $3,
+	_, err := tx.Exec(ctx, `UPDATE users u SET external_id = v.ext, status = 'inactive', updated_at = $3, id_clash = 0,
+		deactivated_at = COALESCE(u.deactivated_at, $3)
 		FROM unnest($1::bigint[], $2::text[]) AS v(id, ext) WHERE u.id = v.id AND u.source = 'directory'`, ids, exts, t)
 	return step(err, "retire users")
 }
@@ -79,14 +83,29 @@ func applyCreates(ctx context.Context, tx pgx.Tx, b store.Batch, t time.Time) er
 	return step(err, "create users")
 }
 
+// applyUpdates updates users in two statements, those made inactive first,
+// because a unique index is checked row by row: an activation may take a
+// userId a deactivation in the same batch frees.
 func applyUpdates(ctx context.Context, tx pgx.Tx, b store.Batch, t time.Time) error {
-	n := len(b.Updates)
+	all := b.UpdatesLeavingFirst()
+	split := 0
+	for split < len(all) && all[split].Status != store.StatusActive {
+		split++
+	}
+	if err := updateUsers(ctx, tx, all[:split], t); err != nil {
+		return err
+	}
+	return updateUsers(ctx, tx, all[split:], t)
+}
+
+func updateUsers(ctx context.Context, tx pgx.Tx, us []store.User, t time.Time) error {
+	n := len(us)
 	if n == 0 {
 		return nil
 	}
 	ids, hashes := make([]int64, n), make([]int64, n)
 	userIDs, statuses, fields := make([]string, n), make([]string, n), make([]string, n)
-	for i, u := range b.Updates {
+	for i, u := range us {
 		f, err := json.Marshal(nonNil(u.Fields))
 		if err != nil {
 			return fmt.Errorf("update user %q: %w", u.UserID, err)
@@ -94,7 +113,8 @@ func applyUpdates(ctx context.Context, tx pgx.Tx, b store.Batch, t time.Time) er
 		ids[i], hashes[i], userIDs[i], statuses[i], fields[i] = u.ID, int64(u.Hash), u.UserID, u.Status, string(f)
 	}
 	_, err := tx.Exec(ctx, `UPDATE users u SET user_id = v.user_id, status = v.status, fields = v.fields::jsonb, hash = v.hash, updated_at = $6,
-		deactivated_at = CASE WHEN v.status = 'inactive' THEN COALESCE(u.deactivated_at, $6) ELSE NULL END
+		deactivated_at = CASE WHEN v.status = 'inactive' THEN COALESCE(u.deactivated_at, $6) ELSE NULL END,
+		id_clash = CASE WHEN v.status = 'active' AND lower(v.user_id) = lower(u.user_id) THEN u.id_clash ELSE 0 END
 		FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[]) AS v(id, user_id, status, fields, hash)
 		WHERE u.id = v.id AND u.source = 'directory'`, ids, userIDs, statuses, fields, hashes, t)
 	return step(err, "update users")
@@ -110,7 +130,7 @@ func applyDeactivations(ctx context.Context, tx pgx.Tx, b store.Batch, t time.Ti
 	if clear == nil {
 		clear = []string{}
 	}
-	_, err := tx.Exec(ctx, `UPDATE users SET status = 'inactive', updated_at = $2, deactivated_at = COALESCE(deactivated_at, $2),
+	_, err := tx.Exec(ctx, `UPDATE users SET status = 'inactive', updated_at = $2, deactivated_at = COALESCE(deactivated_at, $2), id_clash = 0,
 		fields = fields - $3::text[] WHERE id = ANY($1) AND source = 'directory'`, b.Deactivate, t, clear)
 	return step(err, "deactivate users")
 }

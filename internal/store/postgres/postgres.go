@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -29,16 +30,17 @@ type Store struct {
 	pool *pgxpool.Pool
 }
 
-var (
-	_ store.Store        = (*Store)(nil)
-	_ store.Certificates = (*Store)(nil)
-	// web.AuthStore is asserted in the tests: package web imports package
-	// app, which imports this one.
-)
+var _ store.Store = (*Store)(nil)
 
 // Open connects to the database at url (postgres:// or postgresql://) and
 // brings its schema up to date.
 func Open(ctx context.Context, url string) (*Store, error) {
+	return open(ctx, url, math.MaxInt)
+}
+
+// open connects to the database at url and applies the migrations up to
+// version upTo.
+func open(ctx context.Context, url string, upTo int) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: parse url: %w", err)
@@ -48,7 +50,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
 	s := &Store{pool: pool}
-	if err := s.migrate(ctx); err != nil {
+	if err := s.migrate(ctx, upTo); err != nil {
 		pool.Close()
 		return nil, err
 	}
@@ -91,7 +93,7 @@ func migrationList() ([]migration, error) {
 // migrate applies the missing migrations in one transaction that holds an
 // advisory lock: instances starting at once wait for each other, and the
 // second one finds the schema already current.
-func (s *Store) migrate(ctx context.Context) error {
+func (s *Store) migrate(ctx context.Context, upTo int) error {
 	list, err := migrationList()
 	if err != nil {
 		return fmt.Errorf("postgres: migrate: %w", err)
@@ -121,7 +123,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		done[int(v)] = true
 	}
 	for _, m := range list {
-		if done[m.version] {
+		if done[m.version] || m.version > upTo {
 			continue
 		}
 		body, err := migrations.ReadFile(m.name)
@@ -145,13 +147,16 @@ func (s *Store) migrate(ctx context.Context) error {
 
 // SQLSTATE codes mapped to store errors.
 const (
-	uniqueViolation     = "23505"
-	foreignKeyViolation = "23503"
+	uniqueViolation      = "23505"
+	foreignKeyViolation  = "23503"
+	serializationFailure = "40001"
+	deadlockDetected     = "40P01"
+	lockNotAvailable     = "55P03"
 )
 
 // wrap prefixes err with "postgres: " and what was being done, mapping
-// pgx.ErrNoRows to store.ErrNotFound and unique violations to
-// store.ErrConflict so that callers can test them with errors.Is.
+// pgx.ErrNoRows to store.ErrNotFound, unique violations to store.ErrConflict
+// and lock conflicts to store.ErrBusy by SQLSTATE, so that callers can test them with errors.Is.
 func wrap(err error, format string, args ...any) error {
 	if err == nil {
 		return nil
@@ -161,8 +166,13 @@ func wrap(err error, format string, args ...any) error {
 		return fmt.Errorf("postgres: %s: %w", what, store.ErrNotFound)
 	}
 	var pe *pgconn.PgError
-	if errors.As(err, &pe) && pe.Code == uniqueViolation {
-		return fmt.Errorf("postgres: %s: %w: %w", what, store.ErrConflict, err)
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case uniqueViolation:
+			return fmt.Errorf("postgres: %s: %w: %w", what, store.ErrConflict, err)
+		case serializationFailure, deadlockDetected, lockNotAvailable:
+			return fmt.Errorf("postgres: %s: %w: %w", what, store.ErrBusy, err)
+		}
 	}
 	return fmt.Errorf("postgres: %s: %w", what, err)
 }

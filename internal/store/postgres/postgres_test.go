@@ -12,12 +12,7 @@ import (
 	"github.com/usersync/usersync/internal/store/postgres"
 	"github.com/usersync/usersync/internal/store/storetest"
 	pgtest "github.com/usersync/usersync/internal/testdir/postgres"
-	"github.com/usersync/usersync/internal/web"
 )
-
-// Package web imports package app, which imports this store, so the
-// assertion that the store serves the web UI lives here.
-var _ web.AuthStore = (*postgres.Store)(nil)
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 

@@ -103,6 +103,45 @@ func (s *Store) ListUsers(ctx context.Context, q store.UserQuery) ([]store.User,
 		` ORDER BY connection COLLATE "C", lower(user_id) COLLATE "C", id LIMIT `+lim+`::bigint OFFSET `+off+`::bigint`, args...)
 }
 
+// FindActiveUsers returns the active users whose userId equals one of
+// userIDs, ignoring case: one query, the list as an array parameter.
+func (s *Store) FindActiveUsers(ctx context.Context, userIDs []string) ([]store.User, error) {
+	out, err := s.queryUsers(ctx, "find active users", `SELECT `+userColumns+` FROM users
+		WHERE status = 'active' AND lower(user_id) IN (SELECT lower(x) FROM unnest($1::text[]) AS x) ORDER BY id`, userIDs)
+	if out == nil && err == nil {
+		out = []store.User{}
+	}
+	return out, err
+}
+
+// DuplicateUserIDs returns the active users sharing their userId with
+// another active user. The unique index admits such users only when
+// id_clash exempts all but one of them, so the kept duplicates' userIds
+// are the only candidates.
+func (s *Store) DuplicateUserIDs(ctx context.Context) ([]store.User, error) {
+	out, err := s.queryUsers(ctx, "duplicate user ids", `SELECT `+userColumns+` FROM users u
+		WHERE status = 'active' AND lower(user_id) IN (SELECT lower(user_id) FROM users WHERE id_clash <> 0 AND status = 'active')
+		ORDER BY lower(user_id) COLLATE "C", id`)
+	if out == nil && err == nil {
+		out = []store.User{}
+	}
+	return out, err
+}
+
+// heldError explains a uniqueness conflict on userID by naming the user
+// who holds it: another local user, or an active user of any source.
+func (s *Store) heldError(ctx context.Context, what string, userID string, self int64, err error) error {
+	users, ferr := s.FindUsers(ctx, userID)
+	if ferr == nil {
+		for _, u := range users {
+			if u.ID != self && (u.Status == store.StatusActive || u.Source == store.SourceLocal) {
+				return fmt.Errorf("postgres: %s: %w", what, &store.HeldError{UserID: userID, Holder: u})
+			}
+		}
+	}
+	return wrap(err, "%s", what)
+}
+
 // LocalUserIDs returns the lower-cased userIds of all local users.
 func (s *Store) LocalUserIDs(ctx context.Context) (map[string]bool, error) {
 	rows, err := s.pool.Query(ctx, `SELECT lower(user_id) FROM users WHERE source = 'local'`)
@@ -134,6 +173,9 @@ func (s *Store) CreateLocalUser(ctx context.Context, u store.User) (int64, error
 	var id int64
 	err = s.pool.QueryRow(ctx, `INSERT INTO users(user_id, status, source, fields, password_hash)
 		VALUES ($1, $2, 'local', $3, $4) RETURNING id`, u.UserID, u.Status, fields, u.PasswordHash).Scan(&id)
+	if isCode(err, uniqueViolation) {
+		return 0, s.heldError(ctx, fmt.Sprintf("create local user %q", u.UserID), u.UserID, 0, err)
+	}
 	return id, wrap(err, "create local user %q", u.UserID)
 }
 

@@ -11,9 +11,8 @@ import (
 	"github.com/usersync/usersync/internal/store"
 )
 
-// This file holds what the web UI and the API need beyond store.Store
-// (web.AuthStore): administrators, sessions, API tokens, local-user
-// maintenance and a user's last outcome.
+// This file holds the administrators, sessions, API tokens, local-user
+// maintenance and last outcomes the web UI and the API read and write.
 
 // CreateAdmin stores a new administrator; an existing name is store.ErrConflict.
 func (s *Store) CreateAdmin(ctx context.Context, a store.Admin) error {
@@ -123,8 +122,13 @@ func (s *Store) UpdateLocalUser(ctx context.Context, u store.User) error {
 		return fmt.Errorf("postgres: update local user: %w", err)
 	}
 	tag, err := s.pool.Exec(ctx, `UPDATE users SET user_id = $1, status = $2, fields = $3,
-		password_hash = CASE WHEN $4 = '' THEN password_hash ELSE $4 END, updated_at = now() WHERE id = $5 AND source = 'local'`,
+		password_hash = CASE WHEN $4 = '' THEN password_hash ELSE $4 END, updated_at = now(),
+		id_clash = CASE WHEN $2 = 'active' AND lower($1) = lower(user_id) THEN id_clash ELSE 0 END
+		WHERE id = $5 AND source = 'local'`,
 		u.UserID, u.Status, fields, u.PasswordHash, u.ID)
+	if isCode(err, uniqueViolation) {
+		return s.heldError(ctx, fmt.Sprintf("update local user %q", u.UserID), u.UserID, u.ID, err)
+	}
 	if err != nil {
 		return wrap(err, "update local user %q", u.UserID)
 	}

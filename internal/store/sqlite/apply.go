@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"fmt"
 	"strings"
 
 	"github.com/usersync/usersync/internal/store"
@@ -19,23 +18,26 @@ func (s *Store) Apply(ctx context.Context, b store.Batch) error {
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("sqlite: apply: %w", err)
+		return wrap(err, "apply")
 	}
 	defer tx.Rollback()
 	t := now()
+	// Users leave before others arrive: a userId is free for a create or
+	// an activation in the same batch once its holder was retired,
+	// deleted or deactivated.
 	if err := applyRetire(ctx, tx, b, t); err != nil {
 		return err
 	}
-	if err := applyCreates(ctx, tx, b, t); err != nil {
-		return err
-	}
-	if err := applyUpdates(ctx, tx, b, t); err != nil {
+	if err := applyDeletes(ctx, tx, b); err != nil {
 		return err
 	}
 	if err := applyDeactivations(ctx, tx, b, t); err != nil {
 		return err
 	}
-	if err := applyDeletes(ctx, tx, b); err != nil {
+	if err := applyUpdates(ctx, tx, b, t); err != nil {
+		return err
+	}
+	if err := applyCreates(ctx, tx, b, t); err != nil {
 		return err
 	}
 	if err := insertOutcomes(ctx, tx, b.RunID, b.Outcomes); err != nil {
@@ -43,11 +45,11 @@ func (s *Store) Apply(ctx context.Context, b store.Batch) error {
 	}
 	if b.Token != nil {
 		if _, err := tx.ExecContext(ctx, `UPDATE connections SET change_token = ? WHERE name = ?`, *b.Token, b.Connection); err != nil {
-			return fmt.Errorf("sqlite: save change token: %w", err)
+			return wrap(err, "save change token")
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlite: apply: commit: %w", err)
+		return wrap(err, "apply: commit")
 	}
 	return nil
 }
@@ -58,14 +60,15 @@ func applyRetire(ctx context.Context, tx *sql.Tx, b store.Batch, t string) error
 	if len(b.Retire) == 0 {
 		return nil
 	}
-	stmt, err := tx.PrepareContext(ctx, `UPDATE users SET external_id = ?, status = 'inactive', updated_at = ? WHERE id = ? AND source = 'directory'`)
+	stmt, err := tx.PrepareContext(ctx, `UPDATE users SET external_id = ?, status = 'inactive', updated_at = ?, id_clash = 0,
+		deactivated_at = COALESCE(deactivated_at, ?) WHERE id = ? AND source = 'directory'`)
 	if err != nil {
-		return fmt.Errorf("sqlite: apply: %w", err)
+		return wrap(err, "apply")
 	}
 	defer stmt.Close()
 	for _, r := range b.Retire {
-		if _, err := stmt.ExecContext(ctx, r.ExternalID, t, r.ID); err != nil {
-			return fmt.Errorf("sqlite: retire user %d: %w", r.ID, err)
+		if _, err := stmt.ExecContext(ctx, r.ExternalID, t, t, r.ID); err != nil {
+			return wrap(err, "retire user %d", r.ID)
 		}
 	}
 	return nil
@@ -82,7 +85,7 @@ func applyCreates(ctx context.Context, tx *sql.Tx, b store.Batch, t string) erro
 			var err error
 			fields, err = appendFieldsJSON(fields[:0], u.Fields)
 			if err != nil {
-				return nil, fmt.Errorf("sqlite: create user %q: %w", u.UserID, err)
+				return nil, wrap(err, "create user %q", u.UserID)
 			}
 			return append(args, b.Connection, u.ExternalID, u.UserID, u.Status, string(fields), int64(u.Hash), t, t), nil
 		})
@@ -114,7 +117,7 @@ func insertRows(ctx context.Context, tx *sql.Tx, head, tuple string, n int, args
 			q := head + tuple + strings.Repeat(", "+tuple, end-start-1)
 			s, err := tx.PrepareContext(ctx, q)
 			if err != nil {
-				return fmt.Errorf("sqlite: apply: %w", err)
+				return wrap(err, "apply")
 			}
 			defer s.Close()
 			stmt = s
@@ -123,7 +126,7 @@ func insertRows(ctx context.Context, tx *sql.Tx, head, tuple string, n int, args
 			}
 		}
 		if _, err := stmt.ExecContext(ctx, buf...); err != nil {
-			return fmt.Errorf("sqlite: insert rows %d-%d: %w", start, end-1, err)
+			return wrap(err, "insert rows %d-%d", start, end-1)
 		}
 	}
 	return nil
@@ -134,20 +137,21 @@ func applyUpdates(ctx context.Context, tx *sql.Tx, b store.Batch, t string) erro
 		return nil
 	}
 	stmt, err := tx.PrepareContext(ctx, `UPDATE users SET user_id = ?, status = ?, fields = ?, hash = ?, updated_at = ?,
-		deactivated_at = CASE WHEN ? = 'inactive' THEN COALESCE(deactivated_at, ?) ELSE NULL END
+		deactivated_at = CASE WHEN ? = 'inactive' THEN COALESCE(deactivated_at, ?) ELSE NULL END,
+		id_clash = CASE WHEN ? = 'active' AND lower(?) = lower(user_id) THEN id_clash ELSE 0 END
 		WHERE id = ? AND source = 'directory'`)
 	if err != nil {
-		return fmt.Errorf("sqlite: apply: %w", err)
+		return wrap(err, "apply")
 	}
 	defer stmt.Close()
 	var fields []byte
-	for _, u := range b.Updates {
+	for _, u := range b.UpdatesLeavingFirst() {
 		fields, err = appendFieldsJSON(fields[:0], u.Fields)
 		if err != nil {
-			return fmt.Errorf("sqlite: update user %q: %w", u.UserID, err)
+			return wrap(err, "update user %q", u.UserID)
 		}
-		if _, err := stmt.ExecContext(ctx, u.UserID, u.Status, string(fields), int64(u.Hash), t, u.Status, t, u.ID); err != nil {
-			return fmt.Errorf("sqlite: update user %q: %w", u.UserID, err)
+		if _, err := stmt.ExecContext(ctx, u.UserID, u.Status, string(fields), int64(u.Hash), t, u.Status, t, u.Status, u.UserID, u.ID); err != nil {
+			return wrap(err, "update user %q", u.UserID)
 		}
 	}
 	return nil
@@ -164,14 +168,14 @@ func insertOutcomes(ctx context.Context, tx *sql.Tx, runID int64, outs []store.O
 			if len(o.Changes) > 0 {
 				c, err := json.Marshal(store.RedactChanges(o.Changes))
 				if err != nil {
-					return nil, fmt.Errorf("sqlite: outcome for %q: %w", o.UserID, err)
+					return nil, wrap(err, "outcome for %q", o.UserID)
 				}
 				changes = string(c)
 			}
 			if len(o.Warnings) > 0 {
 				w, err := json.Marshal(o.Warnings)
 				if err != nil {
-					return nil, fmt.Errorf("sqlite: outcome for %q: %w", o.UserID, err)
+					return nil, wrap(err, "outcome for %q", o.UserID)
 				}
 				warnings = string(w)
 			}
@@ -185,7 +189,7 @@ func applyDeactivations(ctx context.Context, tx *sql.Tx, b store.Batch, t string
 	if len(b.Deactivate) == 0 {
 		return nil
 	}
-	q := `UPDATE users SET status = 'inactive', updated_at = ?, deactivated_at = COALESCE(deactivated_at, ?)`
+	q := `UPDATE users SET status = 'inactive', updated_at = ?, deactivated_at = COALESCE(deactivated_at, ?), id_clash = 0`
 	args := []any{t, t}
 	if len(b.ClearOnDeactivate) > 0 {
 		q += `, fields = json_remove(fields` + strings.Repeat(", ?", len(b.ClearOnDeactivate)) + `)`
@@ -195,12 +199,12 @@ func applyDeactivations(ctx context.Context, tx *sql.Tx, b store.Batch, t string
 	}
 	stmt, err := tx.PrepareContext(ctx, q+` WHERE id = ? AND source = 'directory'`)
 	if err != nil {
-		return fmt.Errorf("sqlite: apply: %w", err)
+		return wrap(err, "apply")
 	}
 	defer stmt.Close()
 	for _, id := range b.Deactivate {
 		if _, err := stmt.ExecContext(ctx, append(args, id)...); err != nil {
-			return fmt.Errorf("sqlite: deactivate user %d: %w", id, err)
+			return wrap(err, "deactivate user %d", id)
 		}
 	}
 	return nil
@@ -212,12 +216,12 @@ func applyDeletes(ctx context.Context, tx *sql.Tx, b store.Batch) error {
 	}
 	stmt, err := tx.PrepareContext(ctx, `DELETE FROM users WHERE id = ? AND source = 'directory'`)
 	if err != nil {
-		return fmt.Errorf("sqlite: apply: %w", err)
+		return wrap(err, "apply")
 	}
 	defer stmt.Close()
 	for _, id := range b.Delete {
 		if _, err := stmt.ExecContext(ctx, id); err != nil {
-			return fmt.Errorf("sqlite: delete user %d: %w", id, err)
+			return wrap(err, "delete user %d", id)
 		}
 	}
 	return nil

@@ -10,8 +10,6 @@ import (
 	"github.com/usersync/usersync/internal/store"
 )
 
-var _ store.Certificates = (*Store)(nil)
-
 const certColumns = `id, connection, user_id, form, mapping, fingerprint, subject, issuer, serial, not_after, status, written_dn, created_at, updated_at, revoked_at`
 
 func scanCertificate(r scanner) (store.Certificate, error) {
@@ -41,7 +39,7 @@ func (s *Store) PutCertificate(ctx context.Context, c store.Certificate) (store.
 		c.Connection, c.UserID, c.Form, c.Mapping, c.Fingerprint, c.Subject, c.Issuer, c.Serial,
 		c.NotAfter.UTC().Format(timeFormat), t, t)
 	if err != nil {
-		return c, fmt.Errorf("sqlite: put certificate of %q: %w", c.UserID, err)
+		return c, wrap(err, "put certificate of %q", c.UserID)
 	}
 	got, err := s.ListCertificates(ctx, store.CertificateQuery{Connection: c.Connection, UserID: c.UserID, Mapping: c.Mapping})
 	if err != nil {
@@ -62,7 +60,7 @@ func (s *Store) UpdateCertificate(ctx context.Context, c store.Certificate) erro
 	res, err := s.db.ExecContext(ctx, `UPDATE certificates SET status = ?, written_dn = ?, revoked_at = ?, updated_at = ? WHERE id = ?`,
 		c.Status, c.WrittenDN, revoked, time.Now().UTC().Format(timeFormat), c.ID)
 	if err != nil {
-		return fmt.Errorf("sqlite: update certificate %d: %w", c.ID, err)
+		return wrap(err, "update certificate %d", c.ID)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("sqlite: certificate %d: %w", c.ID, store.ErrNotFound)

@@ -18,7 +18,7 @@ func (s *Store) PutConnection(ctx context.Context, c connection.Connection, seal
 	c.HasPassword = sealedPassword != ""
 	doc, err := json.Marshal(c)
 	if err != nil {
-		return fmt.Errorf("sqlite: put connection %q: %w", c.Name, err)
+		return wrap(err, "put connection %q", c.Name)
 	}
 	t := now()
 	_, err = s.db.ExecContext(ctx, `
@@ -27,7 +27,7 @@ func (s *Store) PutConnection(ctx context.Context, c connection.Connection, seal
 			sealed_password = excluded.sealed_password, updated_at = excluded.updated_at`,
 		c.Name, string(doc), sealedPassword, t, t)
 	if err != nil {
-		return fmt.Errorf("sqlite: put connection %q: %w", c.Name, err)
+		return wrap(err, "put connection %q", c.Name)
 	}
 	return nil
 }
@@ -40,7 +40,7 @@ func (s *Store) GetConnection(ctx context.Context, name string) (connection.Conn
 		return connection.Connection{}, "", fmt.Errorf("sqlite: connection %q: %w", name, store.ErrNotFound)
 	}
 	if err != nil {
-		return connection.Connection{}, "", fmt.Errorf("sqlite: get connection %q: %w", name, err)
+		return connection.Connection{}, "", wrap(err, "get connection %q", name)
 	}
 	c, err := decodeConnection(doc)
 	c.HasPassword = sealed != ""
@@ -50,7 +50,7 @@ func (s *Store) GetConnection(ctx context.Context, name string) (connection.Conn
 func decodeConnection(doc string) (connection.Connection, error) {
 	var c connection.Connection
 	if err := json.Unmarshal([]byte(doc), &c); err != nil {
-		return c, fmt.Errorf("sqlite: decode connection: %w", err)
+		return c, wrap(err, "decode connection")
 	}
 	c.ApplyDefaults()
 	return c, nil
@@ -60,7 +60,7 @@ func decodeConnection(doc string) (connection.Connection, error) {
 func (s *Store) ListConnections(ctx context.Context) ([]connection.Connection, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT document, sealed_password <> '' FROM connections ORDER BY name`)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: list connections: %w", err)
+		return nil, wrap(err, "list connections")
 	}
 	defer rows.Close()
 	var out []connection.Connection
@@ -68,7 +68,7 @@ func (s *Store) ListConnections(ctx context.Context) ([]connection.Connection, e
 		var doc string
 		var has bool
 		if err := rows.Scan(&doc, &has); err != nil {
-			return nil, fmt.Errorf("sqlite: list connections: %w", err)
+			return nil, wrap(err, "list connections")
 		}
 		c, err := decodeConnection(doc)
 		if err != nil {
@@ -85,7 +85,7 @@ func (s *Store) ListConnections(ctx context.Context) ([]connection.Connection, e
 func (s *Store) DeleteConnection(ctx context.Context, name string) error {
 	res, err := s.db.ExecContext(ctx, `DELETE FROM connections WHERE name = ?`, name)
 	if err != nil {
-		return fmt.Errorf("sqlite: delete connection %q: %w", name, err)
+		return wrap(err, "delete connection %q", name)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("sqlite: connection %q: %w", name, store.ErrNotFound)
@@ -101,7 +101,7 @@ func (s *Store) ChangeToken(ctx context.Context, name string) (string, error) {
 		return "", fmt.Errorf("sqlite: connection %q: %w", name, store.ErrNotFound)
 	}
 	if err != nil {
-		return "", fmt.Errorf("sqlite: change token %q: %w", name, err)
+		return "", wrap(err, "change token %q", name)
 	}
 	return tok, nil
 }

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/usersync/usersync/internal/store"
 )
@@ -14,14 +13,14 @@ import (
 func (s *Store) CreateEntity(ctx context.Context, kind, name string) (store.Entity, error) {
 	res, err := s.db.ExecContext(ctx, `INSERT INTO app_entities(kind, name, created_at) VALUES (?, ?, ?)`, kind, name, now())
 	if err != nil {
-		if strings.Contains(err.Error(), "UNIQUE") {
+		if isConflict(err) {
 			return store.Entity{}, fmt.Errorf("sqlite: %s %q: %w", kind, name, store.ErrConflict)
 		}
-		return store.Entity{}, fmt.Errorf("sqlite: create %s %q: %w", kind, name, err)
+		return store.Entity{}, wrap(err, "create %s %q", kind, name)
 	}
 	id, err := res.LastInsertId()
 	if err != nil {
-		return store.Entity{}, fmt.Errorf("sqlite: create %s %q: %w", kind, name, err)
+		return store.Entity{}, wrap(err, "create %s %q", kind, name)
 	}
 	return store.Entity{ID: id, Kind: kind, Name: name}, nil
 }
@@ -30,14 +29,14 @@ func (s *Store) CreateEntity(ctx context.Context, kind, name string) (store.Enti
 func (s *Store) ListEntities(ctx context.Context, kind string) ([]store.Entity, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, kind, name FROM app_entities WHERE ? = '' OR kind = ? ORDER BY kind, name`, kind, kind)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: list entities: %w", err)
+		return nil, wrap(err, "list entities")
 	}
 	defer rows.Close()
 	var out []store.Entity
 	for rows.Next() {
 		var e store.Entity
 		if err := rows.Scan(&e.ID, &e.Kind, &e.Name); err != nil {
-			return nil, fmt.Errorf("sqlite: list entities: %w", err)
+			return nil, wrap(err, "list entities")
 		}
 		out = append(out, e)
 	}
@@ -48,7 +47,7 @@ func (s *Store) ListEntities(ctx context.Context, kind string) ([]store.Entity, 
 func (s *Store) DeleteEntity(ctx context.Context, kind, name string) error {
 	res, err := s.db.ExecContext(ctx, `DELETE FROM app_entities WHERE kind = ? AND name = ?`, kind, name)
 	if err != nil {
-		return fmt.Errorf("sqlite: delete %s %q: %w", kind, name, err)
+		return wrap(err, "delete %s %q", kind, name)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("sqlite: %s %q: %w", kind, name, store.ErrNotFound)
@@ -63,7 +62,7 @@ func (s *Store) entityID(ctx context.Context, kind, name string) (int64, error) 
 		return 0, fmt.Errorf("sqlite: %s %q: %w", kind, name, store.ErrNotFound)
 	}
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: find %s %q: %w", kind, name, err)
+		return 0, wrap(err, "find %s %q", kind, name)
 	}
 	return id, nil
 }
@@ -80,7 +79,7 @@ func (s *Store) AddMembership(ctx context.Context, userRowID int64, kind, name, 
 	_, err = s.db.ExecContext(ctx, `INSERT OR IGNORE INTO memberships(user_row_id, entity_id, source, created_at) VALUES (?, ?, ?, ?)`,
 		userRowID, id, source, now())
 	if err != nil {
-		return fmt.Errorf("sqlite: add membership: %w", err)
+		return wrap(err, "add membership")
 	}
 	return nil
 }
@@ -93,7 +92,7 @@ func (s *Store) RemoveMembership(ctx context.Context, userRowID int64, kind, nam
 	}
 	res, err := s.db.ExecContext(ctx, `DELETE FROM memberships WHERE user_row_id = ? AND entity_id = ? AND source = ?`, userRowID, id, source)
 	if err != nil {
-		return fmt.Errorf("sqlite: remove membership: %w", err)
+		return wrap(err, "remove membership")
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("sqlite: user %d has no %s %s %q: %w", userRowID, source, kind, name, store.ErrNotFound)
@@ -106,14 +105,14 @@ const membershipSelect = `SELECT m.user_row_id, m.entity_id, e.kind, e.name, m.s
 func (s *Store) queryMemberships(ctx context.Context, q string, args ...any) ([]store.Membership, error) {
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: memberships: %w", err)
+		return nil, wrap(err, "memberships")
 	}
 	defer rows.Close()
 	var out []store.Membership
 	for rows.Next() {
 		var m store.Membership
 		if err := rows.Scan(&m.UserRowID, &m.EntityID, &m.Kind, &m.Name, &m.Source); err != nil {
-			return nil, fmt.Errorf("sqlite: memberships: %w", err)
+			return nil, wrap(err, "memberships")
 		}
 		out = append(out, m)
 	}
@@ -134,14 +133,14 @@ func (s *Store) SourceMemberships(ctx context.Context, source string) ([]store.M
 func (s *Store) SuperUsers(ctx context.Context, conn string) (map[int64]bool, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id FROM users WHERE connection = ? AND source = 'directory' AND super_user = 1`, conn)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: super users: %w", err)
+		return nil, wrap(err, "super users")
 	}
 	defer rows.Close()
 	out := map[int64]bool{}
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("sqlite: super users: %w", err)
+			return nil, wrap(err, "super users")
 		}
 		out[id] = true
 	}
@@ -156,7 +155,7 @@ func (s *Store) ApplyMemberships(ctx context.Context, b store.MembershipBatch) e
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("sqlite: apply memberships: %w", err)
+		return wrap(err, "apply memberships")
 	}
 	defer tx.Rollback()
 	t := now()
@@ -179,12 +178,12 @@ func (s *Store) ApplyMemberships(ctx context.Context, b store.MembershipBatch) e
 		}
 		stmt, err := tx.PrepareContext(ctx, st.q)
 		if err != nil {
-			return fmt.Errorf("sqlite: apply memberships: %w", err)
+			return wrap(err, "apply memberships")
 		}
 		for i := range st.n {
 			if _, err := stmt.ExecContext(ctx, st.args(i)...); err != nil {
 				stmt.Close()
-				return fmt.Errorf("sqlite: apply memberships: %w", err)
+				return wrap(err, "apply memberships")
 			}
 		}
 		stmt.Close()
@@ -193,7 +192,7 @@ func (s *Store) ApplyMemberships(ctx context.Context, b store.MembershipBatch) e
 		return err
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlite: apply memberships: commit: %w", err)
+		return wrap(err, "apply memberships: commit")
 	}
 	return nil
 }

@@ -25,7 +25,7 @@ func (s *Store) FindOutcomes(ctx context.Context, conn, key string, limit int) (
 func (s *Store) PruneRuns(ctx context.Context, before time.Time) (int, error) {
 	res, err := s.db.ExecContext(ctx, `DELETE FROM runs WHERE started_at < ? AND status NOT IN ('running', 'awaitingApproval')`, stamp(before))
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: prune runs: %w", err)
+		return 0, wrap(err, "prune runs")
 	}
 	n, _ := res.RowsAffected()
 	return int(n), nil
@@ -38,14 +38,14 @@ func (s *Store) RunStats(ctx context.Context) ([]store.RunStat, error) {
 			coalesce(sum(json_extract(counts, '$.entriesRead')), 0)
 		FROM runs WHERE dry_run = 0 GROUP BY connection, trigger, status ORDER BY connection, trigger, status`)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: run stats: %w", err)
+		return nil, wrap(err, "run stats")
 	}
 	defer rows.Close()
 	var out []store.RunStat
 	for rows.Next() {
 		var r store.RunStat
 		if err := rows.Scan(&r.Connection, &r.Trigger, &r.Status, &r.Runs, &r.DurationMs, &r.EntriesRead); err != nil {
-			return nil, fmt.Errorf("sqlite: run stats: %w", err)
+			return nil, wrap(err, "run stats")
 		}
 		out = append(out, r)
 	}
@@ -56,14 +56,14 @@ func (s *Store) RunStats(ctx context.Context) ([]store.RunStat, error) {
 func (s *Store) UserCounts(ctx context.Context) ([]store.UserCount, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT connection, status, count(*) FROM users GROUP BY connection, status ORDER BY connection, status`)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: user counts: %w", err)
+		return nil, wrap(err, "user counts")
 	}
 	defer rows.Close()
 	var out []store.UserCount
 	for rows.Next() {
 		var u store.UserCount
 		if err := rows.Scan(&u.Connection, &u.Status, &u.Users); err != nil {
-			return nil, fmt.Errorf("sqlite: user counts: %w", err)
+			return nil, wrap(err, "user counts")
 		}
 		out = append(out, u)
 	}

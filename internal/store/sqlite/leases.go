@@ -18,7 +18,7 @@ func stamp(t time.Time) string { return t.UTC().Format(timeFormat) }
 func (s *Store) AcquireLease(ctx context.Context, conn, holder string, ttl time.Duration) (store.Lease, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return store.Lease{}, fmt.Errorf("sqlite: acquire lease: %w", err)
+		return store.Lease{}, wrap(err, "acquire lease")
 	}
 	defer tx.Rollback()
 	now := time.Now()
@@ -27,7 +27,7 @@ func (s *Store) AcquireLease(ctx context.Context, conn, holder string, ttl time.
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 	case err != nil:
-		return l, fmt.Errorf("sqlite: acquire lease: %w", err)
+		return l, wrap(err, "acquire lease")
 	case cur.Holder == holder:
 		l.AcquiredAt = cur.AcquiredAt
 	case cur.ExpiresAt.After(now):
@@ -41,13 +41,13 @@ func (s *Store) AcquireLease(ctx context.Context, conn, holder string, ttl time.
 		WHERE leases.holder = excluded.holder OR leases.expires_at <= ?`,
 		conn, holder, stamp(l.AcquiredAt), stamp(l.ExpiresAt), stamp(now))
 	if err != nil {
-		return l, fmt.Errorf("sqlite: acquire lease: %w", err)
+		return l, wrap(err, "acquire lease")
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return cur, &store.LeaseHeldError{Lease: cur}
 	}
 	if err := tx.Commit(); err != nil {
-		return l, fmt.Errorf("sqlite: acquire lease: commit: %w", err)
+		return l, wrap(err, "acquire lease: commit")
 	}
 	return l, nil
 }
@@ -57,7 +57,7 @@ func (s *Store) RenewLease(ctx context.Context, conn, holder string, ttl time.Du
 	res, err := s.db.ExecContext(ctx, `UPDATE leases SET expires_at = ? WHERE connection = ? AND holder = ?`,
 		stamp(time.Now().Add(ttl)), conn, holder)
 	if err != nil {
-		return fmt.Errorf("sqlite: renew lease of %q: %w", conn, err)
+		return wrap(err, "renew lease of %q", conn)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("sqlite: renew lease of %q: %w", conn, store.ErrLeaseLost)
@@ -68,7 +68,7 @@ func (s *Store) RenewLease(ctx context.Context, conn, holder string, ttl time.Du
 // ReleaseLease deletes holder's lease.
 func (s *Store) ReleaseLease(ctx context.Context, conn, holder string) error {
 	if _, err := s.db.ExecContext(ctx, `DELETE FROM leases WHERE connection = ? AND holder = ?`, conn, holder); err != nil {
-		return fmt.Errorf("sqlite: release lease of %q: %w", conn, err)
+		return wrap(err, "release lease of %q", conn)
 	}
 	return nil
 }
@@ -80,7 +80,7 @@ func (s *Store) GetLease(ctx context.Context, conn string) (store.Lease, error) 
 		return l, fmt.Errorf("sqlite: lease of %q: %w", conn, store.ErrNotFound)
 	}
 	if err != nil {
-		return l, fmt.Errorf("sqlite: lease of %q: %w", conn, err)
+		return l, wrap(err, "lease of %q", conn)
 	}
 	return l, nil
 }
@@ -105,7 +105,7 @@ func (s *Store) FailOrphanedRuns(ctx context.Context, conn, holder, reason strin
 		AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.connection = runs.connection AND l.holder <> ? AND l.expires_at > ?)`,
 		reason, t, conn, conn, holder, t)
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: fail orphaned runs: %w", err)
+		return 0, wrap(err, "fail orphaned runs")
 	}
 	n, _ := res.RowsAffected()
 	return int(n), nil

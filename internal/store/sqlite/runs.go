@@ -20,7 +20,7 @@ func (s *Store) CreateRun(ctx context.Context, r store.Run) (int64, error) {
 	res, err := s.db.ExecContext(ctx, `INSERT INTO runs(connection, trigger, mode, dry_run, status, started_at) VALUES (?, ?, ?, ?, ?, ?)`,
 		r.Connection, r.Trigger, r.Mode, r.DryRun, r.Status, r.StartedAt.UTC().Format(timeFormat))
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: create run: %w", err)
+		return 0, wrap(err, "create run")
 	}
 	return res.LastInsertId()
 }
@@ -36,7 +36,7 @@ func (s *Store) UpdateRun(ctx context.Context, r store.Run) error {
 	res, err := s.db.ExecContext(ctx, `UPDATE runs SET mode = ?, status = ?, error = ?, warnings = ?, counts = ?, finished_at = ?, duration_ms = ? WHERE id = ?`,
 		r.Mode, r.Status, r.Error, string(warnings), string(counts), finished, r.DurationMs, r.ID)
 	if err != nil {
-		return fmt.Errorf("sqlite: update run %d: %w", r.ID, err)
+		return wrap(err, "update run %d", r.ID)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("sqlite: run %d: %w", r.ID, store.ErrNotFound)
@@ -79,7 +79,7 @@ func (s *Store) GetRun(ctx context.Context, id int64) (store.Run, error) {
 		return run, fmt.Errorf("sqlite: run %d: %w", id, store.ErrNotFound)
 	}
 	if err != nil {
-		return run, fmt.Errorf("sqlite: get run %d: %w", id, err)
+		return run, wrap(err, "get run %d", id)
 	}
 	return run, nil
 }
@@ -145,7 +145,7 @@ func scanOutcome(r scanner) (store.Outcome, error) {
 func (s *Store) FailRunning(ctx context.Context, reason string) (int, error) {
 	res, err := s.db.ExecContext(ctx, `UPDATE runs SET status = 'failed', error = ?, finished_at = ? WHERE status = 'running'`, reason, now())
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: fail running runs: %w", err)
+		return 0, wrap(err, "fail running runs")
 	}
 	n, _ := res.RowsAffected()
 	return int(n), nil

@@ -28,7 +28,7 @@ func (s *Store) GetScheduleState(ctx context.Context, conn string) (store.Schedu
 		return st, nil
 	}
 	if err != nil {
-		return st, fmt.Errorf("sqlite: schedule state of %q: %w", conn, err)
+		return st, wrap(err, "schedule state of %q", conn)
 	}
 	st.LastFire, st.NextRunAt, st.RunRequestedAt = nullTime(last), nullTime(next), nullTime(req)
 	return st, nil
@@ -47,7 +47,7 @@ func (s *Store) SetPaused(ctx context.Context, conn string, paused bool) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO schedule_state(connection, paused) VALUES (?, ?)
 		ON CONFLICT(connection) DO UPDATE SET paused = excluded.paused`, conn, paused)
 	if err != nil {
-		return fmt.Errorf("sqlite: pause %q: %w", conn, err)
+		return wrap(err, "pause %q", conn)
 	}
 	return nil
 }
@@ -58,7 +58,7 @@ func (s *Store) RequestRun(ctx context.Context, conn string, full bool) error {
 		ON CONFLICT(connection) DO UPDATE SET run_requested_at = excluded.run_requested_at, run_full = run_full OR excluded.run_full`,
 		conn, now(), full)
 	if err != nil {
-		return fmt.Errorf("sqlite: request a run of %q: %w", conn, err)
+		return wrap(err, "request a run of %q", conn)
 	}
 	return nil
 }
@@ -68,7 +68,7 @@ func (s *Store) RequestRun(ctx context.Context, conn string, full bool) error {
 func (s *Store) TakeRunRequest(ctx context.Context, conn string) (bool, bool, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return false, false, fmt.Errorf("sqlite: take run request of %q: %w", conn, err)
+		return false, false, wrap(err, "take run request of %q", conn)
 	}
 	defer tx.Rollback()
 	var full bool
@@ -77,13 +77,13 @@ func (s *Store) TakeRunRequest(ctx context.Context, conn string) (bool, bool, er
 		return false, false, nil
 	}
 	if err != nil {
-		return false, false, fmt.Errorf("sqlite: take run request of %q: %w", conn, err)
+		return false, false, wrap(err, "take run request of %q", conn)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE schedule_state SET run_requested_at = NULL, run_full = 0 WHERE connection = ?`, conn); err != nil {
-		return false, false, fmt.Errorf("sqlite: take run request of %q: %w", conn, err)
+		return false, false, wrap(err, "take run request of %q", conn)
 	}
 	if err := tx.Commit(); err != nil {
-		return false, false, fmt.Errorf("sqlite: take run request of %q: commit: %w", conn, err)
+		return false, false, wrap(err, "take run request of %q: commit", conn)
 	}
 	return true, full, nil
 }
@@ -93,20 +93,20 @@ func (s *Store) TakeRunRequest(ctx context.Context, conn string) (bool, bool, er
 func (s *Store) ClaimFiring(ctx context.Context, conn string, fire time.Time) (bool, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return false, fmt.Errorf("sqlite: claim firing: %w", err)
+		return false, wrap(err, "claim firing")
 	}
 	defer tx.Rollback()
 	if err := ensureState(ctx, tx, conn); err != nil {
-		return false, fmt.Errorf("sqlite: claim firing: %w", err)
+		return false, wrap(err, "claim firing")
 	}
 	f := stamp(fire)
 	res, err := tx.ExecContext(ctx, `UPDATE schedule_state SET last_fire = ? WHERE connection = ? AND (last_fire IS NULL OR last_fire < ?)`, f, conn, f)
 	if err != nil {
-		return false, fmt.Errorf("sqlite: claim firing: %w", err)
+		return false, wrap(err, "claim firing")
 	}
 	n, _ := res.RowsAffected()
 	if err := tx.Commit(); err != nil {
-		return false, fmt.Errorf("sqlite: claim firing: commit: %w", err)
+		return false, wrap(err, "claim firing: commit")
 	}
 	return n == 1, nil
 }
@@ -116,7 +116,7 @@ func (s *Store) SetNextRun(ctx context.Context, conn string, next time.Time) err
 	_, err := s.db.ExecContext(ctx, `INSERT INTO schedule_state(connection, next_run_at) VALUES (?, ?)
 		ON CONFLICT(connection) DO UPDATE SET next_run_at = excluded.next_run_at`, conn, stamp(next))
 	if err != nil {
-		return fmt.Errorf("sqlite: set next run of %q: %w", conn, err)
+		return wrap(err, "set next run of %q", conn)
 	}
 	return nil
 }
@@ -125,7 +125,7 @@ func (s *Store) SetNextRun(ctx context.Context, conn string, next time.Time) err
 func (s *Store) ClearChangeToken(ctx context.Context, conn string) error {
 	res, err := s.db.ExecContext(ctx, `UPDATE connections SET change_token = '' WHERE name = ?`, conn)
 	if err != nil {
-		return fmt.Errorf("sqlite: clear change token of %q: %w", conn, err)
+		return wrap(err, "clear change token of %q", conn)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("sqlite: connection %q: %w", conn, store.ErrNotFound)

@@ -6,8 +6,8 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"fmt"
 	"io/fs"
+	"math"
 	"net/url"
 	"os"
 	"sort"
@@ -33,6 +33,12 @@ var _ store.Store = (*Store)(nil)
 // Open opens (creating if needed) the database at path and brings its schema
 // up to date.
 func Open(ctx context.Context, path string) (*Store, error) {
+	return open(ctx, path, math.MaxInt)
+}
+
+// open opens the database at path and applies the migrations up to version
+// upTo.
+func open(ctx context.Context, path string, upTo int) (*Store, error) {
 	q := url.Values{}
 	// WAL lets the reconciler read while a batch is being written; NORMAL
 	// synchronous is durable across process crashes, which is what a sync
@@ -46,11 +52,11 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+		return nil, wrap(err, "open %s", path)
 	}
 	db.SetMaxOpenConns(4)
 	s := &Store{db: db}
-	if err := s.migrate(ctx); err != nil {
+	if err := s.migrate(ctx, upTo); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -88,20 +94,24 @@ func restrictFiles(path string) error {
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
 
-func (s *Store) migrate(ctx context.Context) error {
+// migrate applies the missing migrations up to version upTo.
+func (s *Store) migrate(ctx context.Context, upTo int) error {
 	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
-		return fmt.Errorf("sqlite: migrate: %w", err)
+		return wrap(err, "migrate")
 	}
 	names, err := fs.Glob(migrations, "migrations/*.sql")
 	if err != nil {
-		return fmt.Errorf("sqlite: migrate: %w", err)
+		return wrap(err, "migrate")
 	}
 	sort.Strings(names)
 	for _, name := range names {
 		base := strings.TrimPrefix(name, "migrations/")
 		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
 		if err != nil {
-			return fmt.Errorf("sqlite: migration %s: bad version: %w", base, err)
+			return wrap(err, "migration %s: bad version", base)
+		}
+		if version > upTo {
+			break
 		}
 		if err := s.applyMigration(ctx, version, name); err != nil {
 			return err
@@ -113,25 +123,25 @@ func (s *Store) migrate(ctx context.Context) error {
 func (s *Store) applyMigration(ctx context.Context, version int, name string) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("sqlite: migrate: %w", err)
+		return wrap(err, "migrate")
 	}
 	defer tx.Rollback()
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil {
-		return fmt.Errorf("sqlite: migrate: %w", err)
+		return wrap(err, "migrate")
 	}
 	if n > 0 {
 		return nil
 	}
 	body, err := migrations.ReadFile(name)
 	if err != nil {
-		return fmt.Errorf("sqlite: migrate: %w", err)
+		return wrap(err, "migrate")
 	}
 	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-		return fmt.Errorf("sqlite: migration %s: %w", name, err)
+		return wrap(err, "migration %s", name)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations(version, applied_at) VALUES (?, ?)`, version, now()); err != nil {
-		return fmt.Errorf("sqlite: migrate: %w", err)
+		return wrap(err, "migrate")
 	}
 	return tx.Commit()
 }

@@ -34,7 +34,7 @@ func scanUser(r scanner) (store.User, error) {
 func (s *Store) ScanIndex(ctx context.Context, conn string, fn func(store.IndexEntry) error) error {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, external_id, user_id, status, hash, deactivated_at FROM users WHERE connection = ? AND source = 'directory'`, conn)
 	if err != nil {
-		return fmt.Errorf("sqlite: scan index %q: %w", conn, err)
+		return wrap(err, "scan index %q", conn)
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -42,7 +42,7 @@ func (s *Store) ScanIndex(ctx context.Context, conn string, fn func(store.IndexE
 		var hash int64
 		var since sql.NullString
 		if err := rows.Scan(&e.ID, &e.ExternalID, &e.UserID, &e.Status, &hash, &since); err != nil {
-			return fmt.Errorf("sqlite: scan index %q: %w", conn, err)
+			return wrap(err, "scan index %q", conn)
 		}
 		e.Hash = uint64(hash)
 		if since.Valid {
@@ -68,20 +68,20 @@ func (s *Store) GetUsers(ctx context.Context, ids []int64) ([]store.User, error)
 		q := `SELECT ` + userColumns + ` FROM users WHERE id IN (?` + strings.Repeat(",?", len(chunk)-1) + `)`
 		rows, err := s.db.QueryContext(ctx, q, args...)
 		if err != nil {
-			return nil, fmt.Errorf("sqlite: get users: %w", err)
+			return nil, wrap(err, "get users")
 		}
 		for rows.Next() {
 			u, err := scanUser(rows)
 			if err != nil {
 				rows.Close()
-				return nil, fmt.Errorf("sqlite: get users: %w", err)
+				return nil, wrap(err, "get users")
 			}
 			out = append(out, u)
 		}
 		err = rows.Err()
 		rows.Close()
 		if err != nil {
-			return nil, fmt.Errorf("sqlite: get users: %w", err)
+			return nil, wrap(err, "get users")
 		}
 	}
 	return out, nil
@@ -94,7 +94,7 @@ func (s *Store) GetUser(ctx context.Context, id int64) (store.User, error) {
 		return u, fmt.Errorf("sqlite: user %d: %w", id, store.ErrNotFound)
 	}
 	if err != nil {
-		return u, fmt.Errorf("sqlite: get user %d: %w", id, err)
+		return u, wrap(err, "get user %d", id)
 	}
 	return u, nil
 }
@@ -128,18 +128,66 @@ func (s *Store) ListUsers(ctx context.Context, q store.UserQuery) ([]store.User,
 		` ORDER BY connection, lower(user_id), id LIMIT ? OFFSET ?`, args...)
 }
 
+// FindActiveUsers returns the active users whose userId equals one of
+// userIDs, ignoring case.
+func (s *Store) FindActiveUsers(ctx context.Context, userIDs []string) ([]store.User, error) {
+	out := []store.User{}
+	for start := 0; start < len(userIDs); start += 500 {
+		chunk := userIDs[start:min(start+500, len(userIDs))]
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		users, err := queryAll(ctx, s.db, "find active users", scanUser, `SELECT `+userColumns+` FROM users
+			WHERE status = 'active' AND lower(user_id) IN (lower(?)`+strings.Repeat(", lower(?)", len(chunk)-1)+`) ORDER BY id`, args...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, users...)
+	}
+	return out, nil
+}
+
+// DuplicateUserIDs returns the active users sharing their userId with
+// another active user. The unique index admits such users only when
+// id_clash exempts all but one of them, so the kept duplicates' userIds
+// are the only candidates.
+func (s *Store) DuplicateUserIDs(ctx context.Context) ([]store.User, error) {
+	out, err := queryAll(ctx, s.db, "duplicate user ids", scanUser, `SELECT `+userColumns+` FROM users u
+		WHERE status = 'active' AND lower(user_id) IN (SELECT lower(user_id) FROM users WHERE id_clash <> 0 AND status = 'active')
+		ORDER BY lower(user_id), id`)
+	if out == nil && err == nil {
+		out = []store.User{}
+	}
+	return out, err
+}
+
+// heldError explains a uniqueness conflict on userID by naming the user
+// who holds it: another local user, or an active user of any source.
+func (s *Store) heldError(ctx context.Context, what string, userID string, self int64, err error) error {
+	users, ferr := s.FindUsers(ctx, userID)
+	if ferr == nil {
+		for _, u := range users {
+			if u.ID != self && (u.Status == store.StatusActive || u.Source == store.SourceLocal) {
+				return fmt.Errorf("sqlite: %s: %w", what, &store.HeldError{UserID: userID, Holder: u})
+			}
+		}
+	}
+	return wrap(err, "%s", what)
+}
+
 // LocalUserIDs returns the lower-cased userIds of all local users.
 func (s *Store) LocalUserIDs(ctx context.Context) (map[string]bool, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT lower(user_id) FROM users WHERE source = 'local'`)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: local users: %w", err)
+		return nil, wrap(err, "local users")
 	}
 	defer rows.Close()
 	out := map[string]bool{}
 	for rows.Next() {
 		var id string
 		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("sqlite: local users: %w", err)
+			return nil, wrap(err, "local users")
 		}
 		out[id] = true
 	}
@@ -151,7 +199,7 @@ func (s *Store) LocalUserIDs(ctx context.Context) (map[string]bool, error) {
 func (s *Store) CreateLocalUser(ctx context.Context, u store.User) (int64, error) {
 	fields, err := json.Marshal(nonNil(u.Fields))
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: create local user: %w", err)
+		return 0, wrap(err, "create local user")
 	}
 	if u.Status == "" {
 		u.Status = store.StatusActive
@@ -160,10 +208,10 @@ func (s *Store) CreateLocalUser(ctx context.Context, u store.User) (int64, error
 	res, err := s.db.ExecContext(ctx, `INSERT INTO users(connection, external_id, user_id, status, source, fields, password_hash, created_at, updated_at)
 		VALUES ('', '', ?, ?, 'local', ?, ?, ?, ?)`, u.UserID, u.Status, string(fields), u.PasswordHash, t, t)
 	if err != nil {
-		if strings.Contains(err.Error(), "UNIQUE") {
-			return 0, fmt.Errorf("sqlite: local user %q: %w", u.UserID, store.ErrConflict)
+		if isConflict(err) {
+			return 0, s.heldError(ctx, fmt.Sprintf("create local user %q", u.UserID), u.UserID, 0, err)
 		}
-		return 0, fmt.Errorf("sqlite: create local user: %w", err)
+		return 0, wrap(err, "create local user")
 	}
 	return res.LastInsertId()
 }
@@ -186,12 +234,12 @@ func (s *Store) SetUserField(ctx context.Context, id int64, field, value string)
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("sqlite: set field %q of user %d: %w", field, id, err)
+		return wrap(err, "set field %q of user %d", field, id)
 	}
 	defer tx.Rollback()
 	res, err := tx.ExecContext(ctx, q, args...)
 	if err != nil {
-		return fmt.Errorf("sqlite: set field %q of user %d: %w", field, id, err)
+		return wrap(err, "set field %q of user %d", field, id)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("sqlite: user %d: %w", id, store.ErrNotFound)
@@ -201,7 +249,7 @@ func (s *Store) SetUserField(ctx context.Context, id int64, field, value string)
 	// token makes the next run full, and the mappings' strength decides
 	// whether the edit survives.
 	if _, err := tx.ExecContext(ctx, `UPDATE connections SET change_token = '' WHERE name = (SELECT connection FROM users WHERE id = ?)`, id); err != nil {
-		return fmt.Errorf("sqlite: set field %q of user %d: %w", field, id, err)
+		return wrap(err, "set field %q of user %d", field, id)
 	}
 	return tx.Commit()
 }

@@ -6,26 +6,22 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/usersync/usersync/internal/store"
 )
 
-// This file holds what the web UI and the API need beyond store.Store:
-// administrators, sessions, API tokens, local-user maintenance and a user's
-// last outcome. Package web defines the interface it uses.
-
-func isUnique(err error) bool { return err != nil && strings.Contains(err.Error(), "UNIQUE") }
+// This file holds the administrators, sessions, API tokens, local-user
+// maintenance and last outcomes the web UI and the API read and write.
 
 // CreateAdmin stores a new administrator; an existing name is store.ErrConflict.
 func (s *Store) CreateAdmin(ctx context.Context, a store.Admin) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO admins(name, password_hash, created_at) VALUES (?, ?, ?)`, a.Name, a.PasswordHash, now())
-	if isUnique(err) {
+	if isConflict(err) {
 		return fmt.Errorf("sqlite: admin %q: %w", a.Name, store.ErrConflict)
 	}
 	if err != nil {
-		return fmt.Errorf("sqlite: create admin %q: %w", a.Name, err)
+		return wrap(err, "create admin %q", a.Name)
 	}
 	return nil
 }
@@ -39,7 +35,7 @@ func (s *Store) GetAdmin(ctx context.Context, name string) (store.Admin, error) 
 		return a, fmt.Errorf("sqlite: admin %q: %w", name, store.ErrNotFound)
 	}
 	if err != nil {
-		return a, fmt.Errorf("sqlite: get admin %q: %w", name, err)
+		return a, wrap(err, "get admin %q", name)
 	}
 	a.CreatedAt = parseTime(created)
 	return a, nil
@@ -49,7 +45,7 @@ func (s *Store) GetAdmin(ctx context.Context, name string) (store.Admin, error) 
 func (s *Store) CountAdmins(ctx context.Context) (int, error) {
 	var n int
 	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM admins`).Scan(&n); err != nil {
-		return 0, fmt.Errorf("sqlite: count admins: %w", err)
+		return 0, wrap(err, "count admins")
 	}
 	return n, nil
 }
@@ -59,7 +55,7 @@ func (s *Store) CreateSession(ctx context.Context, ss store.Session) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO sessions(id_hash, admin, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
 		ss.IDHash, ss.Admin, ss.CSRFToken, now(), ss.ExpiresAt.UTC().Format(timeFormat))
 	if err != nil {
-		return fmt.Errorf("sqlite: create session: %w", err)
+		return wrap(err, "create session")
 	}
 	return nil
 }
@@ -75,7 +71,7 @@ func (s *Store) GetSession(ctx context.Context, idHash string) (store.Session, e
 		return ss, fmt.Errorf("sqlite: session: %w", store.ErrNotFound)
 	}
 	if err != nil {
-		return ss, fmt.Errorf("sqlite: get session: %w", err)
+		return ss, wrap(err, "get session")
 	}
 	ss.CreatedAt, ss.ExpiresAt = parseTime(created), parseTime(expires)
 	if time.Now().After(ss.ExpiresAt) {
@@ -89,7 +85,7 @@ func (s *Store) GetSession(ctx context.Context, idHash string) (store.Session, e
 // an error.
 func (s *Store) DeleteSession(ctx context.Context, idHash string) error {
 	if _, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = ?`, idHash); err != nil {
-		return fmt.Errorf("sqlite: delete session: %w", err)
+		return wrap(err, "delete session")
 	}
 	return nil
 }
@@ -98,11 +94,11 @@ func (s *Store) DeleteSession(ctx context.Context, idHash string) error {
 func (s *Store) CreateAPIToken(ctx context.Context, t store.APIToken) (int64, error) {
 	res, err := s.db.ExecContext(ctx, `INSERT INTO api_tokens(name, token_hash, created_by, created_at) VALUES (?, ?, ?, ?)`,
 		t.Name, t.Hash, t.CreatedBy, now())
-	if isUnique(err) {
+	if isConflict(err) {
 		return 0, fmt.Errorf("sqlite: api token %q: %w", t.Name, store.ErrConflict)
 	}
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: create api token: %w", err)
+		return 0, wrap(err, "create api token")
 	}
 	return res.LastInsertId()
 }
@@ -132,7 +128,7 @@ func (s *Store) APITokenByHash(ctx context.Context, hash string) (store.APIToken
 		return t, fmt.Errorf("sqlite: api token: %w", store.ErrNotFound)
 	}
 	if err != nil {
-		return t, fmt.Errorf("sqlite: api token: %w", err)
+		return t, wrap(err, "api token")
 	}
 	_, _ = s.db.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ?`, now(), t.ID)
 	return t, nil
@@ -147,7 +143,7 @@ func (s *Store) ListAPITokens(ctx context.Context) ([]store.APIToken, error) {
 func (s *Store) DeleteAPIToken(ctx context.Context, id int64) error {
 	res, err := s.db.ExecContext(ctx, `DELETE FROM api_tokens WHERE id = ?`, id)
 	if err != nil {
-		return fmt.Errorf("sqlite: delete api token %d: %w", id, err)
+		return wrap(err, "delete api token %d", id)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("sqlite: api token %d: %w", id, store.ErrNotFound)
@@ -166,16 +162,18 @@ func (s *Store) ListLocalUsers(ctx context.Context) ([]store.User, error) {
 func (s *Store) UpdateLocalUser(ctx context.Context, u store.User) error {
 	fields, err := json.Marshal(nonNil(u.Fields))
 	if err != nil {
-		return fmt.Errorf("sqlite: update local user: %w", err)
+		return wrap(err, "update local user")
 	}
 	res, err := s.db.ExecContext(ctx, `UPDATE users SET user_id = ?, status = ?, fields = ?,
-		password_hash = CASE WHEN ? = '' THEN password_hash ELSE ? END, updated_at = ? WHERE id = ? AND source = 'local'`,
-		u.UserID, u.Status, string(fields), u.PasswordHash, u.PasswordHash, now(), u.ID)
-	if isUnique(err) {
-		return fmt.Errorf("sqlite: local user %q: %w", u.UserID, store.ErrConflict)
+		password_hash = CASE WHEN ? = '' THEN password_hash ELSE ? END, updated_at = ?,
+		id_clash = CASE WHEN ? = 'active' AND lower(?) = lower(user_id) THEN id_clash ELSE 0 END
+		WHERE id = ? AND source = 'local'`,
+		u.UserID, u.Status, string(fields), u.PasswordHash, u.PasswordHash, now(), u.Status, u.UserID, u.ID)
+	if isConflict(err) {
+		return s.heldError(ctx, fmt.Sprintf("update local user %q", u.UserID), u.UserID, u.ID, err)
 	}
 	if err != nil {
-		return fmt.Errorf("sqlite: update local user %d: %w", u.ID, err)
+		return wrap(err, "update local user %d", u.ID)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("sqlite: local user %d: %w", u.ID, store.ErrNotFound)
@@ -188,7 +186,7 @@ func (s *Store) UpdateLocalUser(ctx context.Context, u store.User) error {
 func (s *Store) DeleteLocalUser(ctx context.Context, id int64) error {
 	res, err := s.db.ExecContext(ctx, `DELETE FROM users WHERE id = ? AND source = 'local'`, id)
 	if err != nil {
-		return fmt.Errorf("sqlite: delete local user %d: %w", id, err)
+		return wrap(err, "delete local user %d", id)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("sqlite: local user %d: %w", id, store.ErrNotFound)
@@ -202,21 +200,26 @@ func (s *Store) DeleteLocalUser(ctx context.Context, id int64) error {
 // store.ErrNotFound.
 func (s *Store) LastOutcome(ctx context.Context, u store.User) (store.Outcome, error) {
 	var o store.Outcome
-	var changes string
-	err := s.db.QueryRowContext(ctx, `SELECT o.run_id, o.user_row_id, o.external_id, o.user_id, o.action, o.reason, o.changes
+	var changes, warnings string
+	err := s.db.QueryRowContext(ctx, `SELECT o.run_id, o.user_row_id, o.external_id, o.user_id, o.action, o.reason, o.changes, o.warnings
 		FROM run_outcomes o JOIN runs r ON r.id = o.run_id
 		WHERE o.user_row_id = ? OR (? <> '' AND o.external_id = ? AND r.connection = ?)
 		ORDER BY o.id DESC LIMIT 1`, u.ID, u.ExternalID, u.ExternalID, u.Connection).
-		Scan(&o.RunID, &o.UserRowID, &o.ExternalID, &o.UserID, &o.Action, &o.Reason, &changes)
+		Scan(&o.RunID, &o.UserRowID, &o.ExternalID, &o.UserID, &o.Action, &o.Reason, &changes, &warnings)
 	if errors.Is(err, sql.ErrNoRows) {
 		return o, fmt.Errorf("sqlite: last outcome of user %d: %w", u.ID, store.ErrNotFound)
 	}
 	if err != nil {
-		return o, fmt.Errorf("sqlite: last outcome of user %d: %w", u.ID, err)
+		return o, wrap(err, "last outcome of user %d", u.ID)
 	}
 	if changes != "" {
 		if err := json.Unmarshal([]byte(changes), &o.Changes); err != nil {
-			return o, fmt.Errorf("sqlite: outcome changes: %w", err)
+			return o, wrap(err, "outcome changes")
+		}
+	}
+	if warnings != "" {
+		if err := json.Unmarshal([]byte(warnings), &o.Warnings); err != nil {
+			return o, wrap(err, "outcome warnings")
 		}
 	}
 	return o, nil
@@ -226,7 +229,7 @@ func (s *Store) LastOutcome(ctx context.Context, u store.User) (store.Outcome, e
 func (s *Store) CountUsers(ctx context.Context, status string) (int, error) {
 	var n int
 	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE ? = '' OR status = ?`, status, status).Scan(&n); err != nil {
-		return 0, fmt.Errorf("sqlite: count users: %w", err)
+		return 0, wrap(err, "count users")
 	}
 	return n, nil
 }

@@ -9,13 +9,8 @@ import (
 	"github.com/usersync/usersync/internal/store"
 )
 
-// testCertificates covers the optional store.Certificates capability, which
-// relying-party runs find by type assertion.
-func testCertificates(t *testing.T, st store.Store) {
-	s, ok := st.(store.Certificates)
-	if !ok {
-		t.Fatal("the store does not keep certificates (store.Certificates)")
-	}
+// testCertificates covers the certificates relying-party runs record.
+func testCertificates(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	in := store.Certificate{Connection: "rp", UserID: "Jane@example.test", Form: "ski", Mapping: "X509:<SKI>01", Fingerprint: "ab",
 		NotAfter: time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC)}

@@ -35,13 +35,34 @@ func Run(t *testing.T, open Opener) {
 		{"OrphanedRuns", testOrphanedRuns},
 		{"Schedules", testSchedules},
 		{"History", testHistory},
+		{"Retire", testRetire},
+		{"FindUsers", testFindUsers},
+		{"SetUserField", testSetUserField},
+		{"LastOutcome", testLastOutcome},
+		{"CountUsers", testCountUsers},
+		{"LocalUserUpkeep", testLocalUserUpkeep},
+		{"Admins", testAdmins},
+		{"Sessions", testSessions},
+		{"APITokens", testAPITokens},
+		{"UniqueUserIDs", testUniqueUserIDs},
 	}
+	seen := &calls{names: map[string]bool{}}
+	ran := 0
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := open(t)
-			t.Cleanup(func() { s.Close() })
+			ran++
+			s := &recorder{Store: open(t), seen: seen}
+			t.Cleanup(func() {
+				if err := s.Close(); err != nil {
+					t.Errorf("Close: %v", err)
+				}
+			})
 			tt.fn(t, s)
 		})
+	}
+	// Only a run of the whole suite can tell whether it covers the store.
+	if ran == len(tests) {
+		t.Run("EveryMethodExercised", func(t *testing.T) { checkEveryMethod(t, seen) })
 	}
 }
 

@@ -1,0 +1,224 @@
+package reconcile
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/usersync/usersync/internal/store"
+)
+
+// maxUserIDWarnings caps the run warnings about taken userIds; every
+// refused user still has its failed outcome.
+const maxUserIDWarnings = 20
+
+// userIDClaims remembers, for one run, which userIds the run has given to
+// active users so far, so that two entries planned in the same run (or the
+// same batch) never both get one.
+type userIDClaims struct {
+	// byID maps a lower-cased userId to the claimant's description.
+	byID map[string]claim
+	// refused counts users refused because their userId was taken.
+	refused int
+	// reported is set once the run warned about duplicates kept from
+	// before userIds were unique.
+	reported bool
+}
+
+type claim struct {
+	rowID int64 // 0 for a user created in this run
+	ext   string
+	who   string
+}
+
+// checkUserIDs enforces that two active users never share a userId,
+// compared case-insensitively, across connections and sources. It runs on
+// the batch about to be sent: a create or an update that would give an
+// active user a userId that another active user holds (in the store, or
+// given earlier in this run) is taken out of the batch and becomes a failed
+// outcome naming the holder, and the run gets a warning. Users who leave in
+// the same batch free their userIds first, as the store applies them first.
+func (p *planner) checkUserIDs(ctx context.Context) error {
+	c := &p.claims
+	if c.byID == nil {
+		c.byID = map[string]claim{}
+	}
+	if !c.reported {
+		c.reported = true
+		if err := p.reportDuplicates(ctx); err != nil {
+			return err
+		}
+	}
+	b := &p.batch
+	var wanted []string
+	for _, u := range b.Updates {
+		if u.Status == store.StatusActive {
+			wanted = append(wanted, u.UserID)
+		}
+	}
+	for _, u := range b.Creates {
+		if u.Status == store.StatusActive {
+			wanted = append(wanted, u.UserID)
+		}
+	}
+	if len(wanted) == 0 {
+		return nil
+	}
+	holders, err := p.users.FindActiveUsers(ctx, wanted)
+	if err != nil {
+		return fmt.Errorf("reconcile: check userIds: %w", err)
+	}
+	leaving := leavingRows(b)
+	held := map[string][]store.User{}
+	for _, h := range holders {
+		if !leaving[h.ID] {
+			k := strings.ToLower(h.UserID)
+			held[k] = append(held[k], h)
+		}
+	}
+	// Existing users keep their userIds before new users take any.
+	updates := b.Updates[:0]
+	for _, u := range b.Updates {
+		if u.Status == store.StatusActive {
+			if holder, ok := c.take(held, p.j.Conn.Name, u.UserID, u.ID, ""); !ok {
+				p.refuse(u, holder)
+				continue
+			}
+		}
+		updates = append(updates, u)
+	}
+	b.Updates = updates
+	creates := b.Creates[:0]
+	for _, u := range b.Creates {
+		if u.Status == store.StatusActive {
+			if holder, ok := c.take(held, p.j.Conn.Name, u.UserID, 0, u.ExternalID); !ok {
+				p.refuse(u, holder)
+				continue
+			}
+		}
+		creates = append(creates, u)
+	}
+	b.Creates = creates
+	return nil
+}
+
+// take claims userID for the user of connection conn with row id rowID (0
+// for a new user with external id ext) and reports whether it was free; when not, it returns
+// who holds it. A user who already holds its userId in the store keeps it.
+func (c *userIDClaims) take(held map[string][]store.User, conn, userID string, rowID int64, ext string) (string, bool) {
+	k := strings.ToLower(userID)
+	for _, h := range held[k] {
+		if rowID != 0 && h.ID == rowID {
+			// Already the holder (possibly one of the duplicates kept from
+			// before userIds were unique): nothing changes hands.
+			c.byID[k] = claim{rowID: rowID, ext: ext, who: store.Describe(h)}
+			return "", true
+		}
+	}
+	for _, h := range held[k] {
+		if h.ID != rowID {
+			return store.Describe(h), false
+		}
+	}
+	if cl, ok := c.byID[k]; ok && (cl.rowID != rowID || cl.ext != ext) {
+		return cl.who, false
+	}
+	who := store.Describe(store.User{ID: rowID, Connection: conn, ExternalID: ext, UserID: userID, Source: store.SourceDirectory})
+	if rowID == 0 {
+		who = fmt.Sprintf("user %q of connection %q (%s, created by this run)", userID, conn, ext)
+	}
+	c.byID[k] = claim{rowID: rowID, ext: ext, who: who}
+	return "", true
+}
+
+// leavingRows returns the row ids of users the batch makes inactive,
+// deletes or retires, or renames: their userIds are free for the others.
+func leavingRows(b *store.Batch) map[int64]bool {
+	out := map[int64]bool{}
+	for _, id := range b.Deactivate {
+		out[id] = true
+	}
+	for _, id := range b.Delete {
+		out[id] = true
+	}
+	for _, r := range b.Retire {
+		out[r.ID] = true
+	}
+	for _, u := range b.Updates {
+		if u.Status != store.StatusActive {
+			out[u.ID] = true
+		}
+	}
+	return out
+}
+
+// refuse turns the planned write of u into a failed outcome naming the
+// holder of its userId, and fixes the run's counts.
+func (p *planner) refuse(u store.User, holder string) {
+	reason := fmt.Sprintf("userId %q is already held by %s; two active users never share a userId", u.UserID, holder)
+	for i := range p.batch.Outcomes {
+		o := &p.batch.Outcomes[i]
+		mine := (u.ID != 0 && o.UserRowID == u.ID) || (u.ID == 0 && o.UserRowID == 0 && o.ExternalID == u.ExternalID && o.Action == store.ActionCreated)
+		if !mine || o.Action == store.ActionFailed {
+			continue
+		}
+		switch o.Action {
+		case store.ActionCreated:
+			p.rep.Created--
+		case store.ActionUpdated:
+			p.rep.Updated--
+		}
+		if r := p.ix.lookup(o.ExternalID); u.ID != 0 && r != nil && r.id == u.ID {
+			// The stored user does not change: forget the planned hash and
+			// activation, so that the rest of the run sees it as stored.
+			r.hash = 0
+			for _, ch := range o.Changes {
+				if ch.Field == "status" && ch.New == store.StatusActive && r.active {
+					r.active = false
+					p.ix.active--
+				}
+			}
+		}
+		o.Action, o.Reason, o.Changes = store.ActionFailed, reason, nil
+		p.rep.Failed++
+		break
+	}
+	p.claims.refused++
+	switch {
+	case p.claims.refused <= maxUserIDWarnings:
+		p.rep.Warnings = append(p.rep.Warnings, reason)
+	case p.claims.refused == maxUserIDWarnings+1:
+		p.rep.Warnings = append(p.rep.Warnings, "more users were refused because their userId was taken; see the failed outcomes")
+	}
+}
+
+// reportDuplicates warns once per run about active users of this
+// connection that share their userId with another active user: only users
+// stored before userIds were unique can, and they stay until renamed or
+// deactivated.
+func (p *planner) reportDuplicates(ctx context.Context) error {
+	dups, err := p.users.DuplicateUserIDs(ctx)
+	if err != nil {
+		return fmt.Errorf("reconcile: duplicate userIds: %w", err)
+	}
+	groups := map[string][]string{}
+	var order []string
+	mine := map[string]bool{}
+	for _, u := range dups {
+		k := strings.ToLower(u.UserID)
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], store.Describe(u))
+		if u.Source == store.SourceDirectory && u.Connection == p.j.Conn.Name {
+			mine[k] = true
+		}
+	}
+	for _, k := range order {
+		if mine[k] {
+			p.rep.Warnings = append(p.rep.Warnings, fmt.Sprintf("userId %q is shared by %d active users (kept from before userIds were unique; rename or deactivate all but one): %s",
+				k, len(groups[k]), strings.Join(groups[k], "; ")))
+		}
+	}
+	return nil
+}
