@@ -164,7 +164,7 @@ func pickDirectoryUser(users []store.User, conn string) (store.User, bool) {
 // domainOf reads an Active Directory connection's domain names; for
 // another kind of directory it returns the zero Domain.
 func (a *App) domainOf(ctx context.Context, c connection.Connection) (ldap.Domain, error) {
-	conn, err := ldap.Dial(ctx, c)
+	conn, err := ldap.Dial(ctx, ldapConfig(c))
 	if err != nil {
 		return ldap.Domain{}, err
 	}
@@ -182,7 +182,7 @@ func (a *App) checkDirectory(ctx context.Context, c connection.Connection, u sto
 	if c.Security == connection.SecurityNone && !c.AllowPlainTextUserBinds {
 		return fmt.Errorf("auth: %q: %w: connection %q has security none; use ldaps or startTls, or set allowPlainTextUserBinds", u.UserID, ErrPlainTextRefused, c.Name)
 	}
-	conn, err := ldap.Dial(ctx, c)
+	conn, err := ldap.Dial(ctx, ldapConfig(c))
 	if err != nil {
 		return fmt.Errorf("auth: %q: %w: %w", u.UserID, ErrDirectoryUnreachable, err)
 	}
@@ -194,7 +194,7 @@ func (a *App) checkDirectory(ctx context.Context, c connection.Connection, u sto
 	if dn == "" {
 		return fmt.Errorf("auth: %q: %w: no longer in the directory", u.UserID, ErrUnknownUser)
 	}
-	if err := ldap.Authenticate(ctx, c, dn, pw); err != nil {
+	if err := ldap.Authenticate(ctx, ldapConfig(c), dn, pw); err != nil {
 		return fmt.Errorf("auth: %q: %w", u.UserID, directoryError(err))
 	}
 	if u.Status != store.StatusActive {
@@ -257,7 +257,7 @@ func (a *App) probeUnprovisioned(ctx context.Context, name, pw string, notFound 
 		if err != nil {
 			continue
 		}
-		err = directoryError(ldap.Authenticate(ctx, c, id.String(), pw))
+		err = directoryError(ldap.Authenticate(ctx, ldapConfig(c), id.String(), pw))
 		switch {
 		case err == nil:
 			return fmt.Errorf("%w: %s is in the directory of connection %q but is not a usersync user (not synced yet, or outside the search path and filter)", notFound, id, c.Name)

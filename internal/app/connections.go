@@ -73,5 +73,16 @@ func (a *App) CheckConnection(ctx context.Context, name string) (*ldap.CheckResu
 	if err != nil {
 		return nil, err
 	}
-	return ldap.Check(ctx, c)
+	return ldap.Check(ctx, ldapConfig(c))
+}
+
+// ldapConfig is the part of a connection the LDAP driver needs to dial,
+// bind and search.
+func ldapConfig(c connection.Connection) ldap.Config {
+	return ldap.Config{
+		DNSName: c.DNSName, Port: c.Port, Security: c.Security,
+		CACertificate: c.CACertificate, TLSSkipVerify: c.TLSSkipVerify,
+		Username: c.Username, Password: c.Password,
+		SearchPath: c.SearchPath, SearchFilter: c.SearchFilter, PageSize: c.PageSize,
+	}
 }

@@ -30,7 +30,7 @@ func (a *App) syncRelyingParty(ctx context.Context, c connection.Connection, opt
 	if err != nil {
 		return nil, err
 	}
-	conn, err := ldap.Dial(ctx, c)
+	conn, err := ldap.Dial(ctx, ldapConfig(c))
 	if err != nil {
 		return a.failedBeforeStart(ctx, c.Name, opts, err)
 	}
@@ -53,7 +53,7 @@ func (a *App) relyingParty(ctx context.Context, name string) (*writeback.Engine,
 	if err != nil {
 		return nil, writeback.Job{}, nil, err
 	}
-	conn, err := ldap.Dial(ctx, c)
+	conn, err := ldap.Dial(ctx, ldapConfig(c))
 	if err != nil {
 		return nil, writeback.Job{}, nil, err
 	}

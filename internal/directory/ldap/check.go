@@ -9,7 +9,6 @@ import (
 
 	ldapv3 "github.com/go-ldap/ldap/v3"
 
-	"github.com/usersync/usersync/internal/connection"
 	"github.com/usersync/usersync/internal/directory"
 )
 
@@ -26,7 +25,7 @@ type CheckResult struct {
 // Check dials, sets up TLS, binds, reads the root DSE, checks that the search
 // base exists and that the filter is valid, and counts the entries it matches.
 // It stops at the first failure and returns it as a *Problem.
-func Check(ctx context.Context, c connection.Connection) (*CheckResult, error) {
+func Check(ctx context.Context, c Config) (*CheckResult, error) {
 	start := time.Now()
 	res := &CheckResult{}
 	if _, err := ldapv3.CompileFilter(c.SearchFilter); err != nil {
@@ -70,9 +69,9 @@ func unwrapLDAP(err error) error {
 	return err
 }
 
-func securityLabel(c connection.Connection) string {
+func securityLabel(c Config) string {
 	switch {
-	case c.Security == connection.SecurityNone:
+	case c.Security == SecurityNone:
 		return "no TLS"
 	case c.TLSSkipVerify:
 		return c.Security + ", certificate NOT verified"
