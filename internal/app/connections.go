@@ -6,7 +6,9 @@ import (
 	"fmt"
 
 	"github.com/usersync/usersync/internal/connection"
+	"github.com/usersync/usersync/internal/directory"
 	"github.com/usersync/usersync/internal/directory/ldap"
+	"github.com/usersync/usersync/internal/mapping"
 	"github.com/usersync/usersync/internal/store"
 )
 
@@ -85,4 +87,13 @@ func ldapConfig(c connection.Connection) ldap.Config {
 		Username: c.Username, Password: c.Password,
 		SearchPath: c.SearchPath, SearchFilter: c.SearchFilter, PageSize: c.PageSize,
 	}
+}
+
+// linkingKey is the attribute that links the connection's users to their
+// entries: its linkingKey, or the flavor's immutable identifier.
+func linkingKey(c connection.Connection, f directory.Flavor) string {
+	if c.LinkingKey != "" {
+		return c.LinkingKey
+	}
+	return mapping.DefaultLinkingKey(f)
 }
