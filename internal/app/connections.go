@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/usersync/usersync/internal/connection"
 	"github.com/usersync/usersync/internal/directory"
@@ -75,7 +76,30 @@ func (a *App) CheckConnection(ctx context.Context, name string) (*ldap.CheckResu
 	if err != nil {
 		return nil, err
 	}
-	return ldap.Check(ctx, ldapConfig(c))
+	cfg := ldapConfig(c)
+	if cfg.MustWrite, err = mustWrite(c); err != nil {
+		return nil, err
+	}
+	return ldap.Check(ctx, cfg)
+}
+
+// mustWrite lists what a relying party writes to its directory: the
+// certificate mappings in altSecurityIdentities and, when the Advanced UPN
+// Sync Settings turn it on, the UPN target attribute. A source writes
+// nothing.
+func mustWrite(c connection.Connection) ([]ldap.WriteCheck, error) {
+	if c.DirectoryType != connection.DirectoryRelyingParty {
+		return nil, nil
+	}
+	out := []ldap.WriteCheck{{Attribute: "altSecurityIdentities", Field: "username"}}
+	settings, err := c.UPNSettings()
+	if err != nil {
+		return nil, fmt.Errorf("%w: connection %q: configureTwo: %w", ErrUsage, c.Name, err)
+	}
+	if s := settings.SyncUpnToAdAttribute; s.Enabled && !strings.EqualFold(s.TargetAttribute, "altSecurityIdentities") {
+		out = append(out, ldap.WriteCheck{Attribute: s.TargetAttribute, Field: "configureTwo.syncUpnToAdAttribute.targetAttribute"})
+	}
+	return out, nil
 }
 
 // ldapConfig is the part of a connection the LDAP driver needs to dial,

@@ -50,14 +50,27 @@ func Check(ctx context.Context, c Config) (*CheckResult, error) {
 		return res, err
 	}
 	res.Steps = append(res.Steps, fmt.Sprintf("search base %s exists", c.SearchPath))
-	n := 0
+	n, first := 0, ""
 	err = conn.Search(ctx, directory.Query{BaseDN: c.SearchPath, Filter: c.SearchFilter, Attributes: []string{"1.1"}, PageSize: c.PageSize},
-		func(*directory.Entry) error { n++; return nil })
+		func(e *directory.Entry) error {
+			if n == 0 {
+				first = e.DN
+			}
+			n++
+			return nil
+		})
 	if err != nil {
 		return res, err
 	}
 	res.Entries = n
 	res.Steps = append(res.Steps, fmt.Sprintf("filter %s matches %d entries", c.SearchFilter, n))
+	if len(c.MustWrite) > 0 {
+		step, err := conn.checkWrites(ctx, c, first)
+		if err != nil {
+			return res, err
+		}
+		res.Steps = append(res.Steps, step)
+	}
 	res.Duration = time.Since(start)
 	return res, nil
 }

@@ -29,6 +29,16 @@ type Config struct {
 	SearchPath    string
 	SearchFilter  string
 	PageSize      int
+	// MustWrite lists the attributes the bound account must be able to
+	// update on the entries the search finds; Check verifies them.
+	MustWrite []WriteCheck
+}
+
+// WriteCheck is an attribute the connection will write, and the
+// connection field that names it (for a message about the attribute).
+type WriteCheck struct {
+	Attribute string
+	Field     string
 }
 
 // Address is host:port for dialing.
