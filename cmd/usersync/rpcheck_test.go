@@ -7,6 +7,9 @@ import (
 	"github.com/usersync/usersync/internal/testdir/samba"
 )
 
+// altSecurityIdentitiesGUID is the schemaIDGUID of altSecurityIdentities.
+const altSecurityIdentitiesGUID = "00fbf30c-91fe-11d1-aebc-0000f80367c1"
+
 // TestRelyingPartyCheckNeedsWriteAccess: a relying party's account must be
 // able to update altSecurityIdentities and the UPN target attribute, and the
 // target attribute must exist in the schema; `connection check` says which
@@ -14,13 +17,14 @@ import (
 func TestRelyingPartyCheckNeedsWriteAccess(t *testing.T) {
 	dc := samba.Start(t)
 	const readerPw = "Rp-Reader-Pw1"
-	dc.AddUsers(t, 2, func(i int) samba.UserSpec {
+	dns := dc.AddUsers(t, 2, func(i int) samba.UserSpec {
 		return []samba.UserSpec{
 			adUser("jane.doe", "jane.doe@example.test", "ex3", nil),
 			{SAMAccountName: "rp.reader", Password: readerPw},
 		}[i]
 	})
 	c := &adCLI{cli: newCLI(t), dc: dc}
+	granted := false
 	reader := map[string]any{"username": "rp.reader@example.test", "password": readerPw}
 	for _, tc := range []struct {
 		name         string
@@ -36,8 +40,14 @@ func TestRelyingPartyCheckNeedsWriteAccess(t *testing.T) {
 		{"non-admin, no UPN write-back", "relyingParty", seedExample2, reader, false, []string{"altSecurityIdentities", "may not write"}},
 		{"target attribute not in the schema", "relyingParty", seedExample4, nil, false, []string{"extensionAttribute5", "schema", "configureTwo.syncUpnToAdAttribute.targetAttribute"}},
 		{"a source needs no write access", "source", "", reader, true, []string{"connection \"t\" works"}},
+		{"non-admin granted altSecurityIdentities only", "relyingParty", seedExample3, reader, false, []string{"may not write proxyAddresses on"}},
+		{"non-admin granted altSecurityIdentities, no UPN write-back", "relyingParty", seedExample2, reader, true, []string{"may write altSecurityIdentities"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			if strings.Contains(tc.name, "granted") && !granted {
+				dc.AllowWriteAttribute(t, dns[0], dns[1], altSecurityIdentitiesGUID)
+				granted = true
+			}
 			doc := c.doc("t", tc.dirType, "(&(objectClass=user)(department=ex3))", tc.configureTwo)
 			for k, v := range tc.bind {
 				doc[k] = v
