@@ -101,3 +101,27 @@ func writeJSONFile(t *testing.T, doc map[string]any) string {
 	}
 	return writeFile(t, string(raw))
 }
+
+// TestConfigureTwoOnlyOnRelyingParties: the Advanced UPN Sync Settings
+// exist on relying parties only; `connection apply` refuses them on a
+// source as `configure-two --set` does, naming the field, and stores
+// nothing.
+func TestConfigureTwoOnlyOnRelyingParties(t *testing.T) {
+	c := newCLI(t)
+	src := rpDoc("")
+	src["name"], src["directoryType"] = "src", "source"
+	c.apply(src)
+	src["configureTwo"] = seedExample2
+	out, code := c.run("connection", "apply", "-f", writeJSONFile(t, src))
+	if code != exitUsage || !strings.Contains(out, "configureTwo") || !strings.Contains(out, "relying part") {
+		t.Fatalf("connection apply of a source with configureTwo: exit %d\n%s", code, out)
+	}
+	out, code = c.run("connection", "configure-two", "src", "--set", "-f", writeFile(t, seedExample2))
+	if code != exitUsage || !strings.Contains(out, "configureTwo") || !strings.Contains(out, "relying part") {
+		t.Fatalf("configure-two --set on a source: exit %d\n%s", code, out)
+	}
+	out, _ = c.run("connection", "show", "src", "--json")
+	if strings.Contains(out, "mailFallbackOnMissingUpn") {
+		t.Fatalf("a source kept a configureTwo document:\n%s", out)
+	}
+}

@@ -7,11 +7,9 @@ import (
 	"strings"
 
 	"github.com/usersync/usersync/internal/connection"
-	"github.com/usersync/usersync/internal/directory"
 	"github.com/usersync/usersync/internal/directory/ldap"
 	"github.com/usersync/usersync/internal/password"
 	"github.com/usersync/usersync/internal/store"
-	"github.com/usersync/usersync/internal/upn"
 )
 
 // Errors of Authenticate. They tell an operator exactly what failed; an
@@ -45,12 +43,12 @@ func PublicAuthError(err error) error {
 // Authenticate checks a user's password and returns the user. A local user
 // is checked against its password hash. A directory user is checked by
 // binding to its directory as that user, over TLS unless the connection
-// has security none and allowPlainTextUserBinds. The name may be
-// "login@domain", "DOMAIN\login" or a bare "login": the last two are
-// normalized to a UPN with each Active Directory connection's domain (the
-// NetBIOS name from the connection's netbiosDomain or the directory).
-// Only synced, active users can log in (seed 001: a renamed user can log in
-// under the new name after the next sync).
+// has security none and allowPlainTextUserBinds. The name is a userId, or,
+// on Active Directory, "login@domain" (a UPN), "DOMAIN\login" or a bare
+// "login": as on Windows, the last two name the entry whose sAMAccountName
+// is login, in the domain whose NetBIOS name (read from the directory, or
+// the connection's netbiosDomain) is DOMAIN. Only synced, active users can
+// log in (a renamed user can log in under the new name after the next sync).
 func (a *App) Authenticate(ctx context.Context, name, pw string) (store.User, error) {
 	name = strings.TrimSpace(name)
 	if name == "" {
@@ -69,14 +67,14 @@ func (a *App) Authenticate(ctx context.Context, name, pw string) (store.User, er
 			return checkLocal(u, pw)
 		}
 	}
-	u, c, err := a.findDirectoryUser(ctx, name, users)
-	if errors.Is(err, ErrUnknownUser) {
-		return u, a.probeUnprovisioned(ctx, name, pw, err)
+	if u, ok := pickDirectoryUser(users, ""); ok {
+		c, err := a.connectionWithSecret(ctx, u.Connection)
+		if err != nil {
+			return u, err
+		}
+		return u, a.checkDirectory(ctx, c, u, pw)
 	}
-	if err != nil {
-		return u, err
-	}
-	return u, a.checkDirectory(ctx, c, u, pw)
+	return a.authenticateByLogonName(ctx, name, pw)
 }
 
 // checkLocal verifies a local user's password, then its status.
@@ -91,59 +89,6 @@ func checkLocal(u store.User, pw string) (store.User, error) {
 		return u, fmt.Errorf("auth: local user %q: %w", u.UserID, ErrAccountDisabled)
 	}
 	return u, nil
-}
-
-// findDirectoryUser finds the directory user a name means. A name with '@'
-// is a UPN as it is; the other forms need each connection's domain.
-func (a *App) findDirectoryUser(ctx context.Context, name string, byName []store.User) (store.User, connection.Connection, error) {
-	if strings.Contains(name, "@") {
-		if u, ok := pickDirectoryUser(byName, ""); ok {
-			c, err := a.connectionWithSecret(ctx, u.Connection)
-			return u, c, err
-		}
-		return store.User{}, connection.Connection{}, fmt.Errorf("auth: %q: %w", name, ErrUnknownUser)
-	}
-	conns, err := a.Store.ListConnections(ctx)
-	if err != nil {
-		return store.User{}, connection.Connection{}, err
-	}
-	var unreachable error
-	for _, listed := range conns {
-		c, err := a.connectionWithSecret(ctx, listed.Name)
-		if err != nil {
-			return store.User{}, c, err
-		}
-		d, err := a.domainOf(ctx, c)
-		if err != nil {
-			unreachable = errors.Join(unreachable, err)
-			continue
-		}
-		if d.DNSName == "" {
-			continue // not Active Directory: only UPNs name its users
-		}
-		nb := map[string]string{}
-		if d.NetBIOS != "" {
-			nb[d.NetBIOS] = d.DNSName
-		}
-		if c.NetBIOSDomain != "" {
-			nb[c.NetBIOSDomain] = d.DNSName
-		}
-		id, err := upn.Normalize(name, d.DNSName, nb)
-		if err != nil {
-			continue
-		}
-		users, err := a.Store.FindUsers(ctx, id.String())
-		if err != nil {
-			return store.User{}, c, err
-		}
-		if u, ok := pickDirectoryUser(users, c.Name); ok {
-			return u, c, nil
-		}
-	}
-	if unreachable != nil {
-		return store.User{}, connection.Connection{}, fmt.Errorf("auth: %q: %w: %w", name, ErrDirectoryUnreachable, unreachable)
-	}
-	return store.User{}, connection.Connection{}, fmt.Errorf("auth: %q: %w", name, ErrUnknownUser)
 }
 
 // pickDirectoryUser prefers an active user, of connection conn when set.
@@ -161,46 +106,45 @@ func pickDirectoryUser(users []store.User, conn string) (store.User, bool) {
 	return found, ok
 }
 
-// domainOf reads an Active Directory connection's domain names; for
-// another kind of directory it returns the zero Domain.
-func (a *App) domainOf(ctx context.Context, c connection.Connection) (ldap.Domain, error) {
-	conn, err := ldap.Dial(ctx, c)
-	if err != nil {
-		return ldap.Domain{}, err
-	}
-	defer conn.Close()
-	flavor, _, err := conn.RootDSE(ctx)
-	if err != nil || flavor != directory.FlavorActiveDirectory {
-		return ldap.Domain{}, err
-	}
-	return conn.Domain(ctx)
-}
-
-// checkDirectory binds as the user's entry (found by its objectGUID, so
-// that a mail-fallback userId works too) with the password.
+// checkDirectory binds as the user's entry, found by the connection's
+// linking key (objectGUID on Active Directory, entryUUID on OpenLDAP, so
+// that a mail-fallback userId works too), with the password.
 func (a *App) checkDirectory(ctx context.Context, c connection.Connection, u store.User, pw string) error {
+	if store.IsRetiredExternalID(u.ExternalID) {
+		return fmt.Errorf("auth: %q: %w: this name was retired (the entry moved to another domain or got a new identity) and names no directory entry now", u.UserID, ErrUnknownUser)
+	}
 	if c.Security == connection.SecurityNone && !c.AllowPlainTextUserBinds {
 		return fmt.Errorf("auth: %q: %w: connection %q has security none; use ldaps or startTls, or set allowPlainTextUserBinds", u.UserID, ErrPlainTextRefused, c.Name)
 	}
-	conn, err := ldap.Dial(ctx, c)
+	conn, err := ldap.Dial(ctx, ldapConfig(c))
 	if err != nil {
 		return fmt.Errorf("auth: %q: %w: %w", u.UserID, ErrDirectoryUnreachable, err)
 	}
-	dn, err := conn.FindByGUID(ctx, c.SearchPath, u.ExternalID)
+	dn, err := findByLinkingKey(ctx, conn, c, u.ExternalID)
 	conn.Close()
 	if err != nil {
 		return fmt.Errorf("auth: %q: %w", u.UserID, directoryError(err))
 	}
 	if dn == "" {
-		return fmt.Errorf("auth: %q: %w: no longer in the directory", u.UserID, ErrUnknownUser)
+		return fmt.Errorf("auth: %q: %w: no longer in the directory of connection %q", u.UserID, ErrUnknownUser, c.Name)
 	}
-	if err := ldap.Authenticate(ctx, c, dn, pw); err != nil {
+	if err := ldap.Authenticate(ctx, ldapConfig(c), dn, pw); err != nil {
 		return fmt.Errorf("auth: %q: %w", u.UserID, directoryError(err))
 	}
 	if u.Status != store.StatusActive {
 		return fmt.Errorf("auth: %q: %w in usersync", u.UserID, ErrAccountDisabled)
 	}
 	return nil
+}
+
+// findByLinkingKey finds the DN of the entry under the connection's search
+// path whose linking key is ext.
+func findByLinkingKey(ctx context.Context, conn *ldap.Conn, c connection.Connection, ext string) (string, error) {
+	flavor, _, err := conn.RootDSE(ctx)
+	if err != nil {
+		return "", err
+	}
+	return conn.FindByKey(ctx, c.SearchPath, linkingKey(c, flavor), ext)
 }
 
 // directoryError maps a bind or search failure to Authenticate's errors,
@@ -226,44 +170,4 @@ func directoryError(err error) error {
 		return fmt.Errorf("%w: %w", ErrDirectoryUnreachable, err)
 	}
 	return err
-}
-
-// probeUnprovisioned explains why a name that is no usersync user cannot log
-// in, when its directory knows it: a bind as the normalized UPN tells a
-// disabled or locked-out account (which sync never provisioned) from one
-// that is merely not synced or out of scope. Anything else stays notFound.
-func (a *App) probeUnprovisioned(ctx context.Context, name, pw string, notFound error) error {
-	conns, err := a.Store.ListConnections(ctx)
-	if err != nil {
-		return errors.Join(notFound, err)
-	}
-	for _, listed := range conns {
-		if listed.Security == connection.SecurityNone && !listed.AllowPlainTextUserBinds {
-			continue
-		}
-		c, err := a.connectionWithSecret(ctx, listed.Name)
-		if err != nil {
-			continue
-		}
-		d, err := a.domainOf(ctx, c)
-		if err != nil || d.DNSName == "" {
-			continue
-		}
-		nb := map[string]string{d.NetBIOS: d.DNSName}
-		if c.NetBIOSDomain != "" {
-			nb[c.NetBIOSDomain] = d.DNSName
-		}
-		id, err := upn.Normalize(name, d.DNSName, nb)
-		if err != nil {
-			continue
-		}
-		err = directoryError(ldap.Authenticate(ctx, c, id.String(), pw))
-		switch {
-		case err == nil:
-			return fmt.Errorf("%w: %s is in the directory of connection %q but is not a usersync user (not synced yet, or outside the search path and filter)", notFound, id, c.Name)
-		case errors.Is(err, ErrAccountDisabled), errors.Is(err, ErrAccountLocked):
-			return fmt.Errorf("auth: %q: %w", id.String(), err)
-		}
-	}
-	return notFound
 }

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/usersync/usersync/internal/connection"
@@ -35,25 +34,16 @@ func (a *App) ConfigureTwo(ctx context.Context, name string) (string, error) {
 	return c.ConfigureTwo, nil
 }
 
-// SetConfigureTwo validates doc and stores it, byte for byte but for
-// surrounding white space, as the connection's configureTwo document. Every
-// problem is reported at once, each named
-// "configureTwo.<path>", and nothing is stored then.
+// SetConfigureTwo replaces a connection's configureTwo document with doc
+// and stores the connection through PutConnection, the one path every
+// configureTwo document takes (connection apply, the API, the Edit Directory
+// form): the rules and the messages are the same whichever path is used.
 func (a *App) SetConfigureTwo(ctx context.Context, name string, doc []byte) (connection.Connection, error) {
-	c, sealed, err := a.storedConnection(ctx, name)
+	c, _, err := a.storedConnection(ctx, name)
 	if err != nil {
 		return c, err
 	}
-	if c.DirectoryType != connection.DirectoryRelyingParty {
-		return c, usagef("connection %q is a %s connection; the Advanced UPN Sync Settings (configureTwo) apply to relying parties only", name, c.DirectoryType)
-	}
-	c.ConfigureTwo = strings.TrimSpace(string(doc))
-	if err := c.Validate(); err != nil {
-		return c, fmt.Errorf("%w: %w", ErrUsage, err)
-	}
-	if err := a.Store.PutConnection(ctx, c, sealed); err != nil {
-		return c, err
-	}
-	a.Log.Info("configureTwo saved", "connection", name)
-	return c, nil
+	c.ConfigureTwo = string(doc)
+	stored, _, err := a.PutConnection(ctx, c)
+	return stored, err
 }

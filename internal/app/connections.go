@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/usersync/usersync/internal/connection"
+	"github.com/usersync/usersync/internal/directory"
 	"github.com/usersync/usersync/internal/directory/ldap"
+	"github.com/usersync/usersync/internal/mapping"
 	"github.com/usersync/usersync/internal/store"
 )
 
@@ -22,9 +25,14 @@ func (a *App) ApplyConnection(ctx context.Context, doc []byte) (connection.Conne
 }
 
 // PutConnection validates and stores a connection value; see
-// ApplyConnection for the password rule.
+// ApplyConnection for the password rule. Every path that saves a connection
+// or its configureTwo document ends here. The configureTwo document is
+// stored byte for byte as the administrator wrote it, but for surrounding
+// white space: it is validated, never re-marshalled, so that the seed's
+// examples and any hand-written document read back exactly.
 func (a *App) PutConnection(ctx context.Context, c connection.Connection) (_ connection.Connection, created bool, err error) {
 	c.ApplyDefaults()
+	c.ConfigureTwo = strings.TrimSpace(c.ConfigureTwo)
 	if err := c.Validate(); err != nil {
 		return c, false, fmt.Errorf("%w: %w", ErrUsage, err)
 	}
@@ -73,5 +81,48 @@ func (a *App) CheckConnection(ctx context.Context, name string) (*ldap.CheckResu
 	if err != nil {
 		return nil, err
 	}
-	return ldap.Check(ctx, c)
+	cfg := ldapConfig(c)
+	if cfg.MustWrite, err = mustWrite(c); err != nil {
+		return nil, err
+	}
+	return ldap.Check(ctx, cfg)
+}
+
+// mustWrite lists what a relying party writes to its directory: the
+// certificate mappings in altSecurityIdentities and, when the Advanced UPN
+// Sync Settings turn it on, the UPN target attribute. A source writes
+// nothing.
+func mustWrite(c connection.Connection) ([]ldap.WriteCheck, error) {
+	if c.DirectoryType != connection.DirectoryRelyingParty {
+		return nil, nil
+	}
+	out := []ldap.WriteCheck{{Attribute: "altSecurityIdentities", Field: "username"}}
+	settings, err := c.UPNSettings()
+	if err != nil {
+		return nil, fmt.Errorf("%w: connection %q: configureTwo: %w", ErrUsage, c.Name, err)
+	}
+	if s := settings.SyncUpnToAdAttribute; s.Enabled && !strings.EqualFold(s.TargetAttribute, "altSecurityIdentities") {
+		out = append(out, ldap.WriteCheck{Attribute: s.TargetAttribute, Field: "configureTwo.syncUpnToAdAttribute.targetAttribute"})
+	}
+	return out, nil
+}
+
+// ldapConfig is the part of a connection the LDAP driver needs to dial,
+// bind and search.
+func ldapConfig(c connection.Connection) ldap.Config {
+	return ldap.Config{
+		DNSName: c.DNSName, Port: c.Port, Security: c.Security,
+		CACertificate: c.CACertificate, TLSSkipVerify: c.TLSSkipVerify,
+		Username: c.Username, Password: c.Password,
+		SearchPath: c.SearchPath, SearchFilter: c.SearchFilter, PageSize: c.PageSize,
+	}
+}
+
+// linkingKey is the attribute that links the connection's users to their
+// entries: its linkingKey, or the flavor's immutable identifier.
+func linkingKey(c connection.Connection, f directory.Flavor) string {
+	if c.LinkingKey != "" {
+		return c.LinkingKey
+	}
+	return mapping.DefaultLinkingKey(f)
 }

@@ -30,7 +30,7 @@ func (a *App) OpenDirectory(ctx context.Context, name string) (*Directory, error
 	if err != nil {
 		return nil, err
 	}
-	conn, err := ldap.Dial(ctx, c)
+	conn, err := ldap.Dial(ctx, ldapConfig(c))
 	if err != nil {
 		return nil, err
 	}
@@ -69,7 +69,7 @@ func (a *App) ApplyLive(ctx context.Context, d *Directory, ch reconcile.Changes)
 			if err != nil {
 				return err
 			}
-			gc, err := ldap.Dial(ctx, c)
+			gc, err := ldap.Dial(ctx, ldapConfig(c))
 			if err != nil {
 				return err
 			}

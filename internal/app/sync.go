@@ -63,7 +63,7 @@ func (a *App) sync(ctx context.Context, name string, opts SyncOptions) (*reconci
 	if c.DirectoryType == connection.DirectoryRelyingParty {
 		return a.syncRelyingParty(ctx, c, opts)
 	}
-	conn, err := ldap.Dial(ctx, c)
+	conn, err := ldap.Dial(ctx, ldapConfig(c))
 	if err != nil {
 		return a.failedBeforeStart(ctx, name, opts, err)
 	}
@@ -88,10 +88,7 @@ func (a *App) sync(ctx context.Context, name string, opts SyncOptions) (*reconci
 // the group phase. Every path that runs a connection (sync, live, explain)
 // builds it here, so they all map entries the same way.
 func (a *App) job(c connection.Connection, conn *ldap.Conn, flavor directory.Flavor) (reconcile.Job, error) {
-	key := c.LinkingKey
-	if key == "" {
-		key = mapping.DefaultLinkingKey(flavor)
-	}
+	key := linkingKey(c, flavor)
 	set := c.MappingSet()
 	if set.Mappings == nil {
 		set.Mappings = mapping.Baseline(flavor).Mappings

@@ -22,7 +22,7 @@ func (a *App) writebackEngine() *writeback.Engine {
 // usersync users and write back the UPN and certificate mappings.
 func (a *App) syncRelyingParty(ctx context.Context, c connection.Connection, opts SyncOptions) (*reconcile.Report, error) {
 	eng := a.writebackEngine()
-	conn, err := ldap.Dial(ctx, c)
+	conn, err := ldap.Dial(ctx, ldapConfig(c))
 	if err != nil {
 		return a.failedBeforeStart(ctx, c.Name, opts, err)
 	}
@@ -42,7 +42,7 @@ func (a *App) relyingParty(ctx context.Context, name string) (*writeback.Engine,
 		return nil, writeback.Job{}, nil, usagef("connection %q is a %s connection; certificate mappings are written to relying parties", name, c.DirectoryType)
 	}
 	eng := a.writebackEngine()
-	conn, err := ldap.Dial(ctx, c)
+	conn, err := ldap.Dial(ctx, ldapConfig(c))
 	if err != nil {
 		return nil, writeback.Job{}, nil, err
 	}

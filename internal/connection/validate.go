@@ -118,7 +118,14 @@ func (c Connection) Validate() error {
 	if c.DeletionGuard.MaxPercent < 0 || c.DeletionGuard.MaxPercent > 100 {
 		add("deletionGuard.maxPercent", "must be between 0 and 100, got %v", c.DeletionGuard.MaxPercent)
 	}
-	probs = append(probs, validateConfigureTwo(c.ConfigureTwo)...)
+	if c.ConfigureTwo != "" && c.DirectoryType != DirectoryRelyingParty {
+		// The Advanced UPN Sync Settings exist on relying parties only; a
+		// source that kept a document would change how its users are linked
+		// without any screen showing it.
+		add("configureTwo", "applies to relying parties only (the Advanced UPN Sync Settings); this is a %q connection: remove the document", c.DirectoryType)
+	} else {
+		probs = append(probs, validateConfigureTwo(c.ConfigureTwo)...)
+	}
 	switch c.LeavePolicy.Action {
 	case LeaveDeactivate, LeaveDelete:
 		if c.LeavePolicy.AfterDays != 0 {

@@ -15,7 +15,10 @@ import (
 func TestUsersyncClient(t *testing.T) {
 	s := startServer(t)
 	ctx := context.Background()
-	conn := s.Connection("demo")
+	demo := s.Connection("demo")
+	conn := dirldap.Config{DNSName: demo.DNSName, Port: demo.Port, Security: demo.Security, CACertificate: demo.CACertificate,
+		TLSSkipVerify: demo.TLSSkipVerify, Username: demo.Username, Password: demo.Password,
+		SearchPath: demo.SearchPath, SearchFilter: demo.SearchFilter, PageSize: demo.PageSize}
 
 	res, err := dirldap.Check(ctx, conn)
 	if err != nil {

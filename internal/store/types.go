@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -233,4 +234,10 @@ type Retirement struct {
 // link with the row id appended, unique and recognisably not a live link.
 func RetiredExternalID(ext string, id int64) string {
 	return fmt.Sprintf("%s#retired-%d", ext, id)
+}
+
+// IsRetiredExternalID reports whether ext is a tombstone made by
+// RetiredExternalID: the user it belongs to no longer links to any entry.
+func IsRetiredExternalID(ext string) bool {
+	return strings.Contains(ext, "#retired-")
 }

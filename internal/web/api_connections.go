@@ -6,7 +6,6 @@ import (
 	"net/http"
 
 	"github.com/usersync/usersync/internal/connection"
-	"github.com/usersync/usersync/internal/upn"
 )
 
 func (s *Server) apiListConnections(w http.ResponseWriter, r *http.Request) {
@@ -50,14 +49,6 @@ func (s *Server) apiPutConnection(w http.ResponseWriter, r *http.Request) {
 	if c.Name != name {
 		s.writeError(w, r, badRequest("name", fmt.Sprintf("the document's name %q differs from the path's %q", c.Name, name)))
 		return
-	}
-	if c.ConfigureTwo != "" {
-		cfg, err := upn.Parse(c.ConfigureTwo)
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		c.ConfigureTwo = cfg.Marshal()
 	}
 	stored, created, err := s.app.PutConnection(r.Context(), c)
 	if err != nil {
@@ -112,28 +103,29 @@ func (s *Server) apiCheckConnection(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, v)
 }
 
-// apiGetConfigureTwo returns the stored configureTwo document parsed and
-// re-marshalled: the seed's key order, defaults for missing keys.
+// apiGetConfigureTwo returns the stored configureTwo document exactly as
+// it was saved, or the panel's starting document when none was.
 func (s *Server) apiGetConfigureTwo(w http.ResponseWriter, r *http.Request) {
-	c, _, err := s.app.Store.GetConnection(r.Context(), r.PathValue("name"))
-	if err != nil {
+	name := r.PathValue("name")
+	if _, _, err := s.app.Store.GetConnection(r.Context(), name); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	cfg, err := upn.Parse(c.ConfigureTwo)
+	doc, err := s.app.ConfigureTwo(r.Context(), name)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	_, _ = io.WriteString(w, cfg.Marshal())
+	_, _ = io.WriteString(w, doc)
 }
 
-// apiPutConfigureTwo validates a configureTwo document and stores it on the
-// connection, keeping everything else (and the password) as it was.
+// apiPutConfigureTwo stores a configureTwo document on the connection
+// (app.SetConfigureTwo), keeping everything else (and the password) as it
+// was.
 func (s *Server) apiPutConfigureTwo(w http.ResponseWriter, r *http.Request) {
-	c, _, err := s.app.Store.GetConnection(r.Context(), r.PathValue("name"))
-	if err != nil {
+	name := r.PathValue("name")
+	if _, _, err := s.app.Store.GetConnection(r.Context(), name); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -142,16 +134,8 @@ func (s *Server) apiPutConfigureTwo(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, badRequest("configureTwo", "request body: "+err.Error()))
 		return
 	}
-	cfg, err := upn.Parse(string(body))
-	if err == nil {
-		err = cfg.Validate()
-	}
+	c, err := s.app.SetConfigureTwo(r.Context(), name, body)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	c.ConfigureTwo = cfg.Marshal()
-	if _, _, err := s.app.PutConnection(r.Context(), c); err != nil {
 		s.writeError(w, r, err)
 		return
 	}

@@ -13,7 +13,7 @@ import (
 
 	"github.com/usersync/usersync/internal/app"
 	"github.com/usersync/usersync/internal/connection"
-	"github.com/usersync/usersync/internal/directory/ldap"
+	"github.com/usersync/usersync/internal/directory"
 	"github.com/usersync/usersync/internal/store"
 	"github.com/usersync/usersync/internal/upn"
 )
@@ -31,7 +31,7 @@ func TestClassify(t *testing.T) {
 		{"upn", upn.FieldErrors{{Field: "syncUpnToAdAttribute.prefix", Message: "x"}}, 400, "invalid", "configureTwo.syncUpnToAdAttribute.prefix"},
 		{"not found", fmt.Errorf("x: %w", store.ErrNotFound), 404, "not_found", ""},
 		{"conflict", fmt.Errorf("x: %w", store.ErrConflict), 409, "conflict", ""},
-		{"ldap", fmt.Errorf("check: %w", &ldap.Problem{Kind: ldap.KindCredentials, Field: "password", Msg: "bind refused"}), 502, "directory_credentials", "password"},
+		{"ldap", fmt.Errorf("check: %w", &directory.Problem{Kind: directory.KindCredentials, Field: "password", Msg: "bind refused"}), 502, "directory_credentials", "password"},
 		{"other", errors.New("disk on fire"), 500, "internal", ""},
 	}
 	for _, tt := range tests {

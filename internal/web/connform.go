@@ -40,8 +40,15 @@ func fieldErrors(err error) map[string]string {
 	switch {
 	case errors.As(err, &ve):
 		for _, p := range ve.Problems {
-			if _, dup := out[p.Field]; !dup {
-				out[p.Field] = p.Message
+			field, msg := p.Field, p.Message
+			if strings.HasPrefix(field, "configureTwo.") {
+				// The form shows the document in one control.
+				field, msg = "configureTwo", p.Error()
+			}
+			if prev, dup := out[field]; !dup {
+				out[field] = msg
+			} else if field == "configureTwo" {
+				out[field] = prev + "; " + msg
 			}
 		}
 	case errors.As(err, &fe):
@@ -107,14 +114,6 @@ func readConnForm(r *http.Request, c *connection.Connection, isNew bool) map[str
 	c.TLSSkipVerify = r.PostFormValue("tlsSkipVerify") == "on"
 	if p := r.PostFormValue("password"); p != "" {
 		c.Password = p
-	}
-	if c.ConfigureTwo != "" {
-		cfg, err := upn.Parse(c.ConfigureTwo)
-		if err != nil {
-			errs["configureTwo"] = err.Error()
-		} else {
-			c.ConfigureTwo = cfg.Marshal()
-		}
 	}
 	return errs
 }

@@ -7,7 +7,7 @@ import (
 
 	"github.com/usersync/usersync/internal/app"
 	"github.com/usersync/usersync/internal/connection"
-	"github.com/usersync/usersync/internal/directory/ldap"
+	"github.com/usersync/usersync/internal/directory"
 	"github.com/usersync/usersync/internal/store"
 	"github.com/usersync/usersync/internal/upn"
 )
@@ -41,7 +41,7 @@ func classify(err error) (status int, e apiError) {
 	var he *httpError
 	var ve *connection.ValidationError
 	var fe upn.FieldErrors
-	var lp *ldap.Problem
+	var lp *directory.Problem
 	var held *store.HeldError
 	switch {
 	case errors.As(err, &he):

@@ -39,11 +39,14 @@ type Enrollment struct {
 	Notes        []string            `json:"notes,omitempty"`
 }
 
-// Enroll records cert for the usersync user userID on the relying party j
-// and adds its strong mapping of form f to the linked entry's
-// altSecurityIdentities, unless an equal value is there already (then
-// usersync does not own it and will never remove it). Enrolling the same
-// certificate again writes nothing. j.DryRun is ignored.
+// Enroll adds cert's strong mapping of form f to the altSecurityIdentities
+// of the entry linked to the usersync user userID on the relying party j,
+// and records the certificate only once the mapping is in the entry: a
+// refused or unverified write records nothing and returns the failure, so
+// that no certificate is listed as active that the directory does not
+// hold. When an equal value is there already, usersync records the
+// certificate but does not own the value and will never remove it.
+// Enrolling the same certificate again writes nothing. j.DryRun is ignored.
 func (e *Engine) Enroll(ctx context.Context, j Job, userID string, cert *x509.Certificate, f certmap.Form) (Enrollment, error) {
 	mapping, err := certmap.Mapping(cert, f)
 	if err != nil {
@@ -54,14 +57,42 @@ func (e *Engine) Enroll(ctx context.Context, j Job, userID string, cert *x509.Ce
 		return Enrollment{}, err
 	}
 	sum := sha256.Sum256(cert.Raw)
-	c, err := e.Store.PutCertificate(ctx, store.Certificate{Connection: j.Conn.Name, UserID: w.user.UserID, Form: string(f),
+	c := store.Certificate{Connection: j.Conn.Name, UserID: w.user.UserID, Form: string(f),
 		Mapping: mapping, Fingerprint: hex.EncodeToString(sum[:]), Subject: cert.Subject.String(),
-		Issuer: cert.Issuer.String(), Serial: cert.SerialNumber.Text(16), NotAfter: cert.NotAfter})
+		Issuer: cert.Issuer.String(), Serial: cert.SerialNumber.Text(16), NotAfter: cert.NotAfter, Status: store.CertActive}
+	written, err := w.writeMapping(ctx, mapping)
 	if err != nil {
-		return Enrollment{}, fmt.Errorf("writeback: %w", err)
+		return Enrollment{DN: w.en.DN, Notes: w.notes}, err
+	}
+	if c, err = e.Store.PutCertificate(context.WithoutCancel(ctx), c); err != nil {
+		return Enrollment{}, fmt.Errorf("writeback: %s was written to %s but not recorded, so usersync does not own it: %w", mapping, w.en.DN, err)
+	}
+	if written {
+		c.WrittenDN = w.en.DN
+		if err := w.save(ctx, &c); err != nil {
+			return Enrollment{}, err
+		}
 	}
 	r.certs[foldKey(w.user.UserID)] = []store.Certificate{c}
-	return w.enrollment(ctx)
+	return Enrollment{Certificates: []store.Certificate{c}, DN: w.en.DN, Changes: w.changes, Notes: w.notes}, nil
+}
+
+// writeMapping adds mapping to the entry's altSecurityIdentities unless an
+// equal value is there, and says whether it wrote it.
+func (w *entryWrite) writeMapping(ctx context.Context, mapping string) (bool, error) {
+	if w.present(mapping) {
+		return false, nil
+	}
+	err := w.write(ctx, directory.Modification{Op: directory.ModAdd, Attribute: attrAltSecID, Values: []string{mapping}})
+	switch {
+	case errors.Is(err, directory.ErrValueExists):
+		return false, nil
+	case err != nil:
+		return false, w.fail(attrAltSecID, err)
+	}
+	w.changes = append(w.changes, store.FieldChange{Field: attrAltSecID, New: mapping})
+	w.en.Attrs[strings.ToLower(attrAltSecID)] = append(w.en.Values(attrAltSecID), mapping)
+	return true, nil
 }
 
 // Revoke marks the user's active certificates whose mapping is one of

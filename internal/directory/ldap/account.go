@@ -75,18 +75,22 @@ func dnsNameOf(dn string) string {
 	return strings.Join(labels, ".")
 }
 
-// FindByGUID returns the DN of the object under base whose objectGUID is
-// guid (canonical text form), or "" when there is none.
-func (c *Conn) FindByGUID(ctx context.Context, base, guid string) (string, error) {
-	v, err := GUIDFilterValue(guid)
-	if err != nil {
-		return "", err
+// FindByKey returns the DN of the object under base whose attribute attr
+// (a connection's linking key, such as objectGUID or entryUUID) is value,
+// or "" when there is none. An objectGUID is given in canonical text form.
+func (c *Conn) FindByKey(ctx context.Context, base, attr, value string) (string, error) {
+	v := ldapv3.EscapeFilter(value)
+	if strings.EqualFold(attr, "objectGUID") {
+		var err error
+		if v, err = GUIDFilterValue(value); err != nil {
+			return "", err
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
 	req := ldapv3.NewSearchRequest(base, ldapv3.ScopeWholeSubtree, ldapv3.NeverDerefAliases, 2, 0, false,
-		fmt.Sprintf("(objectGUID=%s)", v), []string{"1.1"}, nil)
+		fmt.Sprintf("(%s=%s)", attr, v), []string{"1.1"}, nil)
 	res, err := c.conn.Search(req)
 	if err != nil {
 		return "", classifySearch(base, err)

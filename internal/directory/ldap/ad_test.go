@@ -7,14 +7,13 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/usersync/usersync/internal/connection"
 	"github.com/usersync/usersync/internal/directory"
 	"github.com/usersync/usersync/internal/testdir/samba"
 )
 
 func dialAD(t *testing.T, dc *samba.DC) *Conn {
 	t.Helper()
-	c := connection.Connection{Name: "ad", DNSName: dc.Host, Port: 636, Security: connection.SecurityLDAPS,
+	c := Config{DNSName: dc.Host, Port: 636, Security: SecurityLDAPS,
 		CACertificate: string(dc.CAPEM), Username: dc.AdminUPN, Password: dc.AdminPassword}
 	conn, err := Dial(context.Background(), c)
 	if err != nil {

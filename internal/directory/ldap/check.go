@@ -9,7 +9,6 @@ import (
 
 	ldapv3 "github.com/go-ldap/ldap/v3"
 
-	"github.com/usersync/usersync/internal/connection"
 	"github.com/usersync/usersync/internal/directory"
 )
 
@@ -26,7 +25,7 @@ type CheckResult struct {
 // Check dials, sets up TLS, binds, reads the root DSE, checks that the search
 // base exists and that the filter is valid, and counts the entries it matches.
 // It stops at the first failure and returns it as a *Problem.
-func Check(ctx context.Context, c connection.Connection) (*CheckResult, error) {
+func Check(ctx context.Context, c Config) (*CheckResult, error) {
 	start := time.Now()
 	res := &CheckResult{}
 	if _, err := ldapv3.CompileFilter(c.SearchFilter); err != nil {
@@ -51,14 +50,27 @@ func Check(ctx context.Context, c connection.Connection) (*CheckResult, error) {
 		return res, err
 	}
 	res.Steps = append(res.Steps, fmt.Sprintf("search base %s exists", c.SearchPath))
-	n := 0
+	n, first := 0, ""
 	err = conn.Search(ctx, directory.Query{BaseDN: c.SearchPath, Filter: c.SearchFilter, Attributes: []string{"1.1"}, PageSize: c.PageSize},
-		func(*directory.Entry) error { n++; return nil })
+		func(e *directory.Entry) error {
+			if n == 0 {
+				first = e.DN
+			}
+			n++
+			return nil
+		})
 	if err != nil {
 		return res, err
 	}
 	res.Entries = n
 	res.Steps = append(res.Steps, fmt.Sprintf("filter %s matches %d entries", c.SearchFilter, n))
+	if len(c.MustWrite) > 0 {
+		step, err := conn.checkWrites(ctx, c, first)
+		if err != nil {
+			return res, err
+		}
+		res.Steps = append(res.Steps, step)
+	}
 	res.Duration = time.Since(start)
 	return res, nil
 }
@@ -70,9 +82,9 @@ func unwrapLDAP(err error) error {
 	return err
 }
 
-func securityLabel(c connection.Connection) string {
+func securityLabel(c Config) string {
 	switch {
-	case c.Security == connection.SecurityNone:
+	case c.Security == SecurityNone:
 		return "no TLS"
 	case c.TLSSkipVerify:
 		return c.Security + ", certificate NOT verified"

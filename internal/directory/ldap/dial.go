@@ -12,7 +12,6 @@ import (
 
 	ldapv3 "github.com/go-ldap/ldap/v3"
 
-	"github.com/usersync/usersync/internal/connection"
 	"github.com/usersync/usersync/internal/directory"
 )
 
@@ -36,7 +35,7 @@ const DefaultTimeout = 30 * time.Second
 
 // Dial connects to the connection's server, sets up TLS as configured, and
 // binds with its credentials. Every failure is a *Problem naming the cause.
-func Dial(ctx context.Context, c connection.Connection) (*Conn, error) {
+func Dial(ctx context.Context, c Config) (*Conn, error) {
 	tlsConf, err := tlsConfig(c)
 	if err != nil {
 		return nil, err
@@ -44,7 +43,7 @@ func Dial(ctx context.Context, c connection.Connection) (*Conn, error) {
 	addr := c.Address()
 	dialer := &net.Dialer{Timeout: DefaultTimeout}
 	var raw net.Conn
-	if c.Security == connection.SecurityLDAPS {
+	if c.Security == SecurityLDAPS {
 		raw, err = (&tls.Dialer{NetDialer: dialer, Config: tlsConf}).DialContext(ctx, "tcp", addr)
 	} else {
 		raw, err = dialer.DialContext(ctx, "tcp", addr)
@@ -53,14 +52,14 @@ func Dial(ctx context.Context, c connection.Connection) (*Conn, error) {
 		return nil, classifyDial(c, err)
 	}
 	var h *handoffConn
-	if c.Security != connection.SecurityStartTLS {
+	if c.Security != SecurityStartTLS {
 		h = newHandoffConn(raw)
 		raw = h
 	}
-	lc := ldapv3.NewConn(raw, c.Security == connection.SecurityLDAPS)
+	lc := ldapv3.NewConn(raw, c.Security == SecurityLDAPS)
 	lc.Start()
 	lc.SetTimeout(DefaultTimeout)
-	if c.Security == connection.SecurityStartTLS {
+	if c.Security == SecurityStartTLS {
 		if err := lc.StartTLS(tlsConf); err != nil {
 			lc.Close()
 			return nil, classifyDial(c, err)
@@ -86,7 +85,7 @@ func bind(lc *ldapv3.Conn, user, password string) error {
 
 var errEmptyPassword = errors.New("empty password")
 
-func tlsConfig(c connection.Connection) (*tls.Config, error) {
+func tlsConfig(c Config) (*tls.Config, error) {
 	conf := &tls.Config{ServerName: c.DNSName, MinVersion: tls.VersionTLS12}
 	if c.TLSSkipVerify {
 		conf.InsecureSkipVerify = true //nolint:gosec // the operator turned verification off for this connection; the UI shows it in red.
@@ -114,7 +113,7 @@ func (c *Conn) Close() error {
 func (c *Conn) Raw() *ldapv3.Conn { return c.conn }
 
 // Authenticate checks a user's password with a bind on a fresh connection.
-func Authenticate(ctx context.Context, c connection.Connection, bindName, password string) error {
+func Authenticate(ctx context.Context, c Config, bindName, password string) error {
 	c.Username, c.Password = bindName, password
 	conn, err := Dial(ctx, c)
 	if err != nil {

@@ -13,19 +13,16 @@ import (
 	ber "github.com/go-asn1-ber/asn1-ber"
 	ldapv3 "github.com/go-ldap/ldap/v3"
 
-	"github.com/usersync/usersync/internal/connection"
 	"github.com/usersync/usersync/internal/directory"
 	"github.com/usersync/usersync/internal/testdir/slapd"
 )
 
-func testConn(s *slapd.Server) connection.Connection {
-	c := connection.Connection{Name: "t", DNSName: "127.0.0.1", Port: s.Port, Username: slapd.AdminDN, Password: slapd.AdminPassword,
+func testConn(s *slapd.Server) Config {
+	return Config{Security: SecurityNone, DNSName: "127.0.0.1", Port: s.Port, Username: slapd.AdminDN, Password: slapd.AdminPassword,
 		SearchPath: slapd.PeopleDN, SearchFilter: "(objectClass=inetOrgPerson)", PageSize: 100}
-	c.ApplyDefaults()
-	return c
 }
 
-func dialT(t *testing.T, c connection.Connection) *Conn {
+func dialT(t *testing.T, c Config) *Conn {
 	t.Helper()
 	lc, err := Dial(context.Background(), c)
 	if err != nil {
@@ -61,10 +58,10 @@ func TestFastSearchMatchesGoLDAP(t *testing.T) {
 	s := slapd.Start(t, 1050, 3)
 	plain := testConn(s)
 	tlsConn := plain
-	tlsConn.Security, tlsConn.Port, tlsConn.CACertificate = connection.SecurityLDAPS, s.TLSPort, string(s.CAPEM)
+	tlsConn.Security, tlsConn.Port, tlsConn.CACertificate = SecurityLDAPS, s.TLSPort, string(s.CAPEM)
 	tests := []struct {
 		name  string
-		c     connection.Connection
+		c     Config
 		attrs []string
 	}{
 		{"plain, usersync's attributes", plain, []string{"entryUUID", "uid", "mail", "cn", "objectClass"}},
@@ -161,7 +158,7 @@ func TestFastSearchStopsAndFailsIncomplete(t *testing.T) {
 // fakeServer accepts one connection, answers its bind with success and its
 // first search with reply(id); then it hangs until the test ends, or closes
 // the connection when closeAfter is set.
-func fakeServer(t *testing.T, reply func(id int64) []byte, closeAfter bool) connection.Connection {
+func fakeServer(t *testing.T, reply func(id int64) []byte, closeAfter bool) Config {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -198,10 +195,8 @@ func fakeServer(t *testing.T, reply func(id int64) []byte, closeAfter bool) conn
 		}
 	}()
 	port := l.Addr().(*net.TCPAddr).Port
-	c := connection.Connection{Name: "fake", DNSName: "127.0.0.1", Port: port, Username: "cn=x", Password: "y",
-		SearchPath: "dc=x", SearchFilter: "(objectClass=*)"}
-	c.ApplyDefaults()
-	return c
+	return Config{Security: SecurityNone, DNSName: "127.0.0.1", Port: port, Username: "cn=x", Password: "y",
+		SearchPath: "dc=x", SearchFilter: "(objectClass=*)", PageSize: 1000}
 }
 
 func bindOK(id int64) []byte {

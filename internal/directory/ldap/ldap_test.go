@@ -6,17 +6,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/usersync/usersync/internal/connection"
 	"github.com/usersync/usersync/internal/directory"
 	"github.com/usersync/usersync/internal/directory/ldap"
 	"github.com/usersync/usersync/internal/testdir/slapd"
 )
 
-func conn(s *slapd.Server) connection.Connection {
-	c := connection.Connection{Name: "t", DNSName: "127.0.0.1", Port: s.Port, Username: slapd.AdminDN, Password: slapd.AdminPassword,
+func conn(s *slapd.Server) ldap.Config {
+	return ldap.Config{Security: ldap.SecurityNone, DNSName: "127.0.0.1", Port: s.Port, Username: slapd.AdminDN, Password: slapd.AdminPassword,
 		SearchPath: slapd.PeopleDN, SearchFilter: "(objectClass=inetOrgPerson)", PageSize: 100}
-	c.ApplyDefaults()
-	return c
 }
 
 func TestSearchStreamsEveryPage(t *testing.T) {
@@ -78,26 +75,26 @@ func TestCheck(t *testing.T) {
 	}
 
 	tlsOK := good
-	tlsOK.Security, tlsOK.Port, tlsOK.CACertificate = connection.SecurityLDAPS, s.TLSPort, string(s.CAPEM)
+	tlsOK.Security, tlsOK.Port, tlsOK.CACertificate = ldap.SecurityLDAPS, s.TLSPort, string(s.CAPEM)
 	if _, err := ldap.Check(context.Background(), tlsOK); err != nil {
 		t.Fatalf("ldaps with the right CA: %v", err)
 	}
 
 	tests := []struct {
 		name   string
-		modify func(*connection.Connection)
+		modify func(*ldap.Config)
 		kind   ldap.Kind
 		want   string
 	}{
-		{"wrong password", func(c *connection.Connection) { c.Password = "nope" }, ldap.KindCredentials, "invalid credentials"},
-		{"wrong port", func(c *connection.Connection) { c.Port = 1 }, ldap.KindUnreachable, "connection refused"},
-		{"missing base", func(c *connection.Connection) { c.SearchPath = "ou=nowhere,dc=example,dc=com" }, ldap.KindSearchBase, `"ou=nowhere,dc=example,dc=com" does not exist`},
-		{"malformed filter", func(c *connection.Connection) { c.SearchFilter = "(uid=a" }, ldap.KindFilter, "malformed"},
-		{"untrusted certificate", func(c *connection.Connection) { c.Security, c.Port = connection.SecurityLDAPS, s.TLSPort }, ldap.KindTLS, "not trusted"},
-		{"wrong host name", func(c *connection.Connection) {
-			c.Security, c.Port, c.CACertificate, c.DNSName = connection.SecurityLDAPS, s.TLSPort, string(s.CAPEM), "localhost"
+		{"wrong password", func(c *ldap.Config) { c.Password = "nope" }, ldap.KindCredentials, "invalid credentials"},
+		{"wrong port", func(c *ldap.Config) { c.Port = 1 }, ldap.KindUnreachable, "connection refused"},
+		{"missing base", func(c *ldap.Config) { c.SearchPath = "ou=nowhere,dc=example,dc=com" }, ldap.KindSearchBase, `"ou=nowhere,dc=example,dc=com" does not exist`},
+		{"malformed filter", func(c *ldap.Config) { c.SearchFilter = "(uid=a" }, ldap.KindFilter, "malformed"},
+		{"untrusted certificate", func(c *ldap.Config) { c.Security, c.Port = ldap.SecurityLDAPS, s.TLSPort }, ldap.KindTLS, "not trusted"},
+		{"wrong host name", func(c *ldap.Config) {
+			c.Security, c.Port, c.CACertificate, c.DNSName = ldap.SecurityLDAPS, s.TLSPort, string(s.CAPEM), "localhost"
 		}, ldap.KindTLS, "not valid for"},
-		{"ldaps to a plain port", func(c *connection.Connection) { c.Security = connection.SecurityLDAPS }, ldap.KindTLS, "does not speak TLS"},
+		{"ldaps to a plain port", func(c *ldap.Config) { c.Security = ldap.SecurityLDAPS }, ldap.KindTLS, "does not speak TLS"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -12,44 +12,32 @@ import (
 
 	ldapv3 "github.com/go-ldap/ldap/v3"
 
-	"github.com/usersync/usersync/internal/connection"
+	"github.com/usersync/usersync/internal/directory"
 )
 
-// Kind classifies a Problem so that callers (the CLI's exit code, the API's
-// status) can react without parsing messages.
-type Kind string
+// Problem and its kinds live in package directory, so that callers can
+// classify a failure without importing the driver. These aliases keep the
+// driver's own names working.
+type (
+	Problem = directory.Problem
+	Kind    = directory.ProblemKind
+)
 
-// Problem kinds.
+// Problem kinds, as in package directory.
 const (
-	KindConfig      Kind = "config"
-	KindUnreachable Kind = "unreachable"
-	KindTLS         Kind = "tls"
-	KindCredentials Kind = "credentials"
-	KindAccount     Kind = "account"
-	KindSearchBase  Kind = "searchBase"
-	KindFilter      Kind = "filter"
-	KindLimit       Kind = "limit"
-	KindDirectory   Kind = "directory"
+	KindConfig      = directory.KindConfig
+	KindUnreachable = directory.KindUnreachable
+	KindTLS         = directory.KindTLS
+	KindCredentials = directory.KindCredentials
+	KindAccount     = directory.KindAccount
+	KindSearchBase  = directory.KindSearchBase
+	KindFilter      = directory.KindFilter
+	KindLimit       = directory.KindLimit
+	KindDirectory   = directory.KindDirectory
+	KindPermission  = directory.KindPermission
 )
 
-// Problem is one failure talking to a directory, with a message an operator
-// can act on: it names the host, the certificate or the field at fault.
-type Problem struct {
-	Kind  Kind
-	Field string // the connection field at fault, when there is one
-	// Code is Active Directory's bind sub-code ("52e", "533", "775"...)
-	// when the server sent one.
-	Code string
-	Msg  string
-	Err  error
-}
-
-func (p *Problem) Error() string { return p.Msg }
-
-// Unwrap returns the underlying error.
-func (p *Problem) Unwrap() error { return p.Err }
-
-func classifyDial(c connection.Connection, err error) error {
+func classifyDial(c Config, err error) error {
 	addr := c.Address()
 	var unknownCA x509.UnknownAuthorityError
 	var hostErr x509.HostnameError
@@ -79,12 +67,12 @@ func classifyDial(c connection.Connection, err error) error {
 		return &Problem{Kind: KindUnreachable, Field: "port", Err: err, Msg: fmt.Sprintf("connection refused by %s: nothing listens on port %d (wrong host or port?)", addr, c.Port)}
 	case errors.As(err, &opErr) && opErr.Timeout():
 		return &Problem{Kind: KindUnreachable, Err: err, Msg: fmt.Sprintf("timed out connecting to %s (host down or a firewall drops packets?)", addr)}
-	case isTLSRecordError(err) || (c.Security == connection.SecurityLDAPS && errors.Is(err, io.EOF)):
+	case isTLSRecordError(err) || (c.Security == SecurityLDAPS && errors.Is(err, io.EOF)):
 		return &Problem{Kind: KindTLS, Field: "security", Err: err, Msg: fmt.Sprintf(
 			"TLS handshake with %s failed: the server does not speak TLS on port %d (security %q; plain LDAP is usually 389, ldaps 636): %v", addr, c.Port, c.Security, err)}
 	}
 	var le *ldapv3.Error
-	if errors.As(err, &le) && le.ResultCode == ldapv3.LDAPResultProtocolError && c.Security == connection.SecurityStartTLS {
+	if errors.As(err, &le) && le.ResultCode == ldapv3.LDAPResultProtocolError && c.Security == SecurityStartTLS {
 		return &Problem{Kind: KindTLS, Field: "security", Err: err, Msg: fmt.Sprintf("%s refused StartTLS: %s", addr, describeLDAP(le))}
 	}
 	return &Problem{Kind: KindUnreachable, Err: err, Msg: fmt.Sprintf("cannot connect to %s: %v", addr, err)}
@@ -126,7 +114,7 @@ var adSubCodes = map[string]struct {
 	"775": {KindAccount, "account locked out"},
 }
 
-func classifyBind(c connection.Connection, err error) error {
+func classifyBind(c Config, err error) error {
 	if errors.Is(err, errEmptyPassword) {
 		return &Problem{Kind: KindCredentials, Field: "password", Err: err, Msg: fmt.Sprintf("bind as %q refused: no password given (an empty password would be an anonymous bind)", c.Username)}
 	}

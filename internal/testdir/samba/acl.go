@@ -22,23 +22,7 @@ import (
 // DC honours at once.
 func (dc *DC) DenyWriteProperty(t testing.TB, dn, trusteeDN string) {
 	t.Helper()
-	e := dc.Get(t, trusteeDN, "objectSid")
-	sid, err := formatSID(e.GetRawAttributeValue("objectSid"))
-	if err != nil {
-		t.Fatalf("samba: objectSid of %s: %v", trusteeDN, err)
-	}
-	tool, err := lookBin("samba-tool")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, tool, "dsacl", "set",
-		"-H", "tdb://"+filepath.Join(dc.Dir, "private", "sam.ldb"),
-		"--objectdn="+dn, "--action=deny", "--sddl=(OD;;WP;;;"+sid+")").CombinedOutput()
-	if err != nil {
-		t.Fatalf("samba: deny %s writing %s: %v\n%s", trusteeDN, dn, err, out)
-	}
+	dc.setACE(t, dn, trusteeDN, "deny", "(OD;;WP;;;%s)")
 }
 
 // formatSID renders a binary SID as S-1-5-21-....
@@ -79,4 +63,36 @@ func (dc *DC) IsSingleValued(t testing.TB, attr string) bool {
 		t.Fatalf("samba: schema of %s: %v", attr, err)
 	}
 	return single == "TRUE"
+}
+
+// AllowWriteAttribute adds an ACE to dn's security descriptor that lets
+// trusteeDN write the one attribute whose schemaIDGUID is attrGUID (such
+// as altSecurityIdentities' 00fbf30c-91fe-11d1-aebc-0000f80367c1), so that
+// a test can give an ordinary account exactly one write right.
+func (dc *DC) AllowWriteAttribute(t testing.TB, dn, trusteeDN, attrGUID string) {
+	t.Helper()
+	dc.setACE(t, dn, trusteeDN, "allow", "(OA;;WP;"+attrGUID+";;%s)")
+}
+
+// setACE runs "samba-tool dsacl set" on the DC's sam.ldb with the ACE
+// sddl, whose %s is replaced by trusteeDN's SID.
+func (dc *DC) setACE(t testing.TB, dn, trusteeDN, action, sddl string) {
+	t.Helper()
+	e := dc.Get(t, trusteeDN, "objectSid")
+	sid, err := formatSID(e.GetRawAttributeValue("objectSid"))
+	if err != nil {
+		t.Fatalf("samba: objectSid of %s: %v", trusteeDN, err)
+	}
+	tool, err := lookBin("samba-tool")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, tool, "dsacl", "set",
+		"-H", "tdb://"+filepath.Join(dc.Dir, "private", "sam.ldb"),
+		"--objectdn="+dn, "--action="+action, "--sddl="+fmt.Sprintf(sddl, sid)).CombinedOutput()
+	if err != nil {
+		t.Fatalf("samba: %s %s on %s: %v\n%s", action, fmt.Sprintf(sddl, sid), dn, err, out)
+	}
 }

@@ -1,0 +1,110 @@
+package app_test
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/usersync/usersync/"
+
+// importRule forbids packages matching from to depend on packages matching
+// any of forbidden. A pattern ending in "/..." matches the package and
+// everything under it. Direct rules look at a package's own imports only;
+// the others at everything it depends on.
+type importRule struct {
+	from      string
+	forbidden []string
+	direct    bool
+	why       string
+}
+
+var importRules = []importRule{
+	{
+		from:      "internal/directory/...",
+		forbidden: []string{"internal/connection/...", "internal/mapping/...", "internal/upn/..."},
+		why:       "a directory driver takes its own configuration and knows nothing of mappings, scope or UPN rules",
+	},
+	{
+		from:      "internal/web/...",
+		forbidden: []string{"internal/directory/ldap/..."},
+		direct:    true,
+		why:       "the web layer reaches directories through app and classifies their failures with directory.Problem",
+	},
+	// Once internal/app stops importing the store implementations, add:
+	// {from: "internal/app", forbidden: []string{"internal/store/sqlite/...", "internal/store/postgres/..."}, direct: true,
+	//  why: "app depends on the store interface; cmd/usersync picks the implementation"},
+}
+
+// TestImportRules holds the package layering with `go list`, so that a new
+// import that breaks it fails here rather than in review.
+func TestImportRules(t *testing.T) {
+	for _, r := range importRules {
+		t.Run(r.from, func(t *testing.T) {
+			for pkg, deps := range listImports(t, r.from, r.direct) {
+				for _, d := range deps {
+					for _, f := range r.forbidden {
+						if matches(f, d) {
+							t.Errorf("%s imports %s: %s", pkg, d, r.why)
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestImportRuleMatches(t *testing.T) {
+	tests := []struct {
+		pattern, pkg string
+		want         bool
+	}{
+		{"internal/upn/...", module + "internal/upn", true},
+		{"internal/upn/...", module + "internal/upn/sub", true},
+		{"internal/upn/...", module + "internal/upnx", false},
+		{"internal/app", module + "internal/app", true},
+		{"internal/app", module + "internal/app/sub", false},
+		{"internal/app", "example.com/internal/app", false},
+	}
+	for _, tt := range tests {
+		if got := matches(tt.pattern, tt.pkg); got != tt.want {
+			t.Errorf("matches(%q, %q) = %v, want %v", tt.pattern, tt.pkg, got, tt.want)
+		}
+	}
+}
+
+func matches(pattern, pkg string) bool {
+	if prefix, ok := strings.CutSuffix(pattern, "/..."); ok {
+		return pkg == module+prefix || strings.HasPrefix(pkg, module+prefix+"/")
+	}
+	return pkg == module+pattern
+}
+
+// listImports maps each package matching pattern to its imports, or to
+// all its dependencies when direct is false.
+func listImports(t *testing.T, pattern string, direct bool) map[string][]string {
+	t.Helper()
+	field := ".Deps"
+	if direct {
+		field = ".Imports"
+	}
+	format := "{{.ImportPath}} {{join " + field + ` " "}}`
+	out, err := exec.Command("go", "list", "-f", format, "../../"+pattern).Output()
+	if err != nil {
+		if ee, ok := err.(*exec.ExitError); ok {
+			t.Fatalf("go list %s: %v: %s", pattern, err, ee.Stderr)
+		}
+		t.Fatalf("go list %s: %v", pattern, err)
+	}
+	pkgs := map[string][]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		if len(fields) > 0 {
+			pkgs[fields[0]] = fields[1:]
+		}
+	}
+	if len(pkgs) == 0 {
+		t.Fatalf("go list %s matched no package", pattern)
+	}
+	return pkgs
+}
