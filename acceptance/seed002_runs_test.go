@@ -1,0 +1,102 @@
+package acceptance
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/usersync/usersync/internal/testdir/samba"
+)
+
+// "When a scheduled or manual synchronization is run, Active Directory (AD)
+// Synchronization will gather updated information ... and update the
+// corresponding User records": a manual run started through the API.
+func TestSeed002_ManualSynchronizationThroughAPI(t *testing.T) {
+	ou := newOU(t)
+	dn := ou.addUser("api", samba.UserSpec{Department: "Before"})
+	a := newAdmin(t)
+	a.apply(ou.source("ad", nil))
+	a.mustSync("ad")
+	ou.dc.Replace(t, dn, "department", "After")
+	api := a.serve()
+	out := api.must(202, "POST", "/api/v1/runs", `{"connection":"ad"}`)
+	var started struct {
+		ID int64 `json:"runId"`
+	}
+	if err := json.Unmarshal([]byte(out), &started); err != nil || started.ID == 0 {
+		t.Fatalf("POST /api/v1/runs: %s (%v)", out, err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		var run struct {
+			Status string `json:"status"`
+		}
+		body := api.must(200, "GET", "/api/v1/runs/"+jsonNumber(started.ID), "")
+		if err := json.Unmarshal([]byte(body), &run); err != nil {
+			t.Fatalf("GET run: %v %s", err, body)
+		}
+		if run.Status == "succeeded" {
+			break
+		}
+		if run.Status != "running" && run.Status != "" || time.Now().After(deadline) {
+			t.Fatalf("run ended %q: %s", run.Status, body)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if got := a.user(ou.upn("api")).Fields["department"]; got != "After" {
+		t.Fatalf("department = %q after the manual run, want After", got)
+	}
+}
+
+// "Schedule an AD synchronization process to periodically update APM ...
+// When the job schedule item is active, the synchronization will be executed
+// based on the defined schedule": a running scheduler runs the connection.
+func TestSeed002_SchedulerRunsTheSynchronization(t *testing.T) {
+	ou := newOU(t)
+	ou.addUser("sched", samba.UserSpec{})
+	a := newAdmin(t)
+	a.apply(ou.source("ad", map[string]any{"schedule": "@every 1m", "minInterval": "1m"}))
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, binary, "run-scheduler", "--ops-listen", "", "--no-live", "--db", a.db)
+	cmd.Env = append(os.Environ(), "USERSYNC_SECRET_KEY=", "USERSYNC_SECRET_KEY_FILE="+filepath.Join(a.dir, "usersync.key"))
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = 10 * time.Second
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cancel(); _ = cmd.Wait() })
+	a.must("schedule", "run", "ad")
+	deadline := time.Now().Add(60 * time.Second)
+	for len(a.active(ou.upn("sched"))) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the scheduler did not run the connection: %s", a.must("runs", "list"))
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	if out := a.must("schedule", "list", "--json"); !strings.Contains(out, `"lastRun"`) {
+		t.Errorf("schedule list shows no last execution: %s", out)
+	}
+}
+
+// "In case a user is not synched, check the Schedule logs": explain says
+// why an entry the filter excludes, or a disabled account, is not there.
+func TestSeed002_UserNotSyncedIsExplained(t *testing.T) {
+	ou := newOU(t)
+	ou.addUser("kept", samba.UserSpec{Department: "In"})
+	ou.addUser("filtered", samba.UserSpec{Department: "Out"})
+	ou.addUser("disabled", samba.UserSpec{Department: "In", Disabled: true})
+	a := newAdmin(t)
+	a.apply(ou.source("ad", map[string]any{"searchFilter": "(&(objectClass=user)(objectCategory=person)(department=In))"}))
+	a.mustSync("ad")
+	for login, verdict := range map[string]string{"kept": "synced", "filtered": "filteredOut", "disabled": "disabled"} {
+		out := a.must("users", "explain", ou.upn(login), "--json")
+		if !strings.Contains(out, `"verdict": "`+verdict+`"`) && !strings.Contains(out, `"verdict":"`+verdict+`"`) {
+			t.Errorf("explain %s: want verdict %s:\n%s", login, verdict, out)
+		}
+	}
+}
