@@ -143,17 +143,31 @@ func TestSeed002_SecondRunImportsOnlyChanges(t *testing.T) {
 }
 
 // "User Status after AD Synchronization": a user whose directory account is
-// deleted becomes inactive.
+// deleted becomes inactive, whichever kind of run notices.
 func TestSeed002_DeletedAccountMakesUserInactive(t *testing.T) {
-	ou := newOU(t)
-	dn := ou.addUser("gone", samba.UserSpec{})
-	ou.addUser("stays", samba.UserSpec{})
-	a := newAdmin(t)
-	a.apply(ou.source("ad", nil))
-	a.mustSync("ad")
-	ou.dc.Delete(t, dn)
-	a.mustSync("ad", "--full")
-	if u := a.user(ou.upn("gone")); u.Status != "inactive" {
-		t.Fatalf("deleted account's user is %s, want inactive", u.Status)
+	for _, mode := range []string{"full", "incremental"} {
+		t.Run(mode, func(t *testing.T) {
+			ou := newOU(t)
+			dn := ou.addUser("gone", samba.UserSpec{})
+			ou.addUser("stays", samba.UserSpec{})
+			a := newAdmin(t)
+			a.apply(ou.source("ad", nil))
+			a.mustSync("ad")
+			ou.dc.Delete(t, dn)
+			var extra []string
+			if mode == "full" {
+				extra = []string{"--full"}
+			}
+			rep := a.mustSync("ad", extra...)
+			if rep.Mode != mode {
+				t.Fatalf("run mode %s, want %s", rep.Mode, mode)
+			}
+			if u := a.user(ou.upn("gone")); u.Status != "inactive" {
+				t.Fatalf("deleted account's user is %s, want inactive", u.Status)
+			}
+			if u := a.user(ou.upn("stays")); u.Status != "active" {
+				t.Fatalf("the other user is %s, want active", u.Status)
+			}
+		})
 	}
 }

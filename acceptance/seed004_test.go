@@ -348,3 +348,23 @@ func TestSeed004_SecureConnectionOnCustomPort(t *testing.T) {
 		t.Fatalf("nothing synced over LDAPS")
 	}
 }
+
+// "Filtering is not supported for multi-valued attributes": a multi-valued
+// attribute mapped to a single field must not lose values silently; the
+// run flags the user's field.
+func TestSeed004_MultiValuedSourceIntoOneFieldIsFlagged(t *testing.T) {
+	knownDefect(t, "multi-valued source mapped to one field silently keeps the first value (map)")
+	s := startSlapd(t, []ldapUser{{uid: "multi", attrs: map[string][]string{"telephoneNumber": {"+39 06 1", "+39 06 2"}}}}, nil)
+	a := newAdmin(t)
+	a.apply(slapdSource(s, "ldap", nil))
+	rep := a.mustSync("ldap")
+	flagged := false
+	for _, o := range a.outcomes(rep.ID) {
+		if strings.Contains(strings.Join(o.Warnings, " "), "telephoneNumber") {
+			flagged = true
+		}
+	}
+	if !flagged && !strings.Contains(strings.Join(rep.Warnings, " "), "telephoneNumber") {
+		t.Fatalf("two telephoneNumber values went into one field without a warning: %+v", a.user("multi").Fields)
+	}
+}
