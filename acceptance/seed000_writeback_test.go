@@ -158,3 +158,19 @@ func TestSeed000_Example2_MailFallbackLinksEntryWithoutUPN(t *testing.T) {
 		t.Fatalf("run without fallback %+v: want the entry skipped", rep)
 	}
 }
+
+// Example 3: "Warn on failure rather than blocking": a refused write is a
+// warning on the run, and the other users are still written.
+func TestSeed000_Example3_WarnsOnWriteFailureAndContinues(t *testing.T) {
+	ou, a, dns := writeBackSetup(t, seedExample("Example3"), map[string]samba.UserSpec{"Ann": {}, "Ben": {}})
+	ou.dc.DenyWriteProperty(t, dns["Ben"], ou.dc.AdminDN)
+	rep, code := a.sync("rp")
+	if code != exitOK || rep.Status != "succeeded" || rep.Updated != 1 || rep.Failed != 1 {
+		t.Fatalf("run: exit %d %+v, want Ann written and Ben failed in a succeeded run", code, rep)
+	}
+	if !strings.Contains(strings.Join(rep.Warnings, " "), "proxyAddresses") {
+		t.Errorf("no warning names the attribute: %q", rep.Warnings)
+	}
+	wantAttr(t, ou, dns["Ann"], "proxyAddresses", "smtp:"+strings.ToLower(ou.upn("Ann")))
+	wantAttr(t, ou, dns["Ben"], "proxyAddresses")
+}

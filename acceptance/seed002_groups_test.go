@@ -1,6 +1,7 @@
 package acceptance
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/usersync/usersync/internal/testdir/samba"
@@ -75,9 +76,18 @@ func TestSeed002_GroupNamesAssignPermissionSetsGroupsSitesAndSuperUser(t *testin
 				"Engineering": {"u1"}, "FINANCE": {"u2"}, "Engineering Team": {"u2"},
 				"Pumps": {"u1"}, "Administrator": {"u1"},
 				"ad_Rome": {"u1"}, "ldap_Rome": {"u1"}, "ad_AllSites": {"u2"}, "ldap_AllSites": {"u2"},
+				"ad_Paris": {"u1"}, "ldap_Paris": {"u1"},
 			}
 			conn, ids, setMembers := d.setup(t, a, groups)
-			a.mustSync(conn)
+			rep := a.mustSync(conn)
+			// "Ensure that you have created, in APM, each site that you want
+			// to associate": a group naming a missing site is a warning.
+			if !strings.Contains(strings.Join(rep.Warnings, " "), "Paris") {
+				t.Errorf("no warning for the group naming the missing site Paris: %q", rep.Warnings)
+			}
+			if _, ok := a.memberships(ids["u1"])["site:Paris"]; ok {
+				t.Errorf("u1 got the site Paris, which does not exist")
+			}
 
 			u1 := a.memberships(ids["u1"])
 			for _, k := range []string{"permissionSet:Engineering", "group:Pumps", "site:Rome"} {

@@ -368,3 +368,35 @@ func TestSeed004_MultiValuedSourceIntoOneFieldIsFlagged(t *testing.T) {
 		t.Fatalf("two telephoneNumber values went into one field without a warning: %+v", a.user("multi").Fields)
 	}
 }
+
+// "Imagicle Users' database supports 10 custom fields": a mapping to an
+// eleventh is refused, naming the target.
+func TestSeed004_OnlyTenCustomFields(t *testing.T) {
+	s := startSlapd(t, nil, nil)
+	a := newAdmin(t)
+	out, code := a.tryApply(slapdSource(s, "ldap", map[string]any{"mappings": []map[string]any{
+		{"source": "uid", "target": "userId"},
+		{"source": "cn", "target": "displayName"},
+		{"source": "title", "target": "Custom11"},
+	}}))
+	if code != exitBadInput || !strings.Contains(out, "mappings[2].target") {
+		t.Fatalf("apply: exit %d, want %d naming mappings[2].target:\n%s", code, exitBadInput, out)
+	}
+}
+
+// "Restart provisioning ... This is triggering a new provisioning from
+// scratch": after a restart the next run reads everything.
+func TestSeed004_RestartRunsFromScratch(t *testing.T) {
+	s := startSlapd(t, []ldapUser{{uid: "r1"}, {uid: "r2"}}, nil)
+	a := newAdmin(t)
+	a.apply(slapdSource(s, "ldap", nil))
+	a.mustSync("ldap")
+	if rep := a.mustSync("ldap"); rep.Mode != "incremental" {
+		t.Fatalf("second run is %s, want incremental before the restart", rep.Mode)
+	}
+	a.must("schedule", "restart", "ldap")
+	rep := a.mustSync("ldap")
+	if rep.Mode != "full" || rep.EntriesRead != 2 {
+		t.Fatalf("run after restart %+v: want a full read of both entries", rep)
+	}
+}
