@@ -186,3 +186,23 @@ func TestSeed000_RelyingPartyCheckReportsMissingWritePermission(t *testing.T) {
 		t.Fatalf("check of a read-only account: exit %d, want a failure naming altSecurityIdentities:\n%s%s", code, out, errOut)
 	}
 }
+
+// "It is only available on the Edit Directory screen when the directory Type
+// is Relying Party (RLPT) and the System Type is LDAP; in every other case
+// the button is hidden", and it sits beside the LDAP Rule Criteria
+// Attribute field.
+func TestSeed000_AdvancedSettingsButtonOnlyForRelyingPartyLDAP(t *testing.T) {
+	ou := newOU(t)
+	a := newAdmin(t)
+	a.apply(ou.relyingParty("rp", seedExample("Example3"), nil))
+	a.apply(ou.source("src", nil))
+	api := a.serve()
+	hc := api.login()
+	rp := api.page(hc, "/connections/rp")
+	if !strings.Contains(rp, `id="advanced-settings"`) || !strings.Contains(rp, "ruleCriteriaAttribute") {
+		t.Errorf("Edit Directory of a relying party LDAP connection lacks the Advanced settings button beside the rule criteria attribute")
+	}
+	if src := api.page(hc, "/connections/src"); strings.Contains(src, `id="advanced-settings"`) {
+		t.Errorf("Edit Directory of a source connection shows the Advanced settings button")
+	}
+}
