@@ -174,3 +174,16 @@ func TestSeed000_Example3_WarnsOnWriteFailureAndContinues(t *testing.T) {
 	wantAttr(t, ou, dns["Ann"], "proxyAddresses", "smtp:"+strings.ToLower(ou.upn("Ann")))
 	wantAttr(t, ou, dns["Ben"], "proxyAddresses")
 }
+
+// Example 4 verbatim names extensionAttribute5, "type it in — not in the
+// suggestion list". On a directory whose schema lacks the attribute, the run
+// fails with an error naming it (onWriteFailure is error) and writes
+// nothing.
+func TestSeed000_Example4_UnknownTargetAttributeIsNamed(t *testing.T) {
+	ou, a, dns := writeBackSetup(t, seedExample("Example4"), map[string]samba.UserSpec{"nosuch": {}})
+	rep, code := a.sync("rp")
+	if code != exitFailed || rep.Status != "failed" || !strings.Contains(rep.Error, "extensionAttribute5") {
+		t.Fatalf("run: exit %d %+v, want a failed run naming extensionAttribute5", code, rep)
+	}
+	wantAttr(t, ou, dns["nosuch"], "mail")
+}

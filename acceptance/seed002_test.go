@@ -1,6 +1,7 @@
 package acceptance
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/usersync/usersync/internal/testdir/samba"
@@ -45,22 +46,26 @@ func TestSeed002_UserPrincipalNameBecomesUserID(t *testing.T) {
 
 // "Each APM User must have a unique User ID": two directories holding the
 // same UPN (in different case) give one active user, and the second is
-// reported, not silently merged or duplicated.
+// reported, not silently merged or duplicated, in either store.
 func TestSeed002_EachUserMustHaveUniqueUserID(t *testing.T) {
-	knownDefect(t, "unique user IDs are not enforced across connections (store)")
-	ou := newOU(t)
-	ou.addUser("dup", samba.UserSpec{})
-	s := startSlapd(t, []ldapUser{{uid: ou.upn("dup"), attrs: map[string][]string{"mail": {"dup@example.com"}}}}, nil)
-	a := newAdmin(t)
-	a.apply(ou.source("ad", nil))
-	a.apply(slapdSource(s, "ldap", nil))
-	a.mustSync("ad")
-	rep, _ := a.sync("ldap")
-	if n := len(a.active(ou.upn("dup"))); n != 1 {
-		t.Fatalf("%d active users share the user ID %q, want 1", n, ou.upn("dup"))
-	}
-	if rep.Created != 0 || rep.Skipped+rep.Failed != 1 {
-		t.Fatalf("second connection's run: %+v, want the duplicate skipped or failed", rep)
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			knownDefect(t, "unique user IDs are not enforced across connections (store)")
+			ou := newOU(t)
+			ou.addUser("dup", samba.UserSpec{})
+			s := startSlapd(t, []ldapUser{{uid: strings.ToUpper(ou.upn("dup")), attrs: map[string][]string{"mail": {"dup@example.com"}}}}, nil)
+			a := st.newAdmin(t)
+			a.apply(ou.source("ad", nil))
+			a.apply(slapdSource(s, "ldap", nil))
+			a.mustSync("ad")
+			rep, _ := a.sync("ldap")
+			if n := len(a.active(ou.upn("dup"))); n != 1 {
+				t.Fatalf("%d active users share the user ID %q, want 1", n, ou.upn("dup"))
+			}
+			if rep.Created != 0 || rep.Skipped+rep.Failed != 1 {
+				t.Fatalf("second connection's run: %+v, want the duplicate skipped or failed", rep)
+			}
+		})
 	}
 }
 
