@@ -29,6 +29,14 @@ func TestSeed004_DisabledUsersAreNotProvisioned(t *testing.T) {
 	if got := a.user(ou.upn("later")).Status; got != "inactive" {
 		t.Fatalf("user of an account disabled later is %s, want inactive", got)
 	}
+	// Adding the disabled account by hand provisions nobody and says why.
+	out, errOut, _ := a.run("users", "add", "--connection", "ad", ou.upn("off"))
+	if !strings.Contains(strings.ToLower(out+errOut), "disabled") {
+		t.Fatalf("users add of a disabled account does not give the reason:\n%s%s", out, errOut)
+	}
+	if n := len(a.active(ou.upn("off"))); n != 0 {
+		t.Fatalf("users add provisioned a disabled account")
+	}
 }
 
 // nestedFixture is group G with direct member "direct" and nested group N
