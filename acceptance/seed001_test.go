@@ -1,6 +1,7 @@
 package acceptance
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -60,22 +61,27 @@ func TestSeed001_ChangedDomainSpecifierMakesANewUser(t *testing.T) {
 func TestSeed001_DomainSpecifierMustBeAcceptedAndQualified(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		upn    string
+		good   []string // accepted domain specifiers
+		bad    string
 		extra  map[string]any
 		reason string
 	}{
-		{"unknown specifier", "@other.test", map[string]any{"upnSuffixes": []string{"example.test", "corp.example.test"}}, "other.test"},
-		{"not fully qualified", "@example", map[string]any{"requireFqdnUpn": true}, "example"},
+		{"unknown specifier", []string{"example.test", "corp.example.test"}, "other.test",
+			map[string]any{"upnSuffixes": []string{"example.test", "corp.example.test"}}, "other.test"},
+		{"not fully qualified", []string{"example.test"}, "example", map[string]any{"requireFqdnUpn": true}, "example"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ou := newOU(t)
-			ou.addUser("good", samba.UserSpec{})
-			ou.addUser("bad", samba.UserSpec{UserPrincipalName: ou.prefix + "bad" + tc.upn})
+			for i, suffix := range tc.good {
+				login := fmt.Sprintf("good%d", i)
+				ou.addUser(login, samba.UserSpec{UserPrincipalName: ou.prefix + login + "@" + suffix})
+			}
+			ou.addUser("bad", samba.UserSpec{UserPrincipalName: ou.prefix + "bad@" + tc.bad})
 			a := newAdmin(t)
 			a.apply(ou.source("ad", tc.extra))
 			rep, _ := a.sync("ad")
-			if rep.Created != 1 || rep.Failed+rep.Skipped != 1 {
-				t.Fatalf("run %+v: want the good user created and the bad one refused", rep)
+			if rep.Created != len(tc.good) || rep.Failed+rep.Skipped != 1 {
+				t.Fatalf("run %+v: want the %d good users created and the bad one refused", rep, len(tc.good))
 			}
 			for _, o := range a.outcomes(rep.ID) {
 				if (o.Action == "failed" || o.Action == "skipped") && !strings.Contains(o.Reason, tc.reason) {
