@@ -187,3 +187,18 @@ func TestSeed000_Example4_UnknownTargetAttributeIsNamed(t *testing.T) {
 	}
 	wantAttr(t, ou, dns["nosuch"], "mail")
 }
+
+// Examples 1 and 2 keep "Sync UPN to AD attribute → off": "the fields below
+// the second toggle stay disabled", so however they are filled in, a run
+// writes nothing.
+func TestSeed000_Examples1And2_SyncOffWritesNothing(t *testing.T) {
+	for _, ex := range []string{"Example1", "Example2"} {
+		t.Run(ex, func(t *testing.T) {
+			ou, a, dns := writeBackSetup(t, seedExample(ex), map[string]samba.UserSpec{"quiet": {}})
+			if rep := a.mustSync("rp"); rep.Updated != 0 {
+				t.Fatalf("run %+v: want nothing written", rep)
+			}
+			wantAttr(t, ou, dns["quiet"], "proxyAddresses")
+		})
+	}
+}

@@ -61,15 +61,7 @@ func TestSeed002_SchedulerRunsTheSynchronization(t *testing.T) {
 	ou.addUser("sched", samba.UserSpec{})
 	a := newAdmin(t)
 	a.apply(ou.source("ad", map[string]any{"schedule": "@every 1m", "minInterval": "1m"}))
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, binary, "run-scheduler", "--ops-listen", "", "--no-live", "--db", a.db)
-	cmd.Env = append(os.Environ(), "USERSYNC_SECRET_KEY=", "USERSYNC_SECRET_KEY_FILE="+filepath.Join(a.dir, "usersync.key"))
-	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
-	cmd.WaitDelay = 10 * time.Second
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cancel(); _ = cmd.Wait() })
+	a.startScheduler("--no-live")
 	a.must("schedule", "run", "ad")
 	deadline := time.Now().Add(60 * time.Second)
 	for len(a.active(ou.upn("sched"))) == 0 {
@@ -98,5 +90,57 @@ func TestSeed002_UserNotSyncedIsExplained(t *testing.T) {
 		if !strings.Contains(out, `"verdict": "`+verdict+`"`) && !strings.Contains(out, `"verdict":"`+verdict+`"`) {
 			t.Errorf("explain %s: want verdict %s:\n%s", login, verdict, out)
 		}
+	}
+}
+
+// startScheduler runs `usersync run-scheduler` on the admin's store until
+// the test ends.
+func (a *admin) startScheduler(extra ...string) {
+	a.t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	args := append([]string{"run-scheduler", "--ops-listen", "", "--db", a.db}, extra...)
+	cmd := exec.CommandContext(ctx, binary, args...)
+	cmd.Env = append(os.Environ(), "USERSYNC_SECRET_KEY=", "USERSYNC_SECRET_KEY_FILE="+filepath.Join(a.dir, "usersync.key"))
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = 10 * time.Second
+	if err := cmd.Start(); err != nil {
+		cancel()
+		a.t.Fatal(err)
+	}
+	a.t.Cleanup(func() { cancel(); _ = cmd.Wait() })
+}
+
+// eventually polls cond every 200 ms until it holds or timeout passes.
+func eventually(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("after %v: %s", timeout, what)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// "APM User properties and status will be updated to reflect the last
+// saved information": a disabled account's user is inactive, and active
+// again, the same user, when the account is enabled.
+func TestSeed002_StatusFollowsTheDirectory(t *testing.T) {
+	ou := newOU(t)
+	dn := ou.addUser("flip", samba.UserSpec{})
+	a := newAdmin(t)
+	a.apply(ou.source("ad", nil))
+	a.mustSync("ad")
+	before := a.user(ou.upn("flip"))
+	ou.dc.Disable(t, dn)
+	a.mustSync("ad")
+	if got := a.user(ou.upn("flip")).Status; got != "inactive" {
+		t.Fatalf("disabled account's user is %s, want inactive", got)
+	}
+	ou.dc.Enable(t, dn)
+	a.mustSync("ad")
+	after := a.user(ou.upn("flip"))
+	if after.Status != "active" || after.ID != before.ID {
+		t.Fatalf("re-enabled account's user is %d (%s), want %d active again", after.ID, after.Status, before.ID)
 	}
 }
