@@ -197,3 +197,41 @@ func TestSeed001_DirectoryUserAuthenticatesByUPNAndDomainLogin(t *testing.T) {
 		})
 	}
 }
+
+// "Keep the Metasys local user account active as a backup account in case
+// the Active Directory service becomes temporarily unavailable": with the
+// directory down, the local account still logs in, a directory user's login
+// says the directory is unreachable, and a sync fails without deactivating
+// anyone.
+func TestSeed001_LocalAccountWorksWhileDirectoryIsUnavailable(t *testing.T) {
+	// A DC of its own, since this test stops it.
+	dc := samba.Start(t)
+	ou := newOUOn(t, dc)
+	ou.addUser("dir", samba.UserSpec{Password: "Dir-Pw-12345"})
+	a := newAdmin(t)
+	a.apply(ou.source("ad", nil))
+	a.mustSync("ad")
+	if out, errOut, code := a.runIn("Local-Pw-12345\n", "users", "add-local", "backup", "--display-name", "Backup"); code != exitOK {
+		t.Fatalf("users add-local: exit %d %s%s", code, out, errOut)
+	}
+	if out, errOut, code := a.runIn("Dir-Pw-12345\n", "auth", "check", ou.upn("dir")); code != exitOK {
+		t.Fatalf("directory user with the directory up: exit %d %s%s", code, out, errOut)
+	}
+	if err := dc.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if out, errOut, code := a.runIn("Local-Pw-12345\n", "auth", "check", "backup"); code != exitOK {
+		t.Fatalf("local backup account with the directory down: exit %d %s%s", code, out, errOut)
+	}
+	out, errOut, code := a.runIn("Dir-Pw-12345\n", "auth", "check", ou.upn("dir"))
+	if code == exitOK || !strings.Contains(out+errOut, "unreachable") {
+		t.Fatalf("directory user with the directory down: exit %d, want a failure saying unreachable:\n%s%s", code, out, errOut)
+	}
+	rep, code := a.sync("ad", "--full")
+	if code == exitOK || rep.Deactivated != 0 {
+		t.Fatalf("sync with the directory down: exit %d %+v, want a failed run deactivating nobody", code, rep)
+	}
+	if len(a.active(ou.upn("dir"))) != 1 {
+		t.Fatalf("the directory user was deactivated by a failed read")
+	}
+}

@@ -166,8 +166,14 @@ func TestSeed003_ProvisioningRuleExtensionTakesPriority(t *testing.T) {
 		"template": map[string]any{"extensionType": "SIP", "extensionTemplate": "default-sip", "extension": "2000"},
 	}))
 	a.mustSync("ipo")
-	if got := a.user("id-ext1").Fields["extension"]; got != "2000" {
-		t.Fatalf("extension = %q, want the provisioning rule's 2000", got)
+	f := a.user("id-ext1").Fields
+	if f["extension"] != "2000" {
+		t.Fatalf("extension = %q, want the provisioning rule's 2000", f["extension"])
+	}
+	// "for new user creation, a 'user provisioning rule' (UPR) is used to
+	// define the extension type and extension template."
+	if f["extensionType"] != "SIP" || f["extensionTemplate"] != "default-sip" {
+		t.Fatalf("fields %v: want the rule's extension type and template", f)
 	}
 }
 
