@@ -6,11 +6,11 @@ import (
 	"testing"
 )
 
-// Seed 000: the Relying Party Active Directory connection, System
+// Sentences about the Relying Party Active Directory connection, System
 // Connections screens and the Advanced UPN Sync Settings (configureTwo).
 
-// The five configureTwo documents of seed 000, exactly as the panel saves
-// them (the seed wraps them over several lines; the documents have none).
+// The five configureTwo documents of the Advanced UPN Sync Settings panel,
+// Examples 1 to 5, exactly as the panel saves them (on one line each).
 var seedExamples = []struct{ name, doc string }{
 	{"Example1FeatureDisabled", `{"schemaVersion":1,"mailFallbackOnMissingUpn":{"enabled":false},"syncUpnToAdAttribute":{"enabled":false,"targetAttribute":"proxyAddresses","multiValued":true,"valueFormat":"prefixed","prefix":"smtp","lowercase":true,"skipIfAlreadyPresent":true,"treatPrefixVariantsAsDuplicates":true,"onWriteFailure":"warn"}}`},
 	{"Example2MailFallbackOnly", `{"schemaVersion":1,"mailFallbackOnMissingUpn":{"enabled":true},"syncUpnToAdAttribute":{"enabled":false,"targetAttribute":"proxyAddresses","multiValued":true,"valueFormat":"prefixed","prefix":"smtp","lowercase":true,"skipIfAlreadyPresent":true,"treatPrefixVariantsAsDuplicates":true,"onWriteFailure":"warn"}}`},

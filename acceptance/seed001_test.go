@@ -8,7 +8,7 @@ import (
 	"github.com/usersync/usersync/internal/testdir/samba"
 )
 
-// Seed 001: Metasys' Active Directory user names, adding a directory user,
+// Sentences about Active Directory user names (Metasys), adding a directory user,
 // and local accounts.
 
 // "If you rename the user's login name, the Metasys Administrator must

@@ -70,7 +70,7 @@ func TestSeed002_GroupNamesAssignPermissionSetsGroupsSitesAndSuperUser(t *testin
 	}
 }
 
-// groupRulesScenario checks the seed's group rules on one directory and store.
+// groupRulesScenario checks the group-name rules on one directory and store.
 func groupRulesScenario(t *testing.T, d groupDirectory, a *admin) {
 	for _, e := range [][]string{
 		{"permission-set", "Engineering"}, {"permission-set", "Finance"},

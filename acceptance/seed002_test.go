@@ -7,7 +7,7 @@ import (
 	"github.com/usersync/usersync/internal/testdir/samba"
 )
 
-// Seed 002: GE APM's Active Directory synchronization (users, permission
+// Sentences about GE APM's Active Directory synchronization (users, permission
 // sets, groups and sites from directory groups).
 
 // "If the APM system finds a user ... who does not have a corresponding APM

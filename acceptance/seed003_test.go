@@ -6,10 +6,10 @@ import (
 	"time"
 )
 
-// Seed 003: IP Office's LDAP user synchronization and its New / Update /
+// Sentences about IP Office's LDAP user synchronization and its New / Update /
 // Delete field table.
 
-// ipOfficeMappings maps every field of the seed's table from its own
+// ipOfficeMappings maps every field of IP Office's table from its own
 // attribute, so each can be changed alone in the directory.
 var ipOfficeMappings = []map[string]any{
 	{"source": "employeeNumber", "target": "userId"},

@@ -7,7 +7,7 @@ import (
 	"github.com/usersync/usersync/internal/testdir/samba"
 )
 
-// Seed 004: Imagicle's synchronization from an Azure AD source through an
+// Sentences about Imagicle's synchronization from an Azure AD source through an
 // LDAP adapter: scope, expressions, custom fields and synch rules.
 
 // "disabled users are not provisioned": a disabled account is not created,
@@ -151,7 +151,7 @@ func TestSeed004_ScopingFiltersAreANDedAndNullNeverMatches(t *testing.T) {
 	}
 }
 
-// The custom-field expression of the seed, with its sample values: the
+// Imagicle's custom-field expression, with its sample values: the
 // target value "ImagicleCustomFields$$$Custom1=$$$Custom2=R&D Manager"
 // fills Custom2 and leaves Custom1 empty.
 const customFieldsExpression = `Join("$$$", "ImagicleCustomFields", Append("Custom1=", [l]), Append("Custom2=", [title]))`
