@@ -144,3 +144,41 @@ func TestSeed002_StatusFollowsTheDirectory(t *testing.T) {
 		t.Fatalf("re-enabled account's user is %d (%s), want %d active again", after.ID, after.Status, before.ID)
 	}
 }
+
+// "APM provides a set of baseline AD Mapping record ... If you want to change
+// the mappings that are defined through the baseline records, you can modify
+// the records as needed", and "dynamic field mapping is supported": through
+// the API the baseline is shown, and a changed set with a custom target is
+// what the next sync uses.
+func TestSeed002_BaselineMappingsCanBeModified(t *testing.T) {
+	ou := newOU(t)
+	ou.addUser("hr", samba.UserSpec{DisplayName: "Hr User", Department: "Payroll"})
+	a := newAdmin(t)
+	a.apply(ou.source("ad", nil))
+	api := a.serve()
+	var doc struct {
+		Mappings []map[string]any `json:"mappings"`
+		Baseline bool             `json:"baseline"`
+	}
+	body := api.must(200, "GET", "/api/v1/connections/ad/mappings", "")
+	if err := json.Unmarshal([]byte(body), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if !doc.Baseline || !strings.Contains(body, `"userPrincipalName"`) {
+		t.Fatalf("mappings of a new connection: want the baseline with userPrincipalName:\n%s", body)
+	}
+	var changed []map[string]any
+	for _, m := range doc.Mappings {
+		if m["target"] != "department" {
+			changed = append(changed, m)
+		}
+	}
+	changed = append(changed, map[string]any{"source": "department", "target": "costCenter"})
+	put, _ := json.Marshal(map[string]any{"mappings": changed})
+	api.must(200, "PUT", "/api/v1/connections/ad/mappings", string(put))
+	a.mustSync("ad")
+	f := a.user(ou.upn("hr")).Fields
+	if f["costCenter"] != "Payroll" || f["department"] != "" || f["displayName"] != "Hr User" {
+		t.Fatalf("fields %v: want costCenter from department, no department, the baseline's displayName", f)
+	}
+}
