@@ -7,9 +7,12 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -38,7 +41,7 @@ func (a *admin) serve() *apiClient {
 	cmd := exec.CommandContext(ctx, binary, "serve", "--listen", addr, "--ops-listen", "", "--no-scheduler", "--db", a.db)
 	cmd.Dir = a.dir
 	cmd.Env = append(os.Environ(), "USERSYNC_SECRET_KEY=", "USERSYNC_SECRET_KEY_FILE="+filepath.Join(a.dir, "usersync.key"),
-		"USERSYNC_ADMIN_PASSWORD=Acceptance-Admin-1")
+		"USERSYNC_ADMIN_PASSWORD="+adminPassword)
 	var logs bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
@@ -103,4 +106,55 @@ func (c *apiClient) must(want int, method, path, body string) string {
 		c.t.Fatalf("%s %s: %d, want %d: %s", method, path, code, want, out)
 	}
 	return out
+}
+
+// adminPassword is the first-run administrator's password serve is given.
+const adminPassword = "Acceptance-Admin-1"
+
+var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// login signs in to the web UI as the first-run administrator, as a browser
+// does (login form, CSRF token, session cookie), and returns the client.
+func (c *apiClient) login() *http.Client {
+	c.t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	hc := &http.Client{Jar: jar}
+	resp, err := hc.Get(c.base + "/login")
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := csrfField.FindSubmatch(page)
+	if m == nil {
+		c.t.Fatalf("login page has no CSRF token:\n%s", page)
+	}
+	resp, err = hc.PostForm(c.base+"/login", url.Values{"username": {"admin"}, "password": {adminPassword}, "csrf": {string(m[1])}})
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || strings.Contains(string(body), `name="password"`) {
+		c.t.Fatalf("login: %d\n%s", resp.StatusCode, body)
+	}
+	return hc
+}
+
+// page fetches a UI page with a logged-in client.
+func (c *apiClient) page(hc *http.Client, path string) string {
+	c.t.Helper()
+	resp, err := hc.Get(c.base + path)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		c.t.Fatalf("GET %s: %d\n%s", path, resp.StatusCode, b)
+	}
+	return string(b)
 }

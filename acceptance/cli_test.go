@@ -32,6 +32,19 @@ func newAdmin(t *testing.T) *admin {
 	return &admin{t: t, dir: dir, db: filepath.Join(dir, "usersync.db")}
 }
 
+// stores are the two stores, for the behaviours whose code differs by store.
+var stores = []struct {
+	name     string
+	newAdmin func(t *testing.T) *admin
+}{
+	{"SQLite", newAdmin},
+	{"PostgreSQL", func(t *testing.T) *admin {
+		a := newAdmin(t)
+		a.db = postgresURL(t)
+		return a
+	}},
+}
+
 // run runs usersync with args and the store's --db, stdin as its input, and
 // returns what it printed on standard output, standard error and its exit
 // code.

@@ -29,7 +29,12 @@ var nonWord = regexp.MustCompile(`[^A-Za-z0-9]+`)
 // newOU creates an OU for t on the shared DC.
 func newOU(t *testing.T) *adOU {
 	t.Helper()
-	dc := sharedDC(t)
+	return newOUOn(t, sharedDC(t))
+}
+
+// newOUOn creates an OU for t on dc.
+func newOUOn(t *testing.T, dc *samba.DC) *adOU {
+	t.Helper()
 	n := ouSeq.Add(1)
 	name := nonWord.ReplaceAllString(t.Name(), "")
 	if len(name) > 40 {

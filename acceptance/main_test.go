@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/usersync/usersync/internal/testdir/postgres"
 	"github.com/usersync/usersync/internal/testdir/samba"
 )
 
@@ -40,7 +41,37 @@ func runMain(m *testing.M) int {
 	}
 	code := m.Run()
 	stopSharedDC()
+	if pg != nil {
+		pg.Stop()
+	}
 	return code
+}
+
+// The suite shares one PostgreSQL cluster, with a database per test.
+var (
+	pgOnce sync.Once
+	pg     *postgres.Cluster
+	pgErr  error
+)
+
+// postgresURL returns a new empty database on the suite's cluster. A missing
+// PostgreSQL skips the test, or fails it under USERSYNC_INTEGRATION=1.
+func postgresURL(t *testing.T) string {
+	t.Helper()
+	postgres.Require(t)
+	pgOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		pg, pgErr = postgres.Start(ctx)
+	})
+	if pgErr != nil {
+		t.Fatalf("start the shared PostgreSQL cluster: %v", pgErr)
+	}
+	url, err := pg.CreateDatabase(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return url
 }
 
 // The suite shares one Samba DC: provisioning and starting one costs

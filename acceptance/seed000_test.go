@@ -6,11 +6,11 @@ import (
 	"testing"
 )
 
-// Seed 000: the Relying Party Active Directory connection, System
+// Sentences about the Relying Party Active Directory connection, System
 // Connections screens and the Advanced UPN Sync Settings (configureTwo).
 
-// The five configureTwo documents of seed 000, exactly as the panel saves
-// them (the seed wraps them over several lines; the documents have none).
+// The five configureTwo documents of the Advanced UPN Sync Settings panel,
+// Examples 1 to 5, exactly as the panel saves them (on one line each).
 var seedExamples = []struct{ name, doc string }{
 	{"Example1FeatureDisabled", `{"schemaVersion":1,"mailFallbackOnMissingUpn":{"enabled":false},"syncUpnToAdAttribute":{"enabled":false,"targetAttribute":"proxyAddresses","multiValued":true,"valueFormat":"prefixed","prefix":"smtp","lowercase":true,"skipIfAlreadyPresent":true,"treatPrefixVariantsAsDuplicates":true,"onWriteFailure":"warn"}}`},
 	{"Example2MailFallbackOnly", `{"schemaVersion":1,"mailFallbackOnMissingUpn":{"enabled":true},"syncUpnToAdAttribute":{"enabled":false,"targetAttribute":"proxyAddresses","multiValued":true,"valueFormat":"prefixed","prefix":"smtp","lowercase":true,"skipIfAlreadyPresent":true,"treatPrefixVariantsAsDuplicates":true,"onWriteFailure":"warn"}}`},
@@ -184,5 +184,25 @@ func TestSeed000_RelyingPartyCheckReportsMissingWritePermission(t *testing.T) {
 	out, errOut, code := a.run("connection", "check", "rp")
 	if code == exitOK || !strings.Contains(out+errOut, "altSecurityIdentities") {
 		t.Fatalf("check of a read-only account: exit %d, want a failure naming altSecurityIdentities:\n%s%s", code, out, errOut)
+	}
+}
+
+// "It is only available on the Edit Directory screen when the directory Type
+// is Relying Party (RLPT) and the System Type is LDAP; in every other case
+// the button is hidden", and it sits beside the LDAP Rule Criteria
+// Attribute field.
+func TestSeed000_AdvancedSettingsButtonOnlyForRelyingPartyLDAP(t *testing.T) {
+	ou := newOU(t)
+	a := newAdmin(t)
+	a.apply(ou.relyingParty("rp", seedExample("Example3"), nil))
+	a.apply(ou.source("src", nil))
+	api := a.serve()
+	hc := api.login()
+	rp := api.page(hc, "/connections/rp")
+	if !strings.Contains(rp, `id="advanced-settings"`) || !strings.Contains(rp, "ruleCriteriaAttribute") {
+		t.Errorf("Edit Directory of a relying party LDAP connection lacks the Advanced settings button beside the rule criteria attribute")
+	}
+	if src := api.page(hc, "/connections/src"); strings.Contains(src, `id="advanced-settings"`) {
+		t.Errorf("Edit Directory of a source connection shows the Advanced settings button")
 	}
 }

@@ -158,3 +158,47 @@ func TestSeed000_Example2_MailFallbackLinksEntryWithoutUPN(t *testing.T) {
 		t.Fatalf("run without fallback %+v: want the entry skipped", rep)
 	}
 }
+
+// Example 3: "Warn on failure rather than blocking": a refused write is a
+// warning on the run, and the other users are still written.
+func TestSeed000_Example3_WarnsOnWriteFailureAndContinues(t *testing.T) {
+	ou, a, dns := writeBackSetup(t, seedExample("Example3"), map[string]samba.UserSpec{"Ann": {}, "Ben": {}})
+	ou.dc.DenyWriteProperty(t, dns["Ben"], ou.dc.AdminDN)
+	rep, code := a.sync("rp")
+	if code != exitOK || rep.Status != "succeeded" || rep.Updated != 1 || rep.Failed != 1 {
+		t.Fatalf("run: exit %d %+v, want Ann written and Ben failed in a succeeded run", code, rep)
+	}
+	if !strings.Contains(strings.Join(rep.Warnings, " "), "proxyAddresses") {
+		t.Errorf("no warning names the attribute: %q", rep.Warnings)
+	}
+	wantAttr(t, ou, dns["Ann"], "proxyAddresses", "smtp:"+strings.ToLower(ou.upn("Ann")))
+	wantAttr(t, ou, dns["Ben"], "proxyAddresses")
+}
+
+// Example 4 verbatim names extensionAttribute5, "type it in — not in the
+// suggestion list". On a directory whose schema lacks the attribute, the run
+// fails with an error naming it (onWriteFailure is error) and writes
+// nothing.
+func TestSeed000_Example4_UnknownTargetAttributeIsNamed(t *testing.T) {
+	ou, a, dns := writeBackSetup(t, seedExample("Example4"), map[string]samba.UserSpec{"nosuch": {}})
+	rep, code := a.sync("rp")
+	if code != exitFailed || rep.Status != "failed" || !strings.Contains(rep.Error, "extensionAttribute5") {
+		t.Fatalf("run: exit %d %+v, want a failed run naming extensionAttribute5", code, rep)
+	}
+	wantAttr(t, ou, dns["nosuch"], "mail")
+}
+
+// Examples 1 and 2 keep "Sync UPN to AD attribute → off": "the fields below
+// the second toggle stay disabled", so however they are filled in, a run
+// writes nothing.
+func TestSeed000_Examples1And2_SyncOffWritesNothing(t *testing.T) {
+	for _, ex := range []string{"Example1", "Example2"} {
+		t.Run(ex, func(t *testing.T) {
+			ou, a, dns := writeBackSetup(t, seedExample(ex), map[string]samba.UserSpec{"quiet": {}})
+			if rep := a.mustSync("rp"); rep.Updated != 0 {
+				t.Fatalf("run %+v: want nothing written", rep)
+			}
+			wantAttr(t, ou, dns["quiet"], "proxyAddresses")
+		})
+	}
+}

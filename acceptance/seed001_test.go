@@ -1,13 +1,14 @@
 package acceptance
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/usersync/usersync/internal/testdir/samba"
 )
 
-// Seed 001: Metasys' Active Directory user names, adding a directory user,
+// Sentences about Active Directory user names (Metasys), adding a directory user,
 // and local accounts.
 
 // "If you rename the user's login name, the Metasys Administrator must
@@ -60,22 +61,27 @@ func TestSeed001_ChangedDomainSpecifierMakesANewUser(t *testing.T) {
 func TestSeed001_DomainSpecifierMustBeAcceptedAndQualified(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		upn    string
+		good   []string // accepted domain specifiers
+		bad    string
 		extra  map[string]any
 		reason string
 	}{
-		{"unknown specifier", "@other.test", map[string]any{"upnSuffixes": []string{"example.test", "corp.example.test"}}, "other.test"},
-		{"not fully qualified", "@example", map[string]any{"requireFqdnUpn": true}, "example"},
+		{"unknown specifier", []string{"example.test", "corp.example.test"}, "other.test",
+			map[string]any{"upnSuffixes": []string{"example.test", "corp.example.test"}}, "other.test"},
+		{"not fully qualified", []string{"example.test"}, "example", map[string]any{"requireFqdnUpn": true}, "example"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ou := newOU(t)
-			ou.addUser("good", samba.UserSpec{})
-			ou.addUser("bad", samba.UserSpec{UserPrincipalName: ou.prefix + "bad" + tc.upn})
+			for i, suffix := range tc.good {
+				login := fmt.Sprintf("good%d", i)
+				ou.addUser(login, samba.UserSpec{UserPrincipalName: ou.prefix + login + "@" + suffix})
+			}
+			ou.addUser("bad", samba.UserSpec{UserPrincipalName: ou.prefix + "bad@" + tc.bad})
 			a := newAdmin(t)
 			a.apply(ou.source("ad", tc.extra))
 			rep, _ := a.sync("ad")
-			if rep.Created != 1 || rep.Failed+rep.Skipped != 1 {
-				t.Fatalf("run %+v: want the good user created and the bad one refused", rep)
+			if rep.Created != len(tc.good) || rep.Failed+rep.Skipped != 1 {
+				t.Fatalf("run %+v: want the %d good users created and the bad one refused", rep, len(tc.good))
 			}
 			for _, o := range a.outcomes(rep.ID) {
 				if (o.Action == "failed" || o.Action == "skipped") && !strings.Contains(o.Reason, tc.reason) {
@@ -189,5 +195,43 @@ func TestSeed001_DirectoryUserAuthenticatesByUPNAndDomainLogin(t *testing.T) {
 				t.Fatalf("auth check %s accepted a wrong password", tc.user)
 			}
 		})
+	}
+}
+
+// "Keep the Metasys local user account active as a backup account in case
+// the Active Directory service becomes temporarily unavailable": with the
+// directory down, the local account still logs in, a directory user's login
+// says the directory is unreachable, and a sync fails without deactivating
+// anyone.
+func TestSeed001_LocalAccountWorksWhileDirectoryIsUnavailable(t *testing.T) {
+	// A DC of its own, since this test stops it.
+	dc := samba.Start(t)
+	ou := newOUOn(t, dc)
+	ou.addUser("dir", samba.UserSpec{Password: "Dir-Pw-12345"})
+	a := newAdmin(t)
+	a.apply(ou.source("ad", nil))
+	a.mustSync("ad")
+	if out, errOut, code := a.runIn("Local-Pw-12345\n", "users", "add-local", "backup", "--display-name", "Backup"); code != exitOK {
+		t.Fatalf("users add-local: exit %d %s%s", code, out, errOut)
+	}
+	if out, errOut, code := a.runIn("Dir-Pw-12345\n", "auth", "check", ou.upn("dir")); code != exitOK {
+		t.Fatalf("directory user with the directory up: exit %d %s%s", code, out, errOut)
+	}
+	if err := dc.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if out, errOut, code := a.runIn("Local-Pw-12345\n", "auth", "check", "backup"); code != exitOK {
+		t.Fatalf("local backup account with the directory down: exit %d %s%s", code, out, errOut)
+	}
+	out, errOut, code := a.runIn("Dir-Pw-12345\n", "auth", "check", ou.upn("dir"))
+	if code == exitOK || !strings.Contains(out+errOut, "unreachable") {
+		t.Fatalf("directory user with the directory down: exit %d, want a failure saying unreachable:\n%s%s", code, out, errOut)
+	}
+	rep, code := a.sync("ad", "--full")
+	if code == exitOK || rep.Deactivated != 0 {
+		t.Fatalf("sync with the directory down: exit %d %+v, want a failed run deactivating nobody", code, rep)
+	}
+	if len(a.active(ou.upn("dir"))) != 1 {
+		t.Fatalf("the directory user was deactivated by a failed read")
 	}
 }

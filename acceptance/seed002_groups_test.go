@@ -1,6 +1,7 @@
 package acceptance
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/usersync/usersync/internal/testdir/samba"
@@ -60,60 +61,75 @@ var groupDirectories = []groupDirectory{
 // assign sites; "Any user under a group named as Administrator, will be a
 // super user".
 func TestSeed002_GroupNamesAssignPermissionSetsGroupsSitesAndSuperUser(t *testing.T) {
-	for _, d := range groupDirectories {
-		t.Run(d.name, func(t *testing.T) {
-			a := newAdmin(t)
-			for _, e := range [][]string{
-				{"permission-set", "Engineering"}, {"permission-set", "Finance"},
-				{"group", "Pumps"}, {"site", "Rome"}, {"site", "Oslo"},
-			} {
-				a.must(e[0], "add", e[1])
-			}
-			// The site groups are named after the connection, which the
-			// setup chooses; both names are created and only one applies.
-			groups := map[string][]string{
-				"Engineering": {"u1"}, "FINANCE": {"u2"}, "Engineering Team": {"u2"},
-				"Pumps": {"u1"}, "Administrator": {"u1"},
-				"ad_Rome": {"u1"}, "ldap_Rome": {"u1"}, "ad_AllSites": {"u2"}, "ldap_AllSites": {"u2"},
-			}
-			conn, ids, setMembers := d.setup(t, a, groups)
-			a.mustSync(conn)
+	for _, st := range stores {
+		for _, d := range groupDirectories {
+			t.Run(d.name+"/"+st.name, func(t *testing.T) {
+				groupRulesScenario(t, d, st.newAdmin(t))
+			})
+		}
+	}
+}
 
-			u1 := a.memberships(ids["u1"])
-			for _, k := range []string{"permissionSet:Engineering", "group:Pumps", "site:Rome"} {
-				if _, ok := u1[k]; !ok {
-					t.Errorf("u1 lacks %s: %v", k, u1)
-				}
-			}
-			if _, ok := u1["site:Oslo"]; ok {
-				t.Errorf("u1 got site Oslo without a group for it: %v", u1)
-			}
-			if !a.user(ids["u1"]).SuperUser {
-				t.Errorf("u1, a member of Administrator, is not a super user")
-			}
-			u2 := a.memberships(ids["u2"])
-			for _, k := range []string{"permissionSet:Engineering", "permissionSet:Finance"} {
-				if _, ok := u2[k]; ok {
-					t.Errorf("u2 got %s from a group whose name only nearly matches: %v", k, u2)
-				}
-			}
-			for _, k := range []string{"site:Rome", "site:Oslo"} {
-				if _, ok := u2[k]; !ok {
-					t.Errorf("u2, in %s_AllSites, lacks %s: %v", conn, k, u2)
-				}
-			}
+// groupRulesScenario checks the group-name rules on one directory and store.
+func groupRulesScenario(t *testing.T, d groupDirectory, a *admin) {
+	for _, e := range [][]string{
+		{"permission-set", "Engineering"}, {"permission-set", "Finance"},
+		{"group", "Pumps"}, {"site", "Rome"}, {"site", "Oslo"},
+	} {
+		a.must(e[0], "add", e[1])
+	}
+	// The site groups are named after the connection, which the
+	// setup chooses; both names are created and only one applies.
+	groups := map[string][]string{
+		"Engineering": {"u1"}, "FINANCE": {"u2"}, "Engineering Team": {"u2"},
+		"Pumps": {"u1"}, "Administrator": {"u1"},
+		"ad_Rome": {"u1"}, "ldap_Rome": {"u1"}, "ad_AllSites": {"u2"}, "ldap_AllSites": {"u2"},
+		"ad_Paris": {"u1"}, "ldap_Paris": {"u1"},
+	}
+	conn, ids, setMembers := d.setup(t, a, groups)
+	rep := a.mustSync(conn)
+	// "Ensure that you have created, in APM, each site that you want
+	// to associate": a group naming a missing site is a warning.
+	if !strings.Contains(strings.Join(rep.Warnings, " "), "Paris") {
+		t.Errorf("no warning for the group naming the missing site Paris: %q", rep.Warnings)
+	}
+	if _, ok := a.memberships(ids["u1"])["site:Paris"]; ok {
+		t.Errorf("u1 got the site Paris, which does not exist")
+	}
 
-			setMembers("Engineering")
-			setMembers("Administrator")
-			a.mustSync(conn)
-			u1 = a.memberships(ids["u1"])
-			if _, ok := u1["permissionSet:Engineering"]; ok {
-				t.Errorf("u1 left the Engineering group but keeps the permission set: %v", u1)
-			}
-			if a.user(ids["u1"]).SuperUser {
-				t.Errorf("u1 left Administrator but is still a super user")
-			}
-		})
+	u1 := a.memberships(ids["u1"])
+	for _, k := range []string{"permissionSet:Engineering", "group:Pumps", "site:Rome"} {
+		if _, ok := u1[k]; !ok {
+			t.Errorf("u1 lacks %s: %v", k, u1)
+		}
+	}
+	if _, ok := u1["site:Oslo"]; ok {
+		t.Errorf("u1 got site Oslo without a group for it: %v", u1)
+	}
+	if !a.user(ids["u1"]).SuperUser {
+		t.Errorf("u1, a member of Administrator, is not a super user")
+	}
+	u2 := a.memberships(ids["u2"])
+	for _, k := range []string{"permissionSet:Engineering", "permissionSet:Finance"} {
+		if _, ok := u2[k]; ok {
+			t.Errorf("u2 got %s from a group whose name only nearly matches: %v", k, u2)
+		}
+	}
+	for _, k := range []string{"site:Rome", "site:Oslo"} {
+		if _, ok := u2[k]; !ok {
+			t.Errorf("u2, in %s_AllSites, lacks %s: %v", conn, k, u2)
+		}
+	}
+
+	setMembers("Engineering")
+	setMembers("Administrator")
+	a.mustSync(conn)
+	u1 = a.memberships(ids["u1"])
+	if _, ok := u1["permissionSet:Engineering"]; ok {
+		t.Errorf("u1 left the Engineering group but keeps the permission set: %v", u1)
+	}
+	if a.user(ids["u1"]).SuperUser {
+		t.Errorf("u1 left Administrator but is still a super user")
 	}
 }
 

@@ -1,12 +1,13 @@
 package acceptance
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/usersync/usersync/internal/testdir/samba"
 )
 
-// Seed 002: GE APM's Active Directory synchronization (users, permission
+// Sentences about GE APM's Active Directory synchronization (users, permission
 // sets, groups and sites from directory groups).
 
 // "If the APM system finds a user ... who does not have a corresponding APM
@@ -45,22 +46,26 @@ func TestSeed002_UserPrincipalNameBecomesUserID(t *testing.T) {
 
 // "Each APM User must have a unique User ID": two directories holding the
 // same UPN (in different case) give one active user, and the second is
-// reported, not silently merged or duplicated.
+// reported, not silently merged or duplicated, in either store.
 func TestSeed002_EachUserMustHaveUniqueUserID(t *testing.T) {
-	knownDefect(t, "unique user IDs are not enforced across connections (store)")
-	ou := newOU(t)
-	ou.addUser("dup", samba.UserSpec{})
-	s := startSlapd(t, []ldapUser{{uid: ou.upn("dup"), attrs: map[string][]string{"mail": {"dup@example.com"}}}}, nil)
-	a := newAdmin(t)
-	a.apply(ou.source("ad", nil))
-	a.apply(slapdSource(s, "ldap", nil))
-	a.mustSync("ad")
-	rep, _ := a.sync("ldap")
-	if n := len(a.active(ou.upn("dup"))); n != 1 {
-		t.Fatalf("%d active users share the user ID %q, want 1", n, ou.upn("dup"))
-	}
-	if rep.Created != 0 || rep.Skipped+rep.Failed != 1 {
-		t.Fatalf("second connection's run: %+v, want the duplicate skipped or failed", rep)
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			knownDefect(t, "unique user IDs are not enforced across connections (store)")
+			ou := newOU(t)
+			ou.addUser("dup", samba.UserSpec{})
+			s := startSlapd(t, []ldapUser{{uid: strings.ToUpper(ou.upn("dup")), attrs: map[string][]string{"mail": {"dup@example.com"}}}}, nil)
+			a := st.newAdmin(t)
+			a.apply(ou.source("ad", nil))
+			a.apply(slapdSource(s, "ldap", nil))
+			a.mustSync("ad")
+			rep, _ := a.sync("ldap")
+			if n := len(a.active(ou.upn("dup"))); n != 1 {
+				t.Fatalf("%d active users share the user ID %q, want 1", n, ou.upn("dup"))
+			}
+			if rep.Created != 0 || rep.Skipped+rep.Failed != 1 {
+				t.Fatalf("second connection's run: %+v, want the duplicate skipped or failed", rep)
+			}
+		})
 	}
 }
 
@@ -86,17 +91,27 @@ func TestSeed002_ChangedUserPrincipalNameCreatesNewUser(t *testing.T) {
 }
 
 // "If the Microsoft Azure Active Directory user is locked out ..., the user
-// will not be locked in APM database."
+// will not be locked in APM database", whichever kind of run sees it.
 func TestSeed002_LockedOutUserIsNotLocked(t *testing.T) {
-	ou := newOU(t)
-	dn := ou.addUser("locked", samba.UserSpec{Password: "Locked-Pw-123"})
-	a := newAdmin(t)
-	a.apply(ou.source("ad", nil))
-	a.mustSync("ad")
-	ou.dc.LockOut(t, dn)
-	a.mustSync("ad", "--full")
-	if u := a.user(ou.upn("locked")); u.Status != "active" {
-		t.Fatalf("locked-out user is %s, want active", u.Status)
+	for _, mode := range []string{"full", "incremental"} {
+		t.Run(mode, func(t *testing.T) {
+			ou := newOU(t)
+			dn := ou.addUser("locked", samba.UserSpec{Password: "Locked-Pw-123"})
+			a := newAdmin(t)
+			a.apply(ou.source("ad", nil))
+			a.mustSync("ad")
+			ou.dc.LockOut(t, dn)
+			var extra []string
+			if mode == "full" {
+				extra = []string{"--full"}
+			}
+			if rep := a.mustSync("ad", extra...); rep.Mode != mode || rep.Deactivated != 0 {
+				t.Fatalf("run %+v: want a %s run deactivating nobody", rep, mode)
+			}
+			if u := a.user(ou.upn("locked")); u.Status != "active" {
+				t.Fatalf("locked-out user is %s, want active", u.Status)
+			}
+		})
 	}
 }
 
@@ -143,17 +158,31 @@ func TestSeed002_SecondRunImportsOnlyChanges(t *testing.T) {
 }
 
 // "User Status after AD Synchronization": a user whose directory account is
-// deleted becomes inactive.
+// deleted becomes inactive, whichever kind of run notices.
 func TestSeed002_DeletedAccountMakesUserInactive(t *testing.T) {
-	ou := newOU(t)
-	dn := ou.addUser("gone", samba.UserSpec{})
-	ou.addUser("stays", samba.UserSpec{})
-	a := newAdmin(t)
-	a.apply(ou.source("ad", nil))
-	a.mustSync("ad")
-	ou.dc.Delete(t, dn)
-	a.mustSync("ad", "--full")
-	if u := a.user(ou.upn("gone")); u.Status != "inactive" {
-		t.Fatalf("deleted account's user is %s, want inactive", u.Status)
+	for _, mode := range []string{"full", "incremental"} {
+		t.Run(mode, func(t *testing.T) {
+			ou := newOU(t)
+			dn := ou.addUser("gone", samba.UserSpec{})
+			ou.addUser("stays", samba.UserSpec{})
+			a := newAdmin(t)
+			a.apply(ou.source("ad", nil))
+			a.mustSync("ad")
+			ou.dc.Delete(t, dn)
+			var extra []string
+			if mode == "full" {
+				extra = []string{"--full"}
+			}
+			rep := a.mustSync("ad", extra...)
+			if rep.Mode != mode {
+				t.Fatalf("run mode %s, want %s", rep.Mode, mode)
+			}
+			if u := a.user(ou.upn("gone")); u.Status != "inactive" {
+				t.Fatalf("deleted account's user is %s, want inactive", u.Status)
+			}
+			if u := a.user(ou.upn("stays")); u.Status != "active" {
+				t.Fatalf("the other user is %s, want active", u.Status)
+			}
+		})
 	}
 }

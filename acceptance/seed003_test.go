@@ -3,12 +3,13 @@ package acceptance
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
-// Seed 003: IP Office's LDAP user synchronization and its New / Update /
+// Sentences about IP Office's LDAP user synchronization and its New / Update /
 // Delete field table.
 
-// ipOfficeMappings maps every field of the seed's table from its own
+// ipOfficeMappings maps every field of IP Office's table from its own
 // attribute, so each can be changed alone in the directory.
 var ipOfficeMappings = []map[string]any{
 	{"source": "employeeNumber", "target": "userId"},
@@ -165,8 +166,14 @@ func TestSeed003_ProvisioningRuleExtensionTakesPriority(t *testing.T) {
 		"template": map[string]any{"extensionType": "SIP", "extensionTemplate": "default-sip", "extension": "2000"},
 	}))
 	a.mustSync("ipo")
-	if got := a.user("id-ext1").Fields["extension"]; got != "2000" {
-		t.Fatalf("extension = %q, want the provisioning rule's 2000", got)
+	f := a.user("id-ext1").Fields
+	if f["extension"] != "2000" {
+		t.Fatalf("extension = %q, want the provisioning rule's 2000", f["extension"])
+	}
+	// "for new user creation, a 'user provisioning rule' (UPR) is used to
+	// define the extension type and extension template."
+	if f["extensionType"] != "SIP" || f["extensionTemplate"] != "default-sip" {
+		t.Fatalf("fields %v: want the rule's extension type and template", f)
 	}
 }
 
@@ -212,18 +219,36 @@ func TestSeed003_LDAPDataIsStoredAndFlaggedNotRejected(t *testing.T) {
 // "The IP Office system can use LDAP user synchronization to ... delete user
 // records": with the delete leave policy a user gone from the directory is
 // deleted, by a full run and by an incremental one alike.
-func TestSeed003_LeaverIsDeletedByFullAndIncrementalRuns(t *testing.T) {
-	for _, mode := range []string{"full", "incremental"} {
+func TestSeed003_LeaverIsDeletedByFullIncrementalAndLiveRuns(t *testing.T) {
+	for _, mode := range []string{"full", "incremental", "live"} {
 		t.Run(mode, func(t *testing.T) {
-			if mode == "incremental" {
+			if mode != "full" {
 				knownDefect(t, "incremental/live runs ignore leave policy delete (plan)")
 			}
 			s := startSlapd(t, []ldapUser{{uid: "keep"}, {uid: "gone"}}, nil)
 			a := newAdmin(t)
-			a.apply(slapdSource(s, "ipo", map[string]any{"leavePolicy": map[string]any{"action": "delete"}}))
+			doc := slapdSource(s, "ipo", map[string]any{"leavePolicy": map[string]any{"action": "delete"}})
+			a.apply(doc)
 			a.mustSync("ipo")
+			if mode == "live" {
+				doc["live"] = true
+				a.apply(doc)
+				a.startScheduler()
+				time.Sleep(2 * time.Second) // let live mode attach
+			}
 			if err := slapdConn(t, s).Del(delReq(peopleDN("gone"))); err != nil {
 				t.Fatal(err)
+			}
+			if mode == "live" {
+				eventually(t, 30*time.Second, "live mode did not notice the leaver", func() bool {
+					return len(a.active("gone")) == 0
+				})
+				for _, u := range a.users() {
+					if u.UserID == "gone" {
+						t.Fatalf("live mode left the leaver %s, want it deleted", u.Status)
+					}
+				}
+				return
 			}
 			var extra []string
 			if mode == "full" {

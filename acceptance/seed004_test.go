@@ -7,7 +7,7 @@ import (
 	"github.com/usersync/usersync/internal/testdir/samba"
 )
 
-// Seed 004: Imagicle's synchronization from an Azure AD source through an
+// Sentences about Imagicle's synchronization from an Azure AD source through an
 // LDAP adapter: scope, expressions, custom fields and synch rules.
 
 // "disabled users are not provisioned": a disabled account is not created,
@@ -28,6 +28,14 @@ func TestSeed004_DisabledUsersAreNotProvisioned(t *testing.T) {
 	a.mustSync("ad")
 	if got := a.user(ou.upn("later")).Status; got != "inactive" {
 		t.Fatalf("user of an account disabled later is %s, want inactive", got)
+	}
+	// Adding the disabled account by hand provisions nobody and says why.
+	out, errOut, _ := a.run("users", "add", "--connection", "ad", ou.upn("off"))
+	if !strings.Contains(strings.ToLower(out+errOut), "disabled") {
+		t.Fatalf("users add of a disabled account does not give the reason:\n%s%s", out, errOut)
+	}
+	if n := len(a.active(ou.upn("off"))); n != 0 {
+		t.Fatalf("users add provisioned a disabled account")
 	}
 }
 
@@ -143,7 +151,7 @@ func TestSeed004_ScopingFiltersAreANDedAndNullNeverMatches(t *testing.T) {
 	}
 }
 
-// The custom-field expression of the seed, with its sample values: the
+// Imagicle's custom-field expression, with its sample values: the
 // target value "ImagicleCustomFields$$$Custom1=$$$Custom2=R&D Manager"
 // fills Custom2 and leaves Custom1 empty.
 const customFieldsExpression = `Join("$$$", "ImagicleCustomFields", Append("Custom1=", [l]), Append("Custom2=", [title]))`
@@ -346,5 +354,57 @@ func TestSeed004_SecureConnectionOnCustomPort(t *testing.T) {
 	a.mustSync("ldap")
 	if len(a.active("tls")) != 1 {
 		t.Fatalf("nothing synced over LDAPS")
+	}
+}
+
+// "Filtering is not supported for multi-valued attributes": a multi-valued
+// attribute mapped to a single field must not lose values silently; the
+// run flags the user's field.
+func TestSeed004_MultiValuedSourceIntoOneFieldIsFlagged(t *testing.T) {
+	knownDefect(t, "multi-valued source mapped to one field silently keeps the first value (map)")
+	s := startSlapd(t, []ldapUser{{uid: "multi", attrs: map[string][]string{"telephoneNumber": {"+39 06 1", "+39 06 2"}}}}, nil)
+	a := newAdmin(t)
+	a.apply(slapdSource(s, "ldap", nil))
+	rep := a.mustSync("ldap")
+	flagged := false
+	for _, o := range a.outcomes(rep.ID) {
+		if strings.Contains(strings.Join(o.Warnings, " "), "telephoneNumber") {
+			flagged = true
+		}
+	}
+	if !flagged && !strings.Contains(strings.Join(rep.Warnings, " "), "telephoneNumber") {
+		t.Fatalf("two telephoneNumber values went into one field without a warning: %+v", a.user("multi").Fields)
+	}
+}
+
+// "Imagicle Users' database supports 10 custom fields": a mapping to an
+// eleventh is refused, naming the target.
+func TestSeed004_OnlyTenCustomFields(t *testing.T) {
+	s := startSlapd(t, nil, nil)
+	a := newAdmin(t)
+	out, code := a.tryApply(slapdSource(s, "ldap", map[string]any{"mappings": []map[string]any{
+		{"source": "uid", "target": "userId"},
+		{"source": "cn", "target": "displayName"},
+		{"source": "title", "target": "Custom11"},
+	}}))
+	if code != exitBadInput || !strings.Contains(out, "mappings[2].target") {
+		t.Fatalf("apply: exit %d, want %d naming mappings[2].target:\n%s", code, exitBadInput, out)
+	}
+}
+
+// "Restart provisioning ... This is triggering a new provisioning from
+// scratch": after a restart the next run reads everything.
+func TestSeed004_RestartRunsFromScratch(t *testing.T) {
+	s := startSlapd(t, []ldapUser{{uid: "r1"}, {uid: "r2"}}, nil)
+	a := newAdmin(t)
+	a.apply(slapdSource(s, "ldap", nil))
+	a.mustSync("ldap")
+	if rep := a.mustSync("ldap"); rep.Mode != "incremental" {
+		t.Fatalf("second run is %s, want incremental before the restart", rep.Mode)
+	}
+	a.must("schedule", "restart", "ldap")
+	rep := a.mustSync("ldap")
+	if rep.Mode != "full" || rep.EntriesRead != 2 {
+		t.Fatalf("run after restart %+v: want a full read of both entries", rep)
 	}
 }
