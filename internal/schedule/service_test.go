@@ -39,11 +39,13 @@ func slapdConn(s *slapd.Server, name, sched string) connection.Connection {
 // last and next execution; the every-second connection never runs twice at
 // once.
 func TestTwoSchedulersOneStore(t *testing.T) {
-	s := slapd.Start(t, 3000, 0)
+	// Two directories: the same users under two connections would share
+	// userIds, which the second connection's runs must refuse.
+	s, s2 := slapd.Start(t, 3000, 0), slapd.Start(t, 50, 0)
 	db := filepath.Join(t.TempDir(), "usersync.db")
 	a1, a2 := openApp(t, db), openApp(t, db)
 	ctx := context.Background()
-	for _, c := range []connection.Connection{slapdConn(s, "minutely", "* * * * *"), slapdConn(s, "busy", "@every 1s")} {
+	for _, c := range []connection.Connection{slapdConn(s, "minutely", "* * * * *"), slapdConn(s2, "busy", "@every 1s")} {
 		if _, _, err := a1.PutConnection(ctx, c); err != nil {
 			t.Fatal(err)
 		}
