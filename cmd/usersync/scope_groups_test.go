@@ -74,18 +74,23 @@ func TestScopeGroupsOpenLDAP(t *testing.T) {
 
 	t.Run("matches nobody", func(t *testing.T) {
 		tests := []struct {
-			name, group, want string
+			name, group, searchPath, filter, want string
 		}{
-			{"missing group", "cn=nosuch," + slapd.GroupsDN, "scope.groups[0]: cn=nosuch," + slapd.GroupsDN + ": the group does not exist"},
-			{"members outside the search path", "cn=" + slapd.GroupName(2) + "," + slapd.GroupsDN, "none is under the search path"},
+			{"missing group", "cn=nosuch," + slapd.GroupsDN, slapd.PeopleDN, "",
+				"scope.groups[0]: cn=nosuch," + slapd.GroupsDN + ": the group does not exist"},
+			{"members outside the search path", group1, "ou=nobody," + slapd.PeopleDN, "",
+				"none is under the search path"},
+			// Every member of group006 (6, 16, … 196) is in Engineering.
+			{"members outside the search filter", "cn=" + slapd.GroupName(6) + "," + slapd.GroupsDN, slapd.PeopleDN, "(&(objectClass=inetOrgPerson)(!(ou=Engineering)))",
+				"none of the groups' 20 members under the search path passes the search filter"},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				d := connDoc(s)
 				d["groupRules"] = false
-				d["searchPath"] = "ou=nobody," + slapd.PeopleDN
-				if tt.name == "missing group" {
-					d["searchPath"] = slapd.PeopleDN
+				d["searchPath"] = tt.searchPath
+				if tt.filter != "" {
+					d["searchFilter"] = tt.filter
 				}
 				d["scope"] = map[string]any{"groups": []string{tt.group}}
 				c.apply(d)

@@ -109,5 +109,49 @@ func ReadScopeMembers(ctx context.Context, dir directory.Reader, conn connection
 		return nil, fmt.Errorf("scope.groups: the groups have %d members but none is under the search path %s: %w",
 			total, conn.SearchPath, ErrScopeMatchesNobody)
 	}
+	if err := probeFilter(ctx, dir, conn, members); err != nil {
+		return nil, err
+	}
 	return members, nil
+}
+
+// maxProbe is how many members probeFilter reads at most.
+const maxProbe = 50
+
+// probeFilter reads members one by one until one passes the connection's
+// search filter. When none of them does and every member was read, the
+// scope would match nobody: an error. Past maxProbe members it stops
+// without deciding, so that a run costs at most that many reads.
+func probeFilter(ctx context.Context, dir directory.Reader, conn connection.Connection, members []string) error {
+	if len(members) == 0 {
+		return nil
+	}
+	for i, m := range members {
+		if i == maxProbe {
+			return nil
+		}
+		found := false
+		q := directory.Query{BaseDN: m, Filter: conn.SearchFilter, Attributes: []string{"1.1"}, PageSize: conn.PageSize}
+		err := dir.Search(ctx, q, func(e *directory.Entry) error {
+			found = found || strings.EqualFold(e.DN, m) || ldapEqualDN(e.DN, m)
+			return nil
+		})
+		if err != nil && !ldap.IsErrorWithCode(err, ldap.LDAPResultNoSuchObject) {
+			return fmt.Errorf("scope.groups: read member %s: %w", m, err)
+		}
+		if found {
+			return nil
+		}
+	}
+	return fmt.Errorf("scope.groups: none of the groups' %d members under the search path passes the search filter %s: %w",
+		len(members), conn.SearchFilter, ErrScopeMatchesNobody)
+}
+
+func ldapEqualDN(a, b string) bool {
+	da, err := ldap.ParseDN(a)
+	if err != nil {
+		return false
+	}
+	db, err := ldap.ParseDN(b)
+	return err == nil && da.EqualFold(db)
 }
