@@ -36,7 +36,8 @@ func leaveMappings(userIDSource string) []any {
 	}
 }
 
-// wantLeft checks what an incremental run did to the user who left.
+// wantLeft checks what an incremental run (a one-user add is one too) did
+// to the user who left.
 func wantLeft(t *testing.T, c *cli, tc leaveCase, rep store.Run, userID string) {
 	t.Helper()
 	if rep.Mode != store.ModeIncremental {
@@ -93,6 +94,29 @@ func TestLeavePolicyIncrementalSambaAD(t *testing.T) {
 			n := i + 1
 			dc.Delete(t, samba.GeneratedUserDN(n))
 			wantLeft(t, c, tc, c.mustSync("ad").Run, samba.GeneratedUser(n).UserPrincipalName)
+		})
+	}
+}
+
+// TestLeavePolicyOneUser: a one-user add of a synced user whose entry left
+// the scope applies the leave policy, as a full run would.
+func TestLeavePolicyOneUser(t *testing.T) {
+	for _, tc := range leaveCases[:2] {
+		t.Run(tc.name, func(t *testing.T) {
+			s := slapd.Start(t, 5, 0)
+			c := newCLI(t)
+			doc := connDoc(s)
+			doc["leavePolicy"], doc["mappings"] = tc.policy, leaveMappings("uid")
+			doc["scope"] = map[string]any{"clauses": []any{map[string]any{"attribute": "title", "operator": "notEquals", "value": "Contractor"}}}
+			c.apply(doc)
+			c.mustSync("corp")
+			m := ldapv3.NewModifyRequest(slapd.UserDN(2), nil)
+			m.Replace("title", []string{"Contractor"})
+			if err := adminConn(t, s).Modify(m); err != nil {
+				t.Fatal(err)
+			}
+			rep := c.addOne("corp", slapd.UID(2), false)
+			wantLeft(t, c, tc, rep.Run, slapd.UID(2))
 		})
 	}
 }

@@ -66,8 +66,12 @@ func usersAdd(ctx context.Context, e *env, args []string) error {
 	if *dry {
 		verb = "dry run, nothing written"
 	}
-	fmt.Fprintf(e.stdout, "%s (%s): created %d, updated %d, unchanged %d, skipped %d, failed %d\n",
+	fmt.Fprintf(e.stdout, "%s (%s): created %d, updated %d, unchanged %d, skipped %d, failed %d",
 		found[0].DN, verb, rep.Created, rep.Updated, rep.Unchanged, rep.Skipped, rep.Failed)
+	if rep.MembershipChanges > 0 {
+		fmt.Fprintf(e.stdout, ", group-rule membership changes %d", rep.MembershipChanges)
+	}
+	fmt.Fprintln(e.stdout)
 	for _, o := range rep.Plan {
 		printOutcome(e.stdout, o)
 	}

@@ -225,6 +225,8 @@ func (a *App) verdict(ctx context.Context, d *Directory, e *directory.Entry, ex 
 		return VerdictFailed, "every run fails it: " + dec.Reason + last, nil
 	case dec.Kind == reconcile.KindSkip && dec.Cause == reconcile.CauseDisabled:
 		return VerdictDisabled, fmt.Sprintf("%s is disabled in the directory (userAccountControl %s); disabled accounts are not provisioned", e.DN, e.Get("userAccountControl")) + last, nil
+	case dec.Cause == reconcile.CauseDisabled:
+		return VerdictDisabled, fmt.Sprintf("%s is disabled in the directory (userAccountControl %s); the user is inactive", e.DN, e.Get("userAccountControl")) + last, nil
 	case dec.Kind == reconcile.KindSkip:
 		return VerdictFailed, dec.Reason + last, nil
 	}

@@ -41,8 +41,9 @@ func Attributes(j Job) []string {
 // ApplyChanges applies a batch of live changes as one incremental run,
 // through the same planner as a full run: each upsert is mapped, hashed,
 // skipped when unchanged, created or updated with its field changes
-// recorded. Deletes deactivate the users they name, and pass the deletion
-// guard first. Users the batch does not name are left alone: a batch of
+// recorded. The users that Deletes name, and those whose upserted entries
+// left the scope, get the connection's leave policy, as in a full run,
+// after the deletion guard. Users the batch does not name are left alone: a batch of
 // changes is never an enumeration of the directory. With j.DryRun nothing
 // is written, no run is recorded, and the report's Plan holds what would
 // happen.

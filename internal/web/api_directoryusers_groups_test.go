@@ -2,6 +2,8 @@ package web
 
 import (
 	"encoding/json"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/usersync/usersync/internal/app"
@@ -56,6 +58,15 @@ func TestDirectoryUsersAPIKeepsGroupRules(t *testing.T) {
 		}
 		if v.Unchanged != 1 || v.Updated != 0 || v.MembershipChanges != 0 || len(v.Plan) != 0 {
 			t.Fatalf("add of a synced super user (dry run %v) changed something: %+v, plan %+v", dry, v.Report.Counts, v.Plan)
+		}
+	}
+	// The UI's Show plan and Add / update: the counts and the plan agree,
+	// and nothing is planned.
+	for _, action := range []string{"plan", "add"} {
+		code, body := c.form("/users/add", url.Values{"connection": {"demo"}, "dn": {found[0].DN}, "action": {action}})
+		if code != 200 || !strings.Contains(body, "0 updated, 1 unchanged") || strings.Contains(body, "→") ||
+			!strings.Contains(body, "Already in step with the directory.") {
+			t.Fatalf("UI %s of a synced super user: %d\n%s", action, code, body)
 		}
 	}
 	if u, err := e.app.Store.GetUser(ctx, super.ID); err != nil || !u.SuperUser {
