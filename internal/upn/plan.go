@@ -132,9 +132,11 @@ func PlanWrite(cfg Config, upn, mail string, existing []string) (WritePlan, erro
 			plan.Reason = ReasonAlreadyPresent
 			return plan, nil
 		}
-		if i := slices.IndexFunc(existing, func(v string) bool { return v != "" }); i >= 0 && !s.MultiValued {
-			plan.Reason, plan.Kept = ReasonHasValue, existing[i]
-			return plan, nil
+		if !s.MultiValued {
+			if i := slices.IndexFunc(existing, func(v string) bool { return v != "" }); i >= 0 {
+				plan.Reason, plan.Kept = ReasonHasValue, existing[i]
+				return plan, nil
+			}
 		}
 	}
 	if s.MultiValued {

@@ -84,7 +84,8 @@ var (
 // a title "evil$$$Custom9=injected", fails with a *CustomFieldError naming
 // the custom field and the attributes the part was built from, wrapping
 // ErrSeparatorInValue; so does a part ending in "$" that would run into the
-// next separator, wrapping ErrValueEndsInSeparator. Joining it would inject fields the source never set.
+// next separator, wrapping ErrValueEndsInSeparator. Joined, such a value
+// would read back as fields the source never set.
 func (e *Expr) EvalCustomFields(attrs Attributes) (Value, error) {
 	ev := &evaluator{attrs: attrs, guard: CustomFieldSeparator}
 	return ev.eval(e.root)

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestParseCustomFields(t *testing.T) {
@@ -163,4 +164,33 @@ func TestEvalCustomFieldsRefusesSeparatorInValue(t *testing.T) {
 	if v, err := MustParse(`Join(",", [a], "c")`).EvalCustomFields(Map{"a": {"a,b"}}); err != nil || v.String() != "a,b,c" {
 		t.Errorf("Join on another separator: %q, %v", v.String(), err)
 	}
+}
+
+// FuzzCustomFieldsNoInjection: whatever the attribute values, the README's
+// custom-field expression either fails or reads back as exactly the two
+// fields it set, each holding its own value.
+func FuzzCustomFieldsNoInjection(f *testing.F) {
+	for _, s := range [][2]string{
+		{"Paris", "Engineer"}, {"evil$$$Custom9=injected", "x"}, {"US$", "x"}, {"US$$", "$Custom9=y"},
+		{"a", "$$$"}, {"$", "$$"}, {"", ""}, {"$$", "$Custom2=z"},
+	} {
+		f.Add(s[0], s[1])
+	}
+	e := MustParse(`Join("$$$", "ImagicleCustomFields", Append("Custom1=", [a]), Append("Custom2=", [b]))`)
+	f.Fuzz(func(t *testing.T, a, b string) {
+		v, err := e.EvalCustomFields(Map{"a": {a}, "b": {b}})
+		if err != nil {
+			if !errors.Is(err, ErrSeparatorInValue) && !errors.Is(err, ErrValueEndsInSeparator) {
+				t.Fatalf("a=%q b=%q: unexpected error %v", a, b, err)
+			}
+			return
+		}
+		got, err := ParseCustomFields(v.String())
+		if utf8.RuneCountInString(a) > MaxCustomFieldLength || utf8.RuneCountInString(b) > MaxCustomFieldLength {
+			return // too long: refused by the parse, not injected
+		}
+		if err != nil || len(got) != 2 || got["Custom1"] != a || got["Custom2"] != b {
+			t.Fatalf("a=%q b=%q: %q reads back as %v, %v", a, b, v.String(), got, err)
+		}
+	})
 }
