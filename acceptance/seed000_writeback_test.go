@@ -202,3 +202,40 @@ func TestSeed000_Examples1And2_SyncOffWritesNothing(t *testing.T) {
 		})
 	}
 }
+
+// "choose a Target attribute (pick a suggestion such as proxyAddresses, mail,
+// userPrincipalName, or otherMailbox, or type a custom AD attribute name),
+// pick a Value format (prefixed adds a string like smtp: in front of the
+// value; plain writes the value as-is), enter a Prefix if you chose
+// prefixed": other targets and prefixes than the examples' work the same.
+func TestSeed000_TargetAttributePrefixAndFormatChoices(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		replace  map[string]string // changes to Example 3's document
+		attr     string
+		existing []string
+		want     func(upn string) []string
+	}{
+		{"sip prefix into proxyAddresses", map[string]string{`"prefix":"smtp"`: `"prefix":"sip"`}, "proxyAddresses",
+			[]string{"SMTP:primary@example.org"},
+			func(upn string) []string { return []string{"SMTP:primary@example.org", "sip:" + strings.ToLower(upn)} }},
+		{"plain into multi-valued otherMailbox", map[string]string{`"targetAttribute":"proxyAddresses"`: `"targetAttribute":"otherMailbox"`, `"valueFormat":"prefixed"`: `"valueFormat":"plain"`},
+			"otherMailbox", []string{"other@example.org"},
+			func(upn string) []string { return []string{"other@example.org", strings.ToLower(upn)} }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := seedExample("Example3")
+			for from, to := range tc.replace {
+				if !strings.Contains(doc, from) {
+					t.Fatalf("Example 3 lacks %s", from)
+				}
+				doc = strings.Replace(doc, from, to, 1)
+			}
+			ou, a, dns := writeBackSetup(t, doc, map[string]samba.UserSpec{"Pick": {Attributes: map[string][]string{tc.attr: tc.existing}}})
+			if rep := a.mustSync("rp"); rep.Updated != 1 {
+				t.Fatalf("run %+v: want the user written", rep)
+			}
+			wantAttr(t, ou, dns["Pick"], tc.attr, tc.want(ou.upn("Pick"))...)
+		})
+	}
+}

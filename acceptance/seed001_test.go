@@ -235,3 +235,27 @@ func TestSeed001_LocalAccountWorksWhileDirectoryIsUnavailable(t *testing.T) {
 		t.Fatalf("the directory user was deactivated by a failed read")
 	}
 }
+
+// "If you rename the user's login name ... The user cannot use SSO
+// login-free access to the Metasys system until the synchronization
+// occurs": the new name logs in only after a sync, as the same user.
+func TestSeed001_RenamedUserLogsInWithTheNewNameAfterSync(t *testing.T) {
+	ou := newOU(t)
+	dn := ou.addUser("old", samba.UserSpec{Password: "Rename-Pw-123"})
+	a := newAdmin(t)
+	a.apply(ou.source("ad", nil))
+	a.mustSync("ad")
+	before := a.user(ou.upn("old"))
+	ou.dc.Replace(t, dn, "userPrincipalName", ou.upn("new"))
+	if out, errOut, code := a.runIn("Rename-Pw-123\n", "auth", "check", ou.upn("new")); code == exitOK {
+		t.Fatalf("the new name logged in before the sync:\n%s%s", out, errOut)
+	}
+	a.mustSync("ad")
+	out, errOut, code := a.runIn("Rename-Pw-123\n", "auth", "check", ou.upn("new"))
+	if code != exitOK {
+		t.Fatalf("the new name does not log in after the sync: exit %d\n%s%s", code, out, errOut)
+	}
+	if after := a.user(ou.upn("new")); after.ID != before.ID {
+		t.Fatalf("the renamed login is user %d, want the same user %d", after.ID, before.ID)
+	}
+}

@@ -4,6 +4,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/go-ldap/ldap/v3"
+
+	"github.com/usersync/usersync/internal/testdir/samba"
 )
 
 // Sentences about IP Office's LDAP user synchronization and its New / Update /
@@ -262,6 +266,63 @@ func TestSeed003_LeaverIsDeletedByFullIncrementalAndLiveRuns(t *testing.T) {
 				if u.UserID == "gone" {
 					t.Fatalf("deleted user still listed: %+v", u)
 				}
+			}
+		})
+	}
+}
+
+// The table's "Group Membership" row is Yes in all three columns: a new
+// user joins their groups, an update follows the directory, and a user who
+// leaves is taken out of every group the directory gave them.
+func TestSeed003_GroupMembershipFollowsNewUpdateAndDelete(t *testing.T) {
+	knownDefect(t, "a user who left the directory keeps the groups the rules gave (Group Membership: Delete Yes)")
+	for _, dir := range []string{"OpenLDAP", "ActiveDirectory"} {
+		t.Run(dir, func(t *testing.T) {
+			a := newAdmin(t)
+			a.must("group", "add", "Pumps")
+			a.must("group", "add", "Valves")
+			var userID, conn string
+			var addToValves, deleteUser func()
+			if dir == "OpenLDAP" {
+				s := startSlapd(t, []ldapUser{{uid: "gm"}, {uid: "other"}}, map[string][]string{"Pumps": {"gm"}, "Valves": {"other"}})
+				a.apply(slapdSource(s, "ipo", nil))
+				c := slapdConn(t, s)
+				userID, conn = "gm", "ipo"
+				addToValves = func() {
+					modify(t, c, "cn=Valves,ou=groups,dc=example,dc=com", "member", peopleDN("other"), peopleDN("gm"))
+				}
+				deleteUser = func() {
+					if err := c.Del(delReq(peopleDN("gm"))); err != nil {
+						t.Fatal(err)
+					}
+				}
+			} else {
+				ou := newOU(t)
+				gm := ou.addUser("gm", samba.UserSpec{})
+				ou.addGroup("Pumps", gm)
+				valves := ou.addGroup("Valves", ou.addUser("other", samba.UserSpec{}))
+				a.apply(ou.source("ad", map[string]any{"groupSearchPath": ou.dn}))
+				userID, conn = ou.upn("gm"), "ad"
+				addToValves = func() {
+					req := ldap.NewModifyRequest(valves, nil)
+					req.Add("member", []string{gm})
+					ou.dc.Modify(t, req)
+				}
+				deleteUser = func() { ou.dc.Delete(t, gm) }
+			}
+			a.mustSync(conn)
+			if _, ok := a.memberships(userID)["group:Pumps"]; !ok {
+				t.Fatalf("new user did not join Pumps: %v", a.memberships(userID))
+			}
+			addToValves()
+			a.mustSync(conn)
+			if _, ok := a.memberships(userID)["group:Valves"]; !ok {
+				t.Fatalf("update did not add Valves: %v", a.memberships(userID))
+			}
+			deleteUser()
+			a.mustSync(conn, "--full")
+			if m := a.memberships(userID); len(m) != 0 {
+				t.Fatalf("the leaver keeps the groups %v, want none", m)
 			}
 		})
 	}
