@@ -92,6 +92,14 @@ func (p *planner) checkUserIDs(ctx context.Context) error {
 		creates = append(creates, u)
 	}
 	b.Creates = creates
+	if c.refused > 0 && b.Token != nil && *b.Token != "" {
+		// An incremental run reads only entries that changed, so it would
+		// never try a refused user again, even once its userId is free:
+		// saving no change token makes the next run full.
+		none := ""
+		b.Token = &none
+		p.rep.Warnings = append(p.rep.Warnings, "the next run is full, so that the users refused for a taken userId are tried again")
+	}
 	return nil
 }
 
