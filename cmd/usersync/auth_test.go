@@ -64,7 +64,8 @@ func TestADAuthCheck(t *testing.T) {
 
 // TestLocalUsers covers seed 001's local accounts: created through the CLI
 // with a hashed password, checked by `auth check`, never modified by sync,
-// and a directory user with the same userId is reported as a conflict.
+// a directory user with the same userId is reported as a conflict, and a
+// local user cannot take an active directory user's userId.
 func TestLocalUsers(t *testing.T) {
 	dc, c := startAD(t, nil)
 	pw := "Local-Secret-1"
@@ -81,6 +82,12 @@ func TestLocalUsers(t *testing.T) {
 	wantCounts(t, rep, store.Counts{Created: 899, Skipped: 101})
 	if out := c.outcomes(rep.ID, "skipped"); !strings.Contains(out, "conflict: a local user") {
 		t.Fatalf("no conflict reported:\n%s", out)
+	}
+	// The other way round: a local user cannot take an active directory
+	// user's userId, in any case, and the refusal names the holder.
+	if out, code := c.runIn(pw+"\n", "users", "add-local", "USER00006@example.test"); code != exitUsage ||
+		!strings.Contains(out, `already held by user "user00006@example.test" of connection "ad"`) {
+		t.Fatalf("add-local with an AD user's userId: %d %s", code, out)
 	}
 	dc.Replace(t, samba.GeneratedUserDN(5), "displayName", "Directory Five")
 	c.mustSync("ad", "--full")

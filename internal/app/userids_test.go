@@ -62,13 +62,13 @@ func failedFor(t *testing.T, a *app.App, run int64) map[string][]string {
 // active user per userId; every later one fails naming the holder, and the
 // run warns. A local user cannot take a synced user's userId.
 func TestUniqueUserIDsOpenLDAP(t *testing.T) {
-	srv := slapd.StartLDIF(t, twoOUsLDIF())
 	stores := map[string]func(t *testing.T) string{
 		"sqlite":   func(t *testing.T) string { return filepath.Join(t.TempDir(), "usersync.db") },
 		"postgres": func(t *testing.T) string { return pgtest.URL(t) },
 	}
 	for name, db := range stores {
 		t.Run(name, func(t *testing.T) {
+			srv := slapd.StartLDIF(t, twoOUsLDIF())
 			t.Setenv("USERSYNC_SECRET_KEY", "")
 			cfg := t.TempDir()
 			t.Setenv("XDG_CONFIG_HOME", cfg)
@@ -123,8 +123,9 @@ func TestUniqueUserIDsOpenLDAP(t *testing.T) {
 				t.Fatalf("second full sync = %+v, %v", rep.Counts, err)
 			}
 
-			// A new entry whose uid differs only in case, read by an
-			// incremental run.
+			// The refused entries leave the directory: the run after a
+			// refusal is full (an incremental one would never try them
+			// again), and with nothing refused the next one is incremental.
 			l, err := ldap.DialURL(srv.URL())
 			if err != nil {
 				t.Fatal(err)
@@ -133,6 +134,18 @@ func TestUniqueUserIDsOpenLDAP(t *testing.T) {
 			if err := l.Bind(slapd.AdminDN, slapd.AdminPassword); err != nil {
 				t.Fatal(err)
 			}
+			for _, dn := range []string{"uid=dup,ou=b,", "uid=case,ou=b,"} {
+				if err := l.Del(ldap.NewDelRequest(dn+slapd.PeopleDN, nil)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			rep, err = a.Sync(ctx, "corp", app.SyncOptions{})
+			if err != nil || rep.Mode != store.ModeFull || rep.Failed != 0 || rep.Created != 0 || rep.Deactivated != 0 {
+				t.Fatalf("sync after the refused entries left (%s) = %+v, %v", rep.Mode, rep.Counts, err)
+			}
+
+			// A new entry whose uid differs only in case, read by an
+			// incremental run.
 			add := ldap.NewAddRequest("uid=ALICE,ou=b,"+slapd.PeopleDN, nil)
 			add.Attribute("objectClass", []string{"inetOrgPerson"})
 			add.Attribute("uid", []string{"ALICE"})
@@ -141,7 +154,6 @@ func TestUniqueUserIDsOpenLDAP(t *testing.T) {
 			if err := l.Add(add); err != nil {
 				t.Fatal(err)
 			}
-			defer l.Del(ldap.NewDelRequest("uid=ALICE,ou=b,"+slapd.PeopleDN, nil))
 			rep, err = a.Sync(ctx, "corp", app.SyncOptions{})
 			if err != nil || rep.Mode != store.ModeIncremental || rep.Created != 0 || rep.Failed != 1 {
 				t.Fatalf("sync after adding ALICE (%s) = %+v, %v", rep.Mode, rep.Counts, err)

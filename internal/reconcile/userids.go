@@ -12,23 +12,18 @@ import (
 // refused user still has its failed outcome.
 const maxUserIDWarnings = 20
 
-// userIDClaims remembers, for one run, which userIds the run has given to
-// active users so far, so that two entries planned in the same run (or the
-// same batch) never both get one.
+// userIDClaims remembers, for one run, which userIds the run gave to users
+// who did not hold them in the store, so that two entries planned in the
+// same run (or the same batch) never both get one. Like the index it holds
+// no pointer per user: the strings sit in extTable arenas, one slot a claim.
 type userIDClaims struct {
-	// byID maps a lower-cased userId to the claimant's description.
-	byID map[string]claim
+	ids    extTable // lower-cased userIds; the slot numbers the claim
+	orig   extTable // the userId as claimed, by slot
+	exts   extTable // the claimant's external id ("" for an update), by slot
+	rows   []int64  // the claimant's row id (0 for a create), by slot
+	inited bool
 	// refused counts users refused because their userId was taken.
 	refused int
-	// reported is set once the run warned about duplicates kept from
-	// before userIds were unique.
-	reported bool
-}
-
-type claim struct {
-	rowID int64 // 0 for a user created in this run
-	ext   string
-	who   string
 }
 
 // checkUserIDs enforces that two active users never share a userId,
@@ -40,11 +35,9 @@ type claim struct {
 // the same batch free their userIds first, as the store applies them first.
 func (p *planner) checkUserIDs(ctx context.Context) error {
 	c := &p.claims
-	if c.byID == nil {
-		c.byID = map[string]claim{}
-	}
-	if !c.reported {
-		c.reported = true
+	if !c.inited {
+		c.inited = true
+		c.ids, c.orig, c.exts = newExtTable(), newExtTable(), newExtTable()
 		if err := p.reportDuplicates(ctx); err != nil {
 			return err
 		}
@@ -99,36 +92,48 @@ func (p *planner) checkUserIDs(ctx context.Context) error {
 		creates = append(creates, u)
 	}
 	b.Creates = creates
+	if c.refused > 0 && b.Token != nil && *b.Token != "" {
+		// An incremental run reads only entries that changed, so it would
+		// never try a refused user again, even once its userId is free:
+		// saving no change token makes the next run full.
+		none := ""
+		b.Token = &none
+		p.rep.Warnings = append(p.rep.Warnings, "the next run is full, so that the users refused for a taken userId are tried again")
+	}
 	return nil
 }
 
 // take claims userID for the user of connection conn with row id rowID (0
-// for a new user with external id ext) and reports whether it was free; when not, it returns
-// who holds it. A user who already holds its userId in the store keeps it.
+// for a new user with external id ext) and reports whether it was free;
+// when not, it returns who holds it. A user who already holds its userId
+// in the store keeps it.
 func (c *userIDClaims) take(held map[string][]store.User, conn, userID string, rowID int64, ext string) (string, bool) {
 	k := strings.ToLower(userID)
 	for _, h := range held[k] {
 		if rowID != 0 && h.ID == rowID {
 			// Already the holder (possibly one of the duplicates kept from
-			// before userIds were unique): nothing changes hands.
-			c.byID[k] = claim{rowID: rowID, ext: ext, who: store.Describe(h)}
+			// before userIds were unique): nothing changes hands, and a
+			// later claim finds it in the store.
 			return "", true
 		}
 	}
-	for _, h := range held[k] {
-		if h.ID != rowID {
-			return store.Describe(h), false
-		}
+	if hs := held[k]; len(hs) > 0 {
+		return store.Describe(hs[0]), false
 	}
-	if cl, ok := c.byID[k]; ok && (cl.rowID != rowID || cl.ext != ext) {
-		return cl.who, false
+	slot, added := c.ids.add(k)
+	if added {
+		c.orig.push(userID)
+		c.exts.push(ext)
+		c.rows = append(c.rows, rowID)
+		return "", true
 	}
-	who := store.Describe(store.User{ID: rowID, Connection: conn, ExternalID: ext, UserID: userID, Source: store.SourceDirectory})
-	if rowID == 0 {
-		who = fmt.Sprintf("user %q of connection %q (%s, created by this run)", userID, conn, ext)
+	if c.rows[slot] == rowID && c.exts.str(slot) == ext {
+		return "", true
 	}
-	c.byID[k] = claim{rowID: rowID, ext: ext, who: who}
-	return "", true
+	if r := c.rows[slot]; r != 0 {
+		return fmt.Sprintf("user %q of connection %q (row %d, activated by this run)", c.orig.str(slot), conn, r), false
+	}
+	return fmt.Sprintf("user %q of connection %q (%s, created by this run)", c.orig.str(slot), conn, c.exts.str(slot)), false
 }
 
 // leavingRows returns the row ids of users the batch makes inactive,

@@ -1,5 +1,5 @@
 // Package store defines what usersync keeps: connections, users, runs and the
-// per-user outcomes of each run. Implementations (sqlite, and postgres later)
+// per-user outcomes of each run. Implementations (sqlite and postgres)
 // pass the same conformance suite in package storetest.
 package store
 
