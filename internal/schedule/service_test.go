@@ -14,18 +14,13 @@ import (
 	"github.com/usersync/usersync/internal/connection"
 	"github.com/usersync/usersync/internal/schedule"
 	"github.com/usersync/usersync/internal/store"
+	"github.com/usersync/usersync/internal/testdir/apptest"
 	"github.com/usersync/usersync/internal/testdir/slapd"
 )
 
 func openApp(t *testing.T, db string) *app.App {
 	t.Helper()
-	t.Setenv("USERSYNC_SECRET_KEY", "")
-	a, err := app.Open(context.Background(), db, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
-	return a
+	return apptest.Open(t, db, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 }
 
 func slapdConn(s *slapd.Server, name, sched string) connection.Connection {
