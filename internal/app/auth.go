@@ -66,7 +66,11 @@ func (a *App) Authenticate(ctx context.Context, name, pw string) (store.User, er
 	}
 	for _, u := range users {
 		if u.Source == store.SourceLocal {
-			return checkLocal(u, pw)
+			u, err := checkLocal(u, pw)
+			if err == nil {
+				a.upgradeLocalHash(ctx, u, pw)
+			}
+			return u, err
 		}
 	}
 	u, c, err := a.findDirectoryUser(ctx, name, users)

@@ -6,24 +6,20 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
+	"github.com/usersync/usersync/internal/app"
 	"github.com/usersync/usersync/internal/store"
 )
 
 // AdminName is the first-run administrator's name.
-const AdminName = "admin"
+const AdminName = app.AdminName
 
 const sessionCookie = "usersync_session"
 
@@ -55,37 +51,6 @@ func randomToken(n int) string {
 func hashToken(tok string) string {
 	sum := sha256.Sum256([]byte(tok))
 	return hex.EncodeToString(sum[:])
-}
-
-// EnsureAdmin creates the first-run administrator "admin" when there is no
-// administrator yet. The password is USERSYNC_ADMIN_PASSWORD when password
-// is not empty; otherwise one is generated and printed once to out. It
-// reports whether it created the administrator.
-func EnsureAdmin(ctx context.Context, st AuthStore, password string, out io.Writer) (bool, error) {
-	n, err := st.CountAdmins(ctx)
-	if err != nil {
-		return false, err
-	}
-	if n > 0 {
-		return false, nil
-	}
-	generated := password == ""
-	if generated {
-		password = randomToken(15)
-	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
-	if err != nil {
-		return false, fmt.Errorf("web: hash admin password: %w", err)
-	}
-	if err := st.CreateAdmin(ctx, store.Admin{Name: AdminName, PasswordHash: string(hash)}); err != nil {
-		return false, err
-	}
-	if generated {
-		fmt.Fprintf(out, "First-run administrator created: user name %q, password %s\n(shown only this once; set USERSYNC_ADMIN_PASSWORD before the first start to choose it)\n", AdminName, password)
-	} else {
-		fmt.Fprintf(out, "First-run administrator created: user name %q, password from USERSYNC_ADMIN_PASSWORD\n", AdminName)
-	}
-	return true, nil
 }
 
 // CreateToken makes a new API token named name and returns its value, which
@@ -208,14 +173,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Forbidden: "+err.Error()+". Reload the login page and try again.", http.StatusForbidden)
 		return
 	}
-	a, err := s.st.GetAdmin(r.Context(), user)
-	if err == nil {
-		err = bcrypt.CompareHashAndPassword([]byte(a.PasswordHash), []byte(r.PostFormValue("password")))
-	} else if errors.Is(err, store.ErrNotFound) {
-		// Spend the same time as for a wrong password, so that timing does
-		// not tell which user names exist.
-		_ = bcrypt.CompareHashAndPassword(dummyHash(), []byte(r.PostFormValue("password")))
-	}
+	a, err := s.app.CheckAdmin(r.Context(), user, r.PostFormValue("password"))
 	if err != nil {
 		s.byIP.fail(ip)
 		s.byUser.fail(strings.ToLower(user))
@@ -236,12 +194,6 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	s.log.Info("login", "user", a.Name, "ip", ip)
 	http.Redirect(w, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)
 }
-
-// dummyHash is compared against when the user name is unknown.
-var dummyHash = sync.OnceValue(func() []byte {
-	h, _ := bcrypt.GenerateFromPassword([]byte("not a password"), bcrypt.DefaultCost)
-	return h
-})
 
 // safeNext keeps a post-login redirect on this site.
 func safeNext(next string) string {

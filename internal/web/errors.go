@@ -42,6 +42,7 @@ func classify(err error) (status int, e apiError) {
 	var ve *connection.ValidationError
 	var fe upn.FieldErrors
 	var lp *ldap.Problem
+	var afe *app.FieldError
 	switch {
 	case errors.As(err, &he):
 		return he.status, apiError{Code: he.code, Message: he.msg, Field: he.field}
@@ -54,6 +55,11 @@ func classify(err error) (status int, e apiError) {
 			field += "." + fe[0].Field
 		}
 		return http.StatusBadRequest, apiError{Code: "invalid", Message: err.Error(), Field: field}
+	case errors.As(err, &afe):
+		if errors.Is(err, store.ErrConflict) {
+			return http.StatusConflict, apiError{Code: "conflict", Message: afe.Msg, Field: afe.Field}
+		}
+		return http.StatusBadRequest, apiError{Code: "invalid", Message: afe.Msg, Field: afe.Field}
 	case errors.Is(err, app.ErrUsage):
 		return http.StatusBadRequest, apiError{Code: "invalid", Message: err.Error()}
 	case errors.Is(err, store.ErrNotFound):

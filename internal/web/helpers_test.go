@@ -32,7 +32,7 @@ func newTestEnv(t *testing.T) *testEnv {
 	t.Helper()
 	a := apptest.Open(t, "", slog.New(slog.NewTextHandler(testLogWriter(t), nil)))
 	ctx, cancel := context.WithCancel(context.Background())
-	if _, err := EnsureAdmin(ctx, a.Store.(AuthStore), testAdminPassword, io.Discard); err != nil {
+	if _, err := a.EnsureAdmin(ctx, testAdminPassword, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	w, err := New(ctx, a, Options{})

@@ -106,6 +106,8 @@ func (s *Server) routeTable() []route {
 		{"GET", "/login", public, s.loginPage},
 		{"POST", "/login", public, s.loginSubmit},
 		{"POST", "/logout", page, s.logout},
+		{"GET", "/account", page, s.accountPage},
+		{"POST", "/account/password", page, s.changePasswordSubmit},
 
 		{"GET", "/{$}", page, s.dashboardPage},
 		{"GET", "/connections", page, s.connectionsPage},
@@ -161,6 +163,8 @@ func (s *Server) routeTable() []route {
 		{"GET", "/api/v1/local-users/{id}", api, s.apiGetLocalUser},
 		{"PUT", "/api/v1/local-users/{id}", api, s.apiUpdateLocalUser},
 		{"DELETE", "/api/v1/local-users/{id}", api, s.apiDeleteLocalUser},
+		{"POST", "/api/v1/local-users/{id}/password", api, s.apiSetLocalUserPassword},
+		{"POST", "/api/v1/account/password", api, s.apiChangeOwnPassword},
 		{"GET", "/api/v1/tokens", api, s.apiListTokens},
 		{"POST", "/api/v1/tokens", api, s.apiCreateToken},
 		{"DELETE", "/api/v1/tokens/{id}", api, s.apiDeleteToken},
