@@ -21,6 +21,9 @@ type App struct {
 	Engine *reconcile.Engine
 	// Holder names this instance in run leases (see WithLease).
 	Holder string
+	// Runs is the registry of background runs that the web server and the
+	// scheduler share.
+	Runs *Runs
 }
 
 // New wires an App to its store and secret box; the caller chose and
@@ -29,7 +32,9 @@ func New(st store.Store, box *secret.Box, log *slog.Logger) *App {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &App{Store: st, Box: box, Log: log, Engine: &reconcile.Engine{Store: st, Log: log}, Holder: newHolderID()}
+	a := &App{Store: st, Box: box, Log: log, Engine: &reconcile.Engine{Store: st, Log: log}, Holder: newHolderID()}
+	a.Runs = NewRuns(a.Sync, log)
+	return a
 }
 
 // Close closes the store.

@@ -16,13 +16,14 @@ import (
 
 	"github.com/usersync/usersync/internal/app"
 	"github.com/usersync/usersync/internal/connection"
-	"github.com/usersync/usersync/internal/reconcile"
 	"github.com/usersync/usersync/internal/store"
 )
 
-// Syncer runs one sync; *app.App is the implementation.
-type Syncer interface {
-	Sync(ctx context.Context, name string, opts app.SyncOptions) (*reconcile.Report, error)
+// Runner starts background runs in the registry the process shares (the
+// web server starts its runs there too); *app.Runs is the implementation.
+type Runner interface {
+	Start(bg context.Context, name string, opts app.SyncOptions) (*app.RunHandle, error)
+	Running(name string) bool
 }
 
 // Follower follows a live connection's directory until ctx ends.
@@ -39,8 +40,10 @@ const (
 
 // Service is the scheduler.
 type Service struct {
-	Store  store.Store
-	Syncer Syncer
+	Store store.Store
+	// Runs is the process's run registry: a connection it runs, whoever
+	// started the run, is not started again.
+	Runs Runner
 	// Live follows connections with "live": true; nil turns live mode off.
 	Live Follower
 	// Tick is how often the store is looked at for due firings, run
@@ -52,7 +55,6 @@ type Service struct {
 	Log       *slog.Logger
 
 	mu        sync.Mutex
-	running   map[string]bool
 	followers map[string]*follower
 	started   time.Time
 	ready     bool
@@ -86,7 +88,7 @@ func (s *Service) Run(ctx context.Context) error {
 		s.Log = slog.Default()
 	}
 	s.mu.Lock()
-	s.running, s.followers, s.started = map[string]bool{}, map[string]*follower{}, time.Now()
+	s.followers, s.started = map[string]*follower{}, time.Now()
 	s.mu.Unlock()
 	defer s.wg.Wait()
 	defer s.stopFollowers()
@@ -170,7 +172,7 @@ func (s *Service) tickConnection(ctx context.Context, c connection.Connection, n
 	if st.Paused {
 		return nil
 	}
-	if s.isRunning(c.Name) {
+	if s.Runs.Running(c.Name) {
 		return nil
 	}
 	if ok, full, err := s.Store.TakeRunRequest(ctx, c.Name); err != nil {
@@ -217,34 +219,20 @@ func (s *Service) tickConnection(ctx context.Context, c connection.Connection, n
 	return nil
 }
 
-func (s *Service) isRunning(name string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.running[name]
-}
-
-// start runs one sync on its own goroutine.
+// start starts one run in the registry; it ends with ctx. A run already in
+// progress in this process (started by the web server, say) is left alone:
+// a run request stays pending until it has ended.
 func (s *Service) start(ctx context.Context, name string, opts app.SyncOptions) {
-	s.mu.Lock()
-	s.running[name] = true
-	s.mu.Unlock()
+	h, err := s.Runs.Start(ctx, name, opts)
+	if err != nil {
+		s.Log.Info("run not started", "connection", name, "trigger", opts.Trigger, "err", err)
+		return
+	}
+	// Run returns only once the runs it started have stopped.
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		defer func() {
-			s.mu.Lock()
-			delete(s.running, name)
-			s.mu.Unlock()
-		}()
-		rep, err := s.Syncer.Sync(ctx, name, opts)
-		switch {
-		case errors.Is(err, store.ErrLeaseHeld):
-			s.Log.Info("run skipped: the connection is running elsewhere", "connection", name, "trigger", opts.Trigger, "err", err)
-		case err != nil && rep != nil:
-			s.Log.Warn("run did not succeed", "connection", name, "trigger", opts.Trigger, "run", rep.ID, "status", rep.Status, "err", err)
-		case err != nil:
-			s.Log.Error("run could not start", "connection", name, "trigger", opts.Trigger, "err", err)
-		}
+		_, _ = h.Wait()
 	}()
 }
 

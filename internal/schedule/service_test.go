@@ -46,7 +46,7 @@ func TestTwoSchedulersOneStore(t *testing.T) {
 	runCtx, stop := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	for _, a := range []*app.App{a1, a2} {
-		svc := &schedule.Service{Store: a.Store, Syncer: a, Tick: 200 * time.Millisecond}
+		svc := &schedule.Service{Store: a.Store, Runs: a.Runs, Tick: 200 * time.Millisecond}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

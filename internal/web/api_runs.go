@@ -168,7 +168,7 @@ func (s *Server) apiCancelRun(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	run, err := s.cancelRun(r.Context(), id)
+	run, err := s.app.CancelRun(r.Context(), id)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

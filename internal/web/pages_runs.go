@@ -92,7 +92,7 @@ func (s *Server) cancelRunSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	target := "/runs/" + strconv.FormatInt(id, 10)
-	run, err := s.cancelRun(r.Context(), id)
+	run, err := s.app.CancelRun(r.Context(), id)
 	if err != nil {
 		_, e := classify(err)
 		http.Redirect(w, r, target+"?error="+urlQuery(e.Message), http.StatusSeeOther)

@@ -44,7 +44,8 @@ type Server struct {
 	mux    *http.ServeMux
 	routes []route
 	pages  *pages
-	runs   *runTracker
+	// bg bounds the runs the server starts: cancelled, they stop safely.
+	bg     context.Context
 	byIP   *limiter
 	byUser *limiter
 }
@@ -84,7 +85,7 @@ func New(ctx context.Context, a *app.App, opts Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{app: a, st: st, log: a.Log, opts: opts, mux: http.NewServeMux(), pages: p,
-		runs: newRunTracker(ctx, a.Sync), byIP: newLimiter(opts.LoginLimit, time.Minute), byUser: newLimiter(opts.LoginLimit, time.Minute)}
+		bg: ctx, byIP: newLimiter(opts.LoginLimit, time.Minute), byUser: newLimiter(opts.LoginLimit, time.Minute)}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -186,7 +187,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // Wait blocks until every sync the server started has finished (after the
 // context given to New is cancelled, they stop promptly).
-func (s *Server) Wait() { s.runs.wait() }
+func (s *Server) Wait() { s.app.Runs.Wait() }
 
 func cacheFor(d time.Duration, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
