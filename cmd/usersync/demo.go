@@ -111,14 +111,10 @@ func isTerminal(w io.Writer) bool {
 // demoEntities creates the sample application's permission sets, groups and
 // sites (once; a second demo on the same store finds them there).
 func demoEntities(ctx context.Context, a *app.App) error {
-	st, ok := a.Store.(store.Entities)
-	if !ok {
-		return nil
-	}
 	sets, groups, sites := demodir.AppEntities()
 	for kind, names := range map[string][]string{store.KindPermissionSet: sets, store.KindGroup: groups, store.KindSite: sites} {
 		for _, n := range names {
-			if _, err := st.CreateEntity(ctx, kind, n); err != nil && !errors.Is(err, store.ErrConflict) {
+			if _, err := a.CreateEntity(ctx, kind, n); err != nil && !errors.Is(err, store.ErrConflict) {
 				return err
 			}
 		}

@@ -73,8 +73,9 @@ func CreateToken(ctx context.Context, st AuthStore, name, createdBy string) (str
 // guard wraps a route with its access rule: a session (or, for the API, a
 // bearer token), and the CSRF check on every state-changing browser request.
 func (s *Server) guard(rt route) http.Handler {
+	h := s.errorHandler(rt)
 	if rt.access == public {
-		return rt.handler
+		return h
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, ok := s.authenticate(r, rt.access == api)
@@ -101,7 +102,7 @@ func (s *Server) guard(rt route) http.Handler {
 				return
 			}
 		}
-		rt.handler(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
+		h(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
 	})
 }
 
@@ -143,12 +144,13 @@ func clientIP(r *http.Request) string {
 	return host
 }
 
-func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
 	if _, ok := s.authenticate(r, false); ok {
 		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
-		return
+		return nil
 	}
 	s.renderLogin(w, r, http.StatusOK, "", "")
+	return nil
 }
 
 func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int, user, msg string) {
@@ -160,18 +162,18 @@ func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int,
 
 // loginSubmit checks the rate limits, the login CSRF token and the
 // password, then starts a session.
-func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	user := strings.TrimSpace(r.PostFormValue("username"))
 	ip := clientIP(r)
 	if wait := max(s.byIP.retryAfter(ip), s.byUser.retryAfter(strings.ToLower(user))); wait > 0 {
 		secs := int(wait.Seconds() + 0.999)
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
 		s.renderLogin(w, r, http.StatusTooManyRequests, user, fmt.Sprintf("Too many failed attempts. Try again in %d seconds.", secs))
-		return
+		return nil
 	}
 	if err := checkLoginCSRF(r); err != nil {
 		http.Error(w, "Forbidden: "+err.Error()+". Reload the login page and try again.", http.StatusForbidden)
-		return
+		return nil
 	}
 	a, err := s.app.CheckAdmin(r.Context(), user, r.PostFormValue("password"))
 	if err != nil {
@@ -179,20 +181,20 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		s.byUser.fail(strings.ToLower(user))
 		s.log.Warn("login failed", "user", user, "ip", ip)
 		s.renderLogin(w, r, http.StatusUnauthorized, user, "Wrong user name or password.")
-		return
+		return nil
 	}
 	s.byIP.reset(ip)
 	s.byUser.reset(strings.ToLower(user))
 	id := randomToken(32)
 	ss := store.Session{IDHash: hashToken(id), Admin: a.Name, CSRFToken: randomToken(32), ExpiresAt: time.Now().Add(s.opts.SessionTTL)}
 	if err := s.st.CreateSession(r.Context(), ss); err != nil {
-		s.pageError(w, r, err)
-		return
+		return err
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: id, Path: "/", HttpOnly: true, Secure: s.opts.Secure,
 		SameSite: http.SameSiteLaxMode, Expires: ss.ExpiresAt})
 	s.log.Info("login", "user", a.Name, "ip", ip)
 	http.Redirect(w, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)
+	return nil
 }
 
 // safeNext keeps a post-login redirect on this site.
@@ -203,11 +205,12 @@ func safeNext(next string) string {
 	return next
 }
 
-func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 	if p := principalOf(r); p.session != nil {
 		_ = s.st.DeleteSession(r.Context(), p.session.IDHash)
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: s.opts.Secure,
 		SameSite: http.SameSiteLaxMode, MaxAge: -1})
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	return nil
 }

@@ -64,7 +64,28 @@ const (
 type route struct {
 	method, path string
 	access       access
-	handler      http.HandlerFunc
+	handler      handlerFunc
+}
+
+// handlerFunc is a handler that returns its failure instead of writing it:
+// errorHandler writes every error, in one place.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// errorHandler adapts a route's handler: an error it returns becomes a JSON
+// API error on API routes and an error page on the others, with the status
+// classify gives it. A handler that returns an error must not have written
+// a response yet.
+func (s *Server) errorHandler(rt route) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		err := rt.handler(w, r)
+		switch {
+		case err == nil:
+		case rt.access == api:
+			s.writeError(w, r, err)
+		default:
+			s.pageError(w, r, err)
+		}
+	}
 }
 
 // New builds a Server. ctx bounds the syncs the server starts in the
