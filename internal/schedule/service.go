@@ -53,6 +53,9 @@ type Service struct {
 	// scheduler prunes older runs every hour.
 	Retention time.Duration
 	Log       *slog.Logger
+	// Now is the scheduler's clock (default time.Now). Firings are due by
+	// it; a test sets it ahead to reach a firing without waiting for it.
+	Now func() time.Time
 
 	mu        sync.Mutex
 	followers map[string]*follower
@@ -87,8 +90,11 @@ func (s *Service) Run(ctx context.Context) error {
 	if s.Log == nil {
 		s.Log = slog.Default()
 	}
+	if s.Now == nil {
+		s.Now = time.Now
+	}
 	s.mu.Lock()
-	s.followers, s.started = map[string]*follower{}, time.Now()
+	s.followers, s.started = map[string]*follower{}, s.Now()
 	s.mu.Unlock()
 	defer s.wg.Wait()
 	defer s.stopFollowers()
@@ -103,20 +109,20 @@ func (s *Service) Run(ctx context.Context) error {
 		s.Log.Warn("marked interrupted runs failed", "runs", n)
 	}
 	s.prune(ctx)
-	lastPrune := time.Now()
+	lastPrune := s.Now()
 	s.Log.Info("scheduler started", "tick", s.Tick, "retention", s.Retention)
 	t := time.NewTicker(s.Tick)
 	defer t.Stop()
 	for {
-		if err := s.tick(ctx, time.Now()); err != nil && ctx.Err() == nil {
+		if err := s.tick(ctx, s.Now()); err != nil && ctx.Err() == nil {
 			s.Log.Error("scheduler tick failed", "err", err)
 		}
 		s.mu.Lock()
 		s.ready = true
 		s.mu.Unlock()
-		if time.Since(lastPrune) >= pruneEvery {
+		if s.Now().Sub(lastPrune) >= pruneEvery {
 			s.prune(ctx)
-			lastPrune = time.Now()
+			lastPrune = s.Now()
 		}
 		select {
 		case <-ctx.Done():
@@ -128,7 +134,7 @@ func (s *Service) Run(ctx context.Context) error {
 }
 
 func (s *Service) prune(ctx context.Context) {
-	n, err := s.Store.PruneRuns(ctx, time.Now().Add(-s.Retention))
+	n, err := s.Store.PruneRuns(ctx, s.Now().Add(-s.Retention))
 	if err != nil {
 		s.Log.Error("pruning run history failed", "err", err)
 		return
