@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/usersync/usersync/internal/store"
+	pgtest "github.com/usersync/usersync/internal/testdir/postgres"
 )
 
 // refusedPasswords are new passwords the one policy refuses on every path:
@@ -20,11 +21,32 @@ var refusedPasswords = []struct{ name, pw, want string }{
 	{"common password", "Password1234", "too common"},
 }
 
+// newCLIOn is newCLI on a SQLite file or on a PostgreSQL database.
+func newCLIOn(t *testing.T, kind string) *cli {
+	t.Helper()
+	c := newCLI(t)
+	if kind == "postgres" {
+		c.db = pgtest.URL(t)
+		cfg := t.TempDir()
+		t.Setenv("XDG_CONFIG_HOME", cfg)
+		t.Setenv("HOME", cfg)
+	}
+	return c
+}
+
+// stores are the two store implementations the CLI tests below run on.
+var stores = []string{"sqlite", "postgres"}
+
 // TestLocalUserPasswordPolicyCLI: the CLI creates local users and sets
 // their passwords under the same policy and argon2id hash as the API, names
 // the field at fault and changes nothing on a refusal.
 func TestLocalUserPasswordPolicyCLI(t *testing.T) {
-	c := newCLI(t)
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) { testLocalUserPasswordPolicyCLI(t, newCLIOn(t, kind)) })
+	}
+}
+
+func testLocalUserPasswordPolicyCLI(t *testing.T, c *cli) {
 	for _, tc := range refusedPasswords {
 		if out, code := c.runIn(tc.pw+"\n", "local-user", "add", "ops@example.com"); code != exitUsage || !strings.Contains(out, "password: "+tc.want) {
 			t.Fatalf("add with %s: exit %d\n%s", tc.name, code, out)
@@ -74,7 +96,12 @@ func TestLocalUserPasswordPolicyCLI(t *testing.T) {
 // the same policy, and `admin password` logs out every session of the
 // administrator.
 func TestAdminPasswordCLI(t *testing.T) {
-	c := newCLI(t)
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) { testAdminPasswordCLI(t, newCLIOn(t, kind)) })
+	}
+}
+
+func testAdminPasswordCLI(t *testing.T, c *cli) {
 	ctx := t.Context()
 	a, err := openApp(ctx, c.db, nil)
 	if err != nil {
