@@ -43,6 +43,12 @@ func TestTwoSchedulersOneStore(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The every-second connection has synced once already, so that its
+	// scheduled runs are short and the firing below does not fall into a
+	// first sync that holds the store's write lock for seconds.
+	if _, err := a1.Sync(ctx, "busy", app.SyncOptions{Trigger: store.TriggerManual}); err != nil {
+		t.Fatal(err)
+	}
 	// The schedulers' clock is set ahead so that the next minute turns two
 	// seconds from now: the test does not wait for the real minute.
 	realStart := time.Now()
@@ -79,8 +85,18 @@ func TestTwoSchedulersOneStore(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	// Let a duplicate show, if there were one, and give the every-second
-	// connection a few seconds.
-	time.Sleep(max(2*time.Second, time.Until(realStart.Add(7*time.Second))))
+	// connection time for five scheduled runs (more under the race
+	// detector, where the every-minute sync holds the store for seconds).
+	settled := time.Now().Add(2 * time.Second)
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		busy, err := a1.Store.ListRuns(ctx, store.RunQuery{Connection: "busy"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(busy) >= 6 && time.Now().After(settled) {
+			break
+		}
+	}
 	infos, err := a1.Schedules(ctx, clock())
 	if err != nil {
 		t.Fatal(err)
