@@ -64,6 +64,9 @@ func classify(err error) (status int, e apiError) {
 		return http.StatusBadRequest, apiError{Code: "invalid", Message: err.Error()}
 	case errors.Is(err, store.ErrNotFound):
 		return http.StatusNotFound, apiError{Code: "not_found", Message: err.Error()}
+	case errors.Is(err, store.ErrLeaseHeld):
+		// Another process runs the connection: the message names it.
+		return http.StatusConflict, apiError{Code: "conflict", Message: err.Error()}
 	case errors.Is(err, store.ErrConflict):
 		return http.StatusConflict, apiError{Code: "conflict", Message: err.Error()}
 	case errors.As(err, &lp):

@@ -119,3 +119,33 @@ func TestOneRunRegistry(t *testing.T) {
 		t.Fatal("the registry still holds the cancelled run")
 	}
 }
+
+// TestStartRefusedWhileAnotherProcessSyncs: while another usersync process
+// holds the connection's lease (a CLI sync, another server), a start from
+// the API or the UI is refused as a conflict naming that process, and no
+// run is recorded.
+func TestStartRefusedWhileAnotherProcessSyncs(t *testing.T) {
+	e := newTestEnv(t)
+	putDemo(t, e, "demo", connection.DirectorySource)
+	st := e.app.Store
+	if _, err := st.AcquireLease(t.Context(), "demo", "otherhost/pid 4242", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	c := e.login()
+	if code, body := c.api("POST", "/api/v1/runs", `{"connection":"demo"}`); code != 409 || !strings.Contains(body, "otherhost/pid 4242") {
+		t.Fatalf("start from the API: %d %s", code, body)
+	}
+	if code, body := c.form("/runs", url.Values{"connection": {"demo"}}); code != 409 || !strings.Contains(body, "otherhost/pid 4242") {
+		t.Fatalf("start from the UI: %d %s", code, body)
+	}
+	h, err := e.app.Runs.Start(t.Context(), "demo", app.SyncOptions{Trigger: store.TriggerSchedule})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Wait(); !errors.Is(err, store.ErrLeaseHeld) {
+		t.Fatalf("start from the scheduler's path: %v", err)
+	}
+	if runs, _ := st.ListRuns(t.Context(), store.RunQuery{Connection: "demo"}); len(runs) != 0 {
+		t.Fatalf("refused starts recorded runs: %+v", runs)
+	}
+}
