@@ -35,16 +35,22 @@ type Runs struct {
 	mu     sync.Mutex
 	byConn map[string]*RunHandle
 	byID   map[int64]*RunHandle
-	wg     sync.WaitGroup
+	// active counts the runs whose sync has not returned; idle is
+	// signalled when it drops to zero. (A WaitGroup would forbid a start
+	// racing with Wait, which a scheduler tick at shutdown may do.)
+	active int
+	idle   *sync.Cond
 }
 
-// NewRuns returns an empty registry whose runs call sync and log how
-// they ended to log.
-func NewRuns(sync SyncFunc, log *slog.Logger) *Runs {
+// NewRuns returns an empty registry whose runs call run and log how they
+// ended to log.
+func NewRuns(run SyncFunc, log *slog.Logger) *Runs {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Runs{sync: sync, log: log, byConn: map[string]*RunHandle{}, byID: map[int64]*RunHandle{}}
+	rs := &Runs{sync: run, log: log, byConn: map[string]*RunHandle{}, byID: map[int64]*RunHandle{}}
+	rs.idle = sync.NewCond(&rs.mu)
+	return rs
 }
 
 // RunHandle is one background run.
@@ -77,7 +83,7 @@ func (rs *Runs) Start(bg context.Context, name string, opts SyncOptions) (*RunHa
 	ctx, cancel := context.WithCancel(bg)
 	h := &RunHandle{Connection: name, Trigger: opts.Trigger, cancel: cancel, started: make(chan store.Run, 1), done: make(chan struct{})}
 	rs.byConn[name] = h
-	rs.wg.Add(1)
+	rs.active++
 	rs.mu.Unlock()
 
 	progress, started := opts.Progress, opts.Started
@@ -98,17 +104,19 @@ func (rs *Runs) Start(bg context.Context, name string, opts SyncOptions) (*RunHa
 		}
 	}
 	go func() {
-		defer rs.wg.Done()
 		defer cancel()
 		rep, err := rs.sync(ctx, name, opts)
+		h.rep, h.err = rep, err
 		rs.mu.Lock()
 		delete(rs.byConn, name)
 		if id := h.Latest().ID; id != 0 {
 			delete(rs.byID, id)
 		}
-		rs.mu.Unlock()
-		h.rep, h.err = rep, err
 		close(h.done)
+		if rs.active--; rs.active == 0 {
+			rs.idle.Broadcast()
+		}
+		rs.mu.Unlock()
 		switch {
 		case errors.Is(err, store.ErrLeaseHeld):
 			rs.log.Info("run skipped: the connection is running elsewhere", "connection", name, "trigger", opts.Trigger, "err", err)
@@ -209,7 +217,13 @@ func (rs *Runs) Cancel(ctx context.Context, id int64) (bool, error) {
 }
 
 // Wait blocks until every run started here has returned.
-func (rs *Runs) Wait() { rs.wg.Wait() }
+func (rs *Runs) Wait() {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	for rs.active > 0 {
+		rs.idle.Wait()
+	}
+}
 
 // CancelRun cancels a run this process runs, whoever started it (the web
 // server or the scheduler), and returns its record once the sync has
