@@ -7,6 +7,10 @@ bash ci/install.sh
 export USERSYNC_INTEGRATION=1
 # Two cores: run two packages at a time, and fail on data races.
 go vet ./...
+# Static analysis with a pinned staticcheck (2026.2.2); any finding fails.
+staticcheck_version=v0.8.2
+GOBIN="$(go env GOPATH)/bin" go install "honnef.co/go/tools/cmd/staticcheck@${staticcheck_version}"
+"$(go env GOPATH)/bin/staticcheck" ./...
 go test -race -p 2 -timeout 20m ./... "$@"
 # Every parser of outside input is fuzzed briefly on every run.
 bash ci/fuzz.sh

@@ -63,11 +63,7 @@ func usersAssign(ctx context.Context, e *env, sub string, args []string) error {
 		if name == "" {
 			continue
 		}
-		if sub == "assign" {
-			err = a.Store.AddMembership(ctx, u.ID, kind, name, store.SourceManual)
-		} else {
-			err = a.Store.RemoveMembership(ctx, u.ID, kind, name, store.SourceManual)
-		}
+		err = a.SetManualMembership(ctx, u.ID, kind, name, sub == "assign")
 		if errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("%w: %v", errUsage, err)
 		}
@@ -97,12 +93,9 @@ func usersShow(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	ms, err := a.Store.UserMemberships(ctx, u.ID)
+	ms, err := a.UserMemberships(ctx, u.ID)
 	if err != nil {
 		return err
-	}
-	if ms == nil {
-		ms = []store.Membership{}
 	}
 	if *asJSON {
 		return writeJSON(e.stdout, struct {

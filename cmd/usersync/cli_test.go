@@ -345,7 +345,7 @@ func TestDemoDirectoryIncremental(t *testing.T) {
 	}
 	defer dir.Stop()
 	c := newCLI(t)
-	a, err := app.Open(ctx, c.db, nil)
+	a, err := openApp(ctx, c.db, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,17 +16,19 @@ import (
 
 	"github.com/usersync/usersync/internal/app"
 	"github.com/usersync/usersync/internal/store"
+	pgtest "github.com/usersync/usersync/internal/testdir/postgres"
 	"github.com/usersync/usersync/internal/testdir/slapd"
 )
 
 // TestMain lets a test start this test binary as the usersync command
 // itself (USERSYNC_TEST_AS_MAIN=1), so that a child process can be killed
-// mid-run exactly like a deployed binary.
+// mid-run exactly like a deployed binary, and stops the PostgreSQL cluster
+// a test started.
 func TestMain(m *testing.M) {
 	if os.Getenv("USERSYNC_TEST_AS_MAIN") == "1" {
 		main()
 	}
-	os.Exit(m.Run())
+	pgtest.Main(m)
 }
 
 // child starts `usersync ARGS` as a separate process.
@@ -88,7 +90,7 @@ func TestKilledSyncRecovers(t *testing.T) {
 	c := newCLI(t)
 	c.apply(connDoc(s))
 	t.Setenv("USERSYNC_LOG_LEVEL", "warn")
-	a, err := app.Open(context.Background(), c.db, nil)
+	a, err := openApp(context.Background(), c.db, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -41,9 +41,9 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	}
 	defer dir.Stop()
 	fmt.Fprintf(e.stdout, "Sample directory (Active Directory flavour) listening on ldap://%s:%d, %d people\n", dir.Host, dir.Port, dir.Users())
-	fmt.Fprintf(e.stdout, "Store: %s\n\n", app.DisplayDB(db))
+	fmt.Fprintf(e.stdout, "Store: %s\n\n", displayDB(db))
 
-	a, err := app.Open(ctx, db, e.log)
+	a, err := openApp(ctx, db, e.log)
 	if err != nil {
 		return err
 	}
@@ -84,7 +84,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	printUsers(e.stdout, users)
-	fmt.Fprintf(e.stdout, "\nTry: usersync users list --db %s   |   usersync runs show %d --db %s\n", app.DisplayDB(db), rep.ID, app.DisplayDB(db))
+	fmt.Fprintf(e.stdout, "\nTry: usersync users list --db %s   |   usersync runs show %d --db %s\n", displayDB(db), rep.ID, displayDB(db))
 	// A person at a terminal gets the web UI; a script (output not a
 	// terminal) gets a command that ends.
 	if *noServe || !(*serveUI || isTerminal(e.stdout)) {
@@ -111,14 +111,10 @@ func isTerminal(w io.Writer) bool {
 // demoEntities creates the sample application's permission sets, groups and
 // sites (once; a second demo on the same store finds them there).
 func demoEntities(ctx context.Context, a *app.App) error {
-	st, ok := a.Store.(store.Entities)
-	if !ok {
-		return nil
-	}
 	sets, groups, sites := demodir.AppEntities()
 	for kind, names := range map[string][]string{store.KindPermissionSet: sets, store.KindGroup: groups, store.KindSite: sites} {
 		for _, n := range names {
-			if _, err := st.CreateEntity(ctx, kind, n); err != nil && !errors.Is(err, store.ErrConflict) {
+			if _, err := a.CreateEntity(ctx, kind, n); err != nil && !errors.Is(err, store.ErrConflict) {
 				return err
 			}
 		}

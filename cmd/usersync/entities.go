@@ -38,7 +38,7 @@ func entityCommand(kind, noun string) func(ctx context.Context, e *env, args []s
 		defer a.Close()
 		switch sub {
 		case "add":
-			ent, err := a.Store.CreateEntity(ctx, kind, pos[0])
+			ent, err := a.CreateEntity(ctx, kind, pos[0])
 			if errors.Is(err, store.ErrConflict) {
 				return fmt.Errorf("%w: %s %q exists", errUsage, noun, pos[0])
 			}
@@ -47,7 +47,7 @@ func entityCommand(kind, noun string) func(ctx context.Context, e *env, args []s
 			}
 			fmt.Fprintf(e.stdout, "%s %q added (id %d)\n", noun, ent.Name, ent.ID)
 		case "remove":
-			err := a.Store.DeleteEntity(ctx, kind, pos[0])
+			err := a.DeleteEntity(ctx, kind, pos[0])
 			if errors.Is(err, store.ErrNotFound) {
 				return fmt.Errorf("%w: no %s %q", errUsage, noun, pos[0])
 			}
@@ -56,7 +56,7 @@ func entityCommand(kind, noun string) func(ctx context.Context, e *env, args []s
 			}
 			fmt.Fprintf(e.stdout, "%s %q removed, with its memberships\n", noun, pos[0])
 		case "list":
-			list, err := a.Store.ListEntities(ctx, kind)
+			list, err := a.ListEntities(ctx, kind)
 			if err != nil {
 				return err
 			}

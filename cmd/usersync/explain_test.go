@@ -58,7 +58,7 @@ func TestUsersExplain(t *testing.T) {
 	m["searchFilter"] = fmt.Sprintf("(&(objectClass=user)(!(sAMAccountName=%s)))", ldapv3.EscapeFilter(filtered.login))
 	c.apply(m)
 
-	a, err := app.Open(ctx, c.db, nil)
+	a, err := openApp(ctx, c.db, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -57,11 +57,11 @@ func (f *flagSet) dbPath() string {
 	if v := os.Getenv("USERSYNC_DB"); v != "" {
 		return v
 	}
-	return app.DefaultDB
+	return defaultDB
 }
 
 func (f *flagSet) open(ctx context.Context, e *env) (*app.App, error) {
-	return app.Open(ctx, f.dbPath(), e.log)
+	return openApp(ctx, f.dbPath(), e.log)
 }
 
 func writeJSON(w io.Writer, v any) error {

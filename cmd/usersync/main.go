@@ -39,6 +39,8 @@ func commands() []command {
 		{"connection", "apply | list | show | check | configure-two connections", runConnection},
 		{"sync", "sync NAME [--dry-run] [--full] [--json]", runSync},
 		{"users", "list [--connection NAME] [--json] | show USERID | set ID FIELD VALUE | assign|unassign USERID --permission-set|--group|--site NAME | add-local USERID [--display-name N] [--email E]", runUsers},
+		{"local-user", "add USERID [--display-name N] [--email E] | list [--json] | password ID|USERID | remove ID|USERID (passwords on standard input)", runLocalUser},
+		{"admin", "password [NAME]: set an administrator's password (standard input) and log out their sessions", runAdmin},
 		{"auth", "check USER (password on standard input)", runAuth},
 		{"cert", "add | revoke | list certificate mappings of relying parties", runCert},
 		{"runs", "list | show ID | approve ID | reject ID", runRuns},

@@ -63,8 +63,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 // shutting down gracefully. ready, when set, is called with the URL once
 // the listener is open.
 func serve(ctx context.Context, e *env, a *app.App, o *serveOptions, ready func(url string)) error {
-	st := a.Store
-	if _, err := web.EnsureAdmin(ctx, st, os.Getenv("USERSYNC_ADMIN_PASSWORD"), e.stdout); err != nil {
+	if _, err := a.EnsureAdmin(ctx, os.Getenv("USERSYNC_ADMIN_PASSWORD"), e.stdout); err != nil {
 		return err
 	}
 	runCtx, stopRuns := context.WithCancel(context.WithoutCancel(ctx))

@@ -6,7 +6,6 @@ import (
 	"io"
 	"strconv"
 
-	"github.com/usersync/usersync/internal/app"
 	"github.com/usersync/usersync/internal/store"
 )
 
@@ -15,33 +14,6 @@ func runUsers(ctx context.Context, e *env, args []string) error {
 		subcommand{"list", usersList}, subcommand{"show", usersShow}, subcommand{"explain", usersExplain},
 		subcommand{"set", usersSet}, subcommand{"add", usersAdd}, subcommand{"add-local", usersAddLocal},
 		verb("assign", usersAssign), verb("unassign", usersAssign))
-}
-
-// usersAddLocal creates a local user; the password is the first line of
-// standard input.
-func usersAddLocal(ctx context.Context, e *env, args []string) error {
-	fs := newFlags("users add-local", e.stderr)
-	display := fs.String("display-name", "", "the user's display name")
-	email := fs.String("email", "", "the user's email address")
-	pos, err := fs.parse(args, 1, "a USERID; the password is read from standard input")
-	if err != nil {
-		return err
-	}
-	pw, err := readPassword(e.stdin)
-	if err != nil {
-		return err
-	}
-	a, err := fs.open(ctx, e)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	u, err := a.AddLocalUser(ctx, app.LocalUser{UserID: pos[0], DisplayName: *display, Email: *email, Password: pw})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "local user %s created (id %d)\n", u.UserID, u.ID)
-	return nil
 }
 
 func usersList(ctx context.Context, e *env, args []string) error {

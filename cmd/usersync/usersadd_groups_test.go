@@ -10,9 +10,9 @@ import (
 
 	ldapv3 "github.com/go-ldap/ldap/v3"
 
-	"github.com/usersync/usersync/internal/app"
 	"github.com/usersync/usersync/internal/demodir"
 	"github.com/usersync/usersync/internal/reconcile"
+	"github.com/usersync/usersync/internal/testdir/apptest"
 	"github.com/usersync/usersync/internal/testdir/samba"
 	"github.com/usersync/usersync/internal/testdir/slapd"
 )
@@ -117,10 +117,7 @@ func TestUsersAddKeepsGroupRulesDemo(t *testing.T) {
 	m["password"] = conn.Password
 	delete(m, "hasPassword")
 	c.apply(m)
-	a, err := app.Open(ctx, c.db, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := apptest.Open(t, c.db, nil)
 	if err := demoEntities(ctx, a); err != nil {
 		t.Fatal(err)
 	}

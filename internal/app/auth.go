@@ -64,7 +64,11 @@ func (a *App) Authenticate(ctx context.Context, name, pw string) (store.User, er
 	}
 	for _, u := range users {
 		if u.Source == store.SourceLocal {
-			return checkLocal(u, pw)
+			u, err := checkLocal(u, pw)
+			if err == nil {
+				a.upgradeLocalHash(ctx, u, pw)
+			}
+			return u, err
 		}
 	}
 	if u, ok := pickDirectoryUser(users, ""); ok {

@@ -14,6 +14,7 @@ import (
 	"github.com/usersync/usersync/internal/mapping"
 	"github.com/usersync/usersync/internal/mapping/scope"
 	"github.com/usersync/usersync/internal/store"
+	"github.com/usersync/usersync/internal/testdir/apptest"
 	"github.com/usersync/usersync/internal/testdir/samba"
 	"github.com/usersync/usersync/internal/testdir/slapd"
 )
@@ -93,11 +94,7 @@ func TestOneDecisionEverywhere(t *testing.T) {
 
 	t.Setenv("USERSYNC_SECRET_KEY", "")
 	ctx := context.Background()
-	a, err := app.Open(ctx, filepath.Join(t.TempDir(), "usersync.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := apptest.Open(t, filepath.Join(t.TempDir(), "usersync.db"), nil)
 	if _, err := a.Store.CreateEntity(ctx, "permissionSet", "Engineering"); err != nil {
 		t.Fatal(err)
 	}
@@ -262,11 +259,7 @@ func TestOneDecisionEverywhereOpenLDAP(t *testing.T) {
 
 	t.Setenv("USERSYNC_SECRET_KEY", "")
 	ctx := context.Background()
-	a, err := app.Open(ctx, filepath.Join(t.TempDir(), "usersync.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := apptest.Open(t, filepath.Join(t.TempDir(), "usersync.db"), nil)
 	if _, err := a.Store.CreateEntity(ctx, "permissionSet", "Engineering"); err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/usersync/usersync/internal/connection"
 	"github.com/usersync/usersync/internal/mapping"
 	"github.com/usersync/usersync/internal/store"
+	"github.com/usersync/usersync/internal/testdir/apptest"
 	pgtest "github.com/usersync/usersync/internal/testdir/postgres"
 	"github.com/usersync/usersync/internal/testdir/slapd"
 )
@@ -35,11 +36,7 @@ func TestLeavePolicyIncrementalPostgres(t *testing.T) {
 			t.Setenv("USERSYNC_SECRET_KEY", "")
 			t.Setenv("USERSYNC_SECRET_KEY_FILE", "")
 			ctx := context.Background()
-			a, err := app.Open(ctx, pgtest.URL(t), nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer a.Close()
+			a := apptest.Open(t, pgtest.URL(t), nil)
 			c := connection.Connection{Name: "corp", DirectoryType: connection.DirectorySource, SystemType: "ldap",
 				DNSName: "127.0.0.1", Port: s.Port, Security: "none", Username: slapd.AdminDN, Password: slapd.AdminPassword,
 				SearchPath: slapd.PeopleDN, SearchFilter: "(objectClass=inetOrgPerson)", Schedule: "off",

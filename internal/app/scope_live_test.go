@@ -15,6 +15,7 @@ import (
 	"github.com/usersync/usersync/internal/mapping"
 	"github.com/usersync/usersync/internal/reconcile"
 	"github.com/usersync/usersync/internal/store"
+	"github.com/usersync/usersync/internal/testdir/apptest"
 	"github.com/usersync/usersync/internal/testdir/slapd"
 )
 
@@ -25,11 +26,7 @@ func TestLiveBatchReadsScopeGroups(t *testing.T) {
 	s := slapd.Start(t, 20, 2) // group001: users 1, 3, 5, …
 	t.Setenv("USERSYNC_SECRET_KEY", "")
 	ctx := context.Background()
-	a, err := app.Open(ctx, filepath.Join(t.TempDir(), "usersync.db"), slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := apptest.Open(t, filepath.Join(t.TempDir(), "usersync.db"), slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	group1 := "cn=" + slapd.GroupName(1) + "," + slapd.GroupsDN
 	off := false
 	c := connection.Connection{Name: "corp", DNSName: "127.0.0.1", Port: s.Port, Username: slapd.AdminDN, Password: slapd.AdminPassword,

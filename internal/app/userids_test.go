@@ -12,6 +12,7 @@ import (
 
 	"github.com/usersync/usersync/internal/app"
 	"github.com/usersync/usersync/internal/store"
+	"github.com/usersync/usersync/internal/testdir/apptest"
 	pgtest "github.com/usersync/usersync/internal/testdir/postgres"
 	"github.com/usersync/usersync/internal/testdir/slapd"
 )
@@ -74,11 +75,7 @@ func TestUniqueUserIDsOpenLDAP(t *testing.T) {
 			t.Setenv("XDG_CONFIG_HOME", cfg)
 			t.Setenv("HOME", cfg)
 			ctx := context.Background()
-			a, err := app.Open(ctx, db(t), nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer a.Close()
+			a := apptest.Open(t, db(t), nil)
 			slapdConnection(t, a, "corp", srv)
 			slapdConnection(t, a, "mirror", srv)
 

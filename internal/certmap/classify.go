@@ -45,12 +45,12 @@ func (k Kind) String() string { return string(k) }
 func Classify(value string) (Kind, error) {
 	const prefix = "x509:"
 	if len(value) < len(prefix) || !strings.EqualFold(value[:len(prefix)], prefix) {
-		return "", fmt.Errorf("%w: %q does not start with X509:", ErrNotMapping, value)
+		return "", fmt.Errorf("%w: %q does not start with \"X509:\"", ErrNotMapping, value)
 	}
 	rest := value[len(prefix):]
 	tag, body, ok := cutTag(rest)
 	if !ok {
-		return "", fmt.Errorf("%w: %q has no <TAG> after X509:", ErrNotMapping, value)
+		return "", fmt.Errorf("%w: %q has no <TAG> after \"X509:\"", ErrNotMapping, value)
 	}
 	var kind Kind
 	switch tag {

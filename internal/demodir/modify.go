@@ -134,7 +134,7 @@ func decodeValues(raw []string) ([]string, error) {
 			if p == nil {
 				break
 			}
-			out = append(out, string(p.Data.Bytes()))
+			out = append(out, p.Data.String())
 		}
 	}
 	return out, nil

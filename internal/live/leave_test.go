@@ -10,12 +10,12 @@ import (
 
 	ldapv3 "github.com/go-ldap/ldap/v3"
 
-	"github.com/usersync/usersync/internal/app"
 	"github.com/usersync/usersync/internal/connection"
 	"github.com/usersync/usersync/internal/live"
 	"github.com/usersync/usersync/internal/mapping"
 	"github.com/usersync/usersync/internal/mapping/scope"
 	"github.com/usersync/usersync/internal/store"
+	"github.com/usersync/usersync/internal/testdir/apptest"
 	"github.com/usersync/usersync/internal/testdir/slapd"
 )
 
@@ -36,11 +36,7 @@ func TestLiveLeavePolicy(t *testing.T) {
 			s := slapd.Start(t, 5, 0)
 			t.Setenv("USERSYNC_SECRET_KEY", "")
 			ctx := context.Background()
-			a, err := app.Open(ctx, filepath.Join(t.TempDir(), "usersync.db"), slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer a.Close()
+			a := apptest.Open(t, filepath.Join(t.TempDir(), "usersync.db"), slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 			c := connection.Connection{Name: "corp", DNSName: "127.0.0.1", Port: s.Port, Username: slapd.AdminDN, Password: slapd.AdminPassword,
 				SearchPath: slapd.PeopleDN, SearchFilter: "(objectClass=inetOrgPerson)", Schedule: "off", Live: true,
 				LeavePolicy: connection.LeavePolicy{Action: tc.action},

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 	"github.com/usersync/usersync/internal/live"
 	"github.com/usersync/usersync/internal/ops"
 	"github.com/usersync/usersync/internal/store"
+	"github.com/usersync/usersync/internal/testdir/apptest"
 	"github.com/usersync/usersync/internal/testdir/slapd"
 )
 
@@ -51,13 +51,8 @@ func waitFor(t *testing.T, limit time.Duration, what string, cond func() bool) t
 func TestLiveLatency(t *testing.T) {
 	const n = 1000
 	s := slapd.Start(t, n, 0)
-	t.Setenv("USERSYNC_SECRET_KEY", "")
 	ctx := context.Background()
-	a, err := app.Open(ctx, filepath.Join(t.TempDir(), "usersync.db"), slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := apptest.Open(t, "", slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	c := connection.Connection{Name: "corp", DNSName: "127.0.0.1", Port: s.Port, Username: slapd.AdminDN, Password: slapd.AdminPassword,
 		SearchPath: slapd.PeopleDN, SearchFilter: "(objectClass=inetOrgPerson)", Schedule: "off", Live: true}
 	if _, _, err := a.PutConnection(ctx, c); err != nil {

@@ -1,15 +1,21 @@
-// Package password hashes and verifies the passwords of local users:
-// argon2id for new hashes, in the PHC string format, and bcrypt hashes
-// accepted for verification (imported from other systems).
+// Package password holds the one password policy and hash of usersync, for
+// local users and administrators alike: a new password has 12 to 256
+// characters and is not a commonly used one; it is hashed with argon2id in
+// the PHC string format. bcrypt hashes (older administrators, imports from
+// other systems) are still accepted for verification, and NeedsRehash tells
+// the caller to replace them at the next successful login.
 package password
 
 import (
+	"bufio"
 	"crypto/rand"
 	"crypto/subtle"
+	_ "embed"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/argon2"
 	"golang.org/x/crypto/bcrypt"
@@ -25,13 +31,20 @@ const (
 	keyLen    = 32
 )
 
-// MinLength is the shortest password Hash accepts.
-const MinLength = 8
+// MinLength and MaxLength bound a new password, in characters.
+const (
+	MinLength = 12
+	MaxLength = 256
+)
 
-// Errors of Hash and Verify.
+// Errors of Check, Hash and Verify.
 var (
 	// ErrTooShort means a new password is shorter than MinLength.
 	ErrTooShort = fmt.Errorf("password: shorter than %d characters", MinLength)
+	// ErrTooLong means a new password is longer than MaxLength.
+	ErrTooLong = fmt.Errorf("password: longer than %d characters", MaxLength)
+	// ErrCommon means a new password is in the list of commonly used ones.
+	ErrCommon = errors.New("password: too common (it is in the list of frequently used passwords)")
 	// ErrMismatch means the password does not match the hash.
 	ErrMismatch = errors.New("password: does not match")
 	// ErrUnknownFormat means the stored hash is neither argon2id nor bcrypt.
@@ -40,10 +53,19 @@ var (
 
 // Hash returns the argon2id hash of pw in PHC format:
 // $argon2id$v=19$m=19456,t=2,p=1$salt$key (base64 without padding).
+// It refuses a password that Check refuses.
 func Hash(pw string) (string, error) {
-	if len([]rune(pw)) < MinLength {
-		return "", ErrTooShort
+	if err := Check(pw); err != nil {
+		return "", err
 	}
+	return Rehash(pw)
+}
+
+// Rehash returns the argon2id hash of a password that has just verified
+// against an older hash (see NeedsRehash). It skips the policy, which
+// applies to new passwords only: an existing account is never locked out
+// by a stricter rule.
+func Rehash(pw string) (string, error) {
 	salt := make([]byte, saltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("password: salt: %w", err)
@@ -52,6 +74,42 @@ func Hash(pw string) (string, error) {
 	enc := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, memoryKiB, passes, lanes,
 		enc.EncodeToString(salt), enc.EncodeToString(key)), nil
+}
+
+//go:embed common.txt
+var commonList string
+
+// common is the set of frequently used passwords, lower-cased.
+var common = sync.OnceValue(func() map[string]bool {
+	m := map[string]bool{}
+	sc := bufio.NewScanner(strings.NewReader(commonList))
+	for sc.Scan() {
+		if w := strings.TrimSpace(sc.Text()); w != "" {
+			m[strings.ToLower(w)] = true
+		}
+	}
+	return m
+})
+
+// Check applies the policy for a new password: MinLength to MaxLength
+// characters, and not a commonly used password (compared ignoring case).
+func Check(pw string) error {
+	switch n := len([]rune(pw)); {
+	case n < MinLength:
+		return ErrTooShort
+	case n > MaxLength:
+		return ErrTooLong
+	case common()[strings.ToLower(pw)]:
+		return ErrCommon
+	}
+	return nil
+}
+
+// NeedsRehash reports whether hash should be replaced by a new Hash of the
+// same password after it verified: it is bcrypt, or argon2id with other
+// parameters than Hash uses now.
+func NeedsRehash(hash string) bool {
+	return !strings.HasPrefix(hash, fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$", argon2.Version, memoryKiB, passes, lanes))
 }
 
 // Verify returns nil when pw matches hash, ErrMismatch when it does not,

@@ -65,9 +65,6 @@ func loadIndex(ctx context.Context, s store.Users, conn string) (*index, error) 
 	return ix, err
 }
 
-// size is how many stored users the index holds.
-func (ix *index) size() int { return len(ix.refs) }
-
 // lookup returns the stored user linked to ext, or nil. The pointer stays
 // valid for the run: refs never grows after loading.
 func (ix *index) lookup(ext string) *ref {

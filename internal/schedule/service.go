@@ -16,13 +16,14 @@ import (
 
 	"github.com/usersync/usersync/internal/app"
 	"github.com/usersync/usersync/internal/connection"
-	"github.com/usersync/usersync/internal/reconcile"
 	"github.com/usersync/usersync/internal/store"
 )
 
-// Syncer runs one sync; *app.App is the implementation.
-type Syncer interface {
-	Sync(ctx context.Context, name string, opts app.SyncOptions) (*reconcile.Report, error)
+// Runner starts background runs in the registry the process shares (the
+// web server starts its runs there too); *app.Runs is the implementation.
+type Runner interface {
+	Start(bg context.Context, name string, opts app.SyncOptions) (*app.RunHandle, error)
+	Running(name string) bool
 }
 
 // Follower follows a live connection's directory until ctx ends.
@@ -39,8 +40,10 @@ const (
 
 // Service is the scheduler.
 type Service struct {
-	Store  store.Store
-	Syncer Syncer
+	Store store.Store
+	// Runs is the process's run registry: a connection it runs, whoever
+	// started the run, is not started again.
+	Runs Runner
 	// Live follows connections with "live": true; nil turns live mode off.
 	Live Follower
 	// Tick is how often the store is looked at for due firings, run
@@ -50,9 +53,11 @@ type Service struct {
 	// scheduler prunes older runs every hour.
 	Retention time.Duration
 	Log       *slog.Logger
+	// Now is the scheduler's clock (default time.Now). Firings are due by
+	// it; a test sets it ahead to reach a firing without waiting for it.
+	Now func() time.Time
 
 	mu        sync.Mutex
-	running   map[string]bool
 	followers map[string]*follower
 	started   time.Time
 	ready     bool
@@ -85,8 +90,11 @@ func (s *Service) Run(ctx context.Context) error {
 	if s.Log == nil {
 		s.Log = slog.Default()
 	}
+	if s.Now == nil {
+		s.Now = time.Now
+	}
 	s.mu.Lock()
-	s.running, s.followers, s.started = map[string]bool{}, map[string]*follower{}, time.Now()
+	s.followers, s.started = map[string]*follower{}, s.Now()
 	s.mu.Unlock()
 	defer s.wg.Wait()
 	defer s.stopFollowers()
@@ -101,20 +109,20 @@ func (s *Service) Run(ctx context.Context) error {
 		s.Log.Warn("marked interrupted runs failed", "runs", n)
 	}
 	s.prune(ctx)
-	lastPrune := time.Now()
+	lastPrune := s.Now()
 	s.Log.Info("scheduler started", "tick", s.Tick, "retention", s.Retention)
 	t := time.NewTicker(s.Tick)
 	defer t.Stop()
 	for {
-		if err := s.tick(ctx, time.Now()); err != nil && ctx.Err() == nil {
+		if err := s.tick(ctx, s.Now()); err != nil && ctx.Err() == nil {
 			s.Log.Error("scheduler tick failed", "err", err)
 		}
 		s.mu.Lock()
 		s.ready = true
 		s.mu.Unlock()
-		if time.Since(lastPrune) >= pruneEvery {
+		if s.Now().Sub(lastPrune) >= pruneEvery {
 			s.prune(ctx)
-			lastPrune = time.Now()
+			lastPrune = s.Now()
 		}
 		select {
 		case <-ctx.Done():
@@ -126,7 +134,7 @@ func (s *Service) Run(ctx context.Context) error {
 }
 
 func (s *Service) prune(ctx context.Context) {
-	n, err := s.Store.PruneRuns(ctx, time.Now().Add(-s.Retention))
+	n, err := s.Store.PruneRuns(ctx, s.Now().Add(-s.Retention))
 	if err != nil {
 		s.Log.Error("pruning run history failed", "err", err)
 		return
@@ -170,7 +178,7 @@ func (s *Service) tickConnection(ctx context.Context, c connection.Connection, n
 	if st.Paused {
 		return nil
 	}
-	if s.isRunning(c.Name) {
+	if s.Runs.Running(c.Name) {
 		return nil
 	}
 	if ok, full, err := s.Store.TakeRunRequest(ctx, c.Name); err != nil {
@@ -217,34 +225,20 @@ func (s *Service) tickConnection(ctx context.Context, c connection.Connection, n
 	return nil
 }
 
-func (s *Service) isRunning(name string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.running[name]
-}
-
-// start runs one sync on its own goroutine.
+// start starts one run in the registry; it ends with ctx. A run already in
+// progress in this process (started by the web server, say) is left alone:
+// a run request stays pending until it has ended.
 func (s *Service) start(ctx context.Context, name string, opts app.SyncOptions) {
-	s.mu.Lock()
-	s.running[name] = true
-	s.mu.Unlock()
+	h, err := s.Runs.Start(ctx, name, opts)
+	if err != nil {
+		s.Log.Info("run not started", "connection", name, "trigger", opts.Trigger, "err", err)
+		return
+	}
+	// Run returns only once the runs it started have stopped.
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		defer func() {
-			s.mu.Lock()
-			delete(s.running, name)
-			s.mu.Unlock()
-		}()
-		rep, err := s.Syncer.Sync(ctx, name, opts)
-		switch {
-		case errors.Is(err, store.ErrLeaseHeld):
-			s.Log.Info("run skipped: the connection is running elsewhere", "connection", name, "trigger", opts.Trigger, "err", err)
-		case err != nil && rep != nil:
-			s.Log.Warn("run did not succeed", "connection", name, "trigger", opts.Trigger, "run", rep.ID, "status", rep.Status, "err", err)
-		case err != nil:
-			s.Log.Error("run could not start", "connection", name, "trigger", opts.Trigger, "err", err)
-		}
+		_, _ = h.Wait()
 	}()
 }
 

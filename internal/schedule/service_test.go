@@ -14,18 +14,13 @@ import (
 	"github.com/usersync/usersync/internal/connection"
 	"github.com/usersync/usersync/internal/schedule"
 	"github.com/usersync/usersync/internal/store"
+	"github.com/usersync/usersync/internal/testdir/apptest"
 	"github.com/usersync/usersync/internal/testdir/slapd"
 )
 
 func openApp(t *testing.T, db string) *app.App {
 	t.Helper()
-	t.Setenv("USERSYNC_SECRET_KEY", "")
-	a, err := app.Open(context.Background(), db, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
-	return a
+	return apptest.Open(t, db, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 }
 
 func slapdConn(s *slapd.Server, name, sched string) connection.Connection {
@@ -50,10 +45,24 @@ func TestTwoSchedulersOneStore(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The every-second connection has synced once already, so that its
+	// scheduled runs are short and the firing below does not fall into a
+	// first sync that holds the store's write lock for seconds.
+	if _, err := a1.Sync(ctx, "busy", app.SyncOptions{Trigger: store.TriggerManual}); err != nil {
+		t.Fatal(err)
+	}
+	// The schedulers' clock is set ahead so that the next minute turns two
+	// seconds from now: the test does not wait for the real minute.
+	realStart := time.Now()
+	offset := realStart.Truncate(time.Minute).Add(time.Minute).Sub(realStart) - 2*time.Second
+	if offset < 0 {
+		offset += time.Minute
+	}
+	clock := func() time.Time { return time.Now().Add(offset) }
 	runCtx, stop := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	for _, a := range []*app.App{a1, a2} {
-		svc := &schedule.Service{Store: a.Store, Syncer: a, Tick: 200 * time.Millisecond}
+		svc := &schedule.Service{Store: a.Store, Runs: a.Runs, Tick: 200 * time.Millisecond, Now: clock}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -62,10 +71,9 @@ func TestTwoSchedulersOneStore(t *testing.T) {
 			}
 		}()
 	}
-	start := time.Now()
-	firing := start.Truncate(time.Minute).Add(time.Minute)
+	firing := clock().Truncate(time.Minute).Add(time.Minute)
 	t.Logf("waiting for the every-minute firing at %s", firing.Format(time.TimeOnly))
-	deadline := firing.Add(30 * time.Second)
+	deadline := realStart.Add(30 * time.Second)
 	var minutely []store.Run
 	for time.Now().Before(deadline) {
 		runs, err := a1.Store.ListRuns(ctx, store.RunQuery{Connection: "minutely"})
@@ -79,10 +87,19 @@ func TestTwoSchedulersOneStore(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	// Let a duplicate show, if there were one, and give the every-second
-	// connection a few seconds even when the test began just before the
-	// minute turned.
-	time.Sleep(max(2*time.Second, time.Until(start.Add(8*time.Second))))
-	infos, err := a1.Schedules(ctx, time.Now())
+	// connection time for five scheduled runs (more under the race
+	// detector, where the every-minute sync holds the store for seconds).
+	settled := time.Now().Add(2 * time.Second)
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		busy, err := a1.Store.ListRuns(ctx, store.RunQuery{Connection: "busy"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(busy) >= 6 && time.Now().After(settled) {
+			break
+		}
+	}
+	infos, err := a1.Schedules(ctx, clock())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +113,7 @@ func TestTwoSchedulersOneStore(t *testing.T) {
 	if len(runs) != 1 || runs[0].Trigger != store.TriggerSchedule || runs[0].Status != store.RunSucceeded || runs[0].Created != 3000 {
 		t.Fatalf("every-minute runs = %+v, want exactly one succeeded scheduled run", runs)
 	}
-	if d := runs[0].StartedAt.Sub(firing); d < 0 || d > 2*time.Second {
+	if d := runs[0].StartedAt.Add(offset).Sub(firing); d < 0 || d > 2*time.Second {
 		t.Fatalf("the run started at %s, %s after its firing at %s", runs[0].StartedAt, d, firing)
 	}
 	for _, i := range infos {

@@ -20,7 +20,7 @@ func TestCancelRun(t *testing.T) {
 	e := newTestEnv(t)
 	putDemo(t, e, "demo", connection.DirectorySource)
 	st := e.app.Store
-	e.web.runs.sync = func(ctx context.Context, name string, opts app.SyncOptions) (*reconcile.Report, error) {
+	e.app.Runs = app.NewRuns(func(ctx context.Context, name string, opts app.SyncOptions) (*reconcile.Report, error) {
 		run := store.Run{Connection: name, Trigger: opts.Trigger, Status: store.RunRunning, StartedAt: time.Now()}
 		id, err := st.CreateRun(ctx, run)
 		if err != nil {
@@ -32,7 +32,7 @@ func TestCancelRun(t *testing.T) {
 		now := time.Now()
 		run.Status, run.Error, run.FinishedAt = store.RunFailed, ctx.Err().Error(), &now
 		return nil, st.UpdateRun(context.WithoutCancel(ctx), run)
-	}
+	}, nil)
 	c := e.login()
 	code, body := c.api("POST", "/api/v1/runs", `{"connection":"demo"}`)
 	if code != 202 {

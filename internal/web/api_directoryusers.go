@@ -51,13 +51,13 @@ func (s *Server) searchDirectoryUsers(r *http.Request, name, q string) (director
 	return directoryUsersView{Users: users, More: more}, err
 }
 
-func (s *Server) apiSearchDirectoryUsers(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiSearchDirectoryUsers(w http.ResponseWriter, r *http.Request) error {
 	v, err := s.searchDirectoryUsers(r, r.PathValue("name"), r.URL.Query().Get("q"))
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, v)
+	return nil
 }
 
 // addDirectoryUser applies (or, dry, plans) one directory entry. The
@@ -81,16 +81,15 @@ func (s *Server) addDirectoryUser(r *http.Request, name, dn string, dry bool) (a
 	return newAddUserView(rep), nil
 }
 
-func (s *Server) apiAddDirectoryUser(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiAddDirectoryUser(w http.ResponseWriter, r *http.Request) error {
 	var req addUserRequest
 	if err := readJSON(r, &req); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	v, err := s.addDirectoryUser(r, r.PathValue("name"), req.DN, req.DryRun)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, v)
+	return nil
 }

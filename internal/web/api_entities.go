@@ -1,9 +1,7 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -18,43 +16,16 @@ var entityKinds = []struct{ Kind, Path, Title string }{
 	{store.KindSite, "sites", "Sites"},
 }
 
-// checkKind refuses a kind that is not one of store.Kinds.
-func checkKind(kind string) error {
-	if !slices.Contains(store.Kinds, kind) {
-		return badRequest("kind", "kind must be one of "+strings.Join(store.Kinds, ", "))
-	}
-	return nil
-}
-
-// checkEntityName refuses the names the CLI refuses: empty, or starting or
-// ending with blanks.
-func checkEntityName(name string) error {
-	if name == "" || strings.TrimSpace(name) != name {
-		return badRequest("name", fmt.Sprintf("a name must not be empty or start or end with blanks, got %q", name))
-	}
-	return nil
-}
-
 // listEntities returns the entities of a kind, never nil.
 func (s *Server) listEntities(r *http.Request, kind string) ([]store.Entity, error) {
-	list, err := s.app.Store.ListEntities(r.Context(), kind)
-	if list == nil {
-		list = []store.Entity{}
-	}
-	return list, err
+	return s.app.ListEntities(r.Context(), kind)
 }
 
-// createEntity adds an entity after checking its kind and name.
+// createEntity adds an entity; app checks its kind and name.
 func (s *Server) createEntity(r *http.Request, kind, name string) (store.Entity, error) {
-	if err := checkKind(kind); err != nil {
-		return store.Entity{}, err
-	}
-	if err := checkEntityName(name); err != nil {
-		return store.Entity{}, err
-	}
-	ent, err := s.app.Store.CreateEntity(r.Context(), kind, name)
+	ent, err := s.app.CreateEntity(r.Context(), kind, name)
 	if err != nil {
-		return store.Entity{}, fmt.Errorf("create %s %q: %w", kind, name, err)
+		return ent, err
 	}
 	s.log.InfoContext(r.Context(), "entity created", "kind", kind, "name", name, "by", principalOf(r).admin)
 	return ent, nil
@@ -62,52 +33,48 @@ func (s *Server) createEntity(r *http.Request, kind, name string) (store.Entity,
 
 // deleteEntity removes an entity and every membership in it.
 func (s *Server) deleteEntity(r *http.Request, kind, name string) error {
-	if err := checkKind(kind); err != nil {
+	if err := s.app.DeleteEntity(r.Context(), kind, name); err != nil {
 		return err
-	}
-	if err := s.app.Store.DeleteEntity(r.Context(), kind, name); err != nil {
-		return fmt.Errorf("delete %s %q: %w", kind, name, err)
 	}
 	s.log.InfoContext(r.Context(), "entity deleted", "kind", kind, "name", name, "by", principalOf(r).admin)
 	return nil
 }
 
-func (s *Server) apiListEntities(kind string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiListEntities(kind string) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
 		list, err := s.listEntities(r, kind)
 		if err != nil {
-			s.writeError(w, r, err)
-			return
+			return err
 		}
 		writeJSON(w, http.StatusOK, list)
+		return nil
 	}
 }
 
-func (s *Server) apiCreateEntity(kind string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiCreateEntity(kind string) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
 		var req struct {
 			Name string `json:"name"`
 		}
 		if err := readJSON(r, &req); err != nil {
-			s.writeError(w, r, err)
-			return
+			return err
 		}
 		ent, err := s.createEntity(r, kind, req.Name)
 		if err != nil {
-			s.writeError(w, r, err)
-			return
+			return err
 		}
 		writeJSON(w, http.StatusCreated, ent)
+		return nil
 	}
 }
 
-func (s *Server) apiDeleteEntity(kind string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiDeleteEntity(kind string) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
 		if err := s.deleteEntity(r, kind, r.PathValue("name")); err != nil {
-			s.writeError(w, r, err)
-			return
+			return err
 		}
 		w.WriteHeader(http.StatusNoContent)
+		return nil
 	}
 }
 
@@ -130,72 +97,48 @@ type membership struct {
 	Name string `json:"name"`
 }
 
-// setMembership assigns (add) or unassigns a manual membership. Sync never
-// removes a manual membership, and unassigning one leaves the memberships
-// group rules manage alone.
+// setMembership assigns (add) or unassigns a manual membership.
 func (s *Server) setMembership(r *http.Request, id int64, m membership, add bool) error {
-	if err := checkKind(m.Kind); err != nil {
+	if err := s.app.SetManualMembership(r.Context(), id, m.Kind, m.Name, add); err != nil {
 		return err
-	}
-	if err := checkEntityName(m.Name); err != nil {
-		return err
-	}
-	if _, err := s.app.Store.GetUser(r.Context(), id); err != nil {
-		return err
-	}
-	var err error
-	if add {
-		err = s.app.Store.AddMembership(r.Context(), id, m.Kind, m.Name, store.SourceManual)
-	} else {
-		err = s.app.Store.RemoveMembership(r.Context(), id, m.Kind, m.Name, store.SourceManual)
-	}
-	if err != nil {
-		return fmt.Errorf("user %d, %s %q: %w", id, m.Kind, m.Name, err)
 	}
 	s.log.InfoContext(r.Context(), "manual membership changed", "user", id, "kind", m.Kind, "name", m.Name, "assigned", add, "by", principalOf(r).admin)
 	return nil
 }
 
-func (s *Server) apiAssign(w http.ResponseWriter, r *http.Request) {
-	s.apiMembership(w, r, true)
+func (s *Server) apiAssign(w http.ResponseWriter, r *http.Request) error {
+	return s.apiMembership(w, r, true)
 }
 
-func (s *Server) apiUnassign(w http.ResponseWriter, r *http.Request) {
-	s.apiMembership(w, r, false)
+func (s *Server) apiUnassign(w http.ResponseWriter, r *http.Request) error {
+	return s.apiMembership(w, r, false)
 }
 
 // apiMembership assigns or unassigns and answers with the user's
 // memberships.
-func (s *Server) apiMembership(w http.ResponseWriter, r *http.Request, add bool) {
+func (s *Server) apiMembership(w http.ResponseWriter, r *http.Request, add bool) error {
 	id, err := pathID(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	var m membership
 	if err := readJSON(r, &m); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if err := s.setMembership(r, id, m, add); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	ms, err := s.userMemberships(r, id)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, ms)
+	return nil
 }
 
 // userMemberships returns a user's memberships from every source, never nil.
 func (s *Server) userMemberships(r *http.Request, id int64) ([]store.Membership, error) {
-	ms, err := s.app.Store.UserMemberships(r.Context(), id)
-	if ms == nil {
-		ms = []store.Membership{}
-	}
-	return ms, err
+	return s.app.UserMemberships(r.Context(), id)
 }
 
 // membershipSource describes a membership's source for people.

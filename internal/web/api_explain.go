@@ -24,12 +24,12 @@ func (s *Server) explain(ctx context.Context, conn, who string) ([]app.Explanati
 }
 
 // apiExplainUser is GET /api/v1/users/explain?user=WHO[&connection=NAME].
-func (s *Server) apiExplainUser(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiExplainUser(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	exs, err := s.explain(r.Context(), q.Get("connection"), q.Get("user"))
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, exs)
+	return nil
 }

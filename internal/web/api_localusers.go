@@ -1,172 +1,100 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
-	"strings"
 
-	"golang.org/x/crypto/bcrypt"
-
-	"github.com/usersync/usersync/internal/mapping"
-	"github.com/usersync/usersync/internal/store"
+	"github.com/usersync/usersync/internal/app"
 )
 
-// localUserInput is the body of create and update. Password is write-only:
-// it is hashed with bcrypt and never returned.
-type localUserInput struct {
-	UserID      string            `json:"userId"`
-	Password    string            `json:"password"`
-	Status      string            `json:"status"`
-	DisplayName string            `json:"displayName"`
-	FirstName   string            `json:"firstName"`
-	LastName    string            `json:"lastName"`
-	Email       string            `json:"email"`
-	Fields      map[string]string `json:"fields"`
-}
+// The local-user handlers decode the request and leave every rule (the
+// password policy and hash, the fields, duplicates) to app, which the CLI
+// uses too.
 
-// toUser checks the input and builds the user; requirePassword is true on
-// create.
-func (in localUserInput) toUser(requirePassword bool) (store.User, error) {
-	u := store.User{UserID: strings.TrimSpace(in.UserID), Status: in.Status, Source: store.SourceLocal, Fields: map[string]string{}}
-	if u.UserID == "" {
-		return u, badRequest("userId", "userId is required")
-	}
-	switch u.Status {
-	case "":
-		u.Status = store.StatusActive
-	case store.StatusActive, store.StatusInactive:
-	default:
-		return u, badRequest("status", fmt.Sprintf("status must be %q or %q", store.StatusActive, store.StatusInactive))
-	}
-	if in.Password == "" && requirePassword {
-		return u, badRequest("password", "password is required")
-	}
-	if in.Password != "" {
-		if len(in.Password) < 12 || len(in.Password) > 72 {
-			return u, badRequest("password", "password must have 12 to 72 characters")
-		}
-		h, err := bcrypt.GenerateFromPassword([]byte(in.Password), bcrypt.DefaultCost)
-		if err != nil {
-			return u, fmt.Errorf("web: hash password: %w", err)
-		}
-		u.PasswordHash = string(h)
-	}
-	for k, v := range in.Fields {
-		name, err := mapping.OperatorField(k, v)
-		if err != nil {
-			return u, badRequest("fields."+k, err.Error())
-		}
-		u.Fields[name] = v
-	}
-	for k, v := range map[string]string{store.FieldDisplayName: in.DisplayName, store.FieldFirstName: in.FirstName,
-		store.FieldLastName: in.LastName, store.FieldEmail: in.Email} {
-		if v != "" {
-			u.Fields[k] = v
-		}
-	}
-	return u, nil
-}
-
-func (s *Server) apiListLocalUsers(w http.ResponseWriter, r *http.Request) {
-	users, err := s.st.ListLocalUsers(r.Context())
+func (s *Server) apiListLocalUsers(w http.ResponseWriter, r *http.Request) error {
+	users, err := s.app.ListLocalUsers(r.Context())
 	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if users == nil {
-		users = []store.User{}
+		return err
 	}
 	writeJSON(w, http.StatusOK, users)
+	return nil
 }
 
-func (s *Server) apiCreateLocalUser(w http.ResponseWriter, r *http.Request) {
-	var in localUserInput
+func (s *Server) apiCreateLocalUser(w http.ResponseWriter, r *http.Request) error {
+	var in app.LocalUser
 	if err := readJSON(r, &in); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	u, err := in.toUser(true)
+	u, err := s.app.AddLocalUser(r.Context(), in)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	id, err := s.app.Store.CreateLocalUser(r.Context(), u)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.writeLocalUser(w, r, id, http.StatusCreated)
+	writeJSON(w, http.StatusCreated, u)
+	return nil
 }
 
-// localUser loads a user and refuses directory users (404): they belong to
-// their connection.
-func (s *Server) localUser(r *http.Request) (store.User, error) {
+func (s *Server) apiGetLocalUser(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r)
 	if err != nil {
-		return store.User{}, err
+		return err
 	}
-	u, err := s.app.Store.GetUser(r.Context(), id)
+	u, err := s.app.LocalUser(r.Context(), id)
 	if err != nil {
-		return u, err
-	}
-	if u.Source != store.SourceLocal {
-		return u, fmt.Errorf("user %d is a directory user, not a local one: %w", id, store.ErrNotFound)
-	}
-	return u, nil
-}
-
-func (s *Server) writeLocalUser(w http.ResponseWriter, r *http.Request, id int64, status int) {
-	u, err := s.app.Store.GetUser(r.Context(), id)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, status, u)
-}
-
-func (s *Server) apiGetLocalUser(w http.ResponseWriter, r *http.Request) {
-	u, err := s.localUser(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, u)
+	return nil
 }
 
 // apiUpdateLocalUser replaces a local user's userId, status and fields; an
 // empty password keeps the current one.
-func (s *Server) apiUpdateLocalUser(w http.ResponseWriter, r *http.Request) {
-	old, err := s.localUser(r)
+func (s *Server) apiUpdateLocalUser(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	var in localUserInput
+	var in app.LocalUser
 	if err := readJSON(r, &in); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	u, err := in.toUser(false)
+	u, err := s.app.UpdateLocalUser(r.Context(), id, in)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	u.ID = old.ID
-	if err := s.st.UpdateLocalUser(r.Context(), u); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.writeLocalUser(w, r, u.ID, http.StatusOK)
+	writeJSON(w, http.StatusOK, u)
+	return nil
 }
 
-func (s *Server) apiDeleteLocalUser(w http.ResponseWriter, r *http.Request) {
-	u, err := s.localUser(r)
-	if err == nil {
-		err = s.st.DeleteLocalUser(r.Context(), u.ID)
-	}
+// passwordInput is the body of the password endpoints.
+type passwordInput struct {
+	CurrentPassword string `json:"currentPassword"`
+	NewPassword     string `json:"newPassword"`
+}
+
+// apiSetLocalUserPassword gives a local user a new password.
+func (s *Server) apiSetLocalUserPassword(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
+	}
+	var in passwordInput
+	if err := readJSON(r, &in); err != nil {
+		return err
+	}
+	if err := s.app.SetLocalUserPassword(r.Context(), id, in.NewPassword); err != nil {
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) apiDeleteLocalUser(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err == nil {
+		err = s.app.DeleteLocalUser(r.Context(), id)
+	}
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }

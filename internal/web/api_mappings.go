@@ -65,36 +65,34 @@ func (d mappingsDoc) applyTo(c *connection.Connection) {
 	}
 }
 
-func (s *Server) apiGetMappings(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiGetMappings(w http.ResponseWriter, r *http.Request) error {
 	c, _, err := s.app.Store.GetConnection(r.Context(), r.PathValue("name"))
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, mappingsOf(c))
+	return nil
 }
 
 // apiPutMappings validates a mappings document with the connection's
 // Validate and stores it, keeping everything else (and the password). An
 // invalid document changes nothing.
-func (s *Server) apiPutMappings(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiPutMappings(w http.ResponseWriter, r *http.Request) error {
 	c, _, err := s.app.Store.GetConnection(r.Context(), r.PathValue("name"))
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	var d mappingsDoc
 	if err := readJSON(r, &d); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	d.applyTo(&c)
 	stored, _, err := s.app.PutConnection(r.Context(), c)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, mappingsOf(stored))
+	return nil
 }
 
 // previewLimit is how many planned changes a preview shows.
@@ -140,11 +138,10 @@ func (s *Server) preview(r *http.Request, name string, d *mappingsDoc) (*preview
 
 // apiPreview is a dry run of the connection: with the stored settings, or
 // with the mappings document in the body (unsaved settings).
-func (s *Server) apiPreview(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiPreview(w http.ResponseWriter, r *http.Request) error {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
 	if err != nil {
-		s.writeError(w, r, badRequest("", "request body: "+err.Error()))
-		return
+		return badRequest("", "request body: "+err.Error())
 	}
 	var d *mappingsDoc
 	if len(bytes.TrimSpace(body)) > 0 {
@@ -152,14 +149,13 @@ func (s *Server) apiPreview(w http.ResponseWriter, r *http.Request) {
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(d); err != nil {
-			s.writeError(w, r, badRequest("", "request body: "+err.Error()))
-			return
+			return badRequest("", "request body: "+err.Error())
 		}
 	}
 	v, err := s.preview(r, r.PathValue("name"), d)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, v)
+	return nil
 }

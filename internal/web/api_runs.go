@@ -31,45 +31,42 @@ func intParam(r *http.Request, name string, def, max int) (int, error) {
 	return min(n, max), nil
 }
 
-func (s *Server) apiListRuns(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiListRuns(w http.ResponseWriter, r *http.Request) error {
 	limit, err := intParam(r, "limit", 50, 1000)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	q := r.URL.Query()
 	runs, err := s.app.Store.ListRuns(r.Context(), store.RunQuery{Connection: q.Get("connection"), Status: q.Get("status"), Limit: max(limit, 1)})
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if runs == nil {
 		runs = []store.Run{}
 	}
 	writeJSON(w, http.StatusOK, runs)
+	return nil
 }
 
 // apiStartRun starts a sync now, in the background, and answers 202 with
 // the run record; poll /api/v1/runs/{id}/progress for its progress.
-func (s *Server) apiStartRun(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiStartRun(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
 		Connection string `json:"connection"`
 	}
 	if err := readJSON(r, &req); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if req.Connection == "" {
-		s.writeError(w, r, badRequest("connection", "connection is required"))
-		return
+		return badRequest("connection", "connection is required")
 	}
 	run, err := s.startRun(r.Context(), req.Connection)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("Location", "/api/v1/runs/"+strconv.FormatInt(run.ID, 10))
 	writeJSON(w, http.StatusAccepted, run)
+	return nil
 }
 
 // runDetail is a run with its per-user outcomes.
@@ -100,38 +97,35 @@ func (s *Server) runWithOutcomes(r *http.Request, id int64, action string, limit
 	return runDetail{run, outs}, nil
 }
 
-func (s *Server) apiGetRun(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiGetRun(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	limit, err := intParam(r, "limit", 1000, 100000)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	d, err := s.runWithOutcomes(r, id, r.URL.Query().Get("action"), max(limit, 1))
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, d)
+	return nil
 }
 
-func (s *Server) apiRunProgress(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiRunProgress(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	v, err := s.runProgress(r.Context(), id)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, v)
+	return nil
 }
 
 // decide approves or rejects a run held by the deletion guard, by the last
@@ -146,32 +140,30 @@ func (s *Server) decide(r *http.Request, id int64) (store.Run, error) {
 	return s.app.RejectRun(r.Context(), id)
 }
 
-func (s *Server) apiDecideRun(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiDecideRun(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	run, err := s.decide(r, id)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, run)
+	return nil
 }
 
 // apiCancelRun cancels a running sync this server started and answers with
 // the run as recorded after it stopped.
-func (s *Server) apiCancelRun(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiCancelRun(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	run, err := s.cancelRun(r.Context(), id)
+	run, err := s.app.CancelRun(r.Context(), id)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, run)
+	return nil
 }

@@ -50,29 +50,29 @@ func (s *Server) scheduleOf(ctx context.Context, name string) (app.ScheduleInfo,
 	return app.ScheduleInfo{}, fmt.Errorf("schedule of %q: %w", name, store.ErrNotFound)
 }
 
-func (s *Server) apiListSchedules(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiListSchedules(w http.ResponseWriter, r *http.Request) error {
 	all, err := s.app.Schedules(r.Context(), time.Now())
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if all == nil {
 		all = []app.ScheduleInfo{}
 	}
 	writeJSON(w, http.StatusOK, all)
+	return nil
 }
 
 // apiScheduleAction is POST /api/v1/connections/{name}/schedule/ACTION;
 // "run" takes ?full=true to read everything from scratch.
-func (s *Server) apiScheduleAction(action string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiScheduleAction(action string) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
 		full := r.URL.Query().Get("full") == "true"
 		si, err := s.scheduleAction(r.Context(), r.PathValue("name"), action, full)
 		if err != nil {
-			s.writeError(w, r, err)
-			return
+			return err
 		}
 		writeJSON(w, http.StatusOK, si)
+		return nil
 	}
 }
 
@@ -91,19 +91,19 @@ func (s *Server) scheduleRoutes() []route {
 
 // schedulesPage lists every connection's schedule with its last and next
 // run and the buttons to pause, resume, restart or run it now.
-func (s *Server) schedulesPage(w http.ResponseWriter, r *http.Request) {
-	s.renderSchedules(w, r, http.StatusOK, "")
+func (s *Server) schedulesPage(w http.ResponseWriter, r *http.Request) error {
+	return s.renderSchedules(w, r, http.StatusOK, "")
 }
 
-func (s *Server) renderSchedules(w http.ResponseWriter, r *http.Request, status int, errMsg string) {
+func (s *Server) renderSchedules(w http.ResponseWriter, r *http.Request, status int, errMsg string) error {
 	all, err := s.app.Schedules(r.Context(), time.Now())
 	if err != nil {
-		s.pageError(w, r, err)
-		return
+		return err
 	}
 	s.render(w, r, status, "schedules", "Schedules", map[string]any{
 		"Schedules": all, "Error": errMsg, "Done": r.URL.Query().Get("done"),
 	})
+	return nil
 }
 
 var scheduleDone = map[string]string{
@@ -113,12 +113,12 @@ var scheduleDone = map[string]string{
 	"run":     "will run as soon as the scheduler picks it up",
 }
 
-func (s *Server) scheduleSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) scheduleSubmit(w http.ResponseWriter, r *http.Request) error {
 	name, action := r.PathValue("name"), r.PostFormValue("action")
 	if _, err := s.scheduleAction(r.Context(), name, action, r.PostFormValue("full") == "true"); err != nil {
 		status, e := classify(err)
-		s.renderSchedules(w, r, status, e.Message)
-		return
+		return s.renderSchedules(w, r, status, e.Message)
 	}
 	http.Redirect(w, r, "/schedules?done="+urlQuery(name+" "+scheduleDone[action]), http.StatusSeeOther)
+	return nil
 }

@@ -6,47 +6,46 @@ import (
 	"github.com/usersync/usersync/internal/store"
 )
 
-func (s *Server) apiListTokens(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiListTokens(w http.ResponseWriter, r *http.Request) error {
 	ts, err := s.st.ListAPITokens(r.Context())
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if ts == nil {
 		ts = []store.APIToken{}
 	}
 	writeJSON(w, http.StatusOK, ts)
+	return nil
 }
 
 // apiCreateToken creates a token and returns its value, the only time it is
 // ever shown.
-func (s *Server) apiCreateToken(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiCreateToken(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
 		Name string `json:"name"`
 	}
 	if err := readJSON(r, &req); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	tok, t, err := CreateToken(r.Context(), s.st, req.Name, principalOf(r).admin)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusCreated, struct {
 		store.APIToken
 		Token string `json:"token"`
 	}{t, tok})
+	return nil
 }
 
-func (s *Server) apiDeleteToken(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiDeleteToken(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r)
 	if err == nil {
 		err = s.st.DeleteAPIToken(r.Context(), id)
 	}
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }

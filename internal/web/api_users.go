@@ -34,25 +34,23 @@ func (s *Server) listUsers(r *http.Request, q store.UserQuery) (userPage, error)
 	return p, nil
 }
 
-func (s *Server) apiListUsers(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiListUsers(w http.ResponseWriter, r *http.Request) error {
 	limit, err := intParam(r, "limit", 50, 500)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	offset, err := intParam(r, "offset", 0, 1<<30)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	q := r.URL.Query()
 	p, err := s.listUsers(r, store.UserQuery{Connection: q.Get("connection"), Status: q.Get("status"), Search: q.Get("search"),
 		Limit: max(limit, 1), Offset: offset})
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, p)
+	return nil
 }
 
 // userDetail is a user with the newest outcome a run recorded for it.
@@ -88,16 +86,15 @@ func (s *Server) userDetail(r *http.Request, id int64) (userDetail, error) {
 	return d, nil
 }
 
-func (s *Server) apiGetUser(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiGetUser(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	d, err := s.userDetail(r, id)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, d)
+	return nil
 }

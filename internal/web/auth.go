@@ -8,25 +8,22 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/crypto/bcrypt"
-
+	"github.com/usersync/usersync/internal/app"
 	"github.com/usersync/usersync/internal/store"
 )
 
 // AdminName is the first-run administrator's name.
-const AdminName = "admin"
+const AdminName = app.AdminName
 
 const sessionCookie = "usersync_session"
 
@@ -60,37 +57,6 @@ func hashToken(tok string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// EnsureAdmin creates the first-run administrator "admin" when there is no
-// administrator yet. The password is USERSYNC_ADMIN_PASSWORD when password
-// is not empty; otherwise one is generated and printed once to out. It
-// reports whether it created the administrator.
-func EnsureAdmin(ctx context.Context, st store.Store, password string, out io.Writer) (bool, error) {
-	n, err := st.CountAdmins(ctx)
-	if err != nil {
-		return false, err
-	}
-	if n > 0 {
-		return false, nil
-	}
-	generated := password == ""
-	if generated {
-		password = randomToken(15)
-	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
-	if err != nil {
-		return false, fmt.Errorf("web: hash admin password: %w", err)
-	}
-	if err := st.CreateAdmin(ctx, store.Admin{Name: AdminName, PasswordHash: string(hash)}); err != nil {
-		return false, err
-	}
-	if generated {
-		fmt.Fprintf(out, "First-run administrator created: user name %q, password %s\n(shown only this once; set USERSYNC_ADMIN_PASSWORD before the first start to choose it)\n", AdminName, password)
-	} else {
-		fmt.Fprintf(out, "First-run administrator created: user name %q, password from USERSYNC_ADMIN_PASSWORD\n", AdminName)
-	}
-	return true, nil
-}
-
 // CreateToken makes a new API token named name and returns its value, which
 // is stored only as a SHA-256 hash and so can be shown only now.
 func CreateToken(ctx context.Context, st store.Store, name, createdBy string) (string, store.APIToken, error) {
@@ -116,8 +82,9 @@ const maxBody = 1 << 20
 // guard wraps a route with its access rule: a session (or, for the API, a
 // bearer token), and the CSRF check on every state-changing browser request.
 func (s *Server) guard(rt route) http.Handler {
+	h := s.errorHandler(rt)
 	if rt.access == public {
-		return rt.handler
+		return h
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
@@ -145,7 +112,7 @@ func (s *Server) guard(rt route) http.Handler {
 				return
 			}
 		}
-		rt.handler(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
+		h(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
 	})
 }
 
@@ -187,12 +154,13 @@ func clientIP(r *http.Request) string {
 	return host
 }
 
-func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
 	if _, ok := s.authenticate(r, false); ok {
 		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
-		return
+		return nil
 	}
 	s.renderLogin(w, r, http.StatusOK, "", "")
+	return nil
 }
 
 func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int, user, msg string) {
@@ -210,20 +178,20 @@ const maxLoginBody = 8 << 10
 // the password, then starts a session. The body is bounded and only a
 // URL-encoded form is parsed (never multipart, which spools to disk), all
 // before the password is hashed.
-func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/x-www-form-urlencoded" {
 		http.Error(w, "Unsupported Media Type: the login form is sent as application/x-www-form-urlencoded", http.StatusUnsupportedMediaType)
-		return
+		return nil
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxLoginBody)
 	if err := r.ParseForm(); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			http.Error(w, "Request Entity Too Large: a login form is at most 8 KB", http.StatusRequestEntityTooLarge)
-			return
+			return nil
 		}
 		http.Error(w, "Bad Request: the login form cannot be read", http.StatusBadRequest)
-		return
+		return nil
 	}
 	user := strings.TrimSpace(r.PostForm.Get("username"))
 	key := strings.ToLower(user)
@@ -237,20 +205,13 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		secs := int(wait.Seconds() + 0.999)
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
 		s.renderLogin(w, r, http.StatusTooManyRequests, user, fmt.Sprintf("Too many failed attempts. Try again in %d seconds.", secs))
-		return
+		return nil
 	}
 	if err := s.checkLoginCSRF(r); err != nil {
 		http.Error(w, "Forbidden: "+err.Error()+". Reload the login page and try again.", http.StatusForbidden)
-		return
+		return nil
 	}
-	a, err := s.st.GetAdmin(r.Context(), user)
-	if err == nil {
-		err = bcrypt.CompareHashAndPassword([]byte(a.PasswordHash), []byte(r.PostForm.Get("password")))
-	} else if errors.Is(err, store.ErrNotFound) {
-		// Spend the same time as for a wrong password, so that timing does
-		// not tell which user names exist.
-		_ = bcrypt.CompareHashAndPassword(dummyHash(), []byte(r.PostForm.Get("password")))
-	}
+	a, err := s.app.CheckAdmin(r.Context(), user, r.PostForm.Get("password"))
 	if err != nil {
 		locked := s.logins.fail(ip, key)
 		s.log.Warn("login failed", "user", logValue(user), "ip", ip)
@@ -258,14 +219,13 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 			s.log.Warn("audit: login lockout", "locked", what, "user", logValue(user), "ip", ip)
 		}
 		s.renderLogin(w, r, http.StatusUnauthorized, user, "Wrong user name or password.")
-		return
+		return nil
 	}
 	s.logins.succeed(ip, key)
 	id := randomToken(32)
 	ss := store.Session{IDHash: hashToken(id), Admin: a.Name, CSRFToken: randomToken(32), ExpiresAt: time.Now().Add(s.opts.SessionTTL)}
 	if err := s.st.CreateSession(r.Context(), ss); err != nil {
-		s.pageError(w, r, err)
-		return
+		return err
 	}
 	http.SetCookie(w, &http.Cookie{Name: s.cookieName(sessionCookie), Value: id, Path: "/", HttpOnly: true, Secure: s.opts.Secure,
 		SameSite: http.SameSiteLaxMode, Expires: ss.ExpiresAt})
@@ -273,6 +233,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		Secure: s.opts.Secure, SameSite: http.SameSiteStrictMode, Expires: now.Add(deviceTTL)})
 	s.log.Info("login", "user", a.Name, "ip", ip)
 	http.Redirect(w, r, safeNext(r.PostForm.Get("next")), http.StatusSeeOther)
+	return nil
 }
 
 // logValue shortens a value an anonymous client chose before it is logged,
@@ -288,12 +249,6 @@ func logValue(s string) string {
 	}
 	return s[:cut] + "…(" + strconv.Itoa(len(s)) + " bytes)"
 }
-
-// dummyHash is compared against when the user name is unknown.
-var dummyHash = sync.OnceValue(func() []byte {
-	h, _ := bcrypt.GenerateFromPassword([]byte("not a password"), bcrypt.DefaultCost)
-	return h
-})
 
 // safeNext keeps a post-login redirect on this site. Browsers drop tabs and
 // newlines from URLs and treat a backslash like a slash, so "/\t/evil" or
@@ -315,11 +270,12 @@ func safeNext(next string) string {
 	return next
 }
 
-func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 	if p := principalOf(r); p.session != nil {
 		_ = s.st.DeleteSession(r.Context(), p.session.IDHash)
 	}
 	http.SetCookie(w, &http.Cookie{Name: s.cookieName(sessionCookie), Value: "", Path: "/", HttpOnly: true, Secure: s.opts.Secure,
 		SameSite: http.SameSiteLaxMode, MaxAge: -1})
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	return nil
 }

@@ -43,6 +43,7 @@ func classify(err error) (status int, e apiError) {
 	var fe upn.FieldErrors
 	var lp *directory.Problem
 	var held *store.HeldError
+	var afe *app.FieldError
 	switch {
 	case errors.As(err, &he):
 		return he.status, apiError{Code: he.code, Message: he.msg, Field: he.field}
@@ -55,12 +56,20 @@ func classify(err error) (status int, e apiError) {
 			field += "." + fe[0].Field
 		}
 		return http.StatusBadRequest, apiError{Code: "invalid", Message: err.Error(), Field: field}
+	case errors.As(err, &afe):
+		if errors.Is(err, store.ErrConflict) {
+			return http.StatusConflict, apiError{Code: "conflict", Message: afe.Msg, Field: afe.Field}
+		}
+		return http.StatusBadRequest, apiError{Code: "invalid", Message: afe.Msg, Field: afe.Field}
 	case errors.Is(err, app.ErrUsage):
 		return http.StatusBadRequest, apiError{Code: "invalid", Message: err.Error()}
 	case errors.Is(err, store.ErrNotFound):
 		return http.StatusNotFound, apiError{Code: "not_found", Message: err.Error()}
 	case errors.As(err, &held):
 		return http.StatusConflict, apiError{Code: "conflict", Message: held.Error(), Field: "userId"}
+	case errors.Is(err, store.ErrLeaseHeld):
+		// Another process runs the connection: the message names it.
+		return http.StatusConflict, apiError{Code: "conflict", Message: err.Error()}
 	case errors.Is(err, store.ErrConflict):
 		return http.StatusConflict, apiError{Code: "conflict", Message: err.Error()}
 	case errors.As(err, &lp):

@@ -8,13 +8,13 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/usersync/usersync/internal/app"
 	"github.com/usersync/usersync/internal/demodir"
+	"github.com/usersync/usersync/internal/testdir/apptest"
 )
 
 // testAdminPassword is the administrator's password in tests.
@@ -30,13 +30,9 @@ type testEnv struct {
 
 func newTestEnv(t *testing.T) *testEnv {
 	t.Helper()
-	t.Setenv("USERSYNC_SECRET_KEY", "")
+	a := apptest.Open(t, "", slog.New(slog.NewTextHandler(testLogWriter(t), nil)))
 	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.Open(ctx, filepath.Join(t.TempDir(), "usersync.db"), slog.New(slog.NewTextHandler(testLogWriter(t), nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := EnsureAdmin(ctx, a.Store, testAdminPassword, io.Discard); err != nil {
+	if _, err := a.EnsureAdmin(ctx, testAdminPassword, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	w, err := New(ctx, a, Options{})
@@ -48,7 +44,6 @@ func newTestEnv(t *testing.T) *testEnv {
 		srv.Close()
 		cancel()
 		w.Wait()
-		a.Close()
 	})
 	return &testEnv{t: t, app: a, web: w, srv: srv}
 }

@@ -11,7 +11,8 @@ import (
 //go:embed openapi.json
 var openAPIDoc []byte
 
-func (s *Server) openAPI(w http.ResponseWriter, _ *http.Request) {
+func (s *Server) openAPI(w http.ResponseWriter, _ *http.Request) error {
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = w.Write(openAPIDoc)
+	return nil
 }

@@ -22,33 +22,32 @@ type addUserPage struct {
 // addUserForm is the "Add a directory user" page (seed 001's "Add Active
 // Directory User", Entra's "provision on demand"): search a connection's
 // directory, then plan or apply one entry.
-func (s *Server) addUserForm(w http.ResponseWriter, r *http.Request) {
+func (s *Server) addUserForm(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	p := addUserPage{Connection: q.Get("connection"), Q: q.Get("q")}
 	if p.Connection != "" && p.Q != "" {
 		v, err := s.searchDirectoryUsers(r, p.Connection, p.Q)
 		if err != nil {
-			s.renderAddUser(w, r, p, err)
-			return
+			return s.renderAddUser(w, r, p, err)
 		}
 		p.Found = &v
 	}
-	s.renderAddUser(w, r, p, nil)
+	return s.renderAddUser(w, r, p, nil)
 }
 
 // addUserSubmit is "Show plan" (a dry run of the one entry) or "Add /
 // update" (applies it), chosen by the button's action value.
-func (s *Server) addUserSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) addUserSubmit(w http.ResponseWriter, r *http.Request) error {
 	p := addUserPage{Connection: r.PostFormValue("connection"), Q: r.PostFormValue("q"), DN: r.PostFormValue("dn")}
 	dry := r.PostFormValue("action") != "add"
 	v, err := s.addDirectoryUser(r, p.Connection, p.DN, dry)
 	if err == nil {
 		p.Result, p.Applied = &v, !dry
 	}
-	s.renderAddUser(w, r, p, err)
+	return s.renderAddUser(w, r, p, err)
 }
 
-func (s *Server) renderAddUser(w http.ResponseWriter, r *http.Request, p addUserPage, err error) {
+func (s *Server) renderAddUser(w http.ResponseWriter, r *http.Request, p addUserPage, err error) error {
 	status := http.StatusOK
 	if err != nil {
 		var e apiError
@@ -60,8 +59,7 @@ func (s *Server) renderAddUser(w http.ResponseWriter, r *http.Request, p addUser
 	}
 	cs, lerr := s.app.Store.ListConnections(r.Context())
 	if lerr != nil {
-		s.pageError(w, r, lerr)
-		return
+		return lerr
 	}
 	for _, c := range cs {
 		if c.DirectoryType == connection.DirectorySource {
@@ -69,4 +67,5 @@ func (s *Server) renderAddUser(w http.ResponseWriter, r *http.Request, p addUser
 		}
 	}
 	s.render(w, r, status, "user_add", "Add a directory user", p)
+	return nil
 }

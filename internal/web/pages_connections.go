@@ -10,33 +10,34 @@ import (
 )
 
 // connectionsPage is the System Connections list.
-func (s *Server) connectionsPage(w http.ResponseWriter, r *http.Request) {
-	s.renderConnections(w, r, http.StatusOK, nil)
+func (s *Server) connectionsPage(w http.ResponseWriter, r *http.Request) error {
+	return s.renderConnections(w, r, http.StatusOK, nil)
 }
 
-func (s *Server) renderConnections(w http.ResponseWriter, r *http.Request, status int, check *checkResult) {
+func (s *Server) renderConnections(w http.ResponseWriter, r *http.Request, status int, check *checkResult) error {
 	cs, err := s.app.Store.ListConnections(r.Context())
 	if err != nil {
-		s.pageError(w, r, err)
-		return
+		return err
 	}
 	s.render(w, r, status, "connections", "System Connections", map[string]any{
 		"Connections": cs, "Check": check, "Added": r.URL.Query().Get("added"), "Deleted": r.URL.Query().Get("deleted"),
 	})
+	return nil
 }
 
 // newConnectionPage is "+ System Connection": first the choice of Relying
 // Party or Source, then the form for that type.
-func (s *Server) newConnectionPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) newConnectionPage(w http.ResponseWriter, r *http.Request) error {
 	typ := r.URL.Query().Get("type")
 	if typ != connection.DirectorySource && typ != connection.DirectoryRelyingParty {
 		s.render(w, r, http.StatusOK, "connection_choose", "Add a System Connection", nil)
-		return
+		return nil
 	}
 	c := connection.Connection{DirectoryType: typ, SystemType: connection.SystemLDAP, Security: connection.SecurityNone, Port: 389}
 	c.SearchFilter = "(&(objectClass=user)(objectCategory=person))"
 	c.LinkingKey = "objectGUID"
 	s.render(w, r, http.StatusOK, "connection_new", newTitle(typ), connForm{C: c, New: true, Errors: map[string]string{}})
+	return nil
 }
 
 func newTitle(typ string) string {
@@ -48,47 +49,46 @@ func newTitle(typ string) string {
 
 // createConnectionSubmit adds a connection; the page's script asks the
 // operator to confirm before the form is posted.
-func (s *Server) createConnectionSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) createConnectionSubmit(w http.ResponseWriter, r *http.Request) error {
 	var c connection.Connection
 	errs := readConnForm(r, &c, true)
 	if len(errs) == 0 {
 		if _, _, err := s.app.Store.GetConnection(r.Context(), c.Name); err == nil {
 			errs["name"] = "a connection with this name already exists"
 		} else if !errors.Is(err, store.ErrNotFound) {
-			s.pageError(w, r, err)
-			return
+			return err
 		}
 	}
 	if len(errs) == 0 {
 		_, _, err := s.app.PutConnection(r.Context(), c)
 		if err == nil {
 			http.Redirect(w, r, "/connections?added="+url.QueryEscape(c.Name), http.StatusSeeOther)
-			return
+			return nil
 		}
 		errs = fieldErrors(err)
 	}
 	c.Password = ""
 	s.render(w, r, http.StatusBadRequest, "connection_new", newTitle(c.DirectoryType), connForm{C: c, New: true, Errors: errs})
+	return nil
 }
 
 // editConnectionPage is the Edit Directory screen.
-func (s *Server) editConnectionPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) editConnectionPage(w http.ResponseWriter, r *http.Request) error {
 	c, _, err := s.app.Store.GetConnection(r.Context(), r.PathValue("name"))
 	if err != nil {
-		s.pageError(w, r, err)
-		return
+		return err
 	}
 	f := connForm{C: c, M: newMappingsForm(c), Advanced: AdvancedSettingsAvailable(c.DirectoryType, c.SystemType), Errors: map[string]string{}}
 	s.render(w, r, http.StatusOK, "connection_edit", "Edit Directory", f)
+	return nil
 }
 
 // updateConnectionSubmit is Update on the Edit Directory screen: it
 // persists every field, the ConfigureTwo document included.
-func (s *Server) updateConnectionSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) updateConnectionSubmit(w http.ResponseWriter, r *http.Request) error {
 	c, _, err := s.app.Store.GetConnection(r.Context(), r.PathValue("name"))
 	if err != nil {
-		s.pageError(w, r, err)
-		return
+		return err
 	}
 	stored := c
 	errs := readConnForm(r, &c, false)
@@ -96,18 +96,19 @@ func (s *Server) updateConnectionSubmit(w http.ResponseWriter, r *http.Request) 
 	if len(errs) == 0 && len(m.Errors) == 0 {
 		if _, _, err = s.app.PutConnection(r.Context(), c); err == nil {
 			http.Redirect(w, r, "/connections/"+url.PathEscape(c.Name)+"?flash=updated", http.StatusSeeOther)
-			return
+			return nil
 		}
 		errs = m.takeErrors(err)
 	}
 	c.Password = ""
 	f := connForm{C: c, M: m, Advanced: AdvancedSettingsAvailable(stored.DirectoryType, stored.SystemType), Errors: errs}
 	s.render(w, r, http.StatusBadRequest, "connection_edit", "Edit Directory", f)
+	return nil
 }
 
 // checkConnectionSubmit is check connection without JavaScript: the list
 // is shown again with the result in the connection's row.
-func (s *Server) checkConnectionSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) checkConnectionSubmit(w http.ResponseWriter, r *http.Request) error {
 	name := r.PathValue("name")
 	v, err := s.check(r, name)
 	res := &checkResult{Name: name, OK: err == nil, View: v}
@@ -115,14 +116,14 @@ func (s *Server) checkConnectionSubmit(w http.ResponseWriter, r *http.Request) {
 		_, e := classify(err)
 		res.Error, res.Field = e.Message, e.Field
 	}
-	s.renderConnections(w, r, http.StatusOK, res)
+	return s.renderConnections(w, r, http.StatusOK, res)
 }
 
-func (s *Server) deleteConnectionSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) deleteConnectionSubmit(w http.ResponseWriter, r *http.Request) error {
 	name := r.PathValue("name")
 	if err := s.app.Store.DeleteConnection(r.Context(), name); err != nil {
-		s.pageError(w, r, err)
-		return
+		return err
 	}
 	http.Redirect(w, r, "/connections?deleted="+url.QueryEscape(name), http.StatusSeeOther)
+	return nil
 }

@@ -10,27 +10,23 @@ import (
 func itoa(n int) string { return strconv.Itoa(n) }
 
 // dashboardPage shows totals and the run history chart.
-func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	cs, err := s.app.Store.ListConnections(ctx)
 	if err != nil {
-		s.pageError(w, r, err)
-		return
+		return err
 	}
 	runs, err := s.app.Store.ListRuns(ctx, store.RunQuery{Limit: 30})
 	if err != nil {
-		s.pageError(w, r, err)
-		return
+		return err
 	}
 	active, err := s.countUsers(r, store.StatusActive)
 	if err != nil {
-		s.pageError(w, r, err)
-		return
+		return err
 	}
 	inactive, err := s.countUsers(r, store.StatusInactive)
 	if err != nil {
-		s.pageError(w, r, err)
-		return
+		return err
 	}
 	recent := runs
 	if len(recent) > 8 {
@@ -39,6 +35,7 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "dashboard", "Dashboard", map[string]any{
 		"Connections": len(cs), "Active": active, "Inactive": inactive, "Runs": recent, "Chart": runChart(runs),
 	})
+	return nil
 }
 
 // countUsers counts users with a status.

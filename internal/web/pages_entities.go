@@ -15,51 +15,50 @@ type entityGroup struct {
 
 // entitiesPage lists permission sets, groups and sites with forms to add
 // and remove them.
-func (s *Server) entitiesPage(w http.ResponseWriter, r *http.Request) {
-	s.renderEntities(w, r, http.StatusOK, "", "")
+func (s *Server) entitiesPage(w http.ResponseWriter, r *http.Request) error {
+	return s.renderEntities(w, r, http.StatusOK, "", "")
 }
 
-func (s *Server) renderEntities(w http.ResponseWriter, r *http.Request, status int, errKind, errMsg string) {
+func (s *Server) renderEntities(w http.ResponseWriter, r *http.Request, status int, errKind, errMsg string) error {
 	var groups []entityGroup
 	for _, k := range entityKinds {
 		list, err := s.listEntities(r, k.Kind)
 		if err != nil {
-			s.pageError(w, r, err)
-			return
+			return err
 		}
 		groups = append(groups, entityGroup{Kind: k.Kind, Title: k.Title, Items: list})
 	}
 	s.render(w, r, status, "entities", "Permission sets, groups and sites", map[string]any{
 		"Groups": groups, "ErrKind": errKind, "Error": errMsg, "Done": r.URL.Query().Get("done"),
 	})
+	return nil
 }
 
-func (s *Server) createEntitySubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) createEntitySubmit(w http.ResponseWriter, r *http.Request) error {
 	kind, name := r.PostFormValue("kind"), r.PostFormValue("name")
 	if _, err := s.createEntity(r, kind, name); err != nil {
 		status, e := classify(err)
-		s.renderEntities(w, r, status, kind, e.Message)
-		return
+		return s.renderEntities(w, r, status, kind, e.Message)
 	}
 	http.Redirect(w, r, "/entities?done="+urlQuery(name+" added"), http.StatusSeeOther)
+	return nil
 }
 
-func (s *Server) deleteEntitySubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) deleteEntitySubmit(w http.ResponseWriter, r *http.Request) error {
 	kind, name := r.PostFormValue("kind"), r.PostFormValue("name")
 	if err := s.deleteEntity(r, kind, name); err != nil {
 		status, e := classify(err)
-		s.renderEntities(w, r, status, kind, e.Message)
-		return
+		return s.renderEntities(w, r, status, kind, e.Message)
 	}
 	http.Redirect(w, r, "/entities?done="+urlQuery(name+" removed, with its memberships"), http.StatusSeeOther)
+	return nil
 }
 
 // membershipSubmit assigns or unassigns a user by hand from the user page.
-func (s *Server) membershipSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) membershipSubmit(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r)
 	if err != nil {
-		s.pageError(w, r, err)
-		return
+		return err
 	}
 	add := r.PostFormValue("op") != "unassign"
 	m := membership{Kind: r.PostFormValue("kind"), Name: r.PostFormValue("name")}
@@ -71,7 +70,8 @@ func (s *Server) membershipSubmit(w http.ResponseWriter, r *http.Request) {
 	if err := s.setMembership(r, id, m, add); err != nil {
 		_, e := classify(err)
 		http.Redirect(w, r, target+"?error="+urlQuery(e.Message), http.StatusSeeOther)
-		return
+		return nil
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)
+	return nil
 }

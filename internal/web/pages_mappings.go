@@ -144,11 +144,10 @@ func (m *mappingsForm) takeErrors(err error) map[string]string {
 // previewConnectionSubmit is Preview (dry run) on the Edit Directory page:
 // a dry run with the Mappings section as posted, over the saved connection
 // otherwise. It writes nothing and shows the form again as posted.
-func (s *Server) previewConnectionSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) previewConnectionSubmit(w http.ResponseWriter, r *http.Request) error {
 	c, _, err := s.app.Store.GetConnection(r.Context(), r.PathValue("name"))
 	if err != nil {
-		s.pageError(w, r, err)
-		return
+		return err
 	}
 	stored := c
 	errs := readConnForm(r, &c, false)
@@ -173,6 +172,7 @@ func (s *Server) previewConnectionSubmit(w http.ResponseWriter, r *http.Request)
 	c.Password = ""
 	f := connForm{C: c, M: m, Advanced: AdvancedSettingsAvailable(stored.DirectoryType, stored.SystemType), Errors: errs}
 	s.render(w, r, status, "connection_edit", "Edit Directory", f)
+	return nil
 }
 
 // mappingsHelp is the help text under each textarea.

@@ -13,18 +13,16 @@ func urlQuery(s string) string { return url.QueryEscape(s) }
 
 // usersPage lists users with search and paging, and explains one user
 // when asked (?explain=WHO).
-func (s *Server) usersPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) usersPage(w http.ResponseWriter, r *http.Request) error {
 	pageNo, err := intParam(r, "page", 1, 1<<20)
 	if err != nil {
-		s.pageError(w, r, err)
-		return
+		return err
 	}
 	pageNo = max(pageNo, 1)
 	q := r.URL.Query().Get("q")
 	p, err := s.listUsers(r, store.UserQuery{Search: q, Limit: usersPerPage, Offset: (pageNo - 1) * usersPerPage})
 	if err != nil {
-		s.pageError(w, r, err)
-		return
+		return err
 	}
 	data := map[string]any{
 		"Users": p.Items, "Q": q, "Page": pageNo, "HasMore": p.HasMore, "First": p.Offset + 1, "Last": p.Offset + len(p.Items),
@@ -41,27 +39,26 @@ func (s *Server) usersPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.render(w, r, http.StatusOK, "users", "Users", data)
+	return nil
 }
 
 // userPage shows one user's fields, the connection that set them, the last
 // outcome a run recorded for the user and its memberships.
-func (s *Server) userPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) userPage(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r)
 	if err != nil {
-		s.pageError(w, r, err)
-		return
+		return err
 	}
 	d, err := s.userDetail(r, id)
 	if err != nil {
-		s.pageError(w, r, err)
-		return
+		return err
 	}
 	ents, err := s.listEntities(r, "")
 	if err != nil {
-		s.pageError(w, r, err)
-		return
+		return err
 	}
 	s.render(w, r, http.StatusOK, "user", d.User.UserID, userView{userDetail: d, Entities: ents, Error: r.URL.Query().Get("error")})
+	return nil
 }
 
 // userView is the user page: the user, the entities it can be assigned to

@@ -53,7 +53,8 @@ type Server struct {
 	mux    *http.ServeMux
 	routes []route
 	pages  *pages
-	runs   *runTracker
+	// bg bounds the runs the server starts: cancelled, they stop safely.
+	bg     context.Context
 	logins *loginGuard
 }
 
@@ -71,7 +72,28 @@ const (
 type route struct {
 	method, path string
 	access       access
-	handler      http.HandlerFunc
+	handler      handlerFunc
+}
+
+// handlerFunc is a handler that returns its failure instead of writing it:
+// errorHandler writes every error, in one place.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// errorHandler adapts a route's handler: an error it returns becomes a JSON
+// API error on API routes and an error page on the others, with the status
+// classify gives it. A handler that returns an error must not have written
+// a response yet.
+func (s *Server) errorHandler(rt route) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		err := rt.handler(w, r)
+		switch {
+		case err == nil:
+		case rt.access == api:
+			s.writeError(w, r, err)
+		default:
+			s.pageError(w, r, err)
+		}
+	}
 }
 
 // New builds a Server. ctx bounds the syncs the server starts in the
@@ -89,7 +111,7 @@ func New(ctx context.Context, a *app.App, opts Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{app: a, st: st, log: a.Log, opts: opts, mux: http.NewServeMux(), pages: p,
-		runs: newRunTracker(ctx, a.Sync), logins: newLoginGuard(opts.LoginLimit)}
+		bg: ctx, logins: newLoginGuard(opts.LoginLimit)}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -111,6 +133,8 @@ func (s *Server) routeTable() []route {
 		{"GET", "/login", public, s.loginPage},
 		{"POST", "/login", public, s.loginSubmit},
 		{"POST", "/logout", page, s.logout},
+		{"GET", "/account", page, s.accountPage},
+		{"POST", "/account/password", page, s.changePasswordSubmit},
 
 		{"GET", "/{$}", page, s.dashboardPage},
 		{"GET", "/connections", page, s.connectionsPage},
@@ -166,6 +190,8 @@ func (s *Server) routeTable() []route {
 		{"GET", "/api/v1/local-users/{id}", api, s.apiGetLocalUser},
 		{"PUT", "/api/v1/local-users/{id}", api, s.apiUpdateLocalUser},
 		{"DELETE", "/api/v1/local-users/{id}", api, s.apiDeleteLocalUser},
+		{"POST", "/api/v1/local-users/{id}/password", api, s.apiSetLocalUserPassword},
+		{"POST", "/api/v1/account/password", api, s.apiChangeOwnPassword},
 		{"GET", "/api/v1/tokens", api, s.apiListTokens},
 		{"POST", "/api/v1/tokens", api, s.apiCreateToken},
 		{"DELETE", "/api/v1/tokens/{id}", api, s.apiDeleteToken},
@@ -195,7 +221,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // Wait blocks until every sync the server started has finished (after the
 // context given to New is cancelled, they stop promptly).
-func (s *Server) Wait() { s.runs.wait() }
+func (s *Server) Wait() { s.app.Runs.Wait() }
 
 func cacheFor(d time.Duration, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -34,6 +34,26 @@ func (s *Store) CountAdmins(ctx context.Context) (int, error) {
 	return n, wrap(err, "count admins")
 }
 
+// SetAdminPassword replaces an administrator's password hash; an unknown
+// name is store.ErrNotFound.
+func (s *Store) SetAdminPassword(ctx context.Context, name, hash string) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE admins SET password_hash = $1 WHERE name = $2`, hash, name)
+	if err != nil {
+		return wrap(err, "set password of admin %q", name)
+	}
+	if tag.RowsAffected() == 0 {
+		return notFound("admin %q", name)
+	}
+	return nil
+}
+
+// DeleteAdminSessions removes every session of an administrator except
+// the one whose hash is keep (none when keep is empty).
+func (s *Store) DeleteAdminSessions(ctx context.Context, admin, keep string) error {
+	_, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE admin = $1 AND id_hash <> $2`, admin, keep)
+	return wrap(err, "delete sessions of admin %q", admin)
+}
+
 // CreateSession stores a session.
 func (s *Store) CreateSession(ctx context.Context, ss store.Session) error {
 	_, err := s.pool.Exec(ctx, `INSERT INTO sessions(id_hash, admin, csrf_token, expires_at) VALUES ($1, $2, $3, $4)`,

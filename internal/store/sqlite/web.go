@@ -50,6 +50,28 @@ func (s *Store) CountAdmins(ctx context.Context) (int, error) {
 	return n, nil
 }
 
+// SetAdminPassword replaces an administrator's password hash; an unknown
+// name is store.ErrNotFound.
+func (s *Store) SetAdminPassword(ctx context.Context, name, hash string) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE admins SET password_hash = ? WHERE name = ?`, hash, name)
+	if err != nil {
+		return fmt.Errorf("sqlite: set password of admin %q: %w", name, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("sqlite: admin %q: %w", name, store.ErrNotFound)
+	}
+	return nil
+}
+
+// DeleteAdminSessions removes every session of an administrator except
+// the one whose hash is keep (none when keep is empty).
+func (s *Store) DeleteAdminSessions(ctx context.Context, admin, keep string) error {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE admin = ? AND id_hash <> ?`, admin, keep); err != nil {
+		return fmt.Errorf("sqlite: delete sessions of admin %q: %w", admin, err)
+	}
+	return nil
+}
+
 // CreateSession stores a session.
 func (s *Store) CreateSession(ctx context.Context, ss store.Session) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO sessions(id_hash, admin, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,

@@ -1,4 +1,4 @@
-package app_test
+package main
 
 import (
 	"context"
@@ -7,14 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/usersync/usersync/internal/app"
 	"github.com/usersync/usersync/internal/store/postgres"
 	pgtest "github.com/usersync/usersync/internal/testdir/postgres"
 )
-
-// TestMain stops the PostgreSQL cluster the tests below start (only when
-// one of them runs).
-func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // TestOpenPostgres opens the app on a postgres:// and a postgresql:// URL;
 // without USERSYNC_SECRET_KEY(_FILE) the key is created in the user's
@@ -26,7 +21,7 @@ func TestOpenPostgres(t *testing.T) {
 	t.Setenv("HOME", cfg)
 	t.Setenv("USERSYNC_SECRET_KEY", "")
 	t.Setenv("USERSYNC_SECRET_KEY_FILE", "")
-	a, err := app.Open(context.Background(), url, nil)
+	a, err := openApp(context.Background(), url, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +36,7 @@ func TestOpenPostgres(t *testing.T) {
 	if fi, err := os.Stat(filepath.Join(cfg, "usersync", "usersync.key")); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("key file: %v, %v", fi, err)
 	}
-	a, err = app.Open(context.Background(), "postgresql://"+strings.TrimPrefix(url, "postgres://"), nil)
+	a, err = openApp(context.Background(), "postgresql://"+strings.TrimPrefix(url, "postgres://"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,13 +46,13 @@ func TestOpenPostgres(t *testing.T) {
 	}
 }
 
-func TestDisplayDB(t *testing.T) {
+func TestDisplayDBHidesPassword(t *testing.T) {
 	for in, want := range map[string]string{
 		"./usersync.db":                        "./usersync.db",
 		"postgres://u:secret@db.test/usersync": "postgres://u:xxxxx@db.test/usersync",
 		"postgresql://u@db.test/usersync":      "postgresql://u@db.test/usersync",
 	} {
-		if got := app.DisplayDB(in); got != want {
+		if got := displayDB(in); got != want {
 			t.Errorf("DisplayDB(%q) = %q, want %q", in, got, want)
 		}
 	}
