@@ -205,8 +205,6 @@ func peopleDN(uid string) string { return "uid=" + uid + "," + slapd.PeopleDN }
 
 func delReq(dn string) *ldap.DelRequest { return ldap.NewDelRequest(dn, nil) }
 
-func sambaUserWithPassword(pw string) samba.UserSpec { return samba.UserSpec{Password: pw} }
-
 func addReq(dn string, attrs map[string][]string) *ldap.AddRequest {
 	req := ldap.NewAddRequest(dn, nil)
 	for name, values := range attrs {

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/usersync/usersync/internal/testdir/samba"
 )
 
 // Sentences about the Relying Party Active Directory connection, System
@@ -178,7 +180,7 @@ func TestSeed000_AddRelyingPartyAndCheckConnection(t *testing.T) {
 func TestSeed000_RelyingPartyCheckReportsMissingWritePermission(t *testing.T) {
 	knownDefect(t, "relying party check does not check write permission (auth)")
 	ou := newOU(t)
-	ou.addUser("reader", sambaUserWithPassword("Reader-Pw-123"))
+	ou.addUser("reader", samba.UserSpec{Password: "Reader-Pw-123"})
 	a := newAdmin(t)
 	a.apply(ou.relyingParty("rp", "", map[string]any{"username": ou.upn("reader"), "password": "Reader-Pw-123"}))
 	out, errOut, code := a.run("connection", "check", "rp")

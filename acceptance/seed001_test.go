@@ -1,7 +1,9 @@
 package acceptance
 
 import (
+	"encoding/json"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -257,5 +259,35 @@ func TestSeed001_RenamedUserLogsInWithTheNewNameAfterSync(t *testing.T) {
 	}
 	if after := a.user(ou.upn("new")); after.ID != before.ID {
 		t.Fatalf("the renamed login is user %d, want the same user %d", after.ID, before.ID)
+	}
+}
+
+// "Add Active Directory User" through the API the web screen uses: search
+// the directory, show the plan (writing nothing), then add.
+func TestSeed001_AddOneActiveDirectoryUserThroughAPI(t *testing.T) {
+	ou := newOU(t)
+	ou.addUser("webadd", samba.UserSpec{DisplayName: "Web Add"})
+	a := newAdmin(t)
+	a.apply(ou.source("ad", nil))
+	api := a.serve()
+	var found struct {
+		Users []struct {
+			DN     string `json:"dn"`
+			UserID string `json:"userId"`
+		} `json:"users"`
+	}
+	body := api.must(200, "GET", "/api/v1/connections/ad/directory-users?q="+url.QueryEscape(ou.prefix+"webadd"), "")
+	if err := json.Unmarshal([]byte(body), &found); err != nil || len(found.Users) != 1 {
+		t.Fatalf("search: want one entry (%v):\n%s", err, body)
+	}
+	req, _ := json.Marshal(map[string]any{"dn": found.Users[0].DN, "dryRun": true})
+	api.must(200, "POST", "/api/v1/connections/ad/directory-users/add", string(req))
+	if n := len(a.users()); n != 0 {
+		t.Fatalf("the plan wrote %d users", n)
+	}
+	req, _ = json.Marshal(map[string]any{"dn": found.Users[0].DN})
+	api.must(200, "POST", "/api/v1/connections/ad/directory-users/add", string(req))
+	if u := a.user(ou.upn("webadd")); u.Status != "active" || u.Fields["displayName"] != "Web Add" {
+		t.Fatalf("added user %+v", u)
 	}
 }
