@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/usersync/usersync/internal/mapping"
 	"github.com/usersync/usersync/internal/password"
 	"github.com/usersync/usersync/internal/store"
 )
@@ -87,7 +88,13 @@ func (lu LocalUser) toUser(requirePassword bool) (store.User, error) {
 		u.PasswordHash = h
 	}
 	for k, v := range lu.Fields {
-		u.Fields[k] = v
+		// Custom fields are held to the limits a sync applies (no "$$$",
+		// bounded length) and stored under their canonical name.
+		name, err := mapping.OperatorField(k, v)
+		if err != nil {
+			return u, &FieldError{Field: "fields." + k, Msg: err.Error(), Err: err}
+		}
+		u.Fields[name] = v
 	}
 	for k, v := range map[string]string{store.FieldDisplayName: lu.DisplayName, store.FieldFirstName: lu.FirstName,
 		store.FieldLastName: lu.LastName, store.FieldEmail: lu.Email} {
@@ -175,6 +182,10 @@ func (a *App) UpdateLocalUser(ctx context.Context, id int64, lu LocalUser) (stor
 	}
 	u.ID = id
 	if err := st.UpdateLocalUser(ctx, u); err != nil {
+		var held *store.HeldError
+		if errors.As(err, &held) {
+			return u, &FieldError{Field: "userId", Msg: fmt.Sprintf("userId: %v", held), Err: err}
+		}
 		if errors.Is(err, store.ErrConflict) {
 			return u, &FieldError{Field: "userId", Msg: fmt.Sprintf("userId: a local user %q already exists", u.UserID), Err: err}
 		}

@@ -2,10 +2,12 @@ package schedule_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -34,9 +36,10 @@ func slapdConn(s *slapd.Server, name, sched string) connection.Connection {
 // last and next execution; the every-second connection never runs twice at
 // once.
 func TestTwoSchedulersOneStore(t *testing.T) {
-	// Two directories: the same users under two connections would share
-	// userIds, which the second connection's runs must refuse.
-	s, s2 := slapd.Start(t, 3000, 0), slapd.Start(t, 50, 0)
+	// Two directories whose users have different uids: the same users
+	// under two connections would share userIds, which the second
+	// connection's runs must refuse.
+	s, s2 := slapd.Start(t, 3000, 0), slapd.StartLDIF(t, busyLDIF(50))
 	db := filepath.Join(t.TempDir(), "usersync.db")
 	a1, a2 := openApp(t, db), openApp(t, db)
 	ctx := context.Background()
@@ -143,4 +146,14 @@ func TestTwoSchedulersOneStore(t *testing.T) {
 		}
 	}
 	t.Logf("%d runs of the every-second connection, none overlapping", len(busy))
+}
+
+// busyLDIF is a small directory whose uids (busy001, ...) no generated
+// directory shares.
+func busyLDIF(n int) []byte {
+	var b strings.Builder
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, "dn: uid=busy%03d,%s\nobjectClass: inetOrgPerson\nuid: busy%03d\ncn: Busy %d\nsn: Busy\ndisplayName: Busy %d\n\n", i, slapd.PeopleDN, i, i, i)
+	}
+	return []byte(b.String())
 }
