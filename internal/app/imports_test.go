@@ -31,9 +31,16 @@ var importRules = []importRule{
 		direct:    true,
 		why:       "the web layer reaches directories through app and classifies their failures with directory.Problem",
 	},
-	// Once internal/app stops importing the store implementations, add:
-	// {from: "internal/app", forbidden: []string{"internal/store/sqlite/...", "internal/store/postgres/..."}, direct: true,
-	//  why: "app depends on the store interface; cmd/usersync picks the implementation"},
+	{
+		from:      "internal/web/...",
+		forbidden: []string{"internal/store/sqlite/...", "internal/store/postgres/..."},
+		why:       "the web layer writes through app and depends on the store interface only; cmd/usersync picks the implementation",
+	},
+	{
+		from:      "internal/app",
+		forbidden: []string{"internal/store/sqlite/...", "internal/store/postgres/..."},
+		why:       "app depends on the store interface; cmd/usersync picks the implementation",
+	},
 }
 
 // TestImportRules holds the package layering with `go list`, so that a new
