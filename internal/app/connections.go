@@ -99,7 +99,7 @@ func mustWrite(c connection.Connection) ([]ldap.WriteCheck, error) {
 	out := []ldap.WriteCheck{{Attribute: "altSecurityIdentities", Field: "username"}}
 	settings, err := c.UPNSettings()
 	if err != nil {
-		return nil, fmt.Errorf("%w: connection %q: configureTwo: %w", ErrUsage, c.Name, err)
+		return nil, fmt.Errorf("%w: connection %q: %w", ErrUsage, c.Name, err)
 	}
 	if s := settings.SyncUpnToAdAttribute; s.Enabled && !strings.EqualFold(s.TargetAttribute, "altSecurityIdentities") {
 		out = append(out, ldap.WriteCheck{Attribute: s.TargetAttribute, Field: "configureTwo.syncUpnToAdAttribute.targetAttribute"})

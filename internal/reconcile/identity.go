@@ -36,9 +36,9 @@ var ADAttributes = []string{"objectGUID", "userPrincipalName", "sAMAccountName",
 // IdentityFor returns the identity settings of an Active Directory
 // connection.
 func IdentityFor(c connection.Connection) (Identity, error) {
-	cfg, err := upn.Parse(c.ConfigureTwo)
+	cfg, err := c.UPNSettings()
 	if err != nil {
-		return Identity{}, fmt.Errorf("connection %q: configureTwo: %w", c.Name, err)
+		return Identity{}, fmt.Errorf("connection %q: %w", c.Name, err)
 	}
 	return Identity{UPN: true, Mode: c.Identity(), Policy: c.SuffixPolicy(), MailFallback: cfg.MailFallbackOnMissingUpn.Enabled}, nil
 }
