@@ -74,8 +74,8 @@ func (a *App) connectionWithSecret(ctx context.Context, name string) (connection
 	return c, nil
 }
 
-// CheckConnection verifies that a connection works (seed 000 "check
-// connection").
+// CheckConnection verifies that a connection works: the system is
+// connected and operational, and a relying party may write what it must.
 func (a *App) CheckConnection(ctx context.Context, name string) (*ldap.CheckResult, error) {
 	c, err := a.connectionWithSecret(ctx, name)
 	if err != nil {

@@ -1,8 +1,8 @@
 package upn
 
-// seedExample is one of the five worked examples of seed 000 ("Advanced UPN
-// Sync Settings"): the panel settings and the JSON the panel saves. The seed
-// file wraps the JSON at about 118 characters; the documents below are the
+// seedExample is one of the five worked examples of the "Advanced UPN Sync
+// Settings" panel: the panel settings and the JSON the panel saves. The
+// specification wraps the JSON at about 118 characters; the documents below are the
 // wrapped lines joined with no newline.
 type seedExample struct {
 	name string
@@ -10,7 +10,7 @@ type seedExample struct {
 	want Config // the panel settings listed in the seed
 }
 
-// seedExamples returns the five examples of seed 000.
+// seedExamples returns the five worked examples of the panel.
 func seedExamples() []seedExample {
 	return []seedExample{
 		{

@@ -72,7 +72,8 @@ func TestAdvancedSettingsAvailable(t *testing.T) {
 	}
 }
 
-// seedJSON holds seed 000's five examples (the wrapped lines joined).
+// seedJSON holds the five worked examples of the Advanced UPN Sync
+// Settings (the wrapped lines joined).
 var seedJSON = []string{
 	`{"schemaVersion":1,"mailFallbackOnMissingUpn":{"enabled":false},"syncUpnToAdAttribute":{"enabled":false,"targetAttribute":"proxyAddresses","multiValued":true,"valueFormat":"prefixed","prefix":"smtp","lowercase":true,"skipIfAlreadyPresent":true,"treatPrefixVariantsAsDuplicates":true,"onWriteFailure":"warn"}}`,
 	`{"schemaVersion":1,"mailFallbackOnMissingUpn":{"enabled":true},"syncUpnToAdAttribute":{"enabled":false,"targetAttribute":"proxyAddresses","multiValued":true,"valueFormat":"prefixed","prefix":"smtp","lowercase":true,"skipIfAlreadyPresent":true,"treatPrefixVariantsAsDuplicates":true,"onWriteFailure":"warn"}}`,
