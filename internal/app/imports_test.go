@@ -43,6 +43,23 @@ var importRules = []importRule{
 	},
 }
 
+// domain are the packages below app: they know nothing of the operations
+// that compose them, nor of the ways in (CLI, web, scheduler, live mode).
+var domain = []string{
+	"internal/connection/...", "internal/directory/...", "internal/mapping/...", "internal/reconcile/...",
+	"internal/grouprules/...", "internal/writeback/...", "internal/upn/...", "internal/store/...",
+}
+
+func init() {
+	for _, d := range domain {
+		importRules = append(importRules, importRule{
+			from:      d,
+			forbidden: []string{"internal/app/...", "internal/web/...", "internal/schedule", "internal/live/...", "cmd/..."},
+			why:       "the flow runs one way: app composes the domain packages, which never call back up",
+		})
+	}
+}
+
 // TestImportRules holds the package layering with `go list`, so that a new
 // import that breaks it fails here rather than in review.
 func TestImportRules(t *testing.T) {
