@@ -28,7 +28,7 @@ func (a *App) ApplyConnection(ctx context.Context, doc []byte) (connection.Conne
 // ApplyConnection for the password rule. Every path that saves a connection
 // or its configureTwo document ends here. The configureTwo document is
 // stored byte for byte as the administrator wrote it, but for surrounding
-// white space: it is validated, never re-marshalled, so that the seed's
+// white space: it is validated, never re-marshalled, so that the worked
 // examples and any hand-written document read back exactly.
 func (a *App) PutConnection(ctx context.Context, c connection.Connection) (_ connection.Connection, created bool, err error) {
 	c.ApplyDefaults()

@@ -114,8 +114,8 @@ func (a *App) RestartSchedule(ctx context.Context, name string) error {
 	return a.Store.RequestRun(ctx, name, true)
 }
 
-// RunNow asks the scheduler to run the connection as soon as it can (seed
-// 002 manual synchronization through the scheduler; `usersync sync` runs in
+// RunNow asks the scheduler to run the connection as soon as it can (a
+// manual synchronization through the scheduler; `usersync sync` runs in
 // the foreground instead).
 func (a *App) RunNow(ctx context.Context, name string, full bool) error {
 	if err := a.requireConnection(ctx, name); err != nil {

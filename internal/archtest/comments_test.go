@@ -72,12 +72,11 @@ func TestCommentsStandAlone(t *testing.T) {
 				return err
 			}
 			for _, cg := range f.Comments {
-				for _, c := range cg.List {
-					for i, line := range strings.Split(c.Text, "\n") {
-						if citation.MatchString(line) {
-							report(rel, fset.Position(c.Pos()).Line+i, line)
-						}
-					}
+				// A citation may be wrapped ("seed" at the end of one line,
+				// the number on the next), so match the comment as one text.
+				text := strings.Join(strings.Fields(cg.Text()), " ")
+				for _, m := range citation.FindAllString(text, -1) {
+					report(rel, fset.Position(cg.Pos()).Line, m)
 				}
 			}
 			if strings.HasSuffix(path, "_test.go") {

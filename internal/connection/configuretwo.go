@@ -6,9 +6,9 @@ import (
 	"github.com/usersync/usersync/internal/upn"
 )
 
-// UPNSettings returns the connection's Advanced UPN Sync Settings (seed
-// 000): the configureTwo document parsed and validated, or upn.Default()
-// when the field is empty.
+// UPNSettings returns the connection's Advanced UPN Sync Settings: the
+// configureTwo document parsed and validated, or upn.Default() when the
+// field is empty. A document that does not parse is a *ValidationError.
 func (c Connection) UPNSettings() (upn.Config, error) {
 	cfg, err := upn.Parse(c.ConfigureTwo)
 	if err != nil {

@@ -13,8 +13,8 @@ func bx(expression, target string) Mapping {
 }
 
 // InetOrgPerson is the baseline for OpenLDAP and other servers that use the
-// inetOrgPerson schema (RFC 2798). It reproduces the LDAP column of seed
-// 004's Azure → LDAP → UC Suite table: the display name falls back to uid,
+// inetOrgPerson schema (RFC 2798). It reproduces the LDAP column of the
+// Azure → LDAP → UC Suite attribute table: the display name falls back to uid,
 // cn, the DN and mail; the department is departmentNumber, or ou when that
 // is missing; the business phone also feeds the first extension.
 func InetOrgPerson() Set {

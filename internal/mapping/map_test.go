@@ -16,14 +16,14 @@ func TestSeed004CustomFields(t *testing.T) {
 		Mapping{Expression: customFieldsExpression, Target: "externalId"},
 		Mapping{Expression: customFieldsExpression, Target: TargetCustomFields},
 	)})
-	// The seed's user has no city and is an R&D Manager.
+	// The example's user has no city and is an R&D Manager.
 	r := mapEntry(t, m, entry("uid=a", "uid", "a", "cn", "A", "jobTitle", "R&D Manager"))
 	if r.Err != nil {
 		t.Fatal(r.Err)
 	}
 	f := fieldsOf(r)
 	if got, want := f["externalId"], "ImagicleCustomFields$$$Custom1=$$$Custom2=R&D Manager"; got != want {
-		t.Errorf("expression = %q, want the seed's %q", got, want)
+		t.Errorf("expression = %q, want the documented %q", got, want)
 	}
 	if got := f["Custom2"]; got != "R&D Manager" {
 		t.Errorf("Custom2 = %q", got)

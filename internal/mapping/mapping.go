@@ -1,6 +1,6 @@
 // Package mapping turns directory entries into application fields: mapping
 // records (a directory attribute or an expression → an application field),
-// the baseline sets that reproduce the seeds' tables, the per-field policies
+// the baseline sets that reproduce the documented attribute tables, the per-field policies
 // (operation policy, strength, empty values, typed checks), scopes and
 // provisioning templates.
 //
@@ -20,8 +20,8 @@ const FieldUserID = "userId"
 // Every mapping set must fill it.
 const FieldName = "displayName"
 
-// TargetCustomFields is the pseudo target of a mapping whose value is seed
-// 004's "$$$"-joined custom-field form; it fills Custom1 to Custom10.
+// TargetCustomFields is the pseudo target of a mapping whose value is the
+// "$$$"-joined custom-field form; it fills Custom1 to Custom10.
 const TargetCustomFields = "customFields"
 
 // Strength says whether a mapped value overwrites what the application

@@ -78,7 +78,7 @@ func Default() Config {
 }
 
 // Marshal returns the compact JSON document, with keys in the panel's order
-// and no insignificant white space, exactly as the seed's examples show it.
+// and no insignificant white space, exactly as the panel saves it.
 func (c Config) Marshal() string {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

@@ -7,7 +7,7 @@ package upn
 type seedExample struct {
 	name string
 	json string
-	want Config // the panel settings listed in the seed
+	want Config // the panel settings of the example
 }
 
 // seedExamples returns the five worked examples of the panel.
@@ -86,5 +86,5 @@ func seedExamples() []seedExample {
 	}
 }
 
-// seedConfig returns the parsed Config of seed example n (1-based).
+// seedConfig returns the parsed Config of worked example n (1-based).
 func seedConfig(n int) Config { return seedExamples()[n-1].want }

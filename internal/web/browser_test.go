@@ -231,7 +231,7 @@ func present(t *testing.T, ctx context.Context, sel string) bool {
 	return eval[bool](t, ctx, fmt.Sprintf(`document.querySelector(%q) !== null`, sel))
 }
 
-// panel is the dialog's settings for one seed example.
+// panel is the dialog's settings for one worked example.
 type panel struct {
 	mail, sync                       bool
 	target                           string

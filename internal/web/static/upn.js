@@ -2,7 +2,7 @@
 // ConfigureTwo field when it opens, and Save writes the JSON document back
 // into that field (Update on the page persists it; Cancel discards). The
 // document's keys are written in the schema's order, so the result is
-// byte for byte the seed's examples.
+// byte for byte the worked examples.
 "use strict";
 
 (function () {
