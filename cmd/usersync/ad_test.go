@@ -11,7 +11,7 @@ import (
 	"github.com/usersync/usersync/internal/testdir/samba"
 )
 
-// TestADFullSync is issue 3's acceptance 1: a full sync imports the enabled
+// TestADFullSync: a full sync of an Active Directory imports the enabled
 // users with their UPN as userId and objectGUID as externalId.
 func TestADFullSync(t *testing.T) {
 	dc, c := startAD(t, nil)
@@ -38,7 +38,7 @@ func TestADFullSync(t *testing.T) {
 	wantCounts(t, rep, store.Counts{})
 }
 
-// TestADRename is acceptance 2: three users get a new sAMAccountName and
+// TestADRename: three users get a new sAMAccountName and
 // UPN prefix. In anchor mode the same app users follow; in upn mode new
 // users appear and the old ones are deactivated. Both on an incremental and
 // a full run.
@@ -109,8 +109,9 @@ func unchangedIf(full bool, n int) int {
 	return 0
 }
 
-// TestADAccountState is acceptance 3: disable two, lock one, delete two:
-// four are deactivated and the locked-out one stays active (seed 002).
+// TestADAccountState: disable two, lock one, delete two:
+// four are deactivated and the locked-out one stays active, because a
+// locked-out account is still an account of the directory.
 func TestADAccountState(t *testing.T) {
 	for _, full := range []bool{false, true} {
 		t.Run(fmt.Sprintf("full=%v", full), func(t *testing.T) {
@@ -142,7 +143,7 @@ func TestADAccountState(t *testing.T) {
 	}
 }
 
-// TestADIncremental is acceptance 4: after ten changes an incremental run
+// TestADIncremental: after ten changes an incremental run
 // reads fewer than 50 entries and applies exactly those changes.
 func TestADIncremental(t *testing.T) {
 	dc, c := startAD(t, nil)
@@ -180,7 +181,7 @@ func TestADIncremental(t *testing.T) {
 	wantCounts(t, rep, store.Counts{Unchanged: 900, Skipped: 100})
 }
 
-// TestADMailFallback is acceptance 5: a user without a UPN is skipped with a
+// TestADMailFallback: a user without a UPN is skipped with a
 // reason. The mail fallback of configureTwo belongs to relying parties (the
 // Advanced UPN Sync Settings exist there only), so a source connection
 // refuses the document instead of quietly linking users by mail.
@@ -204,7 +205,7 @@ func TestADMailFallback(t *testing.T) {
 	wantCounts(t, rep, store.Counts{Unchanged: 899, Skipped: 101})
 }
 
-// TestADDomainMove follows seed 001: a user whose UPN suffix moves to
+// TestADDomainMove: a user whose UPN suffix moves to
 // another domain is a new app user; the old one is deactivated. A suffix
 // outside upnSuffixes fails that user with a reason.
 func TestADDomainMove(t *testing.T) {

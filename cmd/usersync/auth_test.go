@@ -8,7 +8,7 @@ import (
 	"github.com/usersync/usersync/internal/testdir/samba"
 )
 
-// TestADAuthCheck is acceptance 6: `auth check` accepts a directory user's
+// TestADAuthCheck: `auth check` accepts a directory user's
 // right password in all three name forms, and says clearly why it refuses
 // a wrong password, a disabled or locked-out account, and an unknown user.
 func TestADAuthCheck(t *testing.T) {
@@ -62,7 +62,8 @@ func TestADAuthCheck(t *testing.T) {
 	})
 }
 
-// TestLocalUsers covers seed 001's local accounts: created through the CLI
+// TestLocalUsers covers local accounts (users created in usersync, not read
+// from a directory): created through the CLI
 // with a hashed password, checked by `auth check`, never modified by sync,
 // a directory user with the same userId is reported as a conflict, and a
 // local user cannot take an active directory user's userId.

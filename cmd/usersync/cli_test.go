@@ -108,7 +108,9 @@ func wantCounts(t *testing.T, rep reconcile.Report, want store.Counts) {
 	}
 }
 
-// TestFoundationAcceptance is issue 2's acceptance scenario end to end.
+// TestFoundationAcceptance runs the basic scenario end to end: apply a
+// connection, check it, sync 2,000 users, and sync again incrementally,
+// reading nothing and changing nothing.
 func TestFoundationAcceptance(t *testing.T) {
 	s := slapd.Start(t, 2000, 20)
 	c := newCLI(t)
@@ -268,7 +270,7 @@ func TestDemo(t *testing.T) {
 	}
 }
 
-// TestCheckFailuresAreOneClearLine covers issue 2's acceptance 3 through the
+// TestCheckFailuresAreOneClearLine covers a failing check through the
 // CLI: each broken connection gives one line naming the cause, a non-zero
 // exit, and changes nothing.
 func TestCheckFailuresAreOneClearLine(t *testing.T) {

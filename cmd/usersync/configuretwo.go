@@ -8,7 +8,7 @@ import (
 )
 
 // connectionConfigureTwo prints a relying party's configureTwo document
-// (the Advanced UPN Sync Settings of seed 000) or, with --set -f FILE,
+// (its Advanced UPN Sync Settings) or, with --set -f FILE,
 // replaces it after validating it.
 func connectionConfigureTwo(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("connection configure-two", e.stderr)

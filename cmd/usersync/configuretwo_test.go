@@ -8,7 +8,8 @@ import (
 	"testing"
 )
 
-// seedExample1 is seed 000's Example 1 (both toggles off).
+// seedExample1 is the first worked example of the Advanced UPN Sync
+// Settings: both toggles off.
 const seedExample1 = `{"schemaVersion":1,"mailFallbackOnMissingUpn":{"enabled":false},"syncUpnToAdAttribute":{"enabled":false,"targetAttribute":"proxyAddresses","multiValued":true,"valueFormat":"prefixed","prefix":"smtp","lowercase":true,"skipIfAlreadyPresent":true,"treatPrefixVariantsAsDuplicates":true,"onWriteFailure":"warn"}}`
 
 // rpDoc is a relying-party connection document; nothing is dialled.

@@ -2,15 +2,19 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/usersync/usersync/internal/store"
 )
 
 func runConnection(ctx context.Context, e *env, args []string) error {
 	return dispatch(ctx, e, "connection", args,
 		subcommand{"apply", connectionApply}, subcommand{"list", connectionList}, subcommand{"show", connectionShow},
-		subcommand{"check", connectionCheck}, subcommand{"configure-two", connectionConfigureTwo})
+		subcommand{"check", connectionCheck}, subcommand{"configure-two", connectionConfigureTwo},
+		subcommand{"delete", connectionDelete})
 }
 
 func connectionApply(ctx context.Context, e *env, args []string) error {
@@ -98,6 +102,29 @@ func connectionShow(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	return writeJSON(e.stdout, c)
+}
+
+// connectionDelete removes a connection, refused while a run of it is in
+// progress. Its users stay.
+func connectionDelete(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("connection delete", e.stderr)
+	pos, err := fs.parse(args, 1, "a connection NAME")
+	if err != nil {
+		return err
+	}
+	a, err := fs.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := a.DeleteConnection(ctx, pos[0]); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("%w: no connection named %q (see `usersync connection list`)", errUsage, pos[0])
+		}
+		return err
+	}
+	fmt.Fprintf(e.stdout, "connection %q deleted; its users stay\n", pos[0])
+	return nil
 }
 
 func connectionCheck(ctx context.Context, e *env, args []string) error {

@@ -77,9 +77,9 @@ func usersOf(t *testing.T, a *app.App) int64 {
 	return n
 }
 
-// TestKilledSyncRecovers is issue 8's crash-safety acceptance: kill -9
-// during a sync, then restart. It uses 50,000 users (the issue's 100,000
-// makes the two race-enabled syncs too slow for CI on two cores; set
+// TestKilledSyncRecovers: a sync killed with kill -9 loses nothing and the
+// restarted one completes it. It uses 50,000 users (100,000
+// make the two race-enabled syncs too slow for CI on two cores; set
 // USERSYNC_CRASH_USERS=100000 to run the full size).
 func TestKilledSyncRecovers(t *testing.T) {
 	n := 50000

@@ -63,7 +63,7 @@ func ruleMembers(t *testing.T, c *cli, name string) int {
 	return n
 }
 
-// TestGroupRulesSambaAD is issue 5's acceptance 1-6 against a real Samba
+// TestGroupRulesSambaAD checks the group rules against a real Samba
 // AD DC: exact names, sites, the admin group, the status rule, nested
 // groups with a cycle, and a 3,000-member group read both through the
 // users' memberOf and through the group's ranged member attribute.

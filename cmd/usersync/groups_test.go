@@ -56,7 +56,8 @@ func (c *cli) mustRun(args ...string) string {
 	return out
 }
 
-// groupsLDIF is a small OpenLDAP directory with the groups of seed 002.
+// groupsLDIF is a small OpenLDAP directory whose groups match permission
+// sets, application groups, sites and the administrator group by name.
 func groupsLDIF() []byte {
 	var b strings.Builder
 	for _, u := range []string{"alice", "bob", "carol", "dave"} {
@@ -78,7 +79,7 @@ func groupsLDIF() []byte {
 	return []byte(b.String())
 }
 
-// TestGroupRulesOpenLDAP is issue 5's acceptance 1-4 against a real slapd,
+// TestGroupRulesOpenLDAP checks the group rules against a real slapd,
 // whose groups are read through their member attribute.
 func TestGroupRulesOpenLDAP(t *testing.T) {
 	s := slapd.StartLDIF(t, groupsLDIF())

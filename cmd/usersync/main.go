@@ -36,7 +36,7 @@ func commands() []command {
 		{"demo", "start a sample directory, sync it into a fresh store and show the result [--serve]", runDemo},
 		{"serve", "serve the web UI and the API [--listen ADDR] [--tls-cert F --tls-key F]", runServe},
 		{"token", "create NAME: make an API token and print it once", runToken},
-		{"connection", "apply | list | show | check | configure-two connections", runConnection},
+		{"connection", "apply | list | show | check | configure-two | delete connections", runConnection},
 		{"sync", "sync NAME [--dry-run] [--full] [--json]", runSync},
 		{"users", "list [--connection NAME] [--json] | show USERID | set ID FIELD VALUE | assign|unassign USERID --permission-set|--group|--site NAME | add-local USERID [--display-name N] [--email E]", runUsers},
 		{"local-user", "add USERID [--display-name N] [--email E] | list [--json] | password ID|USERID | remove ID|USERID (passwords on standard input)", runLocalUser},

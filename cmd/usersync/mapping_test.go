@@ -37,7 +37,7 @@ func usersByID(t *testing.T, c *cli, extra ...string) map[string]store.User {
 	return m
 }
 
-// TestScopeAcceptance is issue 4's acceptance 5: a scope department EQUALS
+// TestScopeAcceptance: a scope department EQUALS
 // Sales limits the import to Sales, and a user moved out of Sales is
 // deactivated on the next run.
 func TestScopeAcceptance(t *testing.T) {
@@ -93,7 +93,7 @@ func TestScopeAcceptance(t *testing.T) {
 	}
 }
 
-// TestStrengthAcceptance is issue 4's acceptance 4: keepExisting keeps an
+// TestStrengthAcceptance: keepExisting keeps an
 // operator's edit across syncs; always overwrites it.
 func TestStrengthAcceptance(t *testing.T) {
 	s := slapd.Start(t, 10, 0)

@@ -11,7 +11,7 @@ import (
 	"github.com/usersync/usersync/internal/testdir/slapd"
 )
 
-// seedGroup is a directory group of the seed-sentence tests: its cn, the
+// seedGroup is a directory group of the group-rule sentence tests: its cn, the
 // users (or groups, by cn) that are its direct members, and whether it lives
 // in a second OU (so that its cn may differ from another only in case).
 type seedGroup struct {
@@ -20,7 +20,7 @@ type seedGroup struct {
 	other   bool
 }
 
-// seedGroups is one directory for every group-rule sentence of the seed:
+// seedGroups is one directory for every sentence of the group rules:
 //
 //	alice  Engineering (a permission set and an application group)
 //	bob    engineering (only the case differs: no match), and "R&D, EMEA"
@@ -89,7 +89,7 @@ var seedEntities = [][]string{
 	{"permission-set", "add", "Platform"}, {"permission-set", "add", "R&D, EMEA"}, {"group", "add", "Engineering"}, {"site", "add", "Berlin"}, {"site", "add", "Paris"},
 }
 
-// seedWant is what each user holds under the seed's rules for a connection
+// seedWant is what each user holds under the group rules for a connection
 // named corp, by the settings a case turns on.
 func seedWant(parent, nested bool) map[string][]string {
 	r := func(kind, name string) string { return kind + ":" + name + ":rule:corp" }
@@ -129,7 +129,7 @@ func checkSeedWant(t *testing.T, c *cli, want map[string][]string, users []strin
 	}
 }
 
-// TestSeedGroupRulesOpenLDAP checks each group-rule sentence of the seed on
+// TestSeedGroupRulesOpenLDAP checks each sentence of the group rules on
 // OpenLDAP (memberships from the groups' member attribute) in a full run,
 // an incremental run that reads changed user entries, and one-user adds,
 // with and without a parent group and nested groups.

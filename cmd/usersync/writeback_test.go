@@ -19,7 +19,8 @@ import (
 	"github.com/usersync/usersync/internal/testdir/samba"
 )
 
-// The configureTwo documents of seed 000, Examples 2 to 5, exactly as the
+// The configureTwo documents of the worked examples 2 to 5 of the Advanced
+// UPN Sync Settings, exactly as the
 // panel saves them.
 const (
 	seedExample2 = `{"schemaVersion":1,"mailFallbackOnMissingUpn":{"enabled":true},"syncUpnToAdAttribute":{"enabled":false,"targetAttribute":"proxyAddresses","multiValued":true,"valueFormat":"prefixed","prefix":"smtp","lowercase":true,"skipIfAlreadyPresent":true,"treatPrefixVariantsAsDuplicates":true,"onWriteFailure":"warn"}}`
@@ -84,7 +85,8 @@ func adUser(sam, upnName, dept string, attrs map[string][]string) samba.UserSpec
 	return samba.UserSpec{SAMAccountName: sam, UserPrincipalName: upnName, Department: dept, Attributes: attrs}
 }
 
-// TestRelyingPartyWriteBack runs seed 000's examples on a Samba AD DC and
+// TestRelyingPartyWriteBack runs the Advanced UPN Sync Settings' worked
+// examples on a Samba AD DC and
 // states the attribute values expected after each run.
 func TestRelyingPartyWriteBack(t *testing.T) {
 	dc := samba.Start(t)

@@ -21,8 +21,8 @@ func (a *App) storedConnection(ctx context.Context, name string) (connection.Con
 }
 
 // ConfigureTwo returns a connection's stored configureTwo document exactly
-// as it was saved, or, when none was, the document the panel starts from
-// (seed 000, Example 1).
+// as it was saved, or, when none was, the document the panel starts from:
+// both toggles off.
 func (a *App) ConfigureTwo(ctx context.Context, name string) (string, error) {
 	c, _, err := a.storedConnection(ctx, name)
 	if err != nil {

@@ -28,7 +28,7 @@ func (a *App) ApplyConnection(ctx context.Context, doc []byte) (connection.Conne
 // ApplyConnection for the password rule. Every path that saves a connection
 // or its configureTwo document ends here. The configureTwo document is
 // stored byte for byte as the administrator wrote it, but for surrounding
-// white space: it is validated, never re-marshalled, so that the seed's
+// white space: it is validated, never re-marshalled, so that the worked
 // examples and any hand-written document read back exactly.
 func (a *App) PutConnection(ctx context.Context, c connection.Connection) (_ connection.Connection, created bool, err error) {
 	c.ApplyDefaults()
@@ -74,8 +74,8 @@ func (a *App) connectionWithSecret(ctx context.Context, name string) (connection
 	return c, nil
 }
 
-// CheckConnection verifies that a connection works (seed 000 "check
-// connection").
+// CheckConnection verifies that a connection works: the system is
+// connected and operational, and a relying party may write what it must.
 func (a *App) CheckConnection(ctx context.Context, name string) (*ldap.CheckResult, error) {
 	c, err := a.connectionWithSecret(ctx, name)
 	if err != nil {
@@ -99,7 +99,7 @@ func mustWrite(c connection.Connection) ([]ldap.WriteCheck, error) {
 	out := []ldap.WriteCheck{{Attribute: "altSecurityIdentities", Field: "username"}}
 	settings, err := c.UPNSettings()
 	if err != nil {
-		return nil, fmt.Errorf("%w: connection %q: configureTwo: %w", ErrUsage, c.Name, err)
+		return nil, fmt.Errorf("%w: connection %q: %w", ErrUsage, c.Name, err)
 	}
 	if s := settings.SyncUpnToAdAttribute; s.Enabled && !strings.EqualFold(s.TargetAttribute, "altSecurityIdentities") {
 		out = append(out, ldap.WriteCheck{Attribute: s.TargetAttribute, Field: "configureTwo.syncUpnToAdAttribute.targetAttribute"})

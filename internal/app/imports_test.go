@@ -31,24 +31,61 @@ var importRules = []importRule{
 		direct:    true,
 		why:       "the web layer reaches directories through app and classifies their failures with directory.Problem",
 	},
-	// Once internal/app stops importing the store implementations, add:
-	// {from: "internal/app", forbidden: []string{"internal/store/sqlite/...", "internal/store/postgres/..."}, direct: true,
-	//  why: "app depends on the store interface; cmd/usersync picks the implementation"},
+	{
+		from:      "internal/web/...",
+		forbidden: []string{"internal/store/sqlite/...", "internal/store/postgres/..."},
+		why:       "the web layer writes through app and depends on the store interface only; cmd/usersync picks the implementation",
+	},
+	{
+		from:      "internal/app",
+		forbidden: []string{"internal/store/sqlite/...", "internal/store/postgres/..."},
+		why:       "app depends on the store interface; cmd/usersync picks the implementation",
+	},
+}
+
+// domain are the packages below app: they know nothing of the operations
+// that compose them, nor of the ways in (CLI, web, scheduler, live mode).
+var domain = []string{
+	"internal/connection/...", "internal/directory/...", "internal/mapping/...", "internal/reconcile/...",
+	"internal/grouprules/...", "internal/writeback/...", "internal/upn/...", "internal/store/...",
+}
+
+func init() {
+	for _, d := range domain {
+		importRules = append(importRules, importRule{
+			from:      d,
+			forbidden: []string{"internal/app/...", "internal/web/...", "internal/schedule", "internal/live/...", "cmd/..."},
+			why:       "the flow runs one way: app composes the domain packages, which never call back up",
+		})
+	}
 }
 
 // TestImportRules holds the package layering with `go list`, so that a new
 // import that breaks it fails here rather than in review.
 func TestImportRules(t *testing.T) {
+	imports, deps := listPackages(t)
 	for _, r := range importRules {
 		t.Run(r.from, func(t *testing.T) {
-			for pkg, deps := range listImports(t, r.from, r.direct) {
-				for _, d := range deps {
+			graph := deps
+			if r.direct {
+				graph = imports
+			}
+			found := false
+			for pkg, ds := range graph {
+				if !matches(r.from, pkg) {
+					continue
+				}
+				found = true
+				for _, d := range ds {
 					for _, f := range r.forbidden {
 						if matches(f, d) {
 							t.Errorf("%s imports %s: %s", pkg, d, r.why)
 						}
 					}
 				}
+			}
+			if !found {
+				t.Fatalf("%s matched no package", r.from)
 			}
 		})
 	}
@@ -80,31 +117,26 @@ func matches(pattern, pkg string) bool {
 	return pkg == module+pattern
 }
 
-// listImports maps each package matching pattern to its imports, or to
-// all its dependencies when direct is false.
-func listImports(t *testing.T, pattern string, direct bool) map[string][]string {
+// listPackages maps each package of the module to its own imports and to
+// all its dependencies, with one `go list`.
+func listPackages(t *testing.T) (imports, deps map[string][]string) {
 	t.Helper()
-	field := ".Deps"
-	if direct {
-		field = ".Imports"
-	}
-	format := "{{.ImportPath}} {{join " + field + ` " "}}`
-	out, err := exec.Command("go", "list", "-f", format, "../../"+pattern).Output()
+	const format = `{{.ImportPath}}|{{join .Imports " "}}|{{join .Deps " "}}`
+	out, err := exec.Command("go", "list", "-f", format, "../../...").Output()
 	if err != nil {
 		if ee, ok := err.(*exec.ExitError); ok {
-			t.Fatalf("go list %s: %v: %s", pattern, err, ee.Stderr)
+			t.Fatalf("go list: %v: %s", err, ee.Stderr)
 		}
-		t.Fatalf("go list %s: %v", pattern, err)
+		t.Fatalf("go list: %v", err)
 	}
-	pkgs := map[string][]string{}
+	imports, deps = map[string][]string{}, map[string][]string{}
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		fields := strings.Fields(line)
-		if len(fields) > 0 {
-			pkgs[fields[0]] = fields[1:]
+		parts := strings.Split(line, "|")
+		if len(parts) != 3 {
+			t.Fatalf("go list printed %q", line)
 		}
+		imports[parts[0]] = strings.Fields(parts[1])
+		deps[parts[0]] = strings.Fields(parts[2])
 	}
-	if len(pkgs) == 0 {
-		t.Fatalf("go list %s matched no package", pattern)
-	}
-	return pkgs
+	return imports, deps
 }

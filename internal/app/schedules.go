@@ -8,8 +8,8 @@ import (
 	"github.com/usersync/usersync/internal/store"
 )
 
-// ScheduleInfo is one line of `usersync schedule list` (seed 002: the job
-// schedule item with its Last Execution date).
+// ScheduleInfo is one line of `usersync schedule list`: a connection's
+// schedule with the date it last ran.
 type ScheduleInfo struct {
 	Connection string     `json:"connection"`
 	Schedule   string     `json:"schedule"`
@@ -78,7 +78,7 @@ func (a *App) requireConnection(ctx context.Context, name string) error {
 }
 
 // PauseSchedule stops a connection's scheduled and live runs until
-// ResumeSchedule (seed 004 "stop provisioning"). A run in progress
+// ResumeSchedule ("stop provisioning"). A run in progress
 // finishes; manual syncs still work.
 func (a *App) PauseSchedule(ctx context.Context, name string) error {
 	if err := a.requireConnection(ctx, name); err != nil {
@@ -88,7 +88,7 @@ func (a *App) PauseSchedule(ctx context.Context, name string) error {
 	return a.Store.SetPaused(ctx, name, true)
 }
 
-// ResumeSchedule undoes PauseSchedule (seed 004 "start provisioning").
+// ResumeSchedule undoes PauseSchedule ("start provisioning").
 func (a *App) ResumeSchedule(ctx context.Context, name string) error {
 	if err := a.requireConnection(ctx, name); err != nil {
 		return err
@@ -99,7 +99,7 @@ func (a *App) ResumeSchedule(ctx context.Context, name string) error {
 
 // RestartSchedule forgets the connection's change token, so that the next
 // run reads everything from scratch, resumes the schedule and asks the
-// scheduler to run a full sync now (seed 004 "restart provisioning").
+// scheduler to run a full sync now ("restart provisioning").
 func (a *App) RestartSchedule(ctx context.Context, name string) error {
 	if err := a.requireConnection(ctx, name); err != nil {
 		return err
@@ -114,8 +114,8 @@ func (a *App) RestartSchedule(ctx context.Context, name string) error {
 	return a.Store.RequestRun(ctx, name, true)
 }
 
-// RunNow asks the scheduler to run the connection as soon as it can (seed
-// 002 manual synchronization through the scheduler; `usersync sync` runs in
+// RunNow asks the scheduler to run the connection as soon as it can (a
+// manual synchronization through the scheduler; `usersync sync` runs in
 // the foreground instead).
 func (a *App) RunNow(ctx context.Context, name string, full bool) error {
 	if err := a.requireConnection(ctx, name); err != nil {

@@ -114,7 +114,8 @@ func (a *App) job(c connection.Connection, conn *ldap.Conn, flavor directory.Fla
 }
 
 // failedBeforeStart records a run that could not reach its directory, so
-// that the run history shows every attempt (DESIGN.md invariant 8).
+// that the run history shows every attempt (invariant "every run
+// recorded", docs/invariants.md).
 func (a *App) failedBeforeStart(ctx context.Context, name string, opts SyncOptions, cause error) (*reconcile.Report, error) {
 	now := time.Now()
 	rep := &reconcile.Report{Run: store.Run{Connection: name, Trigger: opts.Trigger, Mode: store.ModeFull, DryRun: opts.DryRun,

@@ -1,5 +1,5 @@
 // Package connection defines a Connection: one directory usersync talks to,
-// with the fields of seed 000's System Connection screens in camelCase JSON.
+// with the fields of the System Connection screens in camelCase JSON.
 package connection
 
 import (
@@ -11,7 +11,8 @@ import (
 	"github.com/usersync/usersync/internal/mapping"
 )
 
-// Directory types (seed 000: a Relying Party, or a directory users come from).
+// Directory types: a directory users come from, or a Relying Party that
+// usersync writes to.
 const (
 	DirectorySource       = "source"
 	DirectoryRelyingParty = "relyingParty"
@@ -57,7 +58,7 @@ type Connection struct {
 	// forest-level alike; empty accepts any (upn.SuffixPolicy).
 	UPNSuffixes []string `json:"upnSuffixes,omitempty"`
 	// RequireFQDNUPN demands a fully qualified domain specifier, for when the
-	// hybrid UPN format is the only one (seed 001).
+	// hybrid UPN format is the only one (a domain-qualified UPN is required).
 	RequireFQDNUPN bool `json:"requireFqdnUpn,omitempty"`
 	// NetBIOSDomain maps a DOMAIN\login name to this directory's UPN suffix
 	// when authenticating; when empty it is read from the directory.
@@ -82,7 +83,8 @@ type Connection struct {
 	// LeavePolicy says what happens to a user who left the directory or
 	// the scope.
 	LeavePolicy LeavePolicy `json:"leavePolicy"`
-	// Group rules (issue 5, seed 002); see GroupRulesOn and groups.go.
+	// Group rules: memberships from directory groups by exact name; see
+	// GroupRulesOn and groups.go.
 	GroupRules         *bool  `json:"groupRules,omitempty"`
 	GroupMembership    string `json:"groupMembership,omitempty"`
 	GroupSearchPath    string `json:"groupSearchPath,omitempty"`
@@ -104,7 +106,7 @@ type Connection struct {
 	HasPassword bool `json:"hasPassword"`
 }
 
-// DeletionGuard is DESIGN.md invariant 2: a run that would deactivate more
+// DeletionGuard is the deletion guard: a run that would deactivate more
 // than MaxCount users, or more than MinCount users that are also more than
 // MaxPercent of the connection's active users, stops before deactivating
 // anyone and waits for an operator. MinCount keeps the percentage from
@@ -118,8 +120,8 @@ type DeletionGuard struct {
 	MinCount   int     `json:"minCount"`
 }
 
-// Leave actions: what happens to a user who left (seed 002 marks users
-// inactive, seed 003 deletes them).
+// Leave actions: what happens to a user who left the directory or the
+// scope: marked inactive, or deleted.
 const (
 	LeaveDeactivate           = "deactivate"
 	LeaveDelete               = "delete"
@@ -232,7 +234,7 @@ func (c *Connection) ApplyDefaults() {
 }
 
 // MarshalJSON never writes the password: the API and the CLI show
-// hasPassword instead (DESIGN.md invariant 5).
+// hasPassword instead, so that secrets stay sealed (docs/invariants.md).
 func (c Connection) MarshalJSON() ([]byte, error) {
 	type plain Connection
 	p := plain(c)

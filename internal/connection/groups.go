@@ -40,7 +40,8 @@ func (c Connection) OverwritesManual() bool {
 	return c.ManualAssignments == ManualOverwrite
 }
 
-// DefaultAdminGroup is the group whose members become super users (seed 002).
+// DefaultAdminGroup is the directory group whose members become super
+// users, unless the connection names another.
 const DefaultAdminGroup = "Administrator"
 
 // GroupRulesOn reports whether the connection applies group rules: on

@@ -7,7 +7,7 @@ const (
 	// IdentityAnchor links by the immutable anchor (objectGUID on Active
 	// Directory): a renamed login name updates the same application user.
 	IdentityAnchor = "anchor"
-	// IdentityUPN makes the UPN both the user ID and the link (seed 002): a
+	// IdentityUPN makes the UPN both the user ID and the link: a
 	// changed UPN creates a new application user and deactivates the old.
 	IdentityUPN = "upn"
 )

@@ -69,7 +69,7 @@ var departments = []department{
 }
 
 // AppEntities are the application's permission sets, groups and sites that
-// match the sample directory's groups (seed 002's exact-name rules), so that
+// match the sample directory's groups by exact name, so that
 // a demo shows group rules at work: a permission set and an application
 // group per department, and one site per "demo_<site>" group.
 func AppEntities() (permissionSets, groups, siteNames []string) {

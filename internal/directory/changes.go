@@ -6,7 +6,7 @@ import (
 )
 
 // ChangeReader is the optional capability of reading only what changed since
-// a token (DESIGN.md: a USN watermark, a DirSync cookie, a syncrepl cookie).
+// a token (a USN watermark, a DirSync cookie, a syncrepl cookie).
 // Callers find it with a type assertion on a Reader.
 //
 // Entries of every kind carry the directory's immutable identifier

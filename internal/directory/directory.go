@@ -60,8 +60,8 @@ type Query struct {
 
 // Reader reads entries. Search calls fn for every entry and returns nil only
 // when the whole result was read: every page, no size or time limit, no
-// connection error. Callers rely on that to decide deactivations (DESIGN.md
-// invariant 1), so an implementation must never report a partial read as
+// connection error. Callers rely on that to decide deactivations (a
+// complete read before deactivation), so an implementation must never report a partial read as
 // complete, not even one cut short by a cancelled context.
 type Reader interface {
 	Search(ctx context.Context, q Query, fn func(*Entry) error) error

@@ -1,4 +1,4 @@
-// Package grouprules applies seed 002's group rules to a connection's users:
+// Package grouprules applies the group rules to a connection's users:
 // a user joins each permission set and application group whose name is
 // exactly the name (cn) of one of their directory groups, and leaves every
 // rule-managed one that no longer matches; a group named

@@ -13,8 +13,8 @@ func bx(expression, target string) Mapping {
 }
 
 // InetOrgPerson is the baseline for OpenLDAP and other servers that use the
-// inetOrgPerson schema (RFC 2798). It reproduces the LDAP column of seed
-// 004's Azure → LDAP → UC Suite table: the display name falls back to uid,
+// inetOrgPerson schema (RFC 2798). It reproduces the LDAP column of the
+// Azure → LDAP → UC Suite attribute table: the display name falls back to uid,
 // cn, the DN and mail; the department is departmentNumber, or ou when that
 // is missing; the business phone also feeds the first extension.
 func InetOrgPerson() Set {
@@ -40,7 +40,7 @@ func InetOrgPerson() Set {
 }
 
 // ActiveDirectory is the baseline for Active Directory users: the UPN is the
-// user ID (seed 002).
+// user ID.
 func ActiveDirectory() Set {
 	return Set{Mappings: []Mapping{
 		b("userPrincipalName", FieldUserID),
@@ -63,8 +63,8 @@ func ActiveDirectory() Set {
 	}}
 }
 
-// EntraID is the baseline for Microsoft Entra ID attribute names: seed 004's
-// Entra → SCIM table, with userPrincipalName as the user ID (seed 002) and
+// EntraID is the baseline for Microsoft Entra ID attribute names: Entra's
+// attribute mapping to SCIM, with userPrincipalName as the user ID and
 // objectId as the linking key (DefaultLinkingKey).
 func EntraID() Set {
 	return Set{Mappings: []Mapping{

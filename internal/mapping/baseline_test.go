@@ -6,7 +6,7 @@ import (
 	"github.com/usersync/usersync/internal/directory"
 )
 
-// TestSeed004Table encodes seed 004's Azure → LDAP → UC Suite table: an
+// TestSeed004Table encodes the Azure → LDAP → UC Suite attribute table: an
 // entry carrying the LDAP attribute through the inetOrgPerson baseline, and
 // one carrying the Azure attribute through the Entra ID baseline, fill the
 // same usersync field.
@@ -45,7 +45,7 @@ func TestSeed004Table(t *testing.T) {
 	}
 	t.Run("Object ID", func(t *testing.T) {
 		// objectid → uid → UCX Suite Login Username: uid is the user ID on
-		// LDAP; on Entra objectId links the user and the UPN is the ID (seed 002).
+		// LDAP; on Entra objectId links the user and the UPN is the ID.
 		if r := mapEntry(t, ldap, entry("uid=ann", "uid", "ann")); r.UserID != "ann" {
 			t.Errorf("inetOrgPerson userId = %q", r.UserID)
 		}
@@ -79,7 +79,7 @@ func TestSeed004Table(t *testing.T) {
 	})
 }
 
-// TestSeed004SCIMTable encodes seed 004's Entra → customappsso table
+// TestSeed004SCIMTable encodes Entra's attribute mapping to customappsso
 // through the Entra ID baseline.
 func TestSeed004SCIMTable(t *testing.T) {
 	tests := []struct{ scim, azure, field string }{
@@ -123,7 +123,7 @@ func TestBaselinesAreValid(t *testing.T) {
 			t.Errorf("%s baseline: %v", f, err)
 		}
 		if got := ClearOnLeave(Baseline(f).Mappings); len(got) != 0 {
-			t.Errorf("%s baseline clears %v when a user leaves; seed 002 only marks users inactive", f, got)
+			t.Errorf("%s baseline clears %v when a user leaves; a leaver is only marked inactive", f, got)
 		}
 	}
 }

@@ -117,7 +117,8 @@ func (m *Mapper) Attributes() []string { return append([]string(nil), m.attrs...
 func (m *Mapper) Fingerprint() string { return m.fp }
 
 // ClearOnLeave lists the fields cleared when a user leaves: those whose
-// policy has delete (seed 003's Delete column). userId is never cleared.
+// policy has delete (the Delete column of the field table). userId is never
+// cleared.
 func (m *Mapper) ClearOnLeave() []string { return append([]string(nil), m.clear...) }
 
 // ClearOnLeave lists the fields a set clears when a user leaves, without

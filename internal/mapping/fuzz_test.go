@@ -10,7 +10,7 @@ import (
 // whole entry through Map, Create and Update: nothing may panic, and a
 // compiled set must never produce a field without a name.
 func FuzzMapper(f *testing.F) {
-	f.Add(seed004Expression, "Sales", "Rome", "R&D Manager", "a@b.org")
+	f.Add(customFieldsExpression, "Sales", "Rome", "R&D Manager", "a@b.org")
 	f.Add(`Switch([IsSoftDeleted], "False", "True", "True", "False")`, "x", "", "", "")
 	f.Add(`Join("$$$", Append("Custom1=", [city]), Append("Custom11=", [title]))`, "", "a$$$b", "", "not-mail")
 	f.Add(`Replace([mail], "@", , , "", , )`, "^(", "", "x", "@")

@@ -12,7 +12,7 @@ import (
 
 // Map applies the mapper to one entry, filling r (whose buffers are reused).
 // A missing or empty source value is left out, so that it does not clear an
-// application field (seed 004), unless its mapping says ClearWhenEmpty.
+// application field, unless its mapping says ClearWhenEmpty.
 // Value problems become warnings, or r.Err for strict mappings; a custom
 // field beyond its limits, a value holding the separator it is joined with
 // and a refused multi-valued source always set r.Err. The scope is decided
@@ -126,9 +126,10 @@ func refused(err error) bool {
 	return false
 }
 
-// customFields decodes seed 004's "$$$"-joined form into Custom1..Custom10,
-// in field order. An invalid part fails the user with a message naming the
-// field: the application cannot store it (seed 004's limits).
+// customFields decodes the "$$$"-joined form into Custom1..Custom10, in
+// field order. An invalid part fails the user with a message naming the
+// field: the application cannot store a value beyond the custom fields'
+// limits.
 func (ru *rule) customFields(v string, r *Result) error {
 	cf, err := expr.ParseCustomFields(v)
 	if err != nil {

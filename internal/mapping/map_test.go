@@ -7,29 +7,29 @@ import (
 	"github.com/usersync/usersync/internal/mapping/scope"
 )
 
-// seed004Expression is seed 004's custom-field expression, as the Dataflow
+// customFieldsExpression is the Entra custom-field expression, as the Dataflow
 // screen shows it.
-const seed004Expression = `Join("$$$", "ImagicleCustomFields", Append("Custom1=", [city]), Append("Custom2=", [jobTitle]))`
+const customFieldsExpression = `Join("$$$", "ImagicleCustomFields", Append("Custom1=", [city]), Append("Custom2=", [jobTitle]))`
 
 func TestSeed004CustomFields(t *testing.T) {
 	m := compile(t, Set{Mappings: required(
-		Mapping{Expression: seed004Expression, Target: "externalId"},
-		Mapping{Expression: seed004Expression, Target: TargetCustomFields},
+		Mapping{Expression: customFieldsExpression, Target: "externalId"},
+		Mapping{Expression: customFieldsExpression, Target: TargetCustomFields},
 	)})
-	// The seed's user has no city and is an R&D Manager.
+	// The example's user has no city and is an R&D Manager.
 	r := mapEntry(t, m, entry("uid=a", "uid", "a", "cn", "A", "jobTitle", "R&D Manager"))
 	if r.Err != nil {
 		t.Fatal(r.Err)
 	}
 	f := fieldsOf(r)
 	if got, want := f["externalId"], "ImagicleCustomFields$$$Custom1=$$$Custom2=R&D Manager"; got != want {
-		t.Errorf("expression = %q, want the seed's %q", got, want)
+		t.Errorf("expression = %q, want the documented %q", got, want)
 	}
 	if got := f["Custom2"]; got != "R&D Manager" {
 		t.Errorf("Custom2 = %q", got)
 	}
 	if _, ok := f["Custom1"]; ok {
-		t.Errorf("Custom1 is filled (%q); an empty value is not provisioned (seed 004)", f["Custom1"])
+		t.Errorf("Custom1 is filled (%q); an empty value is not provisioned", f["Custom1"])
 	}
 	_, created := m.Create(r)
 	if created["Custom2"] != "R&D Manager" || created["Custom1"] != "" {
@@ -112,7 +112,7 @@ func TestEmptyValues(t *testing.T) {
 	r := mapEntry(t, m, entry("uid=a", "uid", "a", "cn", "A"))
 	_, next, changes := m.Update(r, "a", stored)
 	if next["title"] != "Boss" {
-		t.Errorf("an empty source cleared title (seed 004 says it does not)")
+		t.Errorf("an empty source cleared title; an empty value must leave the field alone")
 	}
 	if _, ok := next["mobile"]; ok {
 		t.Errorf("clearWhenEmpty did not clear mobile: %v", next)
@@ -191,7 +191,7 @@ func TestScope(t *testing.T) {
 		t.Errorf("OutOfScope = %q", r.OutOfScope)
 	}
 	if r := mapEntry(t, m, entry("uid=c", "uid", "c")); r.OutOfScope == "" {
-		t.Errorf("a null value matched (seed 004: scoping filters return false on null)")
+		t.Errorf("a null value matched; scoping filters return false on null")
 	}
 
 	g := compile(t, Set{Mappings: required(), Scope: &Scope{Groups: []string{"cn=Sales,ou=groups,dc=x"}, Users: []string{"uid=boss,ou=people,dc=x"}}})

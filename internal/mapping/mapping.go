@@ -1,6 +1,6 @@
 // Package mapping turns directory entries into application fields: mapping
 // records (a directory attribute or an expression → an application field),
-// the baseline sets that reproduce the seeds' tables, the per-field policies
+// the baseline sets that reproduce the documented attribute tables, the per-field policies
 // (operation policy, strength, empty values, typed checks), scopes and
 // provisioning templates.
 //
@@ -12,20 +12,20 @@ import (
 	"github.com/usersync/usersync/internal/mapping/expr"
 )
 
-// FieldUserID is the application field that identifies a user (seed 003's
+// FieldUserID is the application field that identifies a user (IP Office's
 // User Identification). Every mapping set must fill it.
 const FieldUserID = "userId"
 
-// FieldName is the application field that names a user (seed 003's Name).
+// FieldName is the application field that names a user (IP Office's Name).
 // Every mapping set must fill it.
 const FieldName = "displayName"
 
-// TargetCustomFields is the pseudo target of a mapping whose value is seed
-// 004's "$$$"-joined custom-field form; it fills Custom1 to Custom10.
+// TargetCustomFields is the pseudo target of a mapping whose value is the
+// "$$$"-joined custom-field form; it fills Custom1 to Custom10.
 const TargetCustomFields = "customFields"
 
 // Strength says whether a mapped value overwrites what the application
-// holds (seed 004's sync rules).
+// holds.
 type Strength string
 
 // Strengths.
@@ -52,10 +52,10 @@ const (
 	TypeTimeZone FieldType = "timeZone"
 )
 
-// Mapping is one mapping record (seed 002's AD Field → APM Field): a source,
+// Mapping is one mapping record (an AD Field → APM Field row): a source,
 // either a directory attribute or an expression, feeds an application
-// field. Several records may share a source (seed 003: one LDAP field may
-// feed both Name and Full Name); each target is filled by one record.
+// field. Several records may share a source (one LDAP field may feed both
+// Name and Full Name); each target is filled by one record.
 type Mapping struct {
 	// Source is a directory attribute; Expression is the alternative.
 	Source string `json:"source,omitempty"`
@@ -72,7 +72,8 @@ type Mapping struct {
 	// Strength is "always" (the default) or "keepExisting".
 	Strength Strength `json:"strength,omitempty"`
 	// ClearWhenEmpty makes a missing or empty source value clear the
-	// application field; by default it leaves it alone (seed 004).
+	// application field; by default an empty value is not provisioned and
+	// the field is left alone.
 	ClearWhenEmpty bool `json:"clearWhenEmpty,omitempty"`
 	// Type is checked on every value; the default depends on the target
 	// (email, telephone numbers, language, timeZone).

@@ -2,8 +2,7 @@ package mapping
 
 // Create returns the userId and fields of a new user: the mapped values
 // whose policy applies on create, then the template's defaults for fields
-// the mappings left empty, except the extension, where the template wins
-// (seed 003).
+// the mappings left empty, except the extension, where the template wins.
 func (m *Mapper) Create(r *Result) (userID string, fields map[string]string) {
 	fields = make(map[string]string, len(r.Fields)+len(m.template))
 	for _, f := range r.Fields {
@@ -26,7 +25,7 @@ func (m *Mapper) Create(r *Result) (userID string, fields map[string]string) {
 // an empty mapped value clears the field only with ClearWhenEmpty. Fields
 // without a mapping keep their stored values: removing a mapping blanks
 // nothing. The userId follows the directory only if its mapping applies on
-// update (seed 003 says it does not, by default).
+// update, which by default it does not.
 func (m *Mapper) Update(r *Result, oldUserID string, old map[string]string) (userID string, fields map[string]string, changes []Change) {
 	fields = make(map[string]string, len(old)+len(r.Fields))
 	for k, v := range old {

@@ -1,6 +1,7 @@
 package mapping
 
-// Policy is seed 003's New / Update / Delete columns for one mapping:
+// Policy is the New / Update / Delete columns of the field table for one
+// mapping:
 // whether it applies when a user is created, when a user is updated, and
 // whether the field is cleared when the user leaves (is deactivated or
 // deleted). A nil part takes the default for the target (DefaultPolicy).
@@ -15,7 +16,7 @@ type resolvedPolicy struct {
 	Create, Update, Delete bool
 }
 
-// Application fields of seed 003's table (IP Office user fields), named as
+// Application fields of the field table (IP Office user fields), named as
 // usersync names them.
 const (
 	FieldFullName             = "fullName"
@@ -28,10 +29,11 @@ const (
 	FieldProvisioningRule     = "provisioningRule"
 )
 
-// seed003 is seed 003's table: which operations use each field. IP Office's
+// ipOfficeFieldPolicies is the field table: which operations use each
+// field. IP Office's
 // User Identification is userId, its Name is displayName (the mandatory
 // name) and its Full Name is fullName.
-var seed003 = map[string]resolvedPolicy{
+var ipOfficeFieldPolicies = map[string]resolvedPolicy{
 	FieldUserID:               {Create: true, Update: false, Delete: true},
 	FieldName:                 {Create: true, Update: true, Delete: true},
 	FieldFullName:             {Create: true, Update: true, Delete: true},
@@ -45,10 +47,10 @@ var seed003 = map[string]resolvedPolicy{
 }
 
 // DefaultPolicy returns the operation policy a mapping to target gets when
-// it says nothing: seed 003's table for its fields, and for every other
+// it says nothing: the field table for its fields, and for every other
 // field "on create and update, kept when the user leaves".
 func DefaultPolicy(target string) (create, update, clearOnLeave bool) {
-	p, ok := seed003[target]
+	p, ok := ipOfficeFieldPolicies[target]
 	if !ok {
 		p = resolvedPolicy{Create: true, Update: true}
 	}
@@ -77,6 +79,6 @@ func (p *Policy) resolve(target string) resolvedPolicy {
 func Ptr(b bool) *bool { return &b }
 
 // keep is the policy of the baseline sets: on create and update, and kept
-// when the user leaves, as seed 002 marks a user inactive without blanking
-// it.
+// when the user leaves, as a leaver is marked inactive without being
+// blanked.
 func keep() *Policy { return &Policy{Create: Ptr(true), Update: Ptr(true), Delete: Ptr(false)} }

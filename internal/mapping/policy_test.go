@@ -2,7 +2,7 @@ package mapping
 
 import "testing"
 
-// TestSeed003FieldTable encodes seed 003's New / Update / Delete table: the
+// TestSeed003FieldTable encodes the New / Update / Delete field table: the
 // default policy of each IP Office field.
 func TestSeed003FieldTable(t *testing.T) {
 	tests := []struct {
@@ -36,7 +36,7 @@ func TestSeed003Operations(t *testing.T) {
 	m := compile(t, Set{Mappings: []Mapping{
 		{Source: "uid", Target: FieldUserID},
 		{Source: "cn", Target: FieldName},
-		{Source: "cn", Target: FieldFullName}, // one source, two fields (seed 003)
+		{Source: "cn", Target: FieldFullName}, // one source, two fields
 		{Source: "mail", Target: FieldEmail},
 		{Source: "pin", Target: FieldLoginCode},
 		{Source: "vm", Target: FieldVoicemailCode},
@@ -58,7 +58,7 @@ func TestSeed003Operations(t *testing.T) {
 	r = mapEntry(t, m, entry("uid=a", "uid", "a2", "cn", "Ann Smith", "mail", "a@y.org", "pin", "0000", "vm", "0000", "mobile", "+39 333 2"))
 	uid, next, changes := m.Update(r, "a", created)
 	if uid != "a" {
-		t.Errorf("userId updated to %q; seed 003 says User Identification is not used on update", uid)
+		t.Errorf("userId updated to %q; User Identification is not used on update", uid)
 	}
 	if next[FieldLoginCode] != "1234" || next[FieldVoicemailCode] != "9999" {
 		t.Errorf("login/voicemail codes changed on update: %v", next)

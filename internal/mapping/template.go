@@ -5,11 +5,11 @@ import (
 	"time"
 )
 
-// Template is a provisioning template (seed 003's user provisioning rule,
-// seed 002's user preferences): defaults applied only when a user is
+// Template is a provisioning template (a user provisioning rule, or user
+// preferences): defaults applied only when a user is
 // created. A mapped value wins over a default, except the extension: when
 // both an extension mapping and a template extension exist, the template's
-// wins (seed 003).
+// wins.
 type Template struct {
 	TimeZone          string `json:"timeZone,omitempty"`
 	SystemOfMeasure   string `json:"systemOfMeasure,omitempty"`

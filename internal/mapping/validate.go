@@ -30,7 +30,7 @@ func (ps Problems) Error() string {
 // Validate reports every problem of the set at once. When the set has no
 // mappings only the scope and the template are checked: the baseline for
 // the directory flavor applies. Mappings that are present must fill the
-// mandatory userId and displayName (seed 003), each with its own problem.
+// mandatory userId and displayName, each with its own problem.
 func (s Set) Validate(baseline bool) Problems {
 	var probs Problems
 	add := func(field, format string, args ...any) {
@@ -105,8 +105,8 @@ func validateMappings(ms []Mapping, add func(field, format string, args ...any))
 		}
 	}
 	for _, f := range []struct{ name, what string }{
-		{FieldUserID, "the user ID (seed 003's User Identification)"},
-		{FieldName, "the user's name (seed 003's Name)"},
+		{FieldUserID, "the user ID (User Identification)"},
+		{FieldName, "the user's name (Name)"},
 	} {
 		if _, ok := filled[strings.ToLower(f.name)]; !ok {
 			add("mappings", "no mapping fills the mandatory field %s, %s", f.name, f.what)

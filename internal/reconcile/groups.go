@@ -6,7 +6,7 @@ import (
 	"github.com/usersync/usersync/internal/directory"
 )
 
-// GroupPhase is the group-rules seam of a run (issue 5). The pipeline calls
+// GroupPhase is the group-rules seam of a run. The pipeline calls
 // Prepare once before the user read, Observe for every entry that links to
 // a user, and Finish once after a complete, error-free user pass that the
 // deletion guard let through. Package grouprules implements it.

@@ -6,7 +6,7 @@ import (
 	"github.com/usersync/usersync/internal/store"
 )
 
-// guardTrips applies the deletion guard (DESIGN.md invariant 2) to what the
+// guardTrips applies the deletion guard to what the
 // run would take away: the users that left (leaving) and the deactivations
 // the directory stated outright and the planner held during the read
 // (disabled accounts, the group status rule). When it trips, nothing of it

@@ -15,15 +15,15 @@ import (
 type Identity struct {
 	// UPN says the userId is a user principal name (Active Directory): it
 	// is parsed as {login}@{domain specifier} and checked against Policy,
-	// and a changed domain specifier makes a new application user (seed 001).
+	// and a changed domain specifier makes a new application user.
 	UPN bool
 	// Mode is connection.IdentityAnchor or connection.IdentityUPN; in upn
-	// mode any changed UPN makes a new application user (seed 002).
+	// mode any changed UPN makes a new application user.
 	Mode string
 	// Policy says which domain specifiers are accepted.
 	Policy upn.SuffixPolicy
 	// MailFallback uses the mail attribute as the userId of an entry
-	// without one (configureTwo mailFallbackOnMissingUpn, seed 000).
+	// without one (configureTwo mailFallbackOnMissingUpn).
 	MailFallback bool
 }
 
@@ -36,9 +36,9 @@ var ADAttributes = []string{"objectGUID", "userPrincipalName", "sAMAccountName",
 // IdentityFor returns the identity settings of an Active Directory
 // connection.
 func IdentityFor(c connection.Connection) (Identity, error) {
-	cfg, err := upn.Parse(c.ConfigureTwo)
+	cfg, err := c.UPNSettings()
 	if err != nil {
-		return Identity{}, fmt.Errorf("connection %q: configureTwo: %w", c.Name, err)
+		return Identity{}, fmt.Errorf("connection %q: %w", c.Name, err)
 	}
 	return Identity{UPN: true, Mode: c.Identity(), Policy: c.SuffixPolicy(), MailFallback: cfg.MailFallbackOnMissingUpn.Enabled}, nil
 }

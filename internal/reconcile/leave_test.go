@@ -58,7 +58,7 @@ func runJob(t *testing.T, e *Engine, dir *fakeDir, conn connection.Connection, n
 	m := mapping.MustCompile(mapping.Set{Mappings: []mapping.Mapping{
 		{Source: "uid", Target: mapping.FieldUserID},
 		{Source: "cn", Target: mapping.FieldName},
-		{Source: "mail", Target: mapping.FieldEmail}, // seed 003: cleared when the user leaves
+		{Source: "mail", Target: mapping.FieldEmail}, // the field table clears email when the user leaves
 	}})
 	rep, err := e.Run(context.Background(), Job{Conn: conn, Dir: dir, Mapper: m, LinkingKey: "entryUUID",
 		Now: func() time.Time { return now }})
@@ -105,9 +105,9 @@ func TestLeavePolicies(t *testing.T) {
 			case tt.status != "" && (len(users) != 1 || users[0].Status != tt.status):
 				t.Fatalf("the user who left: %+v", users)
 			case tt.status != "" && users[0].Fields[mapping.FieldEmail] != "":
-				t.Errorf("email kept on leaving; seed 003 clears it: %v", users[0].Fields)
+				t.Errorf("email kept on leaving; the field table clears it: %v", users[0].Fields)
 			case tt.status != "" && users[0].Fields[mapping.FieldName] != "":
-				t.Errorf("displayName kept on leaving; seed 003 clears it: %v", users[0].Fields)
+				t.Errorf("displayName kept on leaving; the field table clears it: %v", users[0].Fields)
 			}
 			rep = runJob(t, e, dir, conn, now.Add(31*24*time.Hour))
 			if got := withoutRead(rep.Counts); got != tt.later {

@@ -5,8 +5,8 @@
 // A run is a pipeline over both cores: one goroutine reads and decodes the
 // directory, one maps and plans, one writes batches to the store. Creates
 // and updates flow to the store as they are planned; deactivations wait until
-// the directory has been read completely and without error (DESIGN.md
-// invariant 1), then pass the deletion guard (invariant 2).
+// the directory has been read completely and without error, then pass the
+// deletion guard (docs/invariants.md).
 package reconcile
 
 import (

@@ -230,7 +230,7 @@ func TestGuardHoldsAndCountsPending(t *testing.T) {
 }
 
 // TestDisabledAccountsWaitForACompleteRead: an account the directory marks
-// disabled is deactivated only once the whole read succeeded (invariant 1).
+// disabled is deactivated only once the whole read succeeded.
 func TestDisabledAccountsWaitForACompleteRead(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()

@@ -1,5 +1,6 @@
 // Package secret encrypts values that must never be stored or shown in clear:
-// bind passwords and tokens (DESIGN.md invariant 5).
+// bind passwords and tokens, which are sealed at rest, never returned by the
+// API and never logged.
 //
 // A Box seals values with AES-256-GCM under a key that comes from the
 // USERSYNC_SECRET_KEY environment variable or from a key file that is created

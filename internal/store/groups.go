@@ -2,7 +2,8 @@ package store
 
 import "context"
 
-// Kinds of application entity a user can be a member of (seed 002).
+// Kinds of application entity a user can be a member of, each matched to a
+// directory group by exact name.
 const (
 	KindPermissionSet = "permissionSet"
 	KindGroup         = "group"

@@ -23,7 +23,7 @@ func IsSecretField(name string) bool {
 }
 
 // RedactChanges returns changes with the values of secret fields replaced by
-// Redacted, so that the run history never holds them (DESIGN.md invariant 5).
+// Redacted, so that the run history never holds them.
 // The slice is copied only when something is redacted.
 func RedactChanges(changes []FieldChange) []FieldChange {
 	var out []FieldChange

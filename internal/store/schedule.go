@@ -77,7 +77,7 @@ type Schedules interface {
 	// SetNextRun records when the connection runs next, for display.
 	SetNextRun(ctx context.Context, conn string, next time.Time) error
 	// ClearChangeToken forgets the connection's change token, so that the
-	// next run reads everything from scratch (seed 004 "restart").
+	// next run reads everything from scratch ("restart provisioning").
 	ClearChangeToken(ctx context.Context, conn string) error
 }
 

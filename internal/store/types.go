@@ -14,7 +14,7 @@ const (
 )
 
 // User sources: a directory user is owned by a connection; a local user is
-// created in usersync itself and never touched by sync (DESIGN.md invariant 4).
+// created in usersync itself and never touched by sync.
 const (
 	SourceDirectory = "directory"
 	SourceLocal     = "local"
@@ -202,7 +202,7 @@ type Batch struct {
 	// Deactivate lists user row ids to set inactive.
 	Deactivate []int64
 	// ClearOnDeactivate names the fields removed from every user in
-	// Deactivate (the mappings' delete policy, seed 003).
+	// Deactivate (the mappings' delete policy).
 	ClearOnDeactivate []string
 	// Delete lists user row ids to delete (a leave policy that deletes).
 	Delete []int64

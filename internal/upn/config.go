@@ -10,7 +10,7 @@ import (
 const SchemaVersion = 1
 
 // Config is the configureTwo document: the "Advanced UPN Sync Settings" of a
-// relying-party LDAP connection (seed 000, schema version 1).
+// relying-party LDAP connection (schema version 1).
 //
 // The field order matches the document's key order, so Marshal reproduces
 // the panel's JSON byte for byte.
@@ -56,8 +56,8 @@ type SyncSettings struct {
 	OnWriteFailure OnWriteFailure `json:"onWriteFailure"`
 }
 
-// Default returns the document the panel saves when both toggles are off
-// (seed 000, Example 1). Keys missing from a parsed document take these
+// Default returns the document the panel saves when both toggles are off.
+// Keys missing from a parsed document take these
 // values.
 func Default() Config {
 	return Config{
@@ -78,7 +78,7 @@ func Default() Config {
 }
 
 // Marshal returns the compact JSON document, with keys in the panel's order
-// and no insignificant white space, exactly as the seed's examples show it.
+// and no insignificant white space, exactly as the panel saves it.
 func (c Config) Marshal() string {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

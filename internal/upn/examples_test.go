@@ -1,16 +1,16 @@
 package upn
 
-// seedExample is one of the five worked examples of seed 000 ("Advanced UPN
-// Sync Settings"): the panel settings and the JSON the panel saves. The seed
-// file wraps the JSON at about 118 characters; the documents below are the
+// seedExample is one of the five worked examples of the "Advanced UPN Sync
+// Settings" panel: the panel settings and the JSON the panel saves. The
+// specification wraps the JSON at about 118 characters; the documents below are the
 // wrapped lines joined with no newline.
 type seedExample struct {
 	name string
 	json string
-	want Config // the panel settings listed in the seed
+	want Config // the panel settings of the example
 }
 
-// seedExamples returns the five examples of seed 000.
+// seedExamples returns the five worked examples of the panel.
 func seedExamples() []seedExample {
 	return []seedExample{
 		{
@@ -86,5 +86,5 @@ func seedExamples() []seedExample {
 	}
 }
 
-// seedConfig returns the parsed Config of seed example n (1-based).
+// seedConfig returns the parsed Config of worked example n (1-based).
 func seedConfig(n int) Config { return seedExamples()[n-1].want }

@@ -47,8 +47,8 @@ var (
 // follows), plus '@', which separates the two parts.
 const forbiddenLogin = `"/\[]:;|=,+*?<>@`
 
-// UPN is a parsed user principal name, {User Login Name}@{Domain Specifier}
-// (seed 001). Case is preserved; compare with EqualFold.
+// UPN is a parsed user principal name, {User Login Name}@{Domain Specifier}.
+// Case is preserved; compare with EqualFold.
 type UPN struct {
 	// Login is the user login name, the part before '@'.
 	Login string

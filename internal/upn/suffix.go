@@ -16,8 +16,8 @@ var (
 	ErrNotFQDN = errors.New("domain specifier is not a fully qualified domain name")
 )
 
-// SuffixPolicy decides which domain specifiers a connection accepts (seed
-// 001): a specifier may be at domain level (corp.example.test) or at forest
+// SuffixPolicy decides which domain specifiers a connection accepts: a
+// specifier may be at domain level (corp.example.test) or at forest
 // level (example.test), and when the hybrid (Office 365) UPN format is the
 // only one in use it must be a fully qualified domain name.
 type SuffixPolicy struct {

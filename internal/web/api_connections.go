@@ -61,7 +61,7 @@ func (s *Server) apiPutConnection(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) apiDeleteConnection(w http.ResponseWriter, r *http.Request) error {
-	if err := s.app.Store.DeleteConnection(r.Context(), r.PathValue("name")); err != nil {
+	if err := s.app.DeleteConnection(r.Context(), r.PathValue("name")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -11,7 +11,7 @@ import (
 )
 
 // scheduleActions are what an operator can do to a connection's schedule
-// (seed 004: stop, start and restart provisioning; seed 002: run now).
+// (stop, start and restart provisioning, and run now).
 var scheduleActions = []string{"pause", "resume", "restart", "run"}
 
 // scheduleAction pauses, resumes or restarts a connection's schedule, or

@@ -15,8 +15,14 @@ import (
 	"github.com/usersync/usersync/internal/connection"
 	"github.com/usersync/usersync/internal/directory"
 	"github.com/usersync/usersync/internal/store"
-	"github.com/usersync/usersync/internal/upn"
 )
+
+// badConfigureTwo is the error a stored connection's invalid configureTwo
+// document gives, however it is reached.
+func badConfigureTwo() error {
+	_, err := connection.Connection{ConfigureTwo: `{"schemaVersion":1,"syncUpnToAdAttribute":{"onWriteFailure":"explode"}}`}.UPNSettings()
+	return err
+}
 
 func TestClassify(t *testing.T) {
 	tests := []struct {
@@ -28,7 +34,7 @@ func TestClassify(t *testing.T) {
 	}{
 		{"validation", fmt.Errorf("%w: %w", app.ErrUsage, &connection.ValidationError{Problems: []connection.FieldError{{Field: "port", Message: "bad"}, {Field: "dnsName", Message: "x"}}}), 400, "invalid", "port"},
 		{"usage", fmt.Errorf("%w: no", app.ErrUsage), 400, "invalid", ""},
-		{"upn", upn.FieldErrors{{Field: "syncUpnToAdAttribute.prefix", Message: "x"}}, 400, "invalid", "configureTwo.syncUpnToAdAttribute.prefix"},
+		{"configureTwo", fmt.Errorf("writeback: connection %q: %w", "rp", badConfigureTwo()), 400, "invalid", "configureTwo.syncUpnToAdAttribute.onWriteFailure"},
 		{"not found", fmt.Errorf("x: %w", store.ErrNotFound), 404, "not_found", ""},
 		{"conflict", fmt.Errorf("x: %w", store.ErrConflict), 409, "conflict", ""},
 		{"ldap", fmt.Errorf("check: %w", &directory.Problem{Kind: directory.KindCredentials, Field: "password", Msg: "bind refused"}), 502, "directory_credentials", "password"},
@@ -66,7 +72,8 @@ func TestAdvancedSettingsAvailable(t *testing.T) {
 	}
 }
 
-// seedJSON holds seed 000's five examples (the wrapped lines joined).
+// seedJSON holds the five worked examples of the Advanced UPN Sync
+// Settings (the wrapped lines joined).
 var seedJSON = []string{
 	`{"schemaVersion":1,"mailFallbackOnMissingUpn":{"enabled":false},"syncUpnToAdAttribute":{"enabled":false,"targetAttribute":"proxyAddresses","multiValued":true,"valueFormat":"prefixed","prefix":"smtp","lowercase":true,"skipIfAlreadyPresent":true,"treatPrefixVariantsAsDuplicates":true,"onWriteFailure":"warn"}}`,
 	`{"schemaVersion":1,"mailFallbackOnMissingUpn":{"enabled":true},"syncUpnToAdAttribute":{"enabled":false,"targetAttribute":"proxyAddresses","multiValued":true,"valueFormat":"prefixed","prefix":"smtp","lowercase":true,"skipIfAlreadyPresent":true,"treatPrefixVariantsAsDuplicates":true,"onWriteFailure":"warn"}}`,

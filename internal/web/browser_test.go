@@ -100,7 +100,7 @@ func browserLogin(t *testing.T, ctx context.Context, base string) {
 		chromedp.WaitVisible(chromedp.CSS(`nav[aria-label="Main"]`)))
 }
 
-// TestBrowserAddCheckSyncAndUser is acceptance 1: log in, add a connection
+// TestBrowserAddCheckSyncAndUser: log in, add a connection
 // to the demo directory, check it, run a sync, watch it and open a user.
 func TestBrowserAddCheckSyncAndUser(t *testing.T) {
 	ctx := newBrowser(t)
@@ -231,7 +231,7 @@ func present(t *testing.T, ctx context.Context, sel string) bool {
 	return eval[bool](t, ctx, fmt.Sprintf(`document.querySelector(%q) !== null`, sel))
 }
 
-// panel is the dialog's settings for one seed example.
+// panel is the dialog's settings for one worked example.
 type panel struct {
 	mail, sync                       bool
 	target                           string
@@ -303,9 +303,9 @@ func hidden(t *testing.T, ctx context.Context, sel string) bool {
 	return eval[bool](t, ctx, fmt.Sprintf(`document.querySelector(%q).offsetParent === null`, sel))
 }
 
-// TestBrowserAdvancedUPNSettings is acceptance 2 and 3: the button shows
-// for a relying party on LDAP, and each of seed 000's five examples set
-// through the dialog yields the seed's JSON byte for byte, in the field and,
+// TestBrowserAdvancedUPNSettings: the button shows
+// for a relying party on LDAP, and each of the five worked examples set
+// through the dialog yields the example's JSON byte for byte, in the field and,
 // after Update, in the API.
 func TestBrowserAdvancedUPNSettings(t *testing.T) {
 	ctx := newBrowser(t)

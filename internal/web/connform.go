@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/usersync/usersync/internal/connection"
-	"github.com/usersync/usersync/internal/upn"
 )
 
 // connForm is what the add and edit connection pages show.
@@ -36,7 +35,6 @@ type checkResult struct {
 func fieldErrors(err error) map[string]string {
 	out := map[string]string{}
 	var ve *connection.ValidationError
-	var fe upn.FieldErrors
 	switch {
 	case errors.As(err, &ve):
 		for _, p := range ve.Problems {
@@ -51,8 +49,6 @@ func fieldErrors(err error) map[string]string {
 				out[field] = prev + "; " + msg
 			}
 		}
-	case errors.As(err, &fe):
-		out["configureTwo"] = fe.Error()
 	default:
 		_, e := classify(err)
 		if e.Field != "" {

@@ -9,7 +9,6 @@ import (
 	"github.com/usersync/usersync/internal/connection"
 	"github.com/usersync/usersync/internal/directory"
 	"github.com/usersync/usersync/internal/store"
-	"github.com/usersync/usersync/internal/upn"
 )
 
 // apiError is the body of every API error response.
@@ -40,7 +39,6 @@ func badRequest(field, msg string) error {
 func classify(err error) (status int, e apiError) {
 	var he *httpError
 	var ve *connection.ValidationError
-	var fe upn.FieldErrors
 	var lp *directory.Problem
 	var held *store.HeldError
 	var afe *app.FieldError
@@ -50,12 +48,6 @@ func classify(err error) (status int, e apiError) {
 	case errors.As(err, &ve) && len(ve.Problems) > 0:
 		p := ve.Problems[0]
 		return http.StatusBadRequest, apiError{Code: "invalid", Message: err.Error(), Field: p.Field}
-	case errors.As(err, &fe) && len(fe) > 0:
-		field := "configureTwo"
-		if fe[0].Field != "" {
-			field += "." + fe[0].Field
-		}
-		return http.StatusBadRequest, apiError{Code: "invalid", Message: err.Error(), Field: field}
 	case errors.As(err, &afe):
 		if errors.Is(err, store.ErrConflict) {
 			return http.StatusConflict, apiError{Code: "conflict", Message: afe.Msg, Field: afe.Field}

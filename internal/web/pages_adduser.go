@@ -19,8 +19,8 @@ type addUserPage struct {
 	Field       string
 }
 
-// addUserForm is the "Add a directory user" page (seed 001's "Add Active
-// Directory User", Entra's "provision on demand"): search a connection's
+// addUserForm is the "Add a directory user" page ("Add Active Directory
+// User", Entra's "provision on demand"): search a connection's
 // directory, then plan or apply one entry.
 func (s *Server) addUserForm(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()

@@ -121,7 +121,7 @@ func (s *Server) checkConnectionSubmit(w http.ResponseWriter, r *http.Request) e
 
 func (s *Server) deleteConnectionSubmit(w http.ResponseWriter, r *http.Request) error {
 	name := r.PathValue("name")
-	if err := s.app.Store.DeleteConnection(r.Context(), name); err != nil {
+	if err := s.app.DeleteConnection(r.Context(), name); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/connections?deleted="+url.QueryEscape(name), http.StatusSeeOther)

@@ -177,7 +177,7 @@ func (e *Engine) linkedEntry(ctx context.Context, j Job, userID string) (*run, *
 
 // entryFilter selects the connection's entries whose link attribute is key
 // (or, under mail fallback, that have no UPN and mail key). The value is
-// escaped once (DESIGN.md invariant 6).
+// escaped exactly once (RFC 4515).
 func (r *run) entryFilter(key string) string {
 	v := ldapv3.EscapeFilter(key)
 	match := "(" + r.link.Attribute + "=" + v + ")"

@@ -37,7 +37,7 @@ type run struct {
 func (e *Engine) newRun(ctx context.Context, j Job, rep *Report) (*run, error) {
 	cfg, err := j.Conn.UPNSettings()
 	if err != nil {
-		return nil, fmt.Errorf("writeback: connection %q: configureTwo: %w", j.Conn.Name, err)
+		return nil, fmt.Errorf("writeback: connection %q: %w", j.Conn.Name, err)
 	}
 	link, err := connection.RelyingPartyLink(j.Conn.LinkingKey)
 	if err != nil {

@@ -12,8 +12,8 @@ import (
 	"github.com/usersync/usersync/internal/directory"
 )
 
-// CheckResult is what "check connection" found (seed 000: verify the system
-// is connected and operational).
+// CheckResult is what "check connection" found: whether the system is
+// connected and operational.
 type CheckResult struct {
 	Flavor   directory.Flavor `json:"flavor"`
 	Vendor   string           `json:"vendor,omitempty"`

@@ -91,7 +91,8 @@ func TestFastSearchMatchesGoLDAP(t *testing.T) {
 	}
 }
 
-// TestFastSearchStopsAndFailsIncomplete covers invariant 1 on the fast path:
+// TestFastSearchStopsAndFailsIncomplete holds "complete read before
+// deactivation" on the fast path:
 // a cancelled context, a callback error and a server killed mid-read all end
 // the search with an error, and leave a connection that fails at once.
 func TestFastSearchStopsAndFailsIncomplete(t *testing.T) {

@@ -13,7 +13,8 @@ import (
 // Search streams every entry matching q, one page at a time, so memory holds
 // one page however large the directory is. It returns nil only when the last
 // page was read and the server reported success; a cancelled context, a
-// lost connection or a server limit is an error (DESIGN.md invariant 1).
+// lost connection or a server limit is an error, so that a partial read
+// never deactivates anyone.
 func (c *Conn) Search(ctx context.Context, q directory.Query, fn func(*directory.Entry) error) error {
 	// The fast path holds the socket until the search ends, so it serves
 	// only connections whose caller asked for it (UseFastSearch): a caller

@@ -9,7 +9,7 @@ import (
 	"unicode/utf8"
 )
 
-// Limits and markers of the custom-field encoding of seed 004: an Entra
+// Limits and markers of the custom-field encoding: an Entra
 // expression such as
 //
 //	Join("$$$", "ImagicleCustomFields", Append("Custom1=", [city]), Append("Custom2=", [jobTitle]))

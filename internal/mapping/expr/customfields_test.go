@@ -17,7 +17,7 @@ func TestParseCustomFields(t *testing.T) {
 		wantErrs []string
 		wantIs   error
 	}{
-		{name: "seed 004 output", in: "ImagicleCustomFields$$$Custom1=$$$Custom2=R&D Manager",
+		{name: "documented output", in: "ImagicleCustomFields$$$Custom1=$$$Custom2=R&D Manager",
 			want: CustomFields{"Custom1": "", "Custom2": "R&D Manager"}},
 		{name: "no marker, any case", in: "customX=1$$$CUSTOM3=c$$$custom10=ten",
 			want: CustomFields{"Custom3": "c", "Custom10": "ten"}, wantErrs: []string{`customfields: customX (part 1): unknown custom field`}, wantIs: ErrUnknownCustomField},

@@ -1,5 +1,5 @@
-// Package scope implements scoping filters as seed 004 describes them for
-// Microsoft Entra ID: AND-ed clauses over single-valued attributes that
+// Package scope implements scoping filters as Microsoft Entra ID defines
+// them for provisioning: AND-ed clauses over single-valued attributes that
 // decide whether a directory user is in scope for synchronization. A null
 // or empty value never matches, except with IS NULL.
 package scope

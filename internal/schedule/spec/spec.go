@@ -19,7 +19,7 @@ import (
 )
 
 // Default is the schedule of a connection that names none: nightly at
-// midnight (seed 004).
+// midnight.
 const Default = "0 0 * * *"
 
 // Off is the schedule of a connection that only runs when asked to.

@@ -144,7 +144,7 @@ func applyDeletes(ctx context.Context, tx pgx.Tx, b store.Batch, _ time.Time) er
 }
 
 // insertOutcomes copies a batch's outcomes; secret fields are redacted
-// before they reach the history (DESIGN.md invariant 5).
+// before they reach the history, so that secrets stay sealed.
 func insertOutcomes(ctx context.Context, tx pgx.Tx, runID int64, outs []store.Outcome) error {
 	if len(outs) == 0 {
 		return nil

@@ -165,7 +165,7 @@ func (s *Store) ApplyMemberships(ctx context.Context, b store.MembershipBatch) e
 			for i, c := range b.SuperUser {
 				ids[i], flags[i] = c.UserRowID, c.SuperUser
 			}
-			// Local users are never modified by sync (DESIGN.md invariant 4).
+			// Local users are never modified by sync.
 			if _, err := tx.Exec(ctx, `UPDATE users u SET super_user = v.su, updated_at = now()
 				FROM unnest($1::bigint[], $2::bool[]) AS v(id, su) WHERE u.id = v.id AND u.source = 'directory'`, ids, flags); err != nil {
 				return step(err, "set super users")

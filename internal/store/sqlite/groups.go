@@ -168,7 +168,7 @@ func (s *Store) ApplyMemberships(ctx context.Context, b store.MembershipBatch) e
 			func(i int) []any { m := b.Add[i]; return []any{m.UserRowID, m.EntityID, m.Source, t} }},
 		{`DELETE FROM memberships WHERE user_row_id = ? AND entity_id = ? AND source = ?`, len(b.Remove),
 			func(i int) []any { m := b.Remove[i]; return []any{m.UserRowID, m.EntityID, m.Source} }},
-		// Local users are never modified by sync (DESIGN.md invariant 4).
+		// Local users are never modified by sync.
 		{`UPDATE users SET super_user = ?, updated_at = ? WHERE id = ? AND source = 'directory'`, len(b.SuperUser),
 			func(i int) []any { c := b.SuperUser[i]; return []any{c.SuperUser, t, c.UserRowID} }},
 	}

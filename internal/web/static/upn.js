@@ -1,8 +1,8 @@
-// The Advanced UPN Sync Settings dialog (seed 000). It reads the
+// The Advanced UPN Sync Settings dialog. It reads the
 // ConfigureTwo field when it opens, and Save writes the JSON document back
 // into that field (Update on the page persists it; Cancel discards). The
 // document's keys are written in the schema's order, so the result is
-// byte for byte the seed's examples.
+// byte for byte the worked examples.
 "use strict";
 
 (function () {
@@ -17,7 +17,7 @@
   const prefixRow = $("upn-prefix-row"), prefix = $("upn-prefix"), lower = $("upn-lowercase");
   const skip = $("upn-skip-present"), variants = $("upn-prefix-variants"), onFail = $("upn-on-failure");
 
-  // defaults is seed 000's Example 1: both toggles off.
+  // defaults is the document with both toggles off.
   function defaults() {
     return {
       schemaVersion: 1,

@@ -129,7 +129,7 @@ CREATE TABLE schedule_state (
     run_full         BOOLEAN NOT NULL DEFAULT false
 );
 
--- Application entities and the users' memberships in them (seed 002).
+-- Application entities and the users' memberships in them.
 CREATE TABLE app_entities (
     id         BIGSERIAL PRIMARY KEY,
     kind       TEXT NOT NULL,

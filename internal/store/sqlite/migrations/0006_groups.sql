@@ -1,12 +1,13 @@
 -- Application entities (permission sets, application groups, sites) and the
--- users' memberships in them (issue 5, seed 002).
+-- users' memberships in them.
 CREATE TABLE app_entities (
     id         INTEGER PRIMARY KEY,
     kind       TEXT NOT NULL,
     name       TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
--- Names are compared exactly (seed 002: "whose name matches exactly").
+-- Names are compared exactly: a directory group maps to the entity "whose
+-- name matches exactly".
 CREATE UNIQUE INDEX app_entities_name ON app_entities(kind, name);
 
 -- source is 'manual' (assigned by hand) or 'rule:<connection>' (managed by
