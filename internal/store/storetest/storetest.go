@@ -45,6 +45,7 @@ func Run(t *testing.T, open Opener) {
 		{"Sessions", testSessions},
 		{"APITokens", testAPITokens},
 		{"UniqueUserIDs", testUniqueUserIDs},
+		{"SecretKeys", testSecretKeys},
 	}
 	seen := &calls{names: map[string]bool{}}
 	ran := 0
