@@ -186,11 +186,12 @@ func (s *Store) UpdateLocalUser(ctx context.Context, u store.User) error {
 	if err != nil {
 		return wrap(err, "update local user")
 	}
-	res, err := s.db.ExecContext(ctx, `UPDATE users SET user_id = ?, status = ?, fields = ?,
+	key := store.UserIDKey(u.UserID)
+	res, err := s.db.ExecContext(ctx, `UPDATE users SET user_id = ?, user_key = ?, status = ?, fields = ?,
 		password_hash = CASE WHEN ? = '' THEN password_hash ELSE ? END, updated_at = ?,
-		id_clash = CASE WHEN ? = 'active' AND lower(?) = lower(user_id) THEN id_clash ELSE 0 END
+		id_clash = CASE WHEN ? = 'active' AND ? = user_key THEN id_clash ELSE 0 END
 		WHERE id = ? AND source = 'local'`,
-		u.UserID, u.Status, string(fields), u.PasswordHash, u.PasswordHash, now(), u.Status, u.UserID, u.ID)
+		u.UserID, key, u.Status, string(fields), u.PasswordHash, u.PasswordHash, now(), u.Status, key, u.ID)
 	if isConflict(err) {
 		return s.heldError(ctx, fmt.Sprintf("update local user %q", u.UserID), u.UserID, u.ID, err)
 	}

@@ -46,6 +46,7 @@ func Run(t *testing.T, open Opener) {
 		{"APITokens", testAPITokens},
 		{"UniqueUserIDs", testUniqueUserIDs},
 		{"SecretKeys", testSecretKeys},
+		{"UnicodeUserIDs", testUnicodeUserIDs},
 	}
 	seen := &calls{names: map[string]bool{}}
 	ran := 0
