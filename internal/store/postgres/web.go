@@ -141,11 +141,11 @@ func (s *Store) UpdateLocalUser(ctx context.Context, u store.User) error {
 	if err != nil {
 		return fmt.Errorf("postgres: update local user: %w", err)
 	}
-	tag, err := s.pool.Exec(ctx, `UPDATE users SET user_id = $1, status = $2, fields = $3,
+	tag, err := s.pool.Exec(ctx, `UPDATE users SET user_id = $1, user_key = $6, status = $2, fields = $3,
 		password_hash = CASE WHEN $4 = '' THEN password_hash ELSE $4 END, updated_at = now(),
-		id_clash = CASE WHEN $2 = 'active' AND lower($1) = lower(user_id) THEN id_clash ELSE 0 END
+		id_clash = CASE WHEN $2 = 'active' AND $6 = user_key THEN id_clash ELSE 0 END
 		WHERE id = $5 AND source = 'local'`,
-		u.UserID, u.Status, fields, u.PasswordHash, u.ID)
+		u.UserID, u.Status, fields, u.PasswordHash, u.ID, store.UserIDKey(u.UserID))
 	if isCode(err, uniqueViolation) {
 		return s.heldError(ctx, fmt.Sprintf("update local user %q", u.UserID), u.UserID, u.ID, err)
 	}
