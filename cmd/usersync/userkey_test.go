@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -47,11 +48,17 @@ func (c *cli) activeUserIDs(userID string) []string {
 }
 
 // TestUnicodeUserIDsAcrossRuns: two active users never share a userId,
-// compared case-insensitively, and case is Unicode's. Two OpenLDAP entries
-// with the uids JÜRGEN and jürgen, the second added after the first was
-// synced, give one active user: the second (incremental) run refuses
-// jürgen, naming the holder, on SQLite and on PostgreSQL.
+// compared case-insensitively, and case is Unicode's. OpenLDAP entries with
+// the uids JÜRGEN and jürgen (or SAM and ſam, ΝΊΚΟΣ and νίκος), the second
+// added after the first was synced, give one active user: the second
+// (incremental) run refuses the newcomer with a failed outcome naming the
+// holder and still succeeds, on SQLite and on PostgreSQL.
 func TestUnicodeUserIDsAcrossRuns(t *testing.T) {
+	pairs := []struct{ first, second string }{
+		{"JÜRGEN", "jürgen"},
+		{"SAM", "ſam"},
+		{"ΝΊΚΟΣ", "νίκος"},
+	}
 	s := slapd.Start(t, 2, 0)
 	l := adminConn(t, s)
 	for _, name := range []string{"sqlite", "postgres"} {
@@ -59,22 +66,29 @@ func TestUnicodeUserIDsAcrossRuns(t *testing.T) {
 			c := newCLI(t)
 			c.db = keyStores(t)[name](t)
 			doc := connDoc(s)
-			doc["searchFilter"] = "(&(objectClass=inetOrgPerson)(cn=Juergen*" + name + "))"
+			doc["searchFilter"] = "(&(objectClass=inetOrgPerson)(cn=Fold " + name + "*))"
 			c.apply(doc)
-			addPerson(t, l, "Juergen One "+name, "JÜRGEN")
-			if rep := c.mustSync("corp"); rep.Created != 1 {
-				t.Fatalf("first run: %+v, want JÜRGEN created", rep.Counts)
+			for i, p := range pairs {
+				addPerson(t, l, fmt.Sprintf("Fold %s %d a", name, i), p.first)
 			}
-			addPerson(t, l, "Juergen Two "+name, "jürgen")
+			if rep := c.mustSync("corp"); rep.Created != len(pairs) {
+				t.Fatalf("first run: %+v, want %d created", rep.Counts, len(pairs))
+			}
+			for i, p := range pairs {
+				addPerson(t, l, fmt.Sprintf("Fold %s %d b", name, i), p.second)
+			}
 			rep := c.mustSync("corp")
-			if rep.Created != 0 || rep.Failed != 1 {
-				t.Fatalf("second run: %+v, want jürgen refused", rep.Counts)
+			if rep.Created != 0 || rep.Failed != len(pairs) || rep.Status != store.RunSucceeded {
+				t.Fatalf("second run (%s): %+v, want the %d newcomers refused", rep.Status, rep.Counts, len(pairs))
 			}
-			if out := c.outcomes(rep.ID, "failed"); !strings.Contains(out, `userId \"jürgen\" is already held by user \"JÜRGEN\"`) {
-				t.Fatalf("failed outcome does not name the holder:\n%s", out)
-			}
-			if ids := c.activeUserIDs("jürgen"); len(ids) != 1 || ids[0] != "JÜRGEN" {
-				t.Fatalf("active users for jürgen = %q, want only JÜRGEN", ids)
+			out := c.outcomes(rep.ID, "failed")
+			for _, p := range pairs {
+				if !strings.Contains(out, fmt.Sprintf(`userId \"%s\" is already held by user \"%s\"`, p.second, p.first)) {
+					t.Errorf("no failed outcome refusing %s for %s:\n%s", p.second, p.first, out)
+				}
+				if ids := c.activeUserIDs(p.second); len(ids) != 1 || ids[0] != p.first {
+					t.Errorf("active users for %s = %q, want only %s", p.second, ids, p.first)
+				}
 			}
 		})
 	}
