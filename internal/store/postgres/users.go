@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -175,9 +176,16 @@ func (s *Store) CreateLocalUser(ctx context.Context, u store.User) (int64, error
 		u.Status = store.StatusActive
 	}
 	var id int64
+	// The unique index of local userIds predates user_key and folds as
+	// the database's locale does: NOT EXISTS refuses a userId another local
+	// user holds in any case.
 	err = s.pool.QueryRow(ctx, `INSERT INTO users(user_id, user_key, status, source, fields, password_hash)
-		VALUES ($1, $5, $2, 'local', $3, $4) RETURNING id`, u.UserID, u.Status, fields, u.PasswordHash, store.UserIDKey(u.UserID)).Scan(&id)
-	if isCode(err, uniqueViolation) {
+		SELECT $1, $5, $2, 'local', $3, $4 WHERE NOT EXISTS (SELECT 1 FROM users WHERE source = 'local' AND user_key = $5)
+		RETURNING id`, u.UserID, u.Status, fields, u.PasswordHash, store.UserIDKey(u.UserID)).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = store.ErrConflict
+	}
+	if errors.Is(err, store.ErrConflict) || isCode(err, uniqueViolation) {
 		return 0, s.heldError(ctx, fmt.Sprintf("create local user %q", u.UserID), u.UserID, 0, err)
 	}
 	return id, wrap(err, "create local user %q", u.UserID)

@@ -205,13 +205,20 @@ func (s *Store) CreateLocalUser(ctx context.Context, u store.User) (int64, error
 		u.Status = store.StatusActive
 	}
 	t := now()
+	key := store.UserIDKey(u.UserID)
+	// The unique index of local userIds predates user_key and folds ASCII
+	// only: NOT EXISTS refuses a userId another local user holds in any case.
 	res, err := s.db.ExecContext(ctx, `INSERT INTO users(connection, external_id, user_id, user_key, status, source, fields, password_hash, created_at, updated_at)
-		VALUES ('', '', ?, ?, ?, 'local', ?, ?, ?, ?)`, u.UserID, store.UserIDKey(u.UserID), u.Status, string(fields), u.PasswordHash, t, t)
+		SELECT '', '', ?, ?, ?, 'local', ?, ?, ?, ?
+		WHERE NOT EXISTS (SELECT 1 FROM users WHERE source = 'local' AND user_key = ?)`, u.UserID, key, u.Status, string(fields), u.PasswordHash, t, t, key)
 	if err != nil {
 		if isConflict(err) {
 			return 0, s.heldError(ctx, fmt.Sprintf("create local user %q", u.UserID), u.UserID, 0, err)
 		}
 		return 0, wrap(err, "create local user")
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return 0, s.heldError(ctx, fmt.Sprintf("create local user %q", u.UserID), u.UserID, 0, store.ErrConflict)
 	}
 	return res.LastInsertId()
 }

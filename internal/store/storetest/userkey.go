@@ -82,4 +82,25 @@ func testUnicodeUserIDs(t *testing.T, s store.Store) {
 	if dups, err := s.DuplicateUserIDs(ctx); err != nil || len(dups) != 0 {
 		t.Fatalf("DuplicateUserIDs = %+v, %v; want none", dups, err)
 	}
+	// A userId another local user holds, active or not, is taken.
+	gone, err := s.CreateLocalUser(ctx, store.User{UserID: "ÖMER", Status: store.StatusInactive})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateLocalUser(ctx, store.User{UserID: "ömer"}); !errors.As(err, &held) || held.Holder.ID != gone {
+		t.Fatalf("local user ömer beside inactive local ÖMER = %v, want a HeldError naming row %d", err, gone)
+	}
+	bob, err := s.CreateLocalUser(ctx, store.User{UserID: "bob"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.UpdateLocalUser(ctx, store.User{ID: bob, UserID: "Ömer", Status: store.StatusActive}); !errors.As(err, &held) || held.Holder.ID != gone {
+		t.Fatalf("local bob renamed to Ömer = %v, want a HeldError naming row %d", err, gone)
+	}
+	if err := s.UpdateLocalUser(ctx, store.User{ID: gone, UserID: "Ömer", Status: store.StatusInactive}); err != nil {
+		t.Fatalf("inactive ÖMER renamed to Ömer: %v", err)
+	}
+	if err := s.UpdateLocalUser(ctx, store.User{ID: 1 << 40, UserID: "nobody", Status: store.StatusActive}); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("UpdateLocalUser of an unknown id = %v, want ErrNotFound", err)
+	}
 }
