@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -221,4 +222,41 @@ func keyConn(name string) connection.Connection {
 	c := connection.Connection{Name: name, DNSName: "127.0.0.1", SearchPath: "dc=example,dc=com", Username: "cn=admin"}
 	c.ApplyDefaults()
 	return c
+}
+
+// TestFirstSecretKeyWinsOnce: processes that open a new store at once with
+// different keys never both record theirs: exactly one key is accepted and
+// every other is refused with ErrKeyMismatch.
+func TestFirstSecretKeyWinsOnce(t *testing.T) {
+	for name, newDB := range keyStores(t) {
+		t.Run(name, func(t *testing.T) {
+			db := newDB(t)
+			const n = 4
+			errs := make(chan error, n)
+			for i := range n {
+				go func() {
+					st, err := openStore(context.Background(), db)
+					if err != nil {
+						errs <- err
+						return
+					}
+					defer st.Close()
+					box, _ := secret.New([]byte(fmt.Sprintf("key %d", i)))
+					errs <- app.New(st, box, nil).CheckSecretKey(context.Background(), "test")
+				}()
+			}
+			won := 0
+			for range n {
+				switch err := <-errs; {
+				case err == nil:
+					won++
+				case !errors.Is(err, app.ErrKeyMismatch):
+					t.Fatalf("CheckSecretKey: %v, want nil or ErrKeyMismatch", err)
+				}
+			}
+			if won != 1 {
+				t.Fatalf("%d keys accepted by one store, want exactly 1", won)
+			}
+		})
+	}
 }
