@@ -62,7 +62,20 @@ func openApp(ctx context.Context, db string, log *slog.Logger) (*app.App, error)
 	if err != nil {
 		return nil, err
 	}
-	return app.New(st, box, log), nil
+	a := app.New(st, box, log)
+	if err := a.CheckSecretKey(ctx, keySource(keyFile)); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// keySource says where the secret key came from, for error messages.
+func keySource(keyFile string) string {
+	if os.Getenv(secret.EnvKey) != "" {
+		return secret.EnvKey
+	}
+	return "the key file " + keyFile
 }
 
 // openStore opens PostgreSQL for a postgres:// or postgresql:// URL and

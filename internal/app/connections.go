@@ -44,6 +44,9 @@ func (a *App) PutConnection(ctx context.Context, c connection.Connection) (_ con
 		return c, false, err
 	}
 	if c.Password != "" {
+		if err := a.sealCheck(ctx); err != nil {
+			return c, false, err
+		}
 		if sealed, err = a.Box.Seal(c.Password); err != nil {
 			return c, false, err
 		}

@@ -48,7 +48,7 @@ type Rules struct {
 	// Groups, when set, applies the group status rule (and remembers the
 	// user's wanted memberships for the run's group phase).
 	Groups GroupPhase
-	// Locals holds the lower-cased userIds of local users.
+	// Locals holds the keys (store.UserIDKey) of local users' userIds.
 	Locals map[string]bool
 }
 
@@ -107,7 +107,7 @@ func Decide(r Rules, e *directory.Entry, known bool, res *mapping.Result) Decisi
 		return d.fail(CauseNoName, fmt.Sprintf("entry %s: %s, the user's name, is empty: its mapping gave no value, and a user's name is mandatory",
 			e.DN, mapping.FieldName))
 	}
-	if r.Locals[strings.ToLower(d.UserID)] {
+	if r.Locals[store.UserIDKey(d.UserID)] {
 		d.Kind, d.Cause, d.Action = KindSkip, CauseLocalConflict, store.ActionSkipped
 		d.Reason = fmt.Sprintf("conflict: a local user %q exists; local users are never modified by sync", d.UserID)
 		return d

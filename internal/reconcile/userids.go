@@ -17,7 +17,7 @@ const maxUserIDWarnings = 20
 // same run (or the same batch) never both get one. Like the index it holds
 // no pointer per user: the strings sit in extTable arenas, one slot a claim.
 type userIDClaims struct {
-	ids    extTable // lower-cased userIds; the slot numbers the claim
+	ids    extTable // userId keys (store.UserIDKey); the slot numbers the claim
 	orig   extTable // the userId as claimed, by slot
 	exts   extTable // the claimant's external id ("" for an update), by slot
 	rows   []int64  // the claimant's row id (0 for a create), by slot
@@ -65,7 +65,7 @@ func (p *planner) checkUserIDs(ctx context.Context) error {
 	held := map[string][]store.User{}
 	for _, h := range holders {
 		if !leaving[h.ID] {
-			k := strings.ToLower(h.UserID)
+			k := store.UserIDKey(h.UserID)
 			held[k] = append(held[k], h)
 		}
 	}
@@ -108,7 +108,7 @@ func (p *planner) checkUserIDs(ctx context.Context) error {
 // when not, it returns who holds it. A user who already holds its userId
 // in the store keeps it.
 func (c *userIDClaims) take(held map[string][]store.User, conn, userID string, rowID int64, ext string) (string, bool) {
-	k := strings.ToLower(userID)
+	k := store.UserIDKey(userID)
 	for _, h := range held[k] {
 		if rowID != 0 && h.ID == rowID {
 			// Already the holder (possibly one of the duplicates kept from
@@ -210,7 +210,7 @@ func (p *planner) reportDuplicates(ctx context.Context) error {
 	var order []string
 	mine := map[string]bool{}
 	for _, u := range dups {
-		k := strings.ToLower(u.UserID)
+		k := store.UserIDKey(u.UserID)
 		if _, ok := groups[k]; !ok {
 			order = append(order, k)
 		}

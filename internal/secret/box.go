@@ -10,9 +10,11 @@ package secret
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -33,8 +35,15 @@ var ErrWrongKey = errors.New("secret: cannot decrypt with this key (was USERSYNC
 
 // Box seals and opens secrets. The zero value is not usable; use New or Load.
 type Box struct {
-	aead cipher.AEAD
+	aead        cipher.AEAD
+	fingerprint string
 }
+
+// fingerprintLabel is the fixed message whose HMAC under the key identifies
+// the key. An HMAC, unlike a plain hash of the key, cannot be tested against
+// guessed keys without the key itself being the HMAC key, and it reveals
+// nothing about the key.
+const fingerprintLabel = "usersync secret key fingerprint v1"
 
 // New returns a Box for key material of any length: it is hashed with SHA-256
 // so that a passphrase in an environment variable works as well as 32 random
@@ -52,8 +61,14 @@ func New(key []byte) (*Box, error) {
 	if err != nil {
 		return nil, fmt.Errorf("secret: %w", err)
 	}
-	return &Box{aead: aead}, nil
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte(fingerprintLabel))
+	return &Box{aead: aead, fingerprint: "hmac-sha256:" + hex.EncodeToString(mac.Sum(nil))}, nil
 }
+
+// Fingerprint identifies the key: the HMAC-SHA256 of a fixed label under the
+// key. The store records it, so that a store is never sealed with two keys.
+func (b *Box) Fingerprint() string { return b.fingerprint }
 
 // Load returns a Box whose key comes from USERSYNC_SECRET_KEY when it is set,
 // and otherwise from keyFile, which is created with 32 random bytes and mode
@@ -69,10 +84,31 @@ func Load(keyFile string) (*Box, error) {
 	if err != nil {
 		return nil, fmt.Errorf("secret: key file %s: %w", keyFile, err)
 	}
+	return fromFile(keyFile, key)
+}
+
+// LoadFile returns a Box whose key is the content of keyFile, which must
+// exist and be readable by its owner only; unlike Load it never creates the
+// file and ignores USERSYNC_SECRET_KEY.
+func LoadFile(keyFile string) (*Box, error) {
+	key, err := os.ReadFile(keyFile)
+	if err != nil {
+		return nil, fmt.Errorf("secret: key file %s: %w", keyFile, err)
+	}
+	return fromFile(keyFile, key)
+}
+
+// fromFile checks the key file's mode and makes a Box of its content,
+// without surrounding white space.
+func fromFile(keyFile string, key []byte) (*Box, error) {
 	if fi, err := os.Stat(keyFile); err == nil && fi.Mode().Perm()&0o077 != 0 {
 		return nil, fmt.Errorf("secret: key file %s is readable by others (mode %v); chmod 600 it", keyFile, fi.Mode().Perm())
 	}
-	return New([]byte(strings.TrimSpace(string(key))))
+	key = []byte(strings.TrimSpace(string(key)))
+	if len(key) == 0 {
+		return nil, fmt.Errorf("secret: key file %s is empty", keyFile)
+	}
+	return New(key)
 }
 
 func createKeyFile(path string) ([]byte, error) {

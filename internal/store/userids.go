@@ -1,6 +1,11 @@
 package store
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
 
 // Two active users never share a userId, compared case-insensitively,
 // whatever their connections or sources: a write that would make a second
@@ -41,4 +46,43 @@ func (b *Batch) UpdatesLeavingFirst() []User {
 		}
 	}
 	return out
+}
+
+// UserIDKey is the form in which userIds are compared: Unicode simple case
+// folding, so that two userIds have the same key exactly when
+// strings.EqualFold holds for them ("JÜRGEN" and "jürgen", "ẞ" and "ß",
+// the Kelvin sign and "k"), whatever the database's own lower() or locale
+// does. Each rune becomes the smallest lower-case rune of its case-folding
+// orbit, or the smallest rune of the orbit when none is lower case. The
+// stores keep the key of every user in a column, and the unique index of
+// active userIds is on it.
+func UserIDKey(userID string) string {
+	ascii := true
+	for i := 0; i < len(userID); i++ {
+		if userID[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return strings.ToLower(userID)
+	}
+	var b strings.Builder
+	b.Grow(len(userID))
+	for _, r := range userID {
+		b.WriteRune(foldRune(r))
+	}
+	return b.String()
+}
+
+// foldRune returns the representative of r's simple case-folding orbit.
+func foldRune(r rune) rune {
+	best, bestLower := r, unicode.IsLower(r)
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		switch lower := unicode.IsLower(f); {
+		case lower && !bestLower, lower == bestLower && f < best:
+			best, bestLower = f, lower
+		}
+	}
+	return best
 }

@@ -71,14 +71,14 @@ func applyCreates(ctx context.Context, tx pgx.Tx, b store.Batch, t time.Time) er
 		return nil
 	}
 	_, err := tx.CopyFrom(ctx, pgx.Identifier{"users"},
-		[]string{"connection", "external_id", "user_id", "status", "source", "fields", "hash", "created_at", "updated_at"},
+		[]string{"connection", "external_id", "user_id", "user_key", "status", "source", "fields", "hash", "created_at", "updated_at"},
 		pgx.CopyFromSlice(len(b.Creates), func(i int) ([]any, error) {
 			u := b.Creates[i]
 			fields, err := json.Marshal(nonNil(u.Fields))
 			if err != nil {
 				return nil, fmt.Errorf("create user %q: %w", u.UserID, err)
 			}
-			return []any{b.Connection, u.ExternalID, u.UserID, u.Status, store.SourceDirectory, fields, int64(u.Hash), t, t}, nil
+			return []any{b.Connection, u.ExternalID, u.UserID, store.UserIDKey(u.UserID), u.Status, store.SourceDirectory, fields, int64(u.Hash), t, t}, nil
 		}))
 	return step(err, "create users")
 }
@@ -104,19 +104,20 @@ func updateUsers(ctx context.Context, tx pgx.Tx, us []store.User, t time.Time) e
 		return nil
 	}
 	ids, hashes := make([]int64, n), make([]int64, n)
-	userIDs, statuses, fields := make([]string, n), make([]string, n), make([]string, n)
+	userIDs, keys, statuses, fields := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	for i, u := range us {
 		f, err := json.Marshal(nonNil(u.Fields))
 		if err != nil {
 			return fmt.Errorf("update user %q: %w", u.UserID, err)
 		}
 		ids[i], hashes[i], userIDs[i], statuses[i], fields[i] = u.ID, int64(u.Hash), u.UserID, u.Status, string(f)
+		keys[i] = store.UserIDKey(u.UserID)
 	}
-	_, err := tx.Exec(ctx, `UPDATE users u SET user_id = v.user_id, status = v.status, fields = v.fields::jsonb, hash = v.hash, updated_at = $6,
+	_, err := tx.Exec(ctx, `UPDATE users u SET user_id = v.user_id, user_key = v.user_key, status = v.status, fields = v.fields::jsonb, hash = v.hash, updated_at = $6,
 		deactivated_at = CASE WHEN v.status = 'inactive' THEN COALESCE(u.deactivated_at, $6) ELSE NULL END,
-		id_clash = CASE WHEN v.status = 'active' AND lower(v.user_id) = lower(u.user_id) THEN u.id_clash ELSE 0 END
-		FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[]) AS v(id, user_id, status, fields, hash)
-		WHERE u.id = v.id AND u.source = 'directory'`, ids, userIDs, statuses, fields, hashes, t)
+		id_clash = CASE WHEN v.status = 'active' AND v.user_key = u.user_key THEN u.id_clash ELSE 0 END
+		FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[], $7::text[]) AS v(id, user_id, status, fields, hash, user_key)
+		WHERE u.id = v.id AND u.source = 'directory'`, ids, userIDs, statuses, fields, hashes, t, keys)
 	return step(err, "update users")
 }
 

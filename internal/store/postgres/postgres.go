@@ -135,6 +135,11 @@ func (s *Store) migrate(ctx context.Context, upTo int) error {
 		if _, err := tx.Exec(ctx, string(body)); err != nil {
 			return fmt.Errorf("postgres: migration %s: %w", m.name, err)
 		}
+		if step := goSteps[m.version]; step != nil {
+			if err := step(ctx, tx); err != nil {
+				return fmt.Errorf("postgres: migration %s: %w", m.name, err)
+			}
+		}
 		if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations(version, name) VALUES ($1, $2)`, m.version, strings.TrimPrefix(m.name, "migrations/")); err != nil {
 			return fmt.Errorf("postgres: migrate: %w", err)
 		}

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -80,7 +81,7 @@ func (s *Store) GetUser(ctx context.Context, id int64) (store.User, error) {
 // FindUsers returns the users whose userId equals userID, ignoring case.
 func (s *Store) FindUsers(ctx context.Context, userID string) ([]store.User, error) {
 	return s.queryUsers(ctx, fmt.Sprintf("find users %q", userID),
-		`SELECT `+userColumns+` FROM users WHERE lower(user_id) = lower($1) ORDER BY id`, userID)
+		`SELECT `+userColumns+` FROM users WHERE user_key = $1 ORDER BY id`, store.UserIDKey(userID))
 }
 
 // ListUsers returns users matching q, ordered by connection and userId.
@@ -106,8 +107,12 @@ func (s *Store) ListUsers(ctx context.Context, q store.UserQuery) ([]store.User,
 // FindActiveUsers returns the active users whose userId equals one of
 // userIDs, ignoring case: one query, the list as an array parameter.
 func (s *Store) FindActiveUsers(ctx context.Context, userIDs []string) ([]store.User, error) {
+	keys := make([]string, len(userIDs))
+	for i, id := range userIDs {
+		keys[i] = store.UserIDKey(id)
+	}
 	out, err := s.queryUsers(ctx, "find active users", `SELECT `+userColumns+` FROM users
-		WHERE status = 'active' AND lower(user_id) IN (SELECT lower(x) FROM unnest($1::text[]) AS x) ORDER BY id`, userIDs)
+		WHERE status = 'active' AND user_key = ANY($1) ORDER BY id`, keys)
 	if out == nil && err == nil {
 		out = []store.User{}
 	}
@@ -120,8 +125,8 @@ func (s *Store) FindActiveUsers(ctx context.Context, userIDs []string) ([]store.
 // are the only candidates.
 func (s *Store) DuplicateUserIDs(ctx context.Context) ([]store.User, error) {
 	out, err := s.queryUsers(ctx, "duplicate user ids", `SELECT `+userColumns+` FROM users u
-		WHERE status = 'active' AND lower(user_id) IN (SELECT lower(user_id) FROM users WHERE id_clash <> 0 AND status = 'active')
-		ORDER BY lower(user_id) COLLATE "C", id`)
+		WHERE status = 'active' AND user_key IN (SELECT user_key FROM users WHERE id_clash <> 0 AND status = 'active')
+		ORDER BY user_key COLLATE "C", id`)
 	if out == nil && err == nil {
 		out = []store.User{}
 	}
@@ -142,9 +147,9 @@ func (s *Store) heldError(ctx context.Context, what string, userID string, self 
 	return wrap(err, "%s", what)
 }
 
-// LocalUserIDs returns the lower-cased userIds of all local users.
+// LocalUserIDs returns the keys (store.UserIDKey) of all local users' userIds.
 func (s *Store) LocalUserIDs(ctx context.Context) (map[string]bool, error) {
-	rows, err := s.pool.Query(ctx, `SELECT lower(user_id) FROM users WHERE source = 'local'`)
+	rows, err := s.pool.Query(ctx, `SELECT user_key FROM users WHERE source = 'local'`)
 	if err != nil {
 		return nil, wrap(err, "local users")
 	}
@@ -171,9 +176,16 @@ func (s *Store) CreateLocalUser(ctx context.Context, u store.User) (int64, error
 		u.Status = store.StatusActive
 	}
 	var id int64
-	err = s.pool.QueryRow(ctx, `INSERT INTO users(user_id, status, source, fields, password_hash)
-		VALUES ($1, $2, 'local', $3, $4) RETURNING id`, u.UserID, u.Status, fields, u.PasswordHash).Scan(&id)
-	if isCode(err, uniqueViolation) {
+	// The unique index of local userIds predates user_key and folds as
+	// the database's locale does: NOT EXISTS refuses a userId another local
+	// user holds in any case.
+	err = s.pool.QueryRow(ctx, `INSERT INTO users(user_id, user_key, status, source, fields, password_hash)
+		SELECT $1, $5, $2, 'local', $3, $4 WHERE NOT EXISTS (SELECT 1 FROM users WHERE source = 'local' AND user_key = $5)
+		RETURNING id`, u.UserID, u.Status, fields, u.PasswordHash, store.UserIDKey(u.UserID)).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = store.ErrConflict
+	}
+	if errors.Is(err, store.ErrConflict) || isCode(err, uniqueViolation) {
 		return 0, s.heldError(ctx, fmt.Sprintf("create local user %q", u.UserID), u.UserID, 0, err)
 	}
 	return id, wrap(err, "create local user %q", u.UserID)

@@ -141,11 +141,12 @@ func (s *Store) UpdateLocalUser(ctx context.Context, u store.User) error {
 	if err != nil {
 		return fmt.Errorf("postgres: update local user: %w", err)
 	}
-	tag, err := s.pool.Exec(ctx, `UPDATE users SET user_id = $1, status = $2, fields = $3,
+	tag, err := s.pool.Exec(ctx, `UPDATE users SET user_id = $1, user_key = $6, status = $2, fields = $3,
 		password_hash = CASE WHEN $4 = '' THEN password_hash ELSE $4 END, updated_at = now(),
-		id_clash = CASE WHEN $2 = 'active' AND lower($1) = lower(user_id) THEN id_clash ELSE 0 END
-		WHERE id = $5 AND source = 'local'`,
-		u.UserID, u.Status, fields, u.PasswordHash, u.ID)
+		id_clash = CASE WHEN $2 = 'active' AND $6 = user_key THEN id_clash ELSE 0 END
+		WHERE id = $5 AND source = 'local' AND (user_key = $6 OR NOT EXISTS (
+			SELECT 1 FROM users o WHERE o.source = 'local' AND o.user_key = $6 AND o.id <> $5))`,
+		u.UserID, u.Status, fields, u.PasswordHash, u.ID, store.UserIDKey(u.UserID))
 	if isCode(err, uniqueViolation) {
 		return s.heldError(ctx, fmt.Sprintf("update local user %q", u.UserID), u.UserID, u.ID, err)
 	}
@@ -153,6 +154,15 @@ func (s *Store) UpdateLocalUser(ctx context.Context, u store.User) error {
 		return wrap(err, "update local user %q", u.UserID)
 	}
 	if tag.RowsAffected() == 0 {
+		// Either no such local user, or another local user holds the
+		// userId in another case.
+		var n int
+		if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM users WHERE id = $1 AND source = 'local'`, u.ID).Scan(&n); err != nil {
+			return wrap(err, "update local user %d", u.ID)
+		}
+		if n > 0 {
+			return s.heldError(ctx, fmt.Sprintf("update local user %q", u.UserID), u.UserID, u.ID, store.ErrConflict)
+		}
 		return notFound("local user %d", u.ID)
 	}
 	return nil

@@ -79,22 +79,22 @@ func applyCreates(ctx context.Context, tx *sql.Tx, b store.Batch, t string) erro
 		return nil
 	}
 	var fields []byte // reused: each row's JSON is copied into its string
-	return insertRows(ctx, tx, `INSERT INTO users(connection, external_id, user_id, status, source, fields, hash, created_at, updated_at) VALUES `,
-		`(?, ?, ?, ?, 'directory', ?, ?, ?, ?)`, len(b.Creates), func(i int, args []any) ([]any, error) {
+	return insertRows(ctx, tx, `INSERT INTO users(connection, external_id, user_id, user_key, status, source, fields, hash, created_at, updated_at) VALUES `,
+		`(?, ?, ?, ?, ?, 'directory', ?, ?, ?, ?)`, len(b.Creates), func(i int, args []any) ([]any, error) {
 			u := b.Creates[i]
 			var err error
 			fields, err = appendFieldsJSON(fields[:0], u.Fields)
 			if err != nil {
 				return nil, wrap(err, "create user %q", u.UserID)
 			}
-			return append(args, b.Connection, u.ExternalID, u.UserID, u.Status, string(fields), int64(u.Hash), t, t), nil
+			return append(args, b.Connection, u.ExternalID, u.UserID, store.UserIDKey(u.UserID), u.Status, string(fields), int64(u.Hash), t, t), nil
 		})
 }
 
 // rowsPerInsert is how many rows one INSERT statement carries. One
 // statement per row made database/sql's and the driver's per-call overhead
 // (argument conversion, locking) as costly as SQLite's own work; 64 rows of
-// at most 9 columns stay far below SQLite's limit of 32,766 parameters.
+// at most 10 columns stay far below SQLite's limit of 32,766 parameters.
 const rowsPerInsert = 64
 
 // insertRows inserts n rows with multi-row INSERT statements, prepared once
@@ -102,7 +102,7 @@ const rowsPerInsert = 64
 // placeholders, and args appends row i's values.
 func insertRows(ctx context.Context, tx *sql.Tx, head, tuple string, n int, args func(i int, dst []any) ([]any, error)) error {
 	var full *sql.Stmt
-	buf := make([]any, 0, rowsPerInsert*9)
+	buf := make([]any, 0, rowsPerInsert*10)
 	for start := 0; start < n; start += rowsPerInsert {
 		end := min(start+rowsPerInsert, n)
 		buf = buf[:0]
@@ -136,9 +136,9 @@ func applyUpdates(ctx context.Context, tx *sql.Tx, b store.Batch, t string) erro
 	if len(b.Updates) == 0 {
 		return nil
 	}
-	stmt, err := tx.PrepareContext(ctx, `UPDATE users SET user_id = ?, status = ?, fields = ?, hash = ?, updated_at = ?,
+	stmt, err := tx.PrepareContext(ctx, `UPDATE users SET user_id = ?, user_key = ?, status = ?, fields = ?, hash = ?, updated_at = ?,
 		deactivated_at = CASE WHEN ? = 'inactive' THEN COALESCE(deactivated_at, ?) ELSE NULL END,
-		id_clash = CASE WHEN ? = 'active' AND lower(?) = lower(user_id) THEN id_clash ELSE 0 END
+		id_clash = CASE WHEN ? = 'active' AND ? = user_key THEN id_clash ELSE 0 END
 		WHERE id = ? AND source = 'directory'`)
 	if err != nil {
 		return wrap(err, "apply")
@@ -150,7 +150,8 @@ func applyUpdates(ctx context.Context, tx *sql.Tx, b store.Batch, t string) erro
 		if err != nil {
 			return wrap(err, "update user %q", u.UserID)
 		}
-		if _, err := stmt.ExecContext(ctx, u.UserID, u.Status, string(fields), int64(u.Hash), t, u.Status, t, u.Status, u.UserID, u.ID); err != nil {
+		key := store.UserIDKey(u.UserID)
+		if _, err := stmt.ExecContext(ctx, u.UserID, key, u.Status, string(fields), int64(u.Hash), t, u.Status, t, u.Status, key, u.ID); err != nil {
 			return wrap(err, "update user %q", u.UserID)
 		}
 	}

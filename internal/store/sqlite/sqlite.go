@@ -141,6 +141,11 @@ func (s *Store) applyMigration(ctx context.Context, version int, name string) er
 	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 		return wrap(err, "migration %s", name)
 	}
+	if step := goSteps[version]; step != nil {
+		if err := step(ctx, tx); err != nil {
+			return fmt.Errorf("migration %s: %w", name, err)
+		}
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations(version, applied_at) VALUES (?, ?)`, version, now()); err != nil {
 		return wrap(err, "migrate")
 	}

@@ -101,7 +101,7 @@ func (s *Store) GetUser(ctx context.Context, id int64) (store.User, error) {
 
 // FindUsers returns the users whose userId equals userID, ignoring case.
 func (s *Store) FindUsers(ctx context.Context, userID string) ([]store.User, error) {
-	return queryAll(ctx, s.db, fmt.Sprintf("find users %q", userID), scanUser, `SELECT `+userColumns+` FROM users WHERE lower(user_id) = lower(?) ORDER BY id`, userID)
+	return queryAll(ctx, s.db, fmt.Sprintf("find users %q", userID), scanUser, `SELECT `+userColumns+` FROM users WHERE user_key = ? ORDER BY id`, store.UserIDKey(userID))
 }
 
 // ListUsers returns users matching q, ordered by connection and userId.
@@ -136,10 +136,10 @@ func (s *Store) FindActiveUsers(ctx context.Context, userIDs []string) ([]store.
 		chunk := userIDs[start:min(start+500, len(userIDs))]
 		args := make([]any, len(chunk))
 		for i, id := range chunk {
-			args[i] = id
+			args[i] = store.UserIDKey(id)
 		}
 		users, err := queryAll(ctx, s.db, "find active users", scanUser, `SELECT `+userColumns+` FROM users
-			WHERE status = 'active' AND lower(user_id) IN (lower(?)`+strings.Repeat(", lower(?)", len(chunk)-1)+`) ORDER BY id`, args...)
+			WHERE status = 'active' AND user_key IN (?`+strings.Repeat(", ?", len(chunk)-1)+`) ORDER BY id`, args...)
 		if err != nil {
 			return nil, err
 		}
@@ -154,8 +154,8 @@ func (s *Store) FindActiveUsers(ctx context.Context, userIDs []string) ([]store.
 // are the only candidates.
 func (s *Store) DuplicateUserIDs(ctx context.Context) ([]store.User, error) {
 	out, err := queryAll(ctx, s.db, "duplicate user ids", scanUser, `SELECT `+userColumns+` FROM users u
-		WHERE status = 'active' AND lower(user_id) IN (SELECT lower(user_id) FROM users WHERE id_clash <> 0 AND status = 'active')
-		ORDER BY lower(user_id), id`)
+		WHERE status = 'active' AND user_key IN (SELECT user_key FROM users WHERE id_clash <> 0 AND status = 'active')
+		ORDER BY user_key, id`)
 	if out == nil && err == nil {
 		out = []store.User{}
 	}
@@ -176,9 +176,9 @@ func (s *Store) heldError(ctx context.Context, what string, userID string, self 
 	return wrap(err, "%s", what)
 }
 
-// LocalUserIDs returns the lower-cased userIds of all local users.
+// LocalUserIDs returns the keys (store.UserIDKey) of all local users' userIds.
 func (s *Store) LocalUserIDs(ctx context.Context) (map[string]bool, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT lower(user_id) FROM users WHERE source = 'local'`)
+	rows, err := s.db.QueryContext(ctx, `SELECT user_key FROM users WHERE source = 'local'`)
 	if err != nil {
 		return nil, wrap(err, "local users")
 	}
@@ -205,13 +205,20 @@ func (s *Store) CreateLocalUser(ctx context.Context, u store.User) (int64, error
 		u.Status = store.StatusActive
 	}
 	t := now()
-	res, err := s.db.ExecContext(ctx, `INSERT INTO users(connection, external_id, user_id, status, source, fields, password_hash, created_at, updated_at)
-		VALUES ('', '', ?, ?, 'local', ?, ?, ?, ?)`, u.UserID, u.Status, string(fields), u.PasswordHash, t, t)
+	key := store.UserIDKey(u.UserID)
+	// The unique index of local userIds predates user_key and folds ASCII
+	// only: NOT EXISTS refuses a userId another local user holds in any case.
+	res, err := s.db.ExecContext(ctx, `INSERT INTO users(connection, external_id, user_id, user_key, status, source, fields, password_hash, created_at, updated_at)
+		SELECT '', '', ?, ?, ?, 'local', ?, ?, ?, ?
+		WHERE NOT EXISTS (SELECT 1 FROM users WHERE source = 'local' AND user_key = ?)`, u.UserID, key, u.Status, string(fields), u.PasswordHash, t, t, key)
 	if err != nil {
 		if isConflict(err) {
 			return 0, s.heldError(ctx, fmt.Sprintf("create local user %q", u.UserID), u.UserID, 0, err)
 		}
 		return 0, wrap(err, "create local user")
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return 0, s.heldError(ctx, fmt.Sprintf("create local user %q", u.UserID), u.UserID, 0, store.ErrConflict)
 	}
 	return res.LastInsertId()
 }

@@ -186,11 +186,13 @@ func (s *Store) UpdateLocalUser(ctx context.Context, u store.User) error {
 	if err != nil {
 		return wrap(err, "update local user")
 	}
-	res, err := s.db.ExecContext(ctx, `UPDATE users SET user_id = ?, status = ?, fields = ?,
+	key := store.UserIDKey(u.UserID)
+	res, err := s.db.ExecContext(ctx, `UPDATE users SET user_id = ?, user_key = ?, status = ?, fields = ?,
 		password_hash = CASE WHEN ? = '' THEN password_hash ELSE ? END, updated_at = ?,
-		id_clash = CASE WHEN ? = 'active' AND lower(?) = lower(user_id) THEN id_clash ELSE 0 END
-		WHERE id = ? AND source = 'local'`,
-		u.UserID, u.Status, string(fields), u.PasswordHash, u.PasswordHash, now(), u.Status, u.UserID, u.ID)
+		id_clash = CASE WHEN ? = 'active' AND ? = user_key THEN id_clash ELSE 0 END
+		WHERE id = ? AND source = 'local' AND (user_key = ? OR NOT EXISTS (
+			SELECT 1 FROM users o WHERE o.source = 'local' AND o.user_key = ? AND o.id <> ?))`,
+		u.UserID, key, u.Status, string(fields), u.PasswordHash, u.PasswordHash, now(), u.Status, key, u.ID, key, key, u.ID)
 	if isConflict(err) {
 		return s.heldError(ctx, fmt.Sprintf("update local user %q", u.UserID), u.UserID, u.ID, err)
 	}
@@ -198,6 +200,15 @@ func (s *Store) UpdateLocalUser(ctx context.Context, u store.User) error {
 		return wrap(err, "update local user %d", u.ID)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
+		// Either no such local user, or another local user holds the
+		// userId in another case.
+		var n int
+		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE id = ? AND source = 'local'`, u.ID).Scan(&n); err != nil {
+			return wrap(err, "update local user %d", u.ID)
+		}
+		if n > 0 {
+			return s.heldError(ctx, fmt.Sprintf("update local user %q", u.UserID), u.UserID, u.ID, store.ErrConflict)
+		}
 		return fmt.Errorf("sqlite: local user %d: %w", u.ID, store.ErrNotFound)
 	}
 	return nil
