@@ -275,7 +275,6 @@ func TestSeed003_LeaverIsDeletedByFullIncrementalAndLiveRuns(t *testing.T) {
 // user joins their groups, an update follows the directory, and a user who
 // leaves is taken out of every group the directory gave them.
 func TestSeed003_GroupMembershipFollowsNewUpdateAndDelete(t *testing.T) {
-	knownDefect(t, "a user who left the directory keeps the groups the rules gave (Group Membership: Delete Yes)")
 	for _, dir := range []string{"OpenLDAP", "ActiveDirectory"} {
 		t.Run(dir, func(t *testing.T) {
 			a := newAdmin(t)

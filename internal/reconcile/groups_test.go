@@ -25,6 +25,7 @@ func (f *fakePhase) Observe(_, userID string, _ *directory.Entry) string {
 	}
 	return ""
 }
+func (f *fakePhase) Leave(string, string)                            {}
 func (f *fakePhase) Finish(context.Context, *reconcile.Report) error { f.finished++; return nil }
 
 var _ reconcile.GroupPhase = (*fakePhase)(nil)

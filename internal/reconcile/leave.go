@@ -109,6 +109,9 @@ func (p *planner) leave(ctx context.Context, gone []leaver, token *string) error
 			p.outcome(store.Outcome{UserRowID: g.ref.id, ExternalID: g.ext, UserID: p.ix.userID(g.ref), Action: store.ActionDeactivated, Reason: g.reason})
 			p.rep.Deactivated++
 			p.ix.active--
+			if p.j.Groups != nil {
+				p.j.Groups.Leave(g.ext, p.ix.userID(g.ref))
+			}
 		}
 		g.ref.active = false
 		g.ref.seen = true
