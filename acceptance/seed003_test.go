@@ -141,7 +141,6 @@ func TestSeed003_UserIdentificationAndNameMappingsAreMandatory(t *testing.T) {
 // directory entry whose name is empty fails with a reason naming the field,
 // and the others are created.
 func TestSeed003_EntryWithEmptyNameFails(t *testing.T) {
-	knownDefect(t, "empty mandatory name accepted (plan)")
 	ok := ipOfficeUser("named", "1")
 	noName := ipOfficeUser("noname", "1")
 	noName.attrs["cn"] = []string{" "}
@@ -226,9 +225,6 @@ func TestSeed003_LDAPDataIsStoredAndFlaggedNotRejected(t *testing.T) {
 func TestSeed003_LeaverIsDeletedByFullIncrementalAndLiveRuns(t *testing.T) {
 	for _, mode := range []string{"full", "incremental", "live"} {
 		t.Run(mode, func(t *testing.T) {
-			if mode != "full" {
-				knownDefect(t, "incremental/live runs ignore leave policy delete (plan)")
-			}
 			s := startSlapd(t, []ldapUser{{uid: "keep"}, {uid: "gone"}}, nil)
 			a := newAdmin(t)
 			doc := slapdSource(s, "ipo", map[string]any{"leavePolicy": map[string]any{"action": "delete"}})
