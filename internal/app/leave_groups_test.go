@@ -158,3 +158,49 @@ func deleteEntry(t *testing.T, s *slapd.Server, dn string) {
 		t.Fatal(err)
 	}
 }
+
+// TestEarlierLeaverLosesDirectoryMemberships: a full run also takes what
+// the directory gave from an inactive user who left in an earlier run (as
+// one that left before this rule, or while group rules were off, still
+// holds it), and leaves users in the directory alone.
+func TestEarlierLeaverLosesDirectoryMemberships(t *testing.T) {
+	s := slapd.Start(t, 6, 2) // group001: users 1, 3, 5
+	t.Setenv("USERSYNC_SECRET_KEY", "")
+	ctx := context.Background()
+	a := apptest.Open(t, filepath.Join(t.TempDir(), "usersync.db"), slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	g, err := a.CreateEntity(ctx, "group", slapd.GroupName(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := connection.Connection{Name: "corp", DirectoryType: connection.DirectorySource, SystemType: "ldap",
+		DNSName: "127.0.0.1", Port: s.Port, Security: "none", Username: slapd.AdminDN, Password: slapd.AdminPassword,
+		SearchPath: slapd.PeopleDN, SearchFilter: "(objectClass=inetOrgPerson)", Schedule: "off", GroupSearchPath: slapd.GroupsDN,
+		Mappings: []mapping.Mapping{{Source: "uid", Target: mapping.FieldUserID}, {Source: "displayName", Target: mapping.FieldName}}}
+	if _, _, err := a.PutConnection(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Sync(ctx, "corp", app.SyncOptions{Full: true}); err != nil {
+		t.Fatal(err)
+	}
+	deleteEntry(t, s, slapd.UserDN(1))
+	if rep, err := a.Sync(ctx, "corp", app.SyncOptions{Full: true}); err != nil || rep.Deactivated != 1 {
+		t.Fatalf("sync after the delete: %v %+v", err, rep)
+	}
+	// The state a leaver kept before: its rule membership.
+	u := stored(t, a, "corp", slapd.UID(1))
+	if err := a.Store.ApplyMemberships(ctx, store.MembershipBatch{Add: []store.Membership{{UserRowID: u.ID, EntityID: g.ID, Source: store.RuleSource("corp")}}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := groupNames(t, a, u.ID); len(got) != 1 {
+		t.Fatalf("setting up the old state: %v", got)
+	}
+	if rep, err := a.Sync(ctx, "corp", app.SyncOptions{Full: true}); err != nil || rep.Deactivated != 0 {
+		t.Fatalf("the next full run: %v %+v", err, rep)
+	}
+	if got := groupNames(t, a, u.ID); len(got) != 0 {
+		t.Fatalf("the earlier leaver keeps %v, want nothing", got)
+	}
+	if got := groupNames(t, a, stored(t, a, "corp", slapd.UID(3)).ID); !slices.Equal(got, []string{slapd.GroupName(1)}) {
+		t.Fatalf("user 3, still in the directory, = %v", got)
+	}
+}
