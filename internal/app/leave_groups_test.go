@@ -17,6 +17,7 @@ import (
 	"github.com/usersync/usersync/internal/reconcile"
 	"github.com/usersync/usersync/internal/store"
 	"github.com/usersync/usersync/internal/testdir/apptest"
+	pgtest "github.com/usersync/usersync/internal/testdir/postgres"
 	"github.com/usersync/usersync/internal/testdir/slapd"
 )
 
@@ -30,17 +31,23 @@ func TestLeaverLosesDirectoryMemberships(t *testing.T) {
 	for _, mode := range []string{"full", "incremental", "live", "one-user", "approved"} {
 		for _, manual := range []string{connection.ManualKeep, connection.ManualOverwrite} {
 			t.Run(mode+"/"+manual, func(t *testing.T) {
-				leaverLosesMemberships(t, mode, manual)
+				leaverLosesMemberships(t, filepath.Join(t.TempDir(), "usersync.db"), mode, manual)
 			})
 		}
 	}
+	// PostgreSQL writes memberships with its own SQL.
+	for _, mode := range []string{"incremental", "approved"} {
+		t.Run("PostgreSQL/"+mode, func(t *testing.T) {
+			leaverLosesMemberships(t, pgtest.URL(t), mode, connection.ManualOverwrite)
+		})
+	}
 }
 
-func leaverLosesMemberships(t *testing.T, mode, manual string) {
+func leaverLosesMemberships(t *testing.T, db, mode, manual string) {
 	s := slapd.Start(t, 10, 2) // group001: users 1, 3, 5, …; group002: users 2, 4, 6, …
 	t.Setenv("USERSYNC_SECRET_KEY", "")
 	ctx := context.Background()
-	a := apptest.Open(t, filepath.Join(t.TempDir(), "usersync.db"), slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	a := apptest.Open(t, db, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	for _, name := range []string{slapd.GroupName(1), slapd.GroupName(2), "Manual"} {
 		if _, err := a.CreateEntity(ctx, "group", name); err != nil {
 			t.Fatal(err)
