@@ -158,11 +158,13 @@ func searchUIDLogon(ctx context.Context, conn *ldap.Conn, c connection.Connectio
 
 // logonUser finds the directory user linked to the entry, of connection
 // conn ("" for any): among the users whose userId is the entry's UPN, mail
-// or uid, or else, when conn is set, by the connection's link to the
-// entry, whatever its userId is mapped from.
+// or uid, or else, for an entry found by uid when conn is set, by the
+// connection's link to the entry, whatever its userId is mapped from. On
+// Active Directory the userId is the UPN a sync stored, so a login renamed
+// in the directory works only after the sync.
 func (a *App) logonUser(ctx context.Context, e logonEntry, conn string) (store.User, bool, error) {
 	found, ok, err := a.logonUserByID(ctx, e, conn)
-	if err != nil || ok || conn == "" || e.ext == "" {
+	if err != nil || ok || conn == "" || e.ext == "" || e.uid == "" {
 		return found, ok, err
 	}
 	u, err := a.linkedUser(ctx, conn, e.ext)
