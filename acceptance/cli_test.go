@@ -17,6 +17,7 @@ const (
 	exitOK       = 0
 	exitFailed   = 1
 	exitBadInput = 2
+	exitNotAdded = 5
 )
 
 // admin is an administrator at a shell: one store, the usersync binary.

@@ -110,16 +110,3 @@ func stopSharedDC() {
 		}
 	}
 }
-
-// knownDefect skips a test whose sentence usersync does not meet yet
-// because of a defect another engineer is fixing. The coordinator removes
-// these calls when the fixes are merged. With USERSYNC_KNOWN_DEFECTS=run the
-// tests run anyway, to see which defects are still there.
-func knownDefect(t *testing.T, what string) {
-	t.Helper()
-	if os.Getenv("USERSYNC_KNOWN_DEFECTS") == "run" {
-		t.Logf("known defect, running anyway: %s", what)
-		return
-	}
-	t.Skip("known defect: " + what)
-}

@@ -112,7 +112,6 @@ func TestSeed000_BothTogglesOffByDefault(t *testing.T) {
 // Type is Relying Party (RLPT) and the System Type is LDAP": a source
 // connection carrying a configureTwo document is refused, naming the field.
 func TestSeed000_ConfigureTwoOnlyForRelyingParty(t *testing.T) {
-	knownDefect(t, "configureTwo accepted on source connections by connection apply (auth)")
 	ou := newOU(t)
 	a := newAdmin(t)
 	out, code := a.tryApply(ou.source("src", map[string]any{"configureTwo": seedExample("Example3")}))
@@ -178,7 +177,6 @@ func TestSeed000_AddRelyingPartyAndCheckConnection(t *testing.T) {
 // update permission to the altSecurityIdentities attribute": checking a
 // relying party whose account lacks that right reports it.
 func TestSeed000_RelyingPartyCheckReportsMissingWritePermission(t *testing.T) {
-	knownDefect(t, "relying party check does not check write permission (auth)")
 	ou := newOU(t)
 	ou.addUser("reader", samba.UserSpec{Password: "Reader-Pw-123"})
 	a := newAdmin(t)

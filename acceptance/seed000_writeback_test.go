@@ -78,7 +78,6 @@ func TestSeed000_Example4_WritesPlainUPNAsIs(t *testing.T) {
 // Example 4 with "Skip if already present → on" on a single-valued
 // attribute: a value already there is kept, never replaced.
 func TestSeed000_Example4_SkipIfPresentKeepsExistingSingleValue(t *testing.T) {
-	knownDefect(t, "Example 5/4 skip-if-present overwrites a single-valued attribute (map)")
 	doc := strings.Replace(seedExample("Example4"), "extensionAttribute5", cloudAttr, 1)
 	ou, a, dns := writeBackSetup(t, doc, map[string]samba.UserSpec{"max": {Attributes: map[string][]string{cloudAttr: {"set-by-someone-else"}}}})
 	a.mustSync("rp")
@@ -122,7 +121,6 @@ func TestSeed000_Example5_IgnoredFailureDoesNotStopOthers(t *testing.T) {
 // Example 5: "populating the mail attribute from the UPN for accounts that
 // don't have one set": an account with a mail keeps it.
 func TestSeed000_Example5_AccountWithMailKeepsIt(t *testing.T) {
-	knownDefect(t, "Example 5/4 skip-if-present overwrites a single-valued mail (map)")
 	ou, a, dns := writeBackSetup(t, seedExample("Example5"), map[string]samba.UserSpec{"has": {Mail: "Has.Own@example.org"}, "none": {}})
 	a.mustSync("rp")
 	wantAttr(t, ou, dns["has"], "mail", "Has.Own@example.org")

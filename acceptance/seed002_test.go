@@ -50,7 +50,6 @@ func TestSeed002_UserPrincipalNameBecomesUserID(t *testing.T) {
 func TestSeed002_EachUserMustHaveUniqueUserID(t *testing.T) {
 	for _, st := range stores {
 		t.Run(st.name, func(t *testing.T) {
-			knownDefect(t, "unique user IDs are not enforced across connections (store)")
 			ou := newOU(t)
 			ou.addUser("dup", samba.UserSpec{})
 			s := startSlapd(t, []ldapUser{{uid: strings.ToUpper(ou.upn("dup")), attrs: map[string][]string{"mail": {"dup@example.com"}}}}, nil)

@@ -141,7 +141,6 @@ func TestSeed003_UserIdentificationAndNameMappingsAreMandatory(t *testing.T) {
 // directory entry whose name is empty fails with a reason naming the field,
 // and the others are created.
 func TestSeed003_EntryWithEmptyNameFails(t *testing.T) {
-	knownDefect(t, "empty mandatory name accepted (plan)")
 	ok := ipOfficeUser("named", "1")
 	noName := ipOfficeUser("noname", "1")
 	noName.attrs["cn"] = []string{" "}
@@ -226,9 +225,6 @@ func TestSeed003_LDAPDataIsStoredAndFlaggedNotRejected(t *testing.T) {
 func TestSeed003_LeaverIsDeletedByFullIncrementalAndLiveRuns(t *testing.T) {
 	for _, mode := range []string{"full", "incremental", "live"} {
 		t.Run(mode, func(t *testing.T) {
-			if mode != "full" {
-				knownDefect(t, "incremental/live runs ignore leave policy delete (plan)")
-			}
 			s := startSlapd(t, []ldapUser{{uid: "keep"}, {uid: "gone"}}, nil)
 			a := newAdmin(t)
 			doc := slapdSource(s, "ipo", map[string]any{"leavePolicy": map[string]any{"action": "delete"}})
@@ -275,7 +271,6 @@ func TestSeed003_LeaverIsDeletedByFullIncrementalAndLiveRuns(t *testing.T) {
 // user joins their groups, an update follows the directory, and a user who
 // leaves is taken out of every group the directory gave them.
 func TestSeed003_GroupMembershipFollowsNewUpdateAndDelete(t *testing.T) {
-	knownDefect(t, "a user who left the directory keeps the groups the rules gave (Group Membership: Delete Yes)")
 	for _, dir := range []string{"OpenLDAP", "ActiveDirectory"} {
 		t.Run(dir, func(t *testing.T) {
 			a := newAdmin(t)

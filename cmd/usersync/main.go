@@ -23,6 +23,7 @@ const (
 	exitUsage    = 2 // bad arguments or bad input; nothing was changed
 	exitHeld     = 3 // the run waits for approval (deletion guard)
 	exitInternal = 4
+	exitNotAdded = 5 // users add: the entry was read but not added (the reason is on standard error)
 )
 
 type command struct {
@@ -117,6 +118,9 @@ func exitCode(stderr io.Writer, err error) int {
 		return exitHeld
 	case errors.Is(err, errRunFailed):
 		return exitFailed
+	case errors.Is(err, errNotAdded):
+		fmt.Fprintln(stderr, "usersync:", err)
+		return exitNotAdded
 	case errors.Is(err, errUsage):
 		// ErrUsage only classifies the error; its own word adds nothing for
 		// the reader.

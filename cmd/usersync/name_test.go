@@ -63,7 +63,7 @@ func TestEmptyNameFails(t *testing.T) {
 
 	// One-user add.
 	out, code := c.run("users", "add", "--connection", "corp", slapd.UID(2))
-	if code != 0 || !strings.Contains(out, "failed 1") || !strings.Contains(out, "displayName, the user's name, is empty") {
+	if code != exitNotAdded || !strings.Contains(out, "failed 1") || !strings.Contains(out, "displayName, the user's name, is empty") {
 		t.Fatalf("users add of a nameless entry: %d %s", code, out)
 	}
 

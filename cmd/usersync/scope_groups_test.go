@@ -64,8 +64,8 @@ func TestScopeGroupsOpenLDAP(t *testing.T) {
 		if out := c.mustRun("users", "add", "--connection", "corp", slapd.UID(3), "--json"); !strings.Contains(out, `"created": 1`) {
 			t.Fatalf("adding a member of the scope's group:\n%s", out)
 		}
-		if out := c.mustRun("users", "add", "--connection", "corp", slapd.UID(4), "--json"); strings.Contains(out, `"created": 1`) {
-			t.Fatalf("a user in no listed group was added:\n%s", out)
+		if out, code := c.run("users", "add", "--connection", "corp", slapd.UID(4), "--json"); code != exitNotAdded || strings.Contains(out, `"created": 1`) {
+			t.Fatalf("a user in no listed group was added (exit %d, want %d):\n%s", code, exitNotAdded, out)
 		}
 		if _, ok := c.users()[slapd.UID(4)]; ok {
 			t.Fatalf("%s, in no listed group, was provisioned", slapd.UID(4))

@@ -5,15 +5,22 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/usersync/usersync/internal/app"
 	"github.com/usersync/usersync/internal/store"
 )
 
 // errNoMatch says a search found nobody; it exits 1.
 var errNoMatch = errors.New("no directory entry matches")
 
+// errNotAdded says the entry was read but the run did not leave it as an
+// active user (a disabled account, say); it exits exitNotAdded.
+var errNotAdded = errors.New("nothing added")
+
 // usersAdd adds one directory user now (provision on demand): it searches
 // the connection's directory like the API does and applies the one match
-// through the planner. Several matches are listed and exit 2; none exits 1.
+// through the planner. Several matches are listed and exit 2; none exits 1;
+// one the run does not add (or, in a dry run, would not add) exits 5 with
+// the reason.
 func usersAdd(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("users add", e.stderr)
 	conn := fs.String("connection", "", "the source connection to search (required)")
@@ -59,8 +66,18 @@ func usersAdd(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
+	added, reason := app.AddedUser(rep)
+	notAdded := func() error {
+		if added {
+			return nil
+		}
+		return fmt.Errorf("%w: %s: %s", errNotAdded, found[0].DN, reason)
+	}
 	if *asJSON {
-		return writeJSON(e.stdout, rep)
+		if err := writeJSON(e.stdout, rep); err != nil {
+			return err
+		}
+		return notAdded()
 	}
 	verb := "applied as run " + fmt.Sprint(rep.ID)
 	if *dry {
@@ -75,5 +92,5 @@ func usersAdd(ctx context.Context, e *env, args []string) error {
 	for _, o := range rep.Plan {
 		printOutcome(e.stdout, o)
 	}
-	return nil
+	return notAdded()
 }

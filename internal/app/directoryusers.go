@@ -180,3 +180,26 @@ func dnOf(s string) *ldapv3.DN {
 	}
 	return dn
 }
+
+// AddedUser says whether a one-user add (or its dry run) leaves the entry
+// as an active user in usersync: created, updated or already there. When
+// it does not (a disabled account, an entry that fails its mappings or is
+// out of the scope), reason is the run's own: the action and the reason of
+// the outcome that refused it.
+func AddedUser(rep *reconcile.Report) (added bool, reason string) {
+	refused := rep.Skipped + rep.Failed + rep.Deactivated + rep.Deleted + rep.PendingDeactivations
+	if refused == 0 && rep.Created+rep.Updated+rep.Unchanged > 0 {
+		return true, ""
+	}
+	for _, o := range rep.Plan {
+		switch o.Action {
+		case store.ActionSkipped, store.ActionFailed, store.ActionDeactivated, store.ActionDeleted,
+			store.ActionPendingDeactivation, store.ActionPendingDeletion:
+			if o.Reason == "" {
+				return false, o.Action
+			}
+			return false, o.Action + ": " + o.Reason
+		}
+	}
+	return false, "the run added nobody"
+}

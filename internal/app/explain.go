@@ -230,15 +230,15 @@ func (a *App) verdict(ctx context.Context, d *Directory, e *directory.Entry, ex 
 	case dec.Kind == reconcile.KindSkip:
 		return VerdictFailed, dec.Reason + last, nil
 	}
-	if len(ex.Outcomes) > 0 && ex.Outcomes[0].Action == store.ActionFailed {
-		return VerdictFailed, "the last run could not write it" + last, nil
-	}
+	// The verdict is what the next run decides for the entry as it is now.
+	// The last run's outcome (a failure, say, since repaired in the
+	// directory) is shown after it as history only.
 	inactive := ""
 	if dec.Status != store.StatusActive {
 		inactive = fmt.Sprintf(", inactive (%s)", dec.Reason)
 	}
 	if !known {
-		return VerdictPending, fmt.Sprintf("%s passes the filter; the next run creates it as %q%s", e.DN, dec.UserID, inactive), nil
+		return VerdictPending, fmt.Sprintf("%s passes the filter; the next run creates it as %q%s", e.DN, dec.UserID, inactive) + last, nil
 	}
 	if dec.Status != store.StatusActive {
 		return VerdictInactive, fmt.Sprintf("in usersync but inactive: %s", dec.Reason) + last, nil

@@ -14,12 +14,13 @@ import (
 	"github.com/usersync/usersync/internal/store"
 )
 
-// logonEntry is an Active Directory entry a logon name names, in the
-// directory of one source connection.
+// logonEntry is the entry a logon name names, in the directory of one
+// source connection.
 type logonEntry struct {
 	conn           connection.Connection
 	dn, ext        string
 	upn, mail, sam string
+	uid            string
 }
 
 // logonFilter turns a logon name into the filter that finds its entry:
@@ -37,8 +38,9 @@ func logonFilter(name string) (filter, domain string) {
 }
 
 // authenticateByLogonName authenticates a name that is no userId in the
-// store: it finds the entry the name names in each Active Directory source
-// connection, and the usersync user linked to that entry. Relying parties
+// store: it finds the entry the name names in each source connection (by
+// sAMAccountName or UPN on Active Directory, by uid elsewhere), and the
+// usersync user linked to that entry. Relying parties
 // are not asked: they never sync users.
 func (a *App) authenticateByLogonName(ctx context.Context, name, pw string) (store.User, error) {
 	entries, unreachable, err := a.findLogonEntries(ctx, name)
@@ -63,8 +65,8 @@ func (a *App) authenticateByLogonName(ctx context.Context, name, pw string) (sto
 	return store.User{}, a.explainUnsynced(ctx, name, pw, entries)
 }
 
-// findLogonEntries asks every Active Directory source connection for the
-// entry name names under its search path. Connections that cannot be reached
+// findLogonEntries asks every source connection for the entry name names
+// under its search path. Connections that cannot be reached
 // are joined in unreachable.
 func (a *App) findLogonEntries(ctx context.Context, name string) (entries []logonEntry, unreachable error, err error) {
 	conns, err := a.Store.ListConnections(ctx)
@@ -80,7 +82,7 @@ func (a *App) findLogonEntries(ctx context.Context, name string) (entries []logo
 		if err != nil {
 			return nil, nil, err
 		}
-		found, err := searchLogon(ctx, c, filter, domain)
+		found, err := searchLogon(ctx, c, name, filter, domain)
 		if err != nil {
 			unreachable = errors.Join(unreachable, fmt.Errorf("connection %q: %w", c.Name, err))
 			continue
@@ -90,18 +92,33 @@ func (a *App) findLogonEntries(ctx context.Context, name string) (entries []logo
 	return entries, unreachable, nil
 }
 
-// searchLogon finds the entries filter selects under the connection's
-// search path, when the connection is Active Directory and, for a
-// DOMAIN\login name, its NetBIOS domain is domain.
-func searchLogon(ctx context.Context, c connection.Connection, filter, domain string) ([]logonEntry, error) {
+// uidLogonFilter finds the entry whose uid is name: what a login means on
+// a directory that is not Active Directory (OpenLDAP and other RFC 2307
+// or inetOrgPerson directories), even when the uid is shaped like an
+// address. A DOMAIN\login name means nothing there and finds nobody.
+func uidLogonFilter(name string) string {
+	if strings.Contains(name, `\`) {
+		return ""
+	}
+	return "(uid=" + ldapv3.EscapeFilter(name) + ")"
+}
+
+// searchLogon finds the entry a logon name names under the connection's
+// search path. On Active Directory that is the entry filter selects, when,
+// for a DOMAIN\login name, the directory's NetBIOS domain is domain; on
+// any other directory it is the entry whose uid is name.
+func searchLogon(ctx context.Context, c connection.Connection, name, filter, domain string) ([]logonEntry, error) {
 	conn, err := ldap.Dial(ctx, ldapConfig(c))
 	if err != nil {
 		return nil, err
 	}
 	defer conn.Close()
 	flavor, _, err := conn.RootDSE(ctx)
-	if err != nil || flavor != directory.FlavorActiveDirectory {
-		return nil, err // only Active Directory knows logon names; others log in by userId
+	if err != nil {
+		return nil, err
+	}
+	if flavor != directory.FlavorActiveDirectory {
+		return searchUIDLogon(ctx, conn, c, flavor, name)
 	}
 	if domain != "" {
 		d, err := conn.Domain(ctx)
@@ -122,12 +139,45 @@ func searchLogon(ctx context.Context, c connection.Connection, filter, domain st
 	return out, err
 }
 
-// logonUser finds the directory user linked to the entry, among the users
-// whose userId is the entry's UPN or mail, of connection conn ("" for any).
+// searchUIDLogon finds the entries whose uid is name under the
+// connection's search path, on a directory that is not Active Directory.
+func searchUIDLogon(ctx context.Context, conn *ldap.Conn, c connection.Connection, flavor directory.Flavor, name string) ([]logonEntry, error) {
+	filter := uidLogonFilter(name)
+	if filter == "" {
+		return nil, nil
+	}
+	key := linkingKey(c, flavor)
+	var out []logonEntry
+	q := directory.Query{BaseDN: c.SearchPath, Filter: filter, Attributes: []string{key, "uid", "mail"}}
+	err := conn.Search(ctx, q, func(e *directory.Entry) error {
+		out = append(out, logonEntry{conn: c, dn: e.DN, ext: e.Get(key), mail: e.Get("mail"), uid: e.Get("uid")})
+		return nil
+	})
+	return out, err
+}
+
+// logonUser finds the directory user linked to the entry, of connection
+// conn ("" for any): among the users whose userId is the entry's UPN, mail
+// or uid, or else, for an entry found by uid when conn is set, by the
+// connection's link to the entry, whatever its userId is mapped from. On
+// Active Directory the userId is the UPN a sync stored, so a login renamed
+// in the directory works only after the sync.
 func (a *App) logonUser(ctx context.Context, e logonEntry, conn string) (store.User, bool, error) {
+	found, ok, err := a.logonUserByID(ctx, e, conn)
+	if err != nil || ok || conn == "" || e.ext == "" || e.uid == "" {
+		return found, ok, err
+	}
+	u, err := a.linkedUser(ctx, conn, e.ext)
+	if err != nil || u == nil {
+		return store.User{}, false, err
+	}
+	return *u, true, nil
+}
+
+func (a *App) logonUserByID(ctx context.Context, e logonEntry, conn string) (store.User, bool, error) {
 	var found store.User
 	ok := false
-	for _, id := range []string{e.upn, e.mail} {
+	for _, id := range []string{e.upn, e.mail, e.uid} {
 		if id == "" {
 			continue
 		}

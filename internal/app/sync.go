@@ -177,6 +177,18 @@ func (a *App) ApproveRun(ctx context.Context, id int64) (store.Run, error) {
 		b.Outcomes = append(b.Outcomes, store.Outcome{RunID: id, UserRowID: o.UserRowID, ExternalID: o.ExternalID, UserID: o.UserID,
 			Action: store.ActionDeleted, Reason: "left the directory or the scope; deletion approved by an operator"})
 	}
+	// The memberships go first: should the deactivation then fail, the
+	// run can be approved again, and a user still active gets its
+	// memberships back from the next run.
+	mb, err := a.leaverMemberships(ctx, c, id, pending)
+	if err != nil {
+		return run, err
+	}
+	if !mb.Empty() {
+		if err := a.Store.ApplyMemberships(ctx, mb); err != nil {
+			return run, err
+		}
+	}
 	if err := a.Store.Apply(ctx, b); err != nil {
 		return run, err
 	}

@@ -100,6 +100,9 @@ func (p *Phase) Finish(ctx context.Context, rep *reconcile.Report) error {
 			changes = append(changes, mc...)
 			reason = overwriteReason
 		}
+		if want.left {
+			reason = leftReason
+		}
 		if len(changes) == 0 {
 			continue
 		}
@@ -144,6 +147,10 @@ func (p *Phase) Finish(ctx context.Context, rep *reconcile.Report) error {
 // overwriteReason is the outcome reason of a user whose manual memberships
 // a sync removed.
 const overwriteReason = "group rules; manual assignments overwritten (manualAssignments: overwrite)"
+
+// leftReason is the outcome reason of a user who left the directory or the
+// scope and lost what the directory gave.
+const leftReason = "left the directory or the scope; the memberships the directory gave were removed"
 
 // overwrite removes the user's manual memberships, when the connection
 // overwrites them, adding the removals to b; it returns the changes and

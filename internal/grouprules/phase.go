@@ -65,6 +65,9 @@ type userState struct {
 	entities []int64
 	super    bool
 	warnings []string
+	// left is set for a user who left the directory or the scope: the
+	// rules give it nothing any more.
+	left bool
 }
 
 var _ reconcile.GroupPhase = (*Phase)(nil)
@@ -213,6 +216,20 @@ func (p *Phase) Attributes() []string {
 		return []string{p.conn.RuleCriteriaAttribute}
 	}
 	return nil
+}
+
+// Leave records that a user left the directory or the scope and was
+// deactivated: Finish takes away every membership and the super-user flag
+// the rules gave, and the manual memberships when the connection
+// overwrites them. A user who holds none of these needs nothing.
+func (p *Phase) Leave(ext, userID string) {
+	if !p.held[ext] {
+		if _, manual := p.manual[ext]; !manual {
+			delete(p.desired, ext)
+			return
+		}
+	}
+	p.desired[strings.Clone(ext)] = &userState{userID: strings.Clone(userID), left: true}
 }
 
 // StatusReason is why the status rule makes a user inactive.

@@ -20,6 +20,12 @@ type GroupPhase interface {
 	// Observe sees an entry with its external id and userId. A non-empty
 	// result is why the group status rule makes the user inactive.
 	Observe(ext, userID string, e *directory.Entry) (inactiveReason string)
+	// Leave tells the phase that the user with this external id left the
+	// directory or the scope and was deactivated. The user loses every
+	// membership and the super-user flag the rules gave (and manual
+	// memberships when the connection overwrites them), as if the rules
+	// now gave them nothing.
+	Leave(ext, userID string)
 	// Finish diffs and writes the memberships (or, in a dry run, adds them
 	// to the plan) and records their changes and warnings in rep.
 	Finish(ctx context.Context, rep *Report) error

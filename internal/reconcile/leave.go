@@ -79,7 +79,27 @@ func (p *planner) finish(ctx context.Context) error {
 		return fmt.Errorf("%w for %q under %q, yet %d users are active: an empty read is never trusted, so nobody was deactivated",
 			ErrEmptyRead, p.j.Conn.SearchFilter, p.j.Conn.SearchPath, len(gone))
 	}
-	return p.leave(ctx, gone, p.j.token)
+	if err := p.leave(ctx, gone, p.j.token); err != nil {
+		return err
+	}
+	p.stillGone()
+	return nil
+}
+
+// stillGone tells the group phase of the inactive users a complete read
+// did not see and the leave policy left alone (they left in an earlier
+// run): a user who is not in the directory holds nothing the directory
+// gives, even one that left before this rule, or while group rules were
+// off. Retired users are not leavers and are left alone.
+func (p *planner) stillGone() {
+	if p.j.Groups == nil {
+		return
+	}
+	p.ix.each(func(ext string, r *ref) {
+		if !r.seen && !r.active && !store.IsRetiredExternalID(ext) {
+			p.j.Groups.Leave(ext, p.ix.userID(r))
+		}
+	})
 }
 
 // leave passes the leavers through the deletion guard and, when it lets
@@ -109,6 +129,9 @@ func (p *planner) leave(ctx context.Context, gone []leaver, token *string) error
 			p.outcome(store.Outcome{UserRowID: g.ref.id, ExternalID: g.ext, UserID: p.ix.userID(g.ref), Action: store.ActionDeactivated, Reason: g.reason})
 			p.rep.Deactivated++
 			p.ix.active--
+			if p.j.Groups != nil {
+				p.j.Groups.Leave(g.ext, p.ix.userID(g.ref))
+			}
 		}
 		g.ref.active = false
 		g.ref.seen = true

@@ -28,10 +28,16 @@ type addUserView struct {
 	// Reasons are the reasons the run gives for the user, such as a
 	// disabled account being refused.
 	Reasons []string `json:"reasons"`
+	// Added says whether the entry is (or, in a dry run, would be) an
+	// active user in usersync afterwards; when it is not, NotAddedReason
+	// says why.
+	Added          bool   `json:"added"`
+	NotAddedReason string `json:"notAddedReason,omitempty"`
 }
 
 func newAddUserView(rep *reconcile.Report) addUserView {
 	v := addUserView{Report: rep, Reasons: []string{}}
+	v.Added, v.NotAddedReason = app.AddedUser(rep)
 	for _, o := range rep.Plan {
 		if o.Reason != "" {
 			v.Reasons = append(v.Reasons, o.Reason)
