@@ -11,6 +11,6 @@ go vet ./...
 staticcheck_version=v0.8.2
 GOBIN="$(go env GOPATH)/bin" go install "honnef.co/go/tools/cmd/staticcheck@${staticcheck_version}"
 "$(go env GOPATH)/bin/staticcheck" ./...
-go test -race -p 2 -timeout 20m ./... "$@"
+go test -race -p 2 -timeout 30m ./... "$@"
 # Every parser of outside input is fuzzed briefly on every run.
 bash ci/fuzz.sh
