@@ -13,7 +13,7 @@ func init() {
 		&function{name: "ToLower", params: []string{"source", "?culture"}, eval: evalChangeCase(false)},
 		&function{name: "ToUpper", params: []string{"source", "?culture"}, eval: evalChangeCase(true)},
 		&function{name: "Left", params: []string{"string", "numChars"}, eval: evalLeft},
-		&function{name: "Mid", params: []string{"source", "start", "length"}, eval: evalMid},
+		&function{name: "Mid", params: []string{"source", "start", "?length"}, eval: evalMid},
 		&function{name: "StripSpaces", params: []string{"source"}, eval: evalUnary(func(s string) string { return strings.ReplaceAll(s, " ", "") })},
 		&function{name: "Trim", params: []string{"source"}, eval: evalUnary(strings.TrimSpace)},
 		&function{name: "NormalizeDiacritics", params: []string{"source"}, eval: evalUnary(NormalizeDiacritics)},
@@ -185,7 +185,8 @@ func evalLeft(ev *evaluator, c *callNode) (Value, error) {
 // evalMid implements Mid(source, start, length) with a 1-based start. A
 // start below 1 counts from the first character; a start past the end or a
 // length of 0 or less gives ""; a length running past the end stops at the
-// end. A null source gives null.
+// end, and so does an omitted length, as in Mid(Item([proxyAddresses],
+// 1), 6). A null source gives null.
 func evalMid(ev *evaluator, c *callNode) (Value, error) {
 	vals, err := ev.args(c)
 	if err != nil {
@@ -195,9 +196,11 @@ func evalMid(ev *evaluator, c *callNode) (Value, error) {
 	if err != nil {
 		return Null(), err
 	}
-	length, err := integer(c, 2, vals[2])
-	if err != nil {
-		return Null(), err
+	length := int64(1) << 62
+	if len(vals) > 2 && !isOmitted(c.args[2]) {
+		if length, err = integer(c, 2, vals[2]); err != nil {
+			return Null(), err
+		}
 	}
 	return mapStrings(vals[0], func(s string) string {
 		if length <= 0 {
