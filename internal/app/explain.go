@@ -210,7 +210,7 @@ func (a *App) verdict(ctx context.Context, d *Directory, e *directory.Entry, ex 
 	}
 	ext := e.Get(d.Job.LinkingKey)
 	known := ex.User != nil && ext != "" && ex.User.ExternalID == ext
-	var res mapping.Result
+	res := mapping.Result{Unique: reconcile.StoreUniqueness(ctx, a.Store, d.Conn.Name, ext)}
 	dec := reconcile.Decide(reconcile.RulesFor(d.Job, locals), e, known, &res)
 	switch {
 	case dec.Cause == reconcile.CauseNoLinkingKey:

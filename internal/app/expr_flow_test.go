@@ -83,6 +83,18 @@ func TestEntraExpressionsInARun(t *testing.T) {
 				t.Fatalf("js3's outcome = %q, want a failure naming email and the taken values", r)
 			}
 
+			// Explaining reaches the run's decisions: js1 holds its own value,
+			// js3 still finds every candidate taken.
+			for uid, want := range map[string]string{"js1": app.VerdictSynced, "js3": app.VerdictFailed} {
+				exs, err := a.ExplainUser(ctx, "corp", uid)
+				if err != nil || len(exs) != 1 || exs[0].Verdict != want {
+					t.Fatalf("explain %s = %+v, %v; want verdict %s", uid, exs, err, want)
+				}
+				if uid == "js3" && !strings.Contains(exs[0].Reason, "taken") {
+					t.Fatalf("explain js3 reason = %q, want the taken candidates", exs[0].Reason)
+				}
+			}
+
 			// The department goes away in the directory: the field stays.
 			l, err := ldap.DialURL(srv.URL())
 			if err != nil {

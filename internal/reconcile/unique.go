@@ -83,3 +83,10 @@ func (e entryUniques) Claim(field, value string) (bool, error) {
 	e.run.held[k] = e.owner
 	return true, nil
 }
+
+// StoreUniqueness is the SelectUniqueValue check of one decision made
+// outside a run, such as an explanation: candidates are checked against the
+// stored users, as a run's first entry would be.
+func StoreUniqueness(ctx context.Context, users store.Users, conn, ext string) mapping.Uniqueness {
+	return newRunUniques(ctx, users, conn).forEntry(ext)
+}
