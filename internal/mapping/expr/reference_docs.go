@@ -38,7 +38,11 @@ var functionDocs = map[string]FunctionDoc{
 	"ConvertToBase64": {Returns: "string", Summary: "The base64 of the text's UTF-16 little-endian bytes (what .NET calls Unicode).",
 		Examples: []Example{{Expr: `ConvertToBase64("Hello world!")`, Want: "SABlAGwAbABvACAAdwBvAHIAbABkACEA"}}},
 	"ConvertToUTF8Hex": {Returns: "string", Summary: "The UTF-8 bytes of the text in upper-case hexadecimal.",
-		Examples: []Example{{Expr: `ConvertToUTF8Hex("Hello world!")`, Want: "48656C6C6F20776F726C6421"}}},
+		Examples: []Example{
+			{Expr: `ConvertToUTF8Hex("Hello world!")`, Want: "48656C6C6F20776F726C6421"},
+			{Expr: `Join("", 1000, Replace(ConvertToUTF8Hex([objectId]), , "[a-zA-Z_]*", , "", , ))`, Attrs: Map{"objectId": {"00aa00aa-bb11-cc22-dd33-44ee44ee44ee"}},
+				Want: "100030306161303061612626231312636332322646433332343465653434656534346565"},
+		}},
 	"Count": {Returns: "number", Summary: "The number of values of an attribute; 0 when it is absent.",
 		Examples: []Example{{Expr: `Count([proxyAddresses])`, Attrs: Map{"proxyAddresses": {"SMTP:a@contoso.com", "smtp:b@contoso.com"}}, Want: "2"}}},
 	"CRef": {Returns: "string", Summary: "Marks a DN as a reference for DNComponent; the text is unchanged.",
@@ -230,7 +234,29 @@ DateFromNum return), ISO 8601 with or without time and offset, or an LDAP
 generalized time; all date arithmetic is in UTC.
 `
 
-const referenceNotes = `## Where Microsoft's documentation is inconsistent
+const referenceNotes = `## Where usersync differs from Entra
+
+None of these changes the result of an expression Entra accepts, except
+where said.
+
+- Function names are case-insensitive, and the shorthand
+  ` + "`Replace(source, oldValue, replacementValue)`" + ` is accepted.
+- Switch with five arguments reads the Entra portal's display of its
+  default active mapping (see Switch).
+- Characters are Unicode code points, not .NET's UTF-16 units: Left, Mid
+  and InStr count an emoji or another character outside the Basic
+  Multilingual Plane as one character where Entra counts two. This changes
+  results only for such characters.
+- Regular expressions are Go's RE2: named groups, classes and repetition
+  work as in .NET; lookaround and backreferences are refused when the
+  expression is saved.
+- Comparisons of two integers compare them as numbers; other values compare
+  as case-sensitive text. Null equals only null.
+- Redact returns its value: usersync keeps no provisioning log of values.
+- SelectUniqueValue works with every connection, not only the HR sources
+  Entra limits it to; it must still be the whole expression.
+
+## Where Microsoft's documentation is inconsistent
 
 - Replace with replacementAttributeName: the app-provisioning reference
   (with a worked example) returns the source when it has a value and
