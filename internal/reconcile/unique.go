@@ -23,6 +23,8 @@ type runUniques struct {
 	conn   string
 	held   map[string]string // field NUL lower-case value → owner
 	loaded bool
+	// ext is the linking-key value of the entry being decided.
+	ext string
 }
 
 func newRunUniques(ctx context.Context, users store.Users, conn string) *runUniques {
@@ -58,29 +60,28 @@ func (u *runUniques) load() error {
 	return nil
 }
 
-// forEntry returns the check for the entry whose linking-key value is ext.
+// forEntry makes u the check for the entry whose linking-key value is ext,
+// until the next call. It does not allocate, so that runs without
+// SelectUniqueValue pay nothing per entry.
 func (u *runUniques) forEntry(ext string) mapping.Uniqueness {
-	return entryUniques{run: u, owner: ownerOf(u.conn, ext)}
+	u.ext = ext
+	return u
 }
 
-type entryUniques struct {
-	run   *runUniques
-	owner string
-}
-
-// Claim reports whether value is free for the entry in field, and claims
-// it for the entry when it is.
-func (e entryUniques) Claim(field, value string) (bool, error) {
-	if !e.run.loaded {
-		if err := e.run.load(); err != nil {
+// Claim reports whether value is free for the current entry in field, and
+// claims it for the entry when it is.
+func (u *runUniques) Claim(field, value string) (bool, error) {
+	if !u.loaded {
+		if err := u.load(); err != nil {
 			return false, err
 		}
 	}
+	owner := ownerOf(u.conn, u.ext)
 	k := uniqueKey(field, value)
-	if o, ok := e.run.held[k]; ok && o != e.owner {
+	if o, ok := u.held[k]; ok && o != owner {
 		return false, nil
 	}
-	e.run.held[k] = e.owner
+	u.held[k] = owner
 	return true, nil
 }
 
