@@ -107,7 +107,7 @@ func (ru *rule) value(src entryAttrs, u Uniqueness) (v, warning string, err erro
 		return "", "", nil
 	}
 	var opt expr.Options
-	if u != nil {
+	if u != nil && ru.expr.UsesUniqueness() {
 		opt.Unique = fieldClaim{u: u, field: ru.Target}
 	}
 	eval := func(a expr.Attributes) (expr.Value, error) { return ru.expr.EvalWith(a, opt) }

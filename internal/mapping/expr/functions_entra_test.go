@@ -241,3 +241,17 @@ func TestIgnoreFlowValue(t *testing.T) {
 		}
 	}
 }
+
+func TestUsesUniqueness(t *testing.T) {
+	for src, want := range map[string]bool{
+		`SelectUniqueValue([a], [b])`: true,
+		`selectuniquevalue([a], "x")`: true,
+		`Join(",", [a], "b")`:         false,
+		`[a]`:                         false,
+		`IIF([a] = "x", "y", "z")`:    false,
+	} {
+		if got := MustParse(src).UsesUniqueness(); got != want {
+			t.Errorf("UsesUniqueness(%s) = %v, want %v", src, got, want)
+		}
+	}
+}

@@ -107,3 +107,10 @@ func checkTopLevel(root node) (pos int, err error) {
 	}
 	return walk(root, true)
 }
+
+// UsesUniqueness reports whether the expression is a SelectUniqueValue,
+// the only function that needs Options.Unique.
+func (e *Expr) UsesUniqueness() bool {
+	c, ok := e.root.(*callNode)
+	return ok && c.fn.name == "SelectUniqueValue"
+}
