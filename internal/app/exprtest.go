@@ -8,6 +8,7 @@ import (
 
 	"github.com/usersync/usersync/internal/mapping/expr"
 	"github.com/usersync/usersync/internal/reconcile"
+	"github.com/usersync/usersync/internal/store"
 )
 
 // ErrEntryNotFound is returned when no directory entry matches the user an
@@ -43,11 +44,11 @@ func (a *App) TestExpression(ctx context.Context, conn, who, target, expression 
 	out := ExpressionTest{Connection: conn}
 	who = strings.TrimSpace(who)
 	if who == "" {
-		return out, fmt.Errorf("user: is required: a userId, UPN, login, mail or cn")
+		return out, fieldErrorf("user", "user is required: a userId, UPN, login, mail or cn")
 	}
 	e, err := expr.Parse(expression)
 	if err != nil {
-		return out, fmt.Errorf("expression: %w", err)
+		return out, &FieldError{Field: "expression", Msg: "expression: " + err.Error(), Err: err}
 	}
 	d, err := a.OpenDirectory(ctx, conn)
 	if err != nil {
@@ -59,7 +60,7 @@ func (a *App) TestExpression(ctx context.Context, conn, who, target, expression 
 		return out, fmt.Errorf("test expression: search %s: %w", conn, err)
 	}
 	if entry == nil {
-		return out, fmt.Errorf("test expression: %w for %q under %s", ErrEntryNotFound, who, d.Conn.SearchPath)
+		return out, fmt.Errorf("test expression: %w for %q under %s: %w", ErrEntryNotFound, who, d.Conn.SearchPath, store.ErrNotFound)
 	}
 	out.DN = entry.DN
 	rec := &expr.Recorder{Attrs: entryValues{entry.Attrs}}

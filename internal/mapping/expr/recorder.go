@@ -4,8 +4,8 @@ import "strings"
 
 // Read is one attribute an evaluation read and the values it found.
 type Read struct {
-	Name   string
-	Values []string
+	Name   string   `json:"name"`
+	Values []string `json:"values"`
 }
 
 // Recorder is an Attributes that records every attribute an evaluation
@@ -29,6 +29,6 @@ func (r *Recorder) Values(name string) []string {
 			return vals
 		}
 	}
-	r.Reads = append(r.Reads, Read{Name: name, Values: append([]string(nil), vals...)})
+	r.Reads = append(r.Reads, Read{Name: name, Values: append([]string{}, vals...)})
 	return vals
 }

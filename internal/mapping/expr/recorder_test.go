@@ -11,7 +11,7 @@ func TestRecorderShowsEachAttributeRead(t *testing.T) {
 	if err != nil || v.String() != "John.Smith" {
 		t.Fatalf("Eval = %#v, %v", v, err)
 	}
-	want := []Read{{Name: "GIVENNAME", Values: []string{"John"}}, {Name: "sn", Values: []string{"Smith"}}, {Name: "missing"}}
+	want := []Read{{Name: "GIVENNAME", Values: []string{"John"}}, {Name: "sn", Values: []string{"Smith"}}, {Name: "missing", Values: []string{}}}
 	if !reflect.DeepEqual(rec.Reads, want) {
 		t.Fatalf("Reads = %#v, want %#v (mail is in the branch not taken)", rec.Reads, want)
 	}
