@@ -11,8 +11,8 @@ import (
 
 // TestMappingTestExpression: `usersync mapping test` evaluates an expression
 // against a real slapd entry, shows each attribute it read and the result,
-// and reports a bad expression, a missing user and a failing expression
-// with a clear message and a non-zero exit code.
+// and reports a bad expression (exit code 2, bad input), a missing user
+// and a failing expression (exit code 1) with a clear message.
 func TestMappingTestExpression(t *testing.T) {
 	srv := slapd.StartLDIF(t, []byte("dn: uid=zoe,"+slapd.PeopleDN+"\nobjectClass: inetOrgPerson\nuid: zoe\ncn: Zoë Ünal\ngivenName: Zoë\nsn: Ünal\n\n"))
 	c := newCLI(t)
@@ -32,11 +32,11 @@ func TestMappingTestExpression(t *testing.T) {
 			[]string{"leaves its field untouched"}},
 		{"failing expression", []string{"--user", "zoe", `IIF(IsPresent([mail]), [mail], Error("mail is required"))`}, 1,
 			[]string{"fails:", "mail is required"}},
-		{"bad expression", []string{"--user", "zoe", `Join(",", [a]`}, 1,
+		{"bad expression", []string{"--user", "zoe", `Join(",", [a]`}, 2,
 			[]string{"expression:", "column"}},
 		{"unknown user", []string{"--user", "nobody", `[cn]`}, 1,
 			[]string{"no directory entry found", "nobody"}},
-		{"unknown function suggests", []string{"--user", "zoe", `Swtich([a], "", "x", "y")`}, 1,
+		{"unknown function suggests", []string{"--user", "zoe", `Swtich([a], "", "x", "y")`}, 2,
 			[]string{"did you mean Switch?"}},
 	}
 	for _, tc := range tests {
