@@ -38,6 +38,7 @@ func commands() []command {
 		{"serve", "serve the web UI and the API [--listen ADDR] [--tls-cert F --tls-key F]", runServe},
 		{"token", "create NAME: make an API token and print it once", runToken},
 		{"connection", "apply | list | show | check | configure-two | delete connections", runConnection},
+		{"mapping", "test --connection NAME --user WHO [--target FIELD] [--json] 'EXPRESSION': evaluate an expression against a real directory entry", runMapping},
 		{"sync", "sync NAME [--dry-run] [--full] [--json]", runSync},
 		{"users", "list [--connection NAME] [--json] | show USERID | set ID FIELD VALUE | assign|unassign USERID --permission-set|--group|--site NAME | add-local USERID [--display-name N] [--email E]", runUsers},
 		{"local-user", "add USERID [--display-name N] [--email E] | list [--json] | password ID|USERID | remove ID|USERID (passwords on standard input)", runLocalUser},

@@ -160,7 +160,7 @@ func (a *App) linkedUser(ctx context.Context, conn, ext string) (*store.User, er
 
 // findEntry searches without the connection's filter. The value is escaped
 // here, once.
-func findEntry(ctx context.Context, d *Directory, who string) (*directory.Entry, error) {
+func findEntry(ctx context.Context, d *Directory, who string, extra ...string) (*directory.Entry, error) {
 	v := ldapv3.EscapeFilter(who)
 	login := who
 	if i := strings.IndexByte(who, '@'); i > 0 {
@@ -168,7 +168,7 @@ func findEntry(ctx context.Context, d *Directory, who string) (*directory.Entry,
 	}
 	l := ldapv3.EscapeFilter(login)
 	filter := fmt.Sprintf("(|(userPrincipalName=%s)(sAMAccountName=%s)(uid=%s)(uid=%s)(mail=%s)(cn=%s))", v, l, v, l, v, v)
-	attrs := append(reconcile.Attributes(d.Job), "userAccountControl")
+	attrs := append(append(reconcile.Attributes(d.Job), "userAccountControl"), extra...)
 	var found *directory.Entry
 	err := d.LDAP.Search(ctx, directory.Query{BaseDN: d.Conn.SearchPath, Filter: filter, Attributes: attrs, PageSize: 10}, func(e *directory.Entry) error {
 		if found == nil {
@@ -210,7 +210,7 @@ func (a *App) verdict(ctx context.Context, d *Directory, e *directory.Entry, ex 
 	}
 	ext := e.Get(d.Job.LinkingKey)
 	known := ex.User != nil && ext != "" && ex.User.ExternalID == ext
-	var res mapping.Result
+	res := mapping.Result{Unique: reconcile.StoreUniqueness(ctx, a.Store, d.Conn.Name, ext)}
 	dec := reconcile.Decide(reconcile.RulesFor(d.Job, locals), e, known, &res)
 	switch {
 	case dec.Cause == reconcile.CauseNoLinkingKey:

@@ -36,10 +36,10 @@ func TestAttributeChainMatchesEval(t *testing.T) {
 				t.Fatalf("%s: no attribute chain", src)
 			}
 			for _, e := range entries {
-				fast, _, ferr := ru.value(entryAttrs{e})
+				fast, _, ferr := ru.value(entryAttrs{e}, nil)
 				slow := *ru
 				slow.chain = nil
-				want, _, werr := slow.value(entryAttrs{e})
+				want, _, werr := slow.value(entryAttrs{e}, nil)
 				if fast != want || (ferr == nil) != (werr == nil) {
 					t.Errorf("%s (multiValue %q) on %v: direct lookup %q, %v; evaluation %q, %v", src, mv, e.Attrs, fast, ferr, want, werr)
 				}

@@ -23,7 +23,10 @@ func (m *Mapper) Map(e *directory.Entry, r *Result) {
 	var errs []error
 	for i := range m.rules {
 		ru := &m.rules[i]
-		v, warning, err := ru.value(src)
+		v, warning, err := ru.value(src, r.Unique)
+		if errors.Is(err, errFlowIgnored) {
+			continue
+		}
 		if warning != "" {
 			r.Warnings = append(r.Warnings, ru.Target+": "+warning)
 		}
@@ -84,7 +87,9 @@ func (m *Mapper) Map(e *directory.Entry, r *Result) {
 // expression's result as text. Several values go through pick (multiValue);
 // an expression's list with multiValue unset is joined with ", ", as
 // Value.String prints it. warning is set when values were dropped.
-func (ru *rule) value(src entryAttrs) (v, warning string, err error) {
+// An IgnoreFlowIfNullOrEmpty that drops the value gives errFlowIgnored:
+// the field is left untouched.
+func (ru *rule) value(src entryAttrs, u Uniqueness) (v, warning string, err error) {
 	if ru.expr == nil {
 		return ru.pick(src.Values(ru.Source), ru.Source)
 	}
@@ -101,7 +106,11 @@ func (ru *rule) value(src entryAttrs) (v, warning string, err error) {
 		}
 		return "", "", nil
 	}
-	eval := ru.expr.Eval
+	var opt expr.Options
+	if u != nil && ru.expr.UsesUniqueness() {
+		opt.Unique = fieldClaim{u: u, field: ru.Target}
+	}
+	eval := func(a expr.Attributes) (expr.Value, error) { return ru.expr.EvalWith(a, opt) }
 	if ru.Target == TargetCustomFields {
 		eval = ru.expr.EvalCustomFields
 	}
@@ -109,16 +118,24 @@ func (ru *rule) value(src entryAttrs) (v, warning string, err error) {
 	if err != nil {
 		return "", "", fmt.Errorf("expression failed: %w", err)
 	}
+	if val.IgnoreFlow() {
+		return "", "", errFlowIgnored
+	}
 	if val.Kind() == expr.KindList && ru.MultiValue != "" {
 		return ru.pick(val.Strings(), "the expression")
 	}
 	return val.String(), "", nil
 }
 
+// errFlowIgnored says an expression's IgnoreFlowIfNullOrEmpty dropped the
+// value: the mapping leaves its field as it is.
+var errFlowIgnored = errors.New("left out of the flow")
+
 // refused reports whether err is a value the user must fail on whatever
 // the mapping's strictness: it would be stored wrongly or lose values.
 func refused(err error) bool {
-	for _, target := range []error{expr.ErrSeparatorInValue, expr.ErrValueEndsInSeparator, ErrSeparatorInValue, ErrMultipleValues} {
+	for _, target := range []error{expr.ErrSeparatorInValue, expr.ErrValueEndsInSeparator, ErrSeparatorInValue, ErrMultipleValues,
+		expr.ErrCustom, expr.ErrNoUniqueValue, expr.ErrNoUniqueness} {
 		if errors.Is(err, target) {
 			return true
 		}

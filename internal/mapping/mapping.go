@@ -130,7 +130,25 @@ type Result struct {
 	// mapping failed, a custom field is invalid, or the scope could not be
 	// decided. It names the field.
 	Err error
+	// Unique, when set by the caller before Map, checks the candidates of
+	// SelectUniqueValue for the entry being mapped. Map keeps it.
+	Unique Uniqueness
 }
+
+// Uniqueness decides whether value is free for the entry being mapped in
+// the application field: held by no other user and claimed by no other
+// entry of the run. A free value is claimed for the entry.
+type Uniqueness interface {
+	Claim(field, value string) (bool, error)
+}
+
+// fieldClaim checks SelectUniqueValue's candidates for one field.
+type fieldClaim struct {
+	u     Uniqueness
+	field string
+}
+
+func (f fieldClaim) Claim(value string) (bool, error) { return f.u.Claim(f.field, value) }
 
 func (r *Result) reset() {
 	r.UserID, r.OutOfScope, r.Err = "", "", nil

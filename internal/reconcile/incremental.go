@@ -114,7 +114,7 @@ func (e *Engine) runIncremental(ctx context.Context, j Job, rep *Report, cr dire
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	ap := newApplier(ctx, e.Store, j, rep, cancel)
-	p := newPlanner(j, e.Store, ix, locals, rep, ap)
+	p := newPlanner(ctx, j, e.Store, ix, locals, rep, ap)
 	gone := map[string]directory.ChangeKind{}
 	pending := 0
 	readErr := cr.ReadChanges(ctx, e.query(j), since, func(ch directory.Change) error {

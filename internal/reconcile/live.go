@@ -82,7 +82,7 @@ func (e *Engine) applyChanges(ctx context.Context, j Job, ch Changes, rep *Repor
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	ap := newApplier(ctx, e.Store, j, rep, cancel)
-	p := newPlanner(j, e.Store, ix, locals, rep, ap)
+	p := newPlanner(ctx, j, e.Store, ix, locals, rep, ap)
 	for _, en := range ch.Upserts {
 		p.planEntry(en)
 	}

@@ -48,11 +48,14 @@ type planner struct {
 	outOfScope map[*ref]scopeExit
 	// claims are the userIds this run gave to active users.
 	claims userIDClaims
+	// uniq checks SelectUniqueValue's candidates.
+	uniq *runUniques
 }
 
-func newPlanner(j Job, users store.Users, ix *index, locals map[string]bool, rep *Report, ap *applier) *planner {
+func newPlanner(ctx context.Context, j Job, users store.Users, ix *index, locals map[string]bool, rep *Report, ap *applier) *planner {
 	return &planner{j: j, users: users, ix: ix, rules: RulesFor(j, locals), rep: rep, ap: ap, fp: fingerprintHash(j.Mapper.Fingerprint()),
-		created: newExtSet(), outOfScope: map[*ref]scopeExit{}, batch: store.Batch{RunID: rep.ID, Connection: j.Conn.Name}}
+		created: newExtSet(), outOfScope: map[*ref]scopeExit{}, batch: store.Batch{RunID: rep.ID, Connection: j.Conn.Name},
+		uniq: newRunUniques(ctx, users, j.Conn.Name)}
 }
 
 func (p *planner) outcome(o store.Outcome) {
@@ -85,6 +88,7 @@ func (p *planner) planEntry(e *directory.Entry) {
 		r = p.ix.lookup(ext)
 	}
 	res := &p.res
+	res.Unique = p.uniq.forEntry(ext)
 	d := Decide(p.rules, e, r != nil, res)
 	switch d.Kind {
 	case KindOutOfScope:

@@ -194,7 +194,7 @@ func (e *Engine) run(ctx context.Context, j Job, rep *Report) error {
 	}
 
 	ap := newApplier(ctx, e.Store, j, rep, cancel)
-	p := newPlanner(j, e.Store, ix, locals, rep, ap)
+	p := newPlanner(ctx, j, e.Store, ix, locals, rep, ap)
 	for batch := range entries {
 		if err := p.plan(ctx, batch); err != nil {
 			cancel(err)

@@ -171,6 +171,7 @@ func (s *Server) routeTable() []route {
 		{"GET", "/api/v1/connections/{name}/mappings", api, s.apiGetMappings},
 		{"PUT", "/api/v1/connections/{name}/mappings", api, s.apiPutMappings},
 		{"POST", "/api/v1/connections/{name}/preview", api, s.apiPreview},
+		{"POST", "/api/v1/connections/{name}/mappings/test", api, s.apiTestExpression},
 		{"GET", "/api/v1/connections/{name}/directory-users", api, s.apiSearchDirectoryUsers},
 		{"POST", "/api/v1/connections/{name}/directory-users/add", api, s.apiAddDirectoryUser},
 		{"GET", "/api/v1/runs", api, s.apiListRuns},

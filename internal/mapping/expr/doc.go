@@ -1,14 +1,18 @@
 // Package expr implements an expression language compatible with the
 // attribute-mapping expressions of Microsoft Entra ID provisioning.
 //
-// An expression is an attribute reference, a string constant, a number, or a
-// function call, optionally compared with another one:
+// An expression is an attribute reference, a string constant, a number, an
+// enumeration name or a function call, possibly joined with "&" and
+// compared with another one:
 //
-//	expr      = operand [ compareOp operand ]
-//	operand   = attribute | string | number | call
+//	expr      = concat [ compareOp concat ]
+//	concat    = operand { "&" operand }
+//	operand   = attribute | string | number | enum | call
 //	attribute = "[" name "]"                  (names are case-insensitive)
 //	string    = `"` { char | `\"` | `\\` } `"`
-//	number    = [ "-" ] digit { digit }
+//	number    = [ "-" ] digit { digit } | "&H" hexdigit { hexdigit }
+//	enum      = vbBinaryCompare | vbTextCompare | Unicode | UTF8 | ASCII |
+//	            CaseSensitive | CaseInsensitive  (read as their name)
 //	call      = Name "(" [ arg { "," arg } ] ")"  (names are case-insensitive)
 //	arg       = [ expr ]                       (an omitted argument is null)
 //	compareOp = "=" | "<>" | "!=" | "<" | "<=" | ">" | ">="
@@ -31,15 +35,17 @@
 // Entra's documentation is silent, usersync decides as follows:
 //
 //   - Append treats a null side as empty (Append("Custom1=", [missing]) is
-//     "Custom1="); Join skips null sources but keeps empty strings.
-//   - Switch compares keys exactly, but "true"/"True"/"TRUE" match as
-//     booleans. With an odd number of arguments (the form the Entra portal
+//     "Custom1="); Join skips null sources and empty values.
+//   - Switch compares keys exactly and case-sensitively; a null source
+//     matches the key "". Five arguments (the form the Entra portal
 //     displays for its default active mapping, with the empty default
-//     dropped) pairs start after the source and the first key is also the
-//     default.
+//     dropped) read as pairs after the source with the first key also the
+//     default; other odd counts are refused.
 //   - Replace also accepts the shorthand Replace(source, oldValue,
-//     replacementValue); replacementAttributeName is not supported; regular
-//     expressions use Go's RE2 syntax.
+//     replacementValue); regular expressions use Go's RE2 syntax.
+//   - IgnoreFlowIfNullOrEmpty gives a null for which [Value.IgnoreFlow] is
+//     true; SelectUniqueValue needs [Options.Unique] and must be the whole
+//     expression.
 //   - In string constants a backslash before anything other than a quote or
 //     a backslash is kept, so "\d" and "\d" both mean \d.
 //   - FormatDateTime supports .NET custom format specifiers (y, M, d, h, H,
@@ -48,4 +54,7 @@
 //   - DateFromNum returns Entra's "M/d/yyyy h:mm:ss tt" text in UTC and
 //     null for AD's "never" values 0 and 9223372036854775807.
 //   - Characters are counted as Unicode code points, not UTF-16 units.
+//
+// [Reference] documents every function with Microsoft's examples, which the
+// tests evaluate; docs/expressions.md is generated from it.
 package expr

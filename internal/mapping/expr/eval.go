@@ -45,6 +45,8 @@ type evaluator struct {
 	// guard, when set, is a separator no part of a Join on it may contain
 	// (EvalCustomFields).
 	guard string
+	// unique, when set, checks SelectUniqueValue's candidates.
+	unique Uniqueness
 }
 
 func (ev *evaluator) eval(n node) (Value, error) {

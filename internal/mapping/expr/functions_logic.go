@@ -6,8 +6,11 @@ func init() {
 	register(
 		&function{name: "Switch", params: []string{"source", "?defaultValue", "key", "value"}, variadic: true,
 			arity: func(n int) string {
-				if n < 3 {
-					return "takes a source, a default value and key/value pairs (at least 3 arguments)"
+				switch {
+				case n < 4 && n != 3:
+					return "takes a source, a default value and key/value pairs (an even number of arguments, at least 4)"
+				case n%2 == 1 && n != 5:
+					return "takes an even number of arguments: a source, a default value (which may be left empty) and key/value pairs"
 				}
 				return ""
 			},
@@ -33,25 +36,26 @@ func init() {
 
 // evalSwitch implements Switch(source, defaultValue, key1, value1, ...).
 //
-// With an odd number of arguments the call is read as the Entra portal
-// displays its default "active" mapping, Switch([IsSoftDeleted], "False",
-// "True", "True", "False"): the portal drops the empty default of
-// Switch([IsSoftDeleted], , "False", "True", "True", "False"). The pairs then
-// start right after the source, and the first key also serves as the
-// default, so that mapping gives "False" for true, "True" for false and
-// "False" for a missing value.
-//
-// Keys are compared with the source exactly (case-sensitively), except that
-// when both read as booleans they compare as booleans, so a source of "true"
-// or a boolean true matches the key "True". A null source and a source
-// matching no key give defaultValue, which is null when omitted. Only the
+// Keys are compared with the source exactly, case-sensitively: the key
+// "True" does not match the source "TRUE". A boolean source reads as
+// "True" or "False". A null source matches the key "", which is how a
+// missing value is caught, and otherwise gives defaultValue. A source
+// matching no key gives defaultValue, which is null when omitted. Only the
 // chosen value is evaluated.
+//
+// Switch takes an even number of arguments. One odd form is accepted: five
+// arguments, as the Entra portal displays its default "active" mapping,
+// Switch([IsSoftDeleted], "False", "True", "True", "False"): the portal
+// drops the empty default of Switch([IsSoftDeleted], , "False", "True",
+// "True", "False"). In that form the pairs start right after the source and
+// the first key also serves as the default. Microsoft refuses it; usersync
+// accepts it because administrators copy it from the portal.
 func evalSwitch(ev *evaluator, c *callNode) (Value, error) {
 	src, err := ev.eval(c.args[0])
 	if err != nil {
 		return Null(), err
 	}
-	s, null, err := scalar(c, 0, src)
+	s, _, err := scalar(c, 0, src)
 	if err != nil {
 		return Null(), err
 	}
@@ -59,31 +63,23 @@ func evalSwitch(ev *evaluator, c *callNode) (Value, error) {
 	if len(c.args)%2 == 1 {
 		first = 1
 	}
-	if !null {
-		for i := first; i+1 < len(c.args); i += 2 {
-			key, err := ev.eval(c.args[i])
-			if err != nil {
-				return Null(), err
-			}
-			k, knull, err := scalar(c, i, key)
-			if err != nil {
-				return Null(), err
-			}
-			if knull {
-				continue
-			}
-			if k == s || boolsEqual(src, key) {
-				return ev.eval(c.args[i+1])
-			}
+	for i := first; i+1 < len(c.args); i += 2 {
+		key, err := ev.eval(c.args[i])
+		if err != nil {
+			return Null(), err
+		}
+		k, knull, err := scalar(c, i, key)
+		if err != nil {
+			return Null(), err
+		}
+		if knull {
+			continue
+		}
+		if k == s {
+			return ev.eval(c.args[i+1])
 		}
 	}
 	return ev.eval(def)
-}
-
-func boolsEqual(a, b Value) bool {
-	x, aok := a.AsBool()
-	y, bok := b.AsBool()
-	return aok && bok && x == y
 }
 
 // evalIIF implements IIF(condition, valueIfTrue, valueIfFalse). The

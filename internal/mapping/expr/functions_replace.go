@@ -51,12 +51,15 @@ func prepareReplace(c *callNode) error {
 		return nil
 	}
 	a := c.args
-	if !isOmitted(a[replReplacementAttributeName]) {
-		return argError(replReplacementAttributeName, "replacementAttributeName is not supported; use replacementValue with an attribute such as [mail]")
-	}
 	hasOld, hasRe := !isOmitted(a[replOldValue]), !isOmitted(a[replRegexPattern])
 	hasGroup, hasRepl, hasTmpl := !isOmitted(a[replRegexGroupName]), !isOmitted(a[replReplacementValue]), !isOmitted(a[replTemplate])
+	hasAttr := !isOmitted(a[replReplacementAttributeName])
 	switch {
+	case hasAttr && (!hasRe || !hasGroup):
+		return argError(replReplacementAttributeName, "replacementAttributeName needs a regexPattern and a regexGroupName")
+	case hasAttr && (hasOld || hasRepl || hasTmpl):
+		return argError(replReplacementAttributeName, "replacementAttributeName goes with regexPattern and regexGroupName only")
+	case hasAttr:
 	case hasOld && hasRe:
 		return argError(replRegexPattern, "give either oldValue or regexPattern, not both")
 	case hasOld && hasRepl && hasTmpl:
@@ -65,7 +68,7 @@ func prepareReplace(c *callNode) error {
 		return argError(replReplacementValue, "oldValue needs a replacementValue or a template")
 	case hasOld && hasGroup:
 		return argError(replRegexGroupName, "regexGroupName needs a regexPattern, not an oldValue")
-	case hasRe && !hasRepl:
+	case hasRe && !hasRepl && !hasAttr:
 		return argError(replReplacementValue, "regexPattern needs a replacementValue")
 	case hasRe && hasTmpl:
 		return argError(replTemplate, "template goes with oldValue, not with regexPattern")
@@ -95,6 +98,10 @@ func prepareReplace(c *callNode) error {
 //     replacementValue, in which $1 and ${name} refer to groups.
 //   - regexPattern, regexGroupName and replacementValue: within every match,
 //     the text of the named group becomes replacementValue.
+//   - regexPattern, regexGroupName and replacementAttributeName: a source
+//     that is neither null nor empty is returned as it is; otherwise the
+//     result is the named group of the first match of regexPattern in the
+//     replacement attribute, or null when it does not match.
 //
 // A null source gives null. An empty oldValue replaces nothing.
 // Regular expressions use Go's RE2 syntax, which accepts (?<name>...) like
@@ -118,6 +125,9 @@ func evalReplace(ev *evaluator, c *callNode) (Value, error) {
 			return Null(), err
 		}
 		strs[i] = s
+	}
+	if !short && !isOmitted(c.args[replReplacementAttributeName]) {
+		return replaceFromAttribute(c, vals[replSource], strs)
 	}
 	if vals[replSource].IsNull() {
 		return Null(), nil
@@ -183,4 +193,28 @@ func replaceGroup(re *regexp.Regexp, group int, s, repl string) string {
 	}
 	b.WriteString(s[last:])
 	return b.String()
+}
+
+// replaceFromAttribute is Replace with a replacementAttributeName: the
+// source when it has a value, else the regexGroupName group of the first
+// match of regexPattern in the replacement attribute.
+func replaceFromAttribute(c *callNode, src Value, strs []string) (Value, error) {
+	for _, s := range src.Strings() {
+		if s != "" {
+			return src, nil
+		}
+	}
+	re, err := replaceRegexp(c, strs[replRegexPattern])
+	if err != nil {
+		return Null(), err
+	}
+	group := re.SubexpIndex(strs[replRegexGroupName])
+	if group < 0 {
+		return Null(), fail(c, "regexPattern has no group named %q", strs[replRegexGroupName])
+	}
+	m := re.FindStringSubmatch(strs[replReplacementAttributeName])
+	if m == nil {
+		return Null(), nil
+	}
+	return Str(m[group]), nil
 }

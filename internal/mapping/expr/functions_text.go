@@ -2,6 +2,7 @@ package expr
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -9,10 +10,10 @@ func init() {
 	register(
 		&function{name: "Append", params: []string{"source", "suffix"}, eval: evalAppend},
 		&function{name: "Join", params: []string{"separator", "source"}, variadic: true, eval: evalJoin},
-		&function{name: "ToLower", params: []string{"source", "?culture"}, eval: evalChangeCase(strings.ToLower)},
-		&function{name: "ToUpper", params: []string{"source", "?culture"}, eval: evalChangeCase(strings.ToUpper)},
+		&function{name: "ToLower", params: []string{"source", "?culture"}, eval: evalChangeCase(false)},
+		&function{name: "ToUpper", params: []string{"source", "?culture"}, eval: evalChangeCase(true)},
 		&function{name: "Left", params: []string{"string", "numChars"}, eval: evalLeft},
-		&function{name: "Mid", params: []string{"source", "start", "length"}, eval: evalMid},
+		&function{name: "Mid", params: []string{"source", "start", "?length"}, eval: evalMid},
 		&function{name: "StripSpaces", params: []string{"source"}, eval: evalUnary(func(s string) string { return strings.ReplaceAll(s, " ", "") })},
 		&function{name: "Trim", params: []string{"source"}, eval: evalUnary(strings.TrimSpace)},
 		&function{name: "NormalizeDiacritics", params: []string{"source"}, eval: evalUnary(NormalizeDiacritics)},
@@ -44,9 +45,10 @@ func evalAppend(ev *evaluator, c *callNode) (Value, error) {
 }
 
 // evalJoin implements Join(separator, source1, source2, ...). Every value of
-// a multi-valued source is joined; null sources are skipped, so that a
-// missing attribute does not leave a doubled separator. Empty strings are
-// values and are kept. The result is null when every source is null.
+// a multi-valued source is joined; null sources and empty values are
+// skipped, so that a missing or empty attribute does not leave a doubled
+// separator: Join(", ", "", [surname], [givenName]) is "Doe, John". The
+// result is null when every source is null.
 func evalJoin(ev *evaluator, c *callNode) (Value, error) {
 	vals, err := ev.args(c)
 	if err != nil {
@@ -66,6 +68,9 @@ func evalJoin(ev *evaluator, c *callNode) (Value, error) {
 		}
 		present = true
 		for _, s := range v.Strings() {
+			if s == "" {
+				continue
+			}
 			parts = append(parts, s)
 			if guarded {
 				from = append(from, c.args[i+1])
@@ -84,21 +89,61 @@ func evalJoin(ev *evaluator, c *callNode) (Value, error) {
 	return Str(joined), nil
 }
 
-// evalChangeCase implements ToLower and ToUpper. The culture argument is accepted
-// and ignored: conversion follows Unicode's invariant rules.
-func evalChangeCase(f func(string) string) func(*evaluator, *callNode) (Value, error) {
+// evalChangeCase implements ToLower and ToUpper. Without a culture the
+// conversion follows Unicode's invariant rules. A Turkish or Azerbaijani
+// culture (tr, az, such as tr-TR) pairs dotted i with İ and dotless ı with
+// I; other cultures convert as the invariant culture does. A culture that
+// is not a name such as en-US is an error.
+func evalChangeCase(upper bool) func(*evaluator, *callNode) (Value, error) {
 	return func(ev *evaluator, c *callNode) (Value, error) {
 		vals, err := ev.args(c)
 		if err != nil {
 			return Null(), err
 		}
+		special := unicode.SpecialCase(nil)
 		if len(vals) > 1 {
-			if _, _, err := scalar(c, 1, vals[1]); err != nil {
+			culture, _, err := scalar(c, 1, vals[1])
+			if err != nil {
 				return Null(), err
 			}
+			lang, ok := cultureLanguage(culture)
+			if !ok {
+				return Null(), fail(c, "argument 2 (culture) %s is not a culture name such as en-US or tr-TR", quote(culture))
+			}
+			if lang == "tr" || lang == "az" {
+				special = unicode.TurkishCase
+			}
+		}
+		f := strings.ToLower
+		switch {
+		case upper && special != nil:
+			f = func(s string) string { return strings.ToUpperSpecial(special, s) }
+		case upper:
+			f = strings.ToUpper
+		case special != nil:
+			f = func(s string) string { return strings.ToLowerSpecial(special, s) }
 		}
 		return mapStrings(vals[0], f), nil
 	}
+}
+
+// cultureLanguage returns the lower-case language of a culture name such as
+// "tr-TR" or "en"; the empty name is the invariant culture.
+func cultureLanguage(culture string) (string, bool) {
+	culture = strings.TrimSpace(culture)
+	if culture == "" {
+		return "", true
+	}
+	lang, _, _ := strings.Cut(culture, "-")
+	if len(lang) < 2 || len(lang) > 3 || len(culture) > 20 {
+		return "", false
+	}
+	for _, r := range culture {
+		if !(r == '-' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || isDigit(r)) {
+			return "", false
+		}
+	}
+	return strings.ToLower(lang), true
 }
 
 // evalUnary implements functions that transform each string of their only
@@ -140,7 +185,8 @@ func evalLeft(ev *evaluator, c *callNode) (Value, error) {
 // evalMid implements Mid(source, start, length) with a 1-based start. A
 // start below 1 counts from the first character; a start past the end or a
 // length of 0 or less gives ""; a length running past the end stops at the
-// end. A null source gives null.
+// end, and so does an omitted length, as in Mid(Item([proxyAddresses],
+// 1), 6). A null source gives null.
 func evalMid(ev *evaluator, c *callNode) (Value, error) {
 	vals, err := ev.args(c)
 	if err != nil {
@@ -150,9 +196,11 @@ func evalMid(ev *evaluator, c *callNode) (Value, error) {
 	if err != nil {
 		return Null(), err
 	}
-	length, err := integer(c, 2, vals[2])
-	if err != nil {
-		return Null(), err
+	length := int64(1) << 62
+	if len(vals) > 2 && !isOmitted(c.args[2]) {
+		if length, err = integer(c, 2, vals[2]); err != nil {
+			return Null(), err
+		}
 	}
 	return mapStrings(vals[0], func(s string) string {
 		if length <= 0 {

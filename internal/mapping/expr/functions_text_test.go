@@ -9,7 +9,10 @@ func TestSeed004Vectors(t *testing.T) {
 		{name: "soft-deleted", src: active, attrs: Map{"IsSoftDeleted": {"True"}}, want: Str("False")},
 		{name: "soft-deleted lowercase", src: active, attrs: Map{"isSoftDeleted": {"true"}}, want: Str("False")},
 		{name: "not soft-deleted", src: active, attrs: Map{"IsSoftDeleted": {"False"}}, want: Str("True")},
-		{name: "not soft-deleted LDAP", src: active, attrs: Map{"IsSoftDeleted": {"FALSE"}}, want: Str("True")},
+		// Keys compare case-sensitively, as Microsoft documents: an LDAP
+		// boolean "FALSE" matches no key and gets the default.
+		{name: "not soft-deleted LDAP case", src: active, attrs: Map{"IsSoftDeleted": {"FALSE"}}, want: Str("False")},
+		{name: "not soft-deleted LDAP normalized", src: `Switch(PCase([IsSoftDeleted]), "False", "True", "True", "False")`, attrs: Map{"IsSoftDeleted": {"FALSE"}}, want: Str("True")},
 		{name: "soft-deleted missing", src: active, want: Str("False")},
 		{name: "custom city missing", src: custom, attrs: Map{"jobTitle": {"R&D Manager"}},
 			want: Str("ImagicleCustomFields$$$Custom1=$$$Custom2=R&D Manager")},
@@ -39,7 +42,9 @@ func TestJoin(t *testing.T) {
 		{src: `Join(".", [a], [b])`, attrs: Map{"a": {"John"}, "b": {"Smith"}}, want: Str("John.Smith")},
 		{name: "multi-valued joined element-wise", src: `Join(",", [m], "z")`, attrs: Map{"m": {"x", "y"}}, want: Str("x,y,z")},
 		{name: "null skipped", src: `Join(" ", [a], [b])`, attrs: Map{"b": {"Smith"}}, want: Str("Smith")},
-		{name: "empty kept", src: `Join(" ", [a], [b])`, attrs: Map{"a": {""}, "b": {"Smith"}}, want: Str(" Smith")},
+		{name: "empty skipped", src: `Join(" ", [a], [b])`, attrs: Map{"a": {""}, "b": {"Smith"}}, want: Str("Smith")},
+		{name: "empty constant skipped", src: `Join(", ", "", [surname], [givenName])`, attrs: Map{"givenName": {"John"}, "surname": {"Doe"}}, want: Str("Doe, John")},
+		{name: "every source empty", src: `Join(",", "", [a])`, attrs: Map{"a": {""}}, want: Str("")},
 		{name: "all null", src: `Join(" ", [a], [b])`, want: Null()},
 		{name: "empty separator", src: `Join("", "a", "b")`, want: Str("ab")},
 		{name: "null separator", src: `Join([s], "a", "b")`, want: Str("ab")},

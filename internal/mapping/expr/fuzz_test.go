@@ -21,6 +21,14 @@ var fuzzSeeds = []string{
 	`Replace([a], , [b], , "${1}", , )`, `Replace([a], "{0}", , , , , "CN={0}")`, `Replace([a], "x", "y")`,
 	`FormatDateTime([a], , "yyyyMMddHHmmss.fZ", "yyyy-MM-dd")`, `FormatDateTime([a], [b], [c], "o")`,
 	`DateFromNum([a])`, `CStr(IsPresent([a]))`, `Not(IsNullOrEmpty([a]))`, `IsNull([a]) <> "x"`, `Count([a]) >= 2`,
+	`BitAnd(&HF, &HF7)`, `CBool([a] = [b])`, `CDate([a])`, `ConvertToBase64([a])`, `ConvertFromBase64([a], UTF8)`,
+	`ConvertToUTF8Hex([a])`, `DateAdd("m", [b], CDate([a]))`, `DateDiff("ww", [a], Now())`, `Guid()`,
+	`IgnoreFlowIfNullOrEmpty([a])`, `InStr([a], [b], 2, vbTextCompare)`, `IsString([a])`, `NumFromDate([a])`,
+	`PCase([a], " '-")`, `RandomString(10,2,2,2,1,[c])`, `Redact([a])`, `RemoveDuplicates([a])`,
+	`SelectUniqueValue([a], [b])`, `SingleAppRoleAssignment([a])`, `Contains([a], [b], CaseInsensitive)`,
+	`DNComponent(CRef([a]), 2)`, `IIF(IsPresent([a]), [a], Error("no " & [b]))`, `StringFromSid([a])`,
+	`"t-" & [a] & [b]`, `ToUpper([a], "tr-TR")`, `Replace([a], , "(?<g>\d+)", "g", , [b], )`, `Mid([a], 2)`,
+	`&H`, `&HZZ`, `Join(",", SelectUniqueValue([a], [b]))`, `Swtich([a], "", "x", "y")`,
 	`"unterminated`, `[unterminated`, `Join(`, `Foo()`, `Left(,)`, `-`, `[a] = = [b]`, "Join(\",\",\n [a])",
 }
 

@@ -20,6 +20,7 @@ const (
 	tokRParen
 	tokComma
 	tokCompare
+	tokConcat
 )
 
 // describe returns how a token kind is named in "expected ..." messages.
@@ -43,6 +44,8 @@ func (k tokenKind) describe() string {
 		return `","`
 	case tokCompare:
 		return "comparison operator"
+	case tokConcat:
+		return `"&"`
 	}
 	return "token"
 }
@@ -67,7 +70,7 @@ func (t token) describe() string {
 		return "number " + t.text
 	case tokIdent:
 		return "name " + t.text
-	case tokCompare:
+	case tokCompare, tokConcat:
 		return `"` + t.text + `"`
 	}
 	return t.kind.describe()
@@ -113,6 +116,8 @@ func (l *lexer) next() (token, *SyntaxError) {
 		return l.number()
 	case r == '=' || r == '<' || r == '>' || r == '!':
 		return l.compare()
+	case r == '&':
+		return l.ampersand()
 	case isIdentStart(r):
 		for l.i < len(l.src) && isIdentPart(l.src[l.i]) {
 			l.i++
@@ -220,4 +225,32 @@ func isIdentPart(r rune) bool { return isIdentStart(r) || isDigit(r) }
 func quote(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`)
 	return `"` + r.Replace(s) + `"`
+}
+
+// ampersand reads either a hexadecimal number, &HF7 as in Visual Basic, or
+// the "&" operator that concatenates two strings. A hexadecimal number
+// becomes a number token holding its decimal value.
+func (l *lexer) ampersand() (token, *SyntaxError) {
+	pos := l.i + 1
+	if l.i+1 < len(l.src) && (l.src[l.i+1] == 'H' || l.src[l.i+1] == 'h') {
+		start := l.i + 2
+		end := start
+		for end < len(l.src) && isHexDigit(l.src[end]) {
+			end++
+		}
+		if end > start && (end >= len(l.src) || !isIdentPart(l.src[end])) {
+			n, err := strconv.ParseInt(string(l.src[start:end]), 16, 64)
+			if err != nil {
+				return token{}, l.errorf(pos, "hexadecimal number %s is too large", string(l.src[l.i:end]))
+			}
+			l.i = end
+			return token{kind: tokNumber, pos: pos, text: strconv.FormatInt(n, 10)}, nil
+		}
+	}
+	l.i++
+	return token{kind: tokConcat, pos: pos, text: "&"}, nil
+}
+
+func isHexDigit(r rune) bool {
+	return isDigit(r) || (r >= 'a' && r <= 'f') || (r >= 'A' && r <= 'F')
 }

@@ -34,6 +34,9 @@ func Parse(src string) (*Expr, error) {
 	if p.tok.kind != tokEOF {
 		return nil, p.errorf(p.tok.pos, "expected end of input, found %s", p.tok.describe())
 	}
+	if pos, err := checkTopLevel(root); err != nil {
+		return nil, p.errorf(pos, "%v", err)
+	}
 	return &Expr{src: src, root: root, refs: collectRefs(root)}, nil
 }
 
@@ -73,9 +76,9 @@ func (p *parser) advance() error {
 	return nil
 }
 
-// expr parses an operand optionally followed by a comparison.
+// expr parses a concatenation optionally followed by a comparison.
 func (p *parser) expr(depth int) (node, error) {
-	left, err := p.operand(depth)
+	left, err := p.concat(depth)
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +89,7 @@ func (p *parser) expr(depth int) (node, error) {
 	if err := p.advance(); err != nil {
 		return nil, err
 	}
-	right, err := p.operand(depth)
+	right, err := p.concat(depth)
 	if err != nil {
 		return nil, err
 	}
@@ -96,8 +99,35 @@ func (p *parser) expr(depth int) (node, error) {
 	return &compareNode{pos: op.pos, op: op.text, left: left, right: right}, nil
 }
 
+// concat parses operands joined by "&", which binds tighter than a
+// comparison, as in Visual Basic: "t-" & [alias] = [x] compares the joined
+// text with [x].
+func (p *parser) concat(depth int) (node, error) {
+	left, err := p.operand(depth)
+	if err != nil || p.tok.kind != tokConcat {
+		return left, err
+	}
+	c := &callNode{pos: p.tok.pos, fn: concatFunction, args: []node{left}}
+	for p.tok.kind == tokConcat {
+		if err := p.advance(); err != nil {
+			return nil, err
+		}
+		right, err := p.operand(depth)
+		if err != nil {
+			return nil, err
+		}
+		c.args = append(c.args, right)
+	}
+	return c, nil
+}
+
 func (p *parser) operand(depth int) (node, error) {
 	t := p.tok
+	if t.kind == tokIdent && lookupFunction(t.text) == nil {
+		if name, ok := enumName(t.text); ok {
+			return &litNode{pos: t.pos, val: Str(name)}, p.advance()
+		}
+	}
 	switch t.kind {
 	case tokAttr:
 		return &attrNode{pos: t.pos, name: t.text}, p.advance()
@@ -188,16 +218,50 @@ func (p *parser) finishCall(c *callNode) error {
 	return nil
 }
 
-// suggest proposes a known function whose name is close to name.
+// suggest proposes the known function whose name is nearest to name: one
+// that starts with it or that it starts with, else the closest by edit
+// distance when that is small against the name's length.
 func suggest(name string) string {
 	lower := strings.ToLower(name)
+	best, bestDist := "", 0
 	for _, fn := range functionList {
 		l := strings.ToLower(fn.name)
 		if strings.HasPrefix(l, lower) || strings.HasPrefix(lower, l) {
 			return fmt.Sprintf(" (did you mean %s?)", fn.name)
 		}
+		if d := editDistance(lower, l); best == "" || d < bestDist {
+			best, bestDist = fn.name, d
+		}
+	}
+	if best != "" && bestDist <= max(1, len([]rune(name))/3) {
+		return fmt.Sprintf(" (did you mean %s?)", best)
 	}
 	return ""
+}
+
+// editDistance is the Levenshtein distance between a and b, in runes.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	if len(ra) > 64 {
+		return len(ra)
+	}
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
 }
 
 // collectRefs lists the attributes read under n, once each.

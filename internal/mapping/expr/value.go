@@ -39,6 +39,8 @@ type Value struct {
 	str  string
 	b    bool
 	list []string
+	// ignore marks the null that IgnoreFlowIfNullOrEmpty returns.
+	ignore bool
 }
 
 // Null returns the null value.
@@ -66,6 +68,11 @@ func fromValues(vals []string) Value {
 	}
 	return List(vals)
 }
+
+// IgnoreFlow reports whether v is the result of IgnoreFlowIfNullOrEmpty on
+// a null or empty value: the mapping must leave its field untouched. Such
+// a value is also null.
+func (v Value) IgnoreFlow() bool { return v.ignore }
 
 // Kind returns the kind of v.
 func (v Value) Kind() Kind { return v.kind }
