@@ -45,6 +45,8 @@ func Run(t *testing.T, open Opener) {
 		{"Sessions", testSessions},
 		{"APITokens", testAPITokens},
 		{"UniqueUserIDs", testUniqueUserIDs},
+		{"UndoLink", testUndoLink},
+		{"DeletedUsers", testDeletedUsers},
 	}
 	seen := &calls{names: map[string]bool{}}
 	ran := 0
