@@ -1,0 +1,210 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/usersync/usersync/internal/app"
+	"github.com/usersync/usersync/internal/store"
+	"github.com/usersync/usersync/internal/testdir/slapd"
+)
+
+// undoUsers is how many users the undo directories hold; 8 of them (40%)
+// fall outside the wrong filter.
+const undoUsers = 20
+
+// undoLDIF is a directory of undoUsers users, all in the group Engineering,
+// whose displayName and cn differ so that a mapping change rewrites them.
+func undoLDIF() []byte {
+	var b strings.Builder
+	for i := 1; i <= undoUsers; i++ {
+		fmt.Fprintf(&b, "dn: uid=u%02d,%s\nobjectClass: inetOrgPerson\nuid: u%02d\ncn: Common %d\nsn: S%d\ndisplayName: Display %d\nmail: u%02d@example.com\n\n",
+			i, slapd.PeopleDN, i, i, i, i, i)
+	}
+	fmt.Fprintf(&b, "dn: cn=Engineering,%s\nobjectClass: groupOfNames\ncn: Engineering\n", slapd.GroupsDN)
+	for i := 1; i <= undoUsers; i++ {
+		fmt.Fprintf(&b, "member: uid=u%02d,%s\n", i, slapd.PeopleDN)
+	}
+	return []byte(b.String())
+}
+
+// undoDoc is the connection to s: userId from uid, displayName from
+// displaySource, email cleared when a user leaves.
+func undoDoc(s *slapd.Server, filter, displaySource string) map[string]any {
+	doc := connDoc(s)
+	doc["searchFilter"] = filter
+	doc["mappings"] = []any{
+		map[string]any{"source": "uid", "target": "userId"},
+		map[string]any{"source": displaySource, "target": "displayName"},
+		map[string]any{"source": "mail", "target": "email", "policy": map[string]any{"delete": true}},
+	}
+	return doc
+}
+
+const (
+	rightFilter = "(objectClass=inetOrgPerson)"
+	// wrongFilter leaves out u13..u20: 8 of 20 users, 40%.
+	wrongFilter = "(&(objectClass=inetOrgPerson)(|(uid=u0*)(uid=u10)(uid=u11)(uid=u12)))"
+)
+
+// undoUser is what the undo tests compare of a user.
+type undoUser struct {
+	Status, DisplayName, Email string
+	Memberships                []string
+}
+
+// snapshot is every user's status, displayName, email and memberships.
+func (c *cli) snapshot() map[string]undoUser {
+	c.t.Helper()
+	out := map[string]undoUser{}
+	for id := range c.users() {
+		s := c.show(id)
+		out[id] = undoUser{s.User.Status, s.User.Fields[store.FieldDisplayName], s.User.Fields[store.FieldEmail], s.has()}
+	}
+	return out
+}
+
+// undo runs `runs undo ID --json` and returns the report and exit code.
+func (c *cli) undo(id int64, extra ...string) (app.UndoReport, int, string) {
+	c.t.Helper()
+	out, code := c.run(append([]string{"runs", "undo", fmt.Sprint(id), "--json"}, extra...)...)
+	var rep app.UndoReport
+	if i := strings.Index(out, "{"); i >= 0 {
+		_ = json.NewDecoder(strings.NewReader(out[i:])).Decode(&rep)
+	}
+	return rep, code, out
+}
+
+func wantSnapshot(t *testing.T, what string, got, want map[string]undoUser) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d users, want %d", what, len(got), len(want))
+	}
+	for id, w := range want {
+		g := got[id]
+		if g.Status != w.Status || g.DisplayName != w.DisplayName || g.Email != w.Email || strings.Join(g.Memberships, ",") != strings.Join(w.Memberships, ",") {
+			t.Fatalf("%s: %s = %+v, want %+v", what, id, g, w)
+		}
+	}
+}
+
+// TestUndoWrongFilterOpenLDAP: a sync with a wrong filter deactivated 40%
+// of the users and was approved by mistake. Undoing it reactivates every
+// one with the email the leave cleared and its memberships; the next sync
+// with the right filter changes nothing; an undo of the undo returns the
+// store to the state after the wrong run.
+func TestUndoWrongFilterOpenLDAP(t *testing.T) {
+	s := slapd.StartLDIF(t, undoLDIF())
+	c := newCLI(t)
+	c.apply(undoDoc(s, rightFilter, "displayName"))
+	c.mustRun("permission-set", "add", "Engineering")
+	if rep := c.mustSync("corp"); rep.Created != undoUsers || rep.MembershipChanges != undoUsers {
+		t.Fatalf("first sync: %+v", rep)
+	}
+	before := c.snapshot()
+	if got := before["u15"]; got.Status != store.StatusActive || got.Email != "u15@example.com" || len(got.Memberships) != 1 {
+		t.Fatalf("u15 after the first sync = %+v", got)
+	}
+
+	c.apply(undoDoc(s, wrongFilter, "displayName"))
+	wrong, code := c.sync("corp")
+	if code != exitHeld || wrong.PendingDeactivations != 8 {
+		t.Fatalf("wrong-filter sync: exit %d %+v; want held with 8 pending", code, wrong)
+	}
+	c.mustRun("runs", "approve", fmt.Sprint(wrong.ID))
+	after := c.snapshot()
+	if got := after["u15"]; got.Status != store.StatusInactive || got.Email != "" {
+		t.Fatalf("u15 after the approved wrong run = %+v; want inactive without email", got)
+	}
+	if countStatus(c.users(), store.StatusInactive) != 8 {
+		t.Fatal("the approved wrong run did not deactivate 8 users")
+	}
+
+	// The dry run is the preview: it lists the plan and writes nothing.
+	dry, code, out := c.undo(wrong.ID, "--dry-run")
+	if code != 0 || !dry.DryRun || dry.Updated != 8 || len(dry.Plan) != 8 || len(dry.Conflicts) != 0 {
+		t.Fatalf("undo --dry-run: exit %d %s", code, out)
+	}
+	wantSnapshot(t, "after the dry run", c.snapshot(), after)
+
+	undo, code, out := c.undo(wrong.ID)
+	if code != 0 || undo.Status != store.RunSucceeded || undo.Updated != 8 || undo.UndoOf != wrong.ID || undo.Trigger != store.TriggerUndo {
+		t.Fatalf("undo: exit %d %s", code, out)
+	}
+	wantSnapshot(t, "after the undo", c.snapshot(), before)
+	if out := c.mustRun("runs", "list"); !strings.Contains(out, fmt.Sprintf("undone by run %d", undo.ID)) {
+		t.Fatalf("runs list does not say the run was undone:\n%s", out)
+	}
+	if out := c.mustRun("runs", "show", fmt.Sprint(wrong.ID)); !strings.Contains(out, fmt.Sprintf("undone by run %d", undo.ID)) {
+		t.Fatalf("runs show does not say the run was undone:\n%s", out)
+	}
+	if _, code, out := c.undo(wrong.ID); code != exitUsage || !strings.Contains(out, fmt.Sprintf("already undone by run %d", undo.ID)) {
+		t.Fatalf("second undo of the same run: exit %d %s", code, out)
+	}
+
+	c.apply(undoDoc(s, rightFilter, "displayName"))
+	next := c.mustSync("corp")
+	if next.Created+next.Updated+next.Deactivated+next.Deleted+next.MembershipChanges+next.PendingDeactivations != 0 {
+		t.Fatalf("the sync after the undo changed something: %+v", next)
+	}
+	wantSnapshot(t, "after the next sync", c.snapshot(), before)
+
+	// The undo of the undo puts back the state after the wrong run: held
+	// first, as the guard holds any mass deactivation, then approved.
+	redo, code, out := c.undo(undo.ID)
+	if code != exitHeld || redo.PendingDeactivations != 8 {
+		t.Fatalf("undo of the undo: exit %d %s", code, out)
+	}
+	c.mustRun("runs", "approve", fmt.Sprint(redo.ID))
+	wantSnapshot(t, "after the undo of the undo", c.snapshot(), after)
+}
+
+// TestUndoConflictsOpenLDAP: a mapping change rewrote every user's
+// display name, then an operator edited three of them. The undo restores
+// the others and lists the three as conflicts with their three values.
+func TestUndoConflictsOpenLDAP(t *testing.T) {
+	s := slapd.StartLDIF(t, undoLDIF())
+	c := newCLI(t)
+	c.apply(undoDoc(s, rightFilter, "displayName"))
+	c.mustSync("corp")
+	before := c.snapshot()
+
+	c.apply(undoDoc(s, rightFilter, "cn"))
+	rewrite := c.mustSync("corp", "--full")
+	if rewrite.Updated != undoUsers {
+		t.Fatalf("mapping change: %+v; want %d updated", rewrite, undoUsers)
+	}
+	users := c.users()
+	edited := map[string]bool{"u03": true, "u07": true, "u11": true}
+	for id := range edited {
+		c.mustRun("users", "set", fmt.Sprint(user(t, users, id).ID), "displayName", "Edited "+id)
+	}
+
+	undo, code, out := c.undo(rewrite.ID)
+	if code != 0 || undo.Updated != undoUsers-3 || len(undo.Conflicts) != 3 {
+		t.Fatalf("undo: exit %d %s", code, out)
+	}
+	for _, cf := range undo.Conflicts {
+		n := strings.TrimPrefix(cf.UserID, "u")
+		var i int
+		fmt.Sscan(strings.TrimLeft(n, "0"), &i)
+		if !edited[cf.UserID] || cf.Field != "displayName" || cf.Before != fmt.Sprintf("Display %d", i) ||
+			cf.After != fmt.Sprintf("Common %d", i) || cf.Now != "Edited "+cf.UserID {
+			t.Fatalf("conflict = %+v", cf)
+		}
+	}
+	got := c.snapshot()
+	for id, w := range before {
+		if edited[id] {
+			w.DisplayName = "Edited " + id
+		}
+		if g := got[id]; g.DisplayName != w.DisplayName || g.Status != w.Status || g.Email != w.Email {
+			t.Fatalf("after the undo %s = %+v, want %+v", id, g, w)
+		}
+	}
+	if out := c.mustRun("runs", "show", fmt.Sprint(undo.ID)); !strings.Contains(out, `before "Display 3", after "Common 3", now "Edited u03"`) {
+		t.Fatalf("the undo run's record does not list the conflict:\n%s", out)
+	}
+}
