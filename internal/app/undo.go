@@ -7,6 +7,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/usersync/usersync/internal/connection"
 	"github.com/usersync/usersync/internal/reconcile"
 	"github.com/usersync/usersync/internal/store"
 )
@@ -83,6 +84,9 @@ func (a *App) undo(ctx context.Context, run store.Run, dryRun bool) (*UndoReport
 	c, _, err := a.Store.GetConnection(ctx, run.Connection)
 	if err != nil {
 		return nil, err
+	}
+	if c.DirectoryType == connection.DirectoryRelyingParty {
+		return a.undoWriteBack(ctx, run, dryRun)
 	}
 	keep, err := DeletedRetention()
 	if err != nil {

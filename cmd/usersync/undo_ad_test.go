@@ -1,0 +1,85 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	ldapv3 "github.com/go-ldap/ldap/v3"
+
+	"github.com/usersync/usersync/internal/store"
+	"github.com/usersync/usersync/internal/testdir/samba"
+)
+
+// rpReplace is a relying-party configuration that replaces a value already
+// present in the single-valued cloudAttr with the plain UPN.
+const rpReplace = `{"schemaVersion":1,"mailFallbackOnMissingUpn":{"enabled":false},"syncUpnToAdAttribute":{"enabled":true,"targetAttribute":"` + cloudAttr +
+	`","multiValued":false,"valueFormat":"plain","prefix":"smtp","lowercase":false,"skipIfAlreadyPresent":false,"treatPrefixVariantsAsDuplicates":false,"onWriteFailure":"error"}}`
+
+// TestUndoRelyingPartySambaAD: an undo of a relying-party run removes
+// exactly the values the run wrote to AD and nothing else, puts back a
+// value it replaced, and an undo of that undo writes them again.
+func TestUndoRelyingPartySambaAD(t *testing.T) {
+	dc := samba.Start(t)
+	users := []samba.UserSpec{
+		adUser("ann.rp", "ann.rp@example.test", "exu", map[string][]string{"proxyAddresses": {"X500:/o=Org/cn=ann", "SMTP:ann@example.org"}}),
+		adUser("ben.rp", "ben.rp@example.test", "exu", nil),
+		adUser("cid.rp", "cid.rp@example.test", "exu", map[string][]string{"proxyAddresses": {"smtp:cid.rp@example.test"}}),
+		adUser("dee.rp", "Dee.Rp@example.test", "exr", map[string][]string{cloudAttr: {"set by hand"}}),
+	}
+	dc.AddUsers(t, len(users), func(i int) samba.UserSpec { return users[i] })
+	dn := func(sam string) string { return "CN=" + sam + "," + samba.UsersDN }
+	c := newADCLI(t, dc)
+
+	c.apply(c.doc("rpu", "relyingParty", "(&(objectClass=user)(department=exu))", seedExample3))
+	wrote := c.mustSync("rpu")
+	wantCounts(t, wrote, store.Counts{Updated: 2, Unchanged: 1})
+	wantValues(t, dc, dn("ann.rp"), "proxyAddresses", "X500:/o=Org/cn=ann", "SMTP:ann@example.org", "smtp:ann.rp@example.test")
+	// After the run, someone else adds a value of their own to ben.
+	add := ldapv3.NewModifyRequest(dn("ben.rp"), nil)
+	add.Add("proxyAddresses", []string{"smtp:ben.other@example.org"})
+	dc.Modify(t, add)
+
+	dry, code, out := c.undo(wrote.ID, "--dry-run")
+	if code != 0 || len(dry.Plan) != 2 {
+		t.Fatalf("undo --dry-run: exit %d %s", code, out)
+	}
+	wantValues(t, dc, dn("ben.rp"), "proxyAddresses", "smtp:ben.rp@example.test", "smtp:ben.other@example.org")
+
+	undo, code, out := c.undo(wrote.ID)
+	if code != 0 || undo.Updated != 2 || undo.Status != store.RunSucceeded || len(undo.Conflicts) != 0 {
+		t.Fatalf("undo: exit %d %s", code, out)
+	}
+	wantValues(t, dc, dn("ann.rp"), "proxyAddresses", "X500:/o=Org/cn=ann", "SMTP:ann@example.org")
+	wantValues(t, dc, dn("ben.rp"), "proxyAddresses", "smtp:ben.other@example.org")
+	wantValues(t, dc, dn("cid.rp"), "proxyAddresses", "smtp:cid.rp@example.test")
+	if out := c.mustRun("runs", "show", fmt.Sprint(undo.ID)); !strings.Contains(out, `proxyAddresses "smtp:ben.rp@example.test" → ""`) {
+		t.Fatalf("the undo run does not record what it removed:\n%s", out)
+	}
+
+	// The undo of the undo writes the same values again.
+	redo, code, out := c.undo(undo.ID)
+	if code != 0 || redo.Updated != 2 {
+		t.Fatalf("undo of the undo: exit %d %s", code, out)
+	}
+	wantValues(t, dc, dn("ann.rp"), "proxyAddresses", "X500:/o=Org/cn=ann", "SMTP:ann@example.org", "smtp:ann.rp@example.test")
+	wantValues(t, dc, dn("ben.rp"), "proxyAddresses", "smtp:ben.rp@example.test", "smtp:ben.other@example.org")
+
+	// A replaced value comes back; one changed since is a conflict.
+	c.apply(c.doc("rpr", "relyingParty", "(&(objectClass=user)(department=exr))", rpReplace))
+	replaced := c.mustSync("rpr")
+	wantCounts(t, replaced, store.Counts{Updated: 1})
+	wantValues(t, dc, dn("dee.rp"), cloudAttr, "Dee.Rp@example.test")
+	undo, code, out = c.undo(replaced.ID)
+	if code != 0 || undo.Updated != 1 {
+		t.Fatalf("undo of the replace: exit %d %s", code, out)
+	}
+	wantValues(t, dc, dn("dee.rp"), cloudAttr, "set by hand")
+	again := c.mustSync("rpr")
+	dc.Replace(t, dn("dee.rp"), cloudAttr, "changed again")
+	undo, code, out = c.undo(again.ID)
+	if code != 0 || undo.Updated != 0 || len(undo.Conflicts) != 1 || undo.Conflicts[0].Now != "changed again" || undo.Conflicts[0].Before != "set by hand" {
+		t.Fatalf("undo after a later change: exit %d %s", code, out)
+	}
+	wantValues(t, dc, dn("dee.rp"), cloudAttr, "changed again")
+}
