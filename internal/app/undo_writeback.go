@@ -96,7 +96,9 @@ func (u *entryUndo) entry(ctx context.Context, o store.Outcome) (store.Outcome, 
 			return out, fmt.Errorf("read %s of %s: %w", ch.Field, dn, err)
 		}
 		now := en.Values(ch.Field)
-		has := func(v string) bool { return slices.ContainsFunc(now, func(x string) bool { return strings.EqualFold(x, v) }) }
+		has := func(v string) bool {
+			return slices.ContainsFunc(now, func(x string) bool { return strings.EqualFold(x, v) })
+		}
 		conflict := func() {
 			cf := reconcile.Conflict{UserRowID: o.UserRowID, UserID: o.UserID, Field: ch.Field, Before: ch.Old, After: ch.New, Now: strings.Join(now, ", ")}
 			u.rep.Conflicts = append(u.rep.Conflicts, cf)
