@@ -83,3 +83,77 @@ func TestUndoRelyingPartySambaAD(t *testing.T) {
 	}
 	wantValues(t, dc, dn("dee.rp"), cloudAttr, "changed again")
 }
+
+// TestUndoWrongFilterSambaAD is the wrong-filter undo on Active Directory,
+// where memberships come from memberOf and the userId from the UPN: the
+// undo reactivates the 40% with their fields and memberships, the next
+// sync with the right filter changes nothing, and an undo of a run that
+// removed memberships gives them back.
+func TestUndoWrongFilterSambaAD(t *testing.T) {
+	dc := samba.Start(t)
+	var specs []samba.UserSpec
+	for i := 1; i <= undoUsers; i++ {
+		specs = append(specs, samba.UserSpec{SAMAccountName: fmt.Sprintf("ua%02d", i), Department: "exa",
+			DisplayName: fmt.Sprintf("Display %d", i), Mail: fmt.Sprintf("ua%02d@example.org", i)})
+	}
+	dns := dc.AddUsers(t, len(specs), func(i int) samba.UserSpec { return specs[i] })
+	group := dc.AddGroup(t, "Engineering", dns)
+	right := "(&(objectClass=user)(department=exa))"
+	// The wrong filter leaves out ua13..ua20: 8 of 20 users, 40%.
+	wrong := "(&(objectClass=user)(department=exa)(|(sAMAccountName=ua0*)(sAMAccountName=ua10)(sAMAccountName=ua11)(sAMAccountName=ua12)))"
+	doc := func(filter string) map[string]any {
+		return adDoc(dc, map[string]any{"searchPath": samba.UsersDN, "searchFilter": filter, "mappings": []any{
+			map[string]any{"source": "userPrincipalName", "target": "userId"},
+			map[string]any{"source": "displayName", "target": "displayName"},
+			map[string]any{"source": "mail", "target": "email", "policy": map[string]any{"delete": true}},
+		}})
+	}
+	c := newCLI(t)
+	c.apply(doc(right))
+	c.mustRun("permission-set", "add", "Engineering")
+	if rep := c.mustSync("ad"); rep.Created != undoUsers || rep.MembershipChanges != undoUsers {
+		t.Fatalf("first sync: %+v", rep)
+	}
+	before := c.snapshot()
+	if u := before["ua15@example.test"]; u.Email != "ua15@example.org" || len(u.Memberships) != 1 {
+		t.Fatalf("ua15 after the first sync = %+v", u)
+	}
+
+	c.apply(doc(wrong))
+	held, code := c.sync("ad")
+	if code != exitHeld || held.PendingDeactivations != 8 {
+		t.Fatalf("wrong-filter sync: exit %d %+v", code, held)
+	}
+	c.mustRun("runs", "approve", fmt.Sprint(held.ID))
+	if u := c.snapshot()["ua15@example.test"]; u.Status != store.StatusInactive || u.Email != "" {
+		t.Fatalf("ua15 after the approved wrong run = %+v", u)
+	}
+	undo, code, out := c.undo(held.ID)
+	if code != 0 || undo.Updated != 8 {
+		t.Fatalf("undo: exit %d %s", code, out)
+	}
+	wantSnapshot(t, "after the undo", c.snapshot(), before)
+	c.apply(doc(right))
+	next := c.mustSync("ad")
+	if next.Created+next.Updated+next.Deactivated+next.Deleted+next.MembershipChanges+next.PendingDeactivations != 0 {
+		t.Fatalf("the sync after the undo changed something: %+v", next)
+	}
+
+	// Three users leave the group in AD: the run removes their
+	// memberships, and its undo gives them back from the same source.
+	rm := ldapv3.NewModifyRequest(group, nil)
+	rm.Delete("member", dns[:3])
+	dc.Modify(t, rm)
+	left := c.mustSync("ad", "--full")
+	if left.MembershipChanges != 3 {
+		t.Fatalf("membership removal: %+v", left)
+	}
+	if got := c.show("ua01@example.test").has(); len(got) != 0 {
+		t.Fatalf("ua01 still holds %q", got)
+	}
+	undo, code, out = c.undo(left.ID)
+	if code != 0 || undo.MembershipChanges != 3 {
+		t.Fatalf("undo of the membership removal: exit %d %s", code, out)
+	}
+	c.wantMemberships("ua01@example.test", "permissionSet:Engineering:rule:ad")
+}

@@ -255,7 +255,7 @@ func (p *UndoPlan) reverseMembership(ctx context.Context, st UndoState, run stor
 			has = true
 		}
 	}
-	if has != add {
+	if has == add {
 		return nil // already as before the run
 	}
 	id, err := p.entityID(ctx, st, ch.Field, name)
