@@ -208,3 +208,59 @@ func TestUndoConflictsOpenLDAP(t *testing.T) {
 		t.Fatalf("the undo run's record does not list the conflict:\n%s", out)
 	}
 }
+
+// TestUndoCreatesAndDeletesOpenLDAP: undoing a run deactivates the users
+// it created (a later sync brings them back) and restores the users it
+// deleted while the retention lasts; past it, the undo says it is too
+// late and writes nothing.
+func TestUndoCreatesAndDeletesOpenLDAP(t *testing.T) {
+	s := slapd.StartLDIF(t, undoLDIF())
+	c := newCLI(t)
+	doc := undoDoc(s, wrongFilter, "displayName")
+	doc["leavePolicy"] = map[string]any{"action": "delete"}
+	doc["deletionGuard"] = map[string]any{"disabled": true}
+	doc["groupRules"] = false
+	c.apply(doc)
+	c.mustSync("corp")
+
+	// The right filter creates u13..u20: undoing that run deactivates them.
+	doc["searchFilter"] = rightFilter
+	c.apply(doc)
+	created := c.mustSync("corp")
+	if created.Created != 8 {
+		t.Fatalf("sync with the right filter: %+v", created)
+	}
+	undo, code, out := c.undo(created.ID)
+	if code != 0 || undo.Deactivated != 8 || countStatus(c.users(), store.StatusInactive) != 8 {
+		t.Fatalf("undo of the creates: exit %d %s", code, out)
+	}
+	if u := c.show("u15").User; u.Fields[store.FieldEmail] != "u15@example.com" {
+		t.Fatalf("the undo of a create cleared fields: %+v", u)
+	}
+	if back := c.mustSync("corp", "--full"); back.Updated != 8 || countStatus(c.users(), store.StatusActive) != undoUsers {
+		t.Fatalf("the sync after the undo did not bring the users back: %+v", back)
+	}
+	before := c.snapshot()
+
+	// The wrong filter deletes u13..u20 under the delete policy.
+	doc["searchFilter"] = wrongFilter
+	c.apply(doc)
+	deleted := c.mustSync("corp", "--full")
+	if deleted.Deleted != 8 || len(c.users()) != 12 {
+		t.Fatalf("delete run: %+v", deleted)
+	}
+	t.Setenv(app.EnvDeletedRetention, "1ns")
+	if _, code, out := c.undo(deleted.ID); code == 0 || !strings.Contains(out, "too late") || len(c.users()) != 12 {
+		t.Fatalf("undo past the retention: exit %d %s", code, out)
+	}
+	t.Setenv(app.EnvDeletedRetention, "forever")
+	if _, code, out := c.undo(deleted.ID); code != exitUsage || !strings.Contains(out, app.EnvDeletedRetention) {
+		t.Fatalf("undo with a bad retention: exit %d %s", code, out)
+	}
+	t.Setenv(app.EnvDeletedRetention, "")
+	undo, code, out = c.undo(deleted.ID)
+	if code != 0 || undo.Created != 8 {
+		t.Fatalf("undo of the deletes: exit %d %s", code, out)
+	}
+	wantSnapshot(t, "after restoring the deleted users", c.snapshot(), before)
+}
