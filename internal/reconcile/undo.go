@@ -50,7 +50,10 @@ type UndoPlan struct {
 	Active int
 	// heldUpdates are the updates of Deactivate, in the same order.
 	heldUpdates []store.User
-	entities    map[string]int64
+	// deletes are the outcomes of the users the undo deletes again (those
+	// an undone undo restored).
+	deletes  []store.Outcome
+	entities map[string]int64
 }
 
 // UndoState is what an undo plan reads of the store.
@@ -131,6 +134,13 @@ func PlanUndo(ctx context.Context, st UndoState, run store.Run, outs []store.Out
 		if u.ext == "" {
 			u.ext, u.userID = o.ExternalID, u.cur.UserID
 			order = append(order, u)
+		}
+		if o.Action == store.ActionCreated && run.Trigger == store.TriggerUndo {
+			// An undo creates a user only to restore one a run deleted:
+			// undoing that deletes it again.
+			plan.deletes = append(plan.deletes, store.Outcome{UserRowID: u.cur.ID, ExternalID: o.ExternalID, UserID: u.cur.UserID,
+				Action: store.ActionDeleted, Reason: fmt.Sprintf("undo of run %d: deleted again", run.ID)})
+			continue
 		}
 		if o.Action == store.ActionCreated {
 			plan.undoCreate(u, o)
@@ -364,14 +374,19 @@ func (p *UndoPlan) held(u store.User) { p.heldUpdates = append(p.heldUpdates, u)
 // deactivation for an operator to approve, and Guard returns
 // ErrGuardTipped.
 func (p *UndoPlan) Guard(guard connection.DeletionGuard, active int, runID int64) error {
-	n := len(p.Deactivate)
+	n := len(p.Deactivate) + len(p.deletes)
 	if n == 0 {
 		return nil
 	}
 	if !guard.Trips(n, active) {
 		p.Batch.Updates = append(p.Batch.Updates, p.heldUpdates...)
 		p.Batch.Outcomes = append(p.Batch.Outcomes, p.Deactivate...)
-		p.Counts.Deactivated += n
+		p.Counts.Deactivated += len(p.Deactivate)
+		for _, o := range p.deletes {
+			p.Batch.Delete = append(p.Batch.Delete, o.UserRowID)
+			p.Batch.Outcomes = append(p.Batch.Outcomes, o)
+		}
+		p.Counts.Deleted += len(p.deletes)
 		return nil
 	}
 	for _, o := range p.Deactivate {
@@ -379,8 +394,13 @@ func (p *UndoPlan) Guard(guard connection.DeletionGuard, active int, runID int64
 		o.Reason += "; held by the deletion guard"
 		p.Batch.Outcomes = append(p.Batch.Outcomes, o)
 	}
+	for _, o := range p.deletes {
+		o.Action = store.ActionPendingDeletion
+		o.Reason += "; held by the deletion guard"
+		p.Batch.Outcomes = append(p.Batch.Outcomes, o)
+	}
 	p.Counts.PendingDeactivations = n
-	return fmt.Errorf("%w: the undo would deactivate %d of %d active users, above the guard (maxCount %d, maxPercent %g%%); approve with `usersync runs approve %d` or reject with `usersync runs reject %d`",
+	return fmt.Errorf("%w: the undo would deactivate or delete %d of %d active users, above the guard (maxCount %d, maxPercent %g%%); approve with `usersync runs approve %d` or reject with `usersync runs reject %d`",
 		ErrGuardTipped, n, active, guard.MaxCount, guard.MaxPercent, runID, runID)
 }
 
