@@ -43,6 +43,7 @@ func (a *App) Sync(ctx context.Context, name string, opts SyncOptions) (*reconci
 		rep, err = a.sync(ctx, name, opts)
 		return err
 	})
+	a.purgeDeletedUsers(ctx)
 	return rep, err
 }
 

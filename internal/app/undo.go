@@ -46,13 +46,26 @@ func (a *App) PurgeDeletedUsers(ctx context.Context) (int, error) {
 	return a.Store.PurgeDeletedUsers(ctx, time.Now().Add(-keep))
 }
 
+// purgeDeletedUsers forgets the deleted users past the retention after a
+// run; a failure is logged, as it costs only disk space.
+func (a *App) purgeDeletedUsers(ctx context.Context) {
+	n, err := a.PurgeDeletedUsers(ctx)
+	switch {
+	case err != nil:
+		a.Log.Warn("could not purge the deleted users past their retention", "err", err)
+	case n > 0:
+		a.Log.Info("purged deleted users past their retention", "count", n)
+	}
+}
+
 // UndoRun takes back what run id changed, as a new run (trigger undo)
 // linked to it: users it created are deactivated, fields and memberships
 // it changed go back to their old values, users it deactivated are
 // reactivated with the fields their leave cleared, and users it deleted
 // are restored while the retention lasts. A value that changed since the
 // run is left alone and reported as a conflict. The users the undo
-// deactivates pass the connection's deletion guard. A dry run writes
+// deactivates pass the connection's deletion guard. On a relying party it
+// reverses the values the run wrote to the directory. A dry run writes
 // nothing and returns the plan.
 func (a *App) UndoRun(ctx context.Context, id int64, dryRun bool) (*UndoReport, error) {
 	run, err := a.Store.GetRun(ctx, id)
