@@ -1,0 +1,136 @@
+package reconcile
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/usersync/usersync/internal/store"
+)
+
+// undoState is an in-memory UndoState for the planning rules; the
+// acceptance tests run the same plans against real directories and stores.
+type undoState struct {
+	users   map[int64]store.User
+	members map[int64][]store.Membership
+	deleted map[int64]store.DeletedUser
+}
+
+func (s *undoState) GetUsers(_ context.Context, ids []int64) ([]store.User, error) {
+	var out []store.User
+	for _, id := range ids {
+		if u, ok := s.users[id]; ok {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}
+
+func (s *undoState) ScanIndex(_ context.Context, _ string, fn func(store.IndexEntry) error) error {
+	for _, u := range s.users {
+		if err := fn(store.IndexEntry{ID: u.ID, ExternalID: u.ExternalID, UserID: u.UserID, Status: u.Status}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *undoState) UserMemberships(_ context.Context, id int64) ([]store.Membership, error) {
+	return s.members[id], nil
+}
+
+func (s *undoState) DeletedUser(_ context.Context, _, id int64) (store.DeletedUser, error) {
+	d, ok := s.deleted[id]
+	if !ok {
+		return d, store.ErrNotFound
+	}
+	return d, nil
+}
+
+func (s *undoState) ListEntities(context.Context, string) ([]store.Entity, error) {
+	return []store.Entity{{ID: 7, Kind: store.KindGroup, Name: "Eng"}}, nil
+}
+
+func TestPlanUndo(t *testing.T) {
+	run := store.Run{ID: 5, Connection: "corp"}
+	user := func(fields map[string]string) store.User {
+		return store.User{ID: 1, ExternalID: "e1", UserID: "ann", Status: store.StatusActive, Fields: fields, Hash: 99}
+	}
+	updated := func(ch ...store.FieldChange) []store.Outcome {
+		return []store.Outcome{{RunID: 5, UserRowID: 1, ExternalID: "e1", UserID: "ann", Action: store.ActionUpdated, Changes: ch}}
+	}
+	for _, tc := range []struct {
+		name      string
+		user      store.User
+		members   []store.Membership
+		outs      []store.Outcome
+		fields    map[string]string // the update's fields; nil means no update
+		conflicts int
+		adds      int
+	}{
+		{"field goes back", user(map[string]string{"title": "New"}), nil,
+			updated(store.FieldChange{Field: "title", Old: "Old", New: "New"}), map[string]string{"title": "Old"}, 0, 0},
+		{"field the run added is removed", user(map[string]string{"title": "New"}), nil,
+			updated(store.FieldChange{Field: "title", New: "New"}), map[string]string{}, 0, 0},
+		{"value already as before needs nothing", user(map[string]string{"title": "Old"}), nil,
+			updated(store.FieldChange{Field: "title", Old: "Old", New: "New"}), nil, 0, 0},
+		{"value changed since is a conflict", user(map[string]string{"title": "Edited"}), nil,
+			updated(store.FieldChange{Field: "title", Old: "Old", New: "New"}), nil, 1, 0},
+		{"a secret's redacted value is never written", user(map[string]string{"apiToken": "x"}), nil,
+			updated(store.FieldChange{Field: "apiToken", Old: store.Redacted, New: store.Redacted}), nil, 1, 0},
+		{"the same change twice is reversed once", user(map[string]string{"title": "New"}), nil,
+			append(updated(store.FieldChange{Field: "title", Old: "Old", New: "New"}), updated(store.FieldChange{Field: "title", Old: "Old", New: "New"})...),
+			map[string]string{"title": "Old"}, 0, 0},
+		{"removed membership comes back", user(nil), nil,
+			updated(store.FieldChange{Field: store.KindGroup, Old: "Eng"}), nil, 0, 1},
+		{"membership already back needs nothing", user(nil), []store.Membership{{UserRowID: 1, EntityID: 7, Kind: store.KindGroup, Name: "Eng", Source: "rule:corp"}},
+			updated(store.FieldChange{Field: store.KindGroup, Old: "Eng"}), nil, 0, 0},
+		{"membership in a deleted entity is a conflict", user(nil), nil,
+			updated(store.FieldChange{Field: store.KindGroup, Old: "Gone"}), nil, 1, 0},
+		{"status already as before needs nothing", store.User{ID: 1, ExternalID: "e1", UserID: "ann", Status: store.StatusActive}, nil,
+			[]store.Outcome{{UserRowID: 1, Action: store.ActionDeactivated, Changes: []store.FieldChange{{Field: "status", Old: "active", New: "inactive"}}}}, nil, 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := &undoState{users: map[int64]store.User{1: tc.user}, members: map[int64][]store.Membership{1: tc.members}}
+			p, err := PlanUndo(context.Background(), st, run, tc.outs, time.Hour, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(p.Conflicts) != tc.conflicts {
+				t.Fatalf("conflicts = %+v, want %d", p.Conflicts, tc.conflicts)
+			}
+			if len(p.Memberships.Add) != tc.adds {
+				t.Fatalf("membership adds = %+v, want %d", p.Memberships.Add, tc.adds)
+			}
+			switch {
+			case tc.fields == nil && len(p.Batch.Updates) != 0:
+				t.Fatalf("updates = %+v, want none", p.Batch.Updates)
+			case tc.fields != nil && (len(p.Batch.Updates) != 1 || !sameFields(p.Batch.Updates[0].Fields, tc.fields) || p.Batch.Updates[0].Hash != 0):
+				t.Fatalf("updates = %+v, want fields %v and hash 0", p.Batch.Updates, tc.fields)
+			}
+		})
+	}
+}
+
+func TestPlanUndoDeleted(t *testing.T) {
+	run := store.Run{ID: 5, Connection: "corp"}
+	outs := []store.Outcome{{UserRowID: 3, ExternalID: "e3", UserID: "cy", Action: store.ActionDeleted}}
+	now := time.Now()
+	kept := store.DeletedUser{RunID: 5, User: store.User{ID: 3, ExternalID: "e3", UserID: "cy", Status: store.StatusActive}, DeletedAt: now.Add(-2 * time.Hour)}
+
+	st := &undoState{users: map[int64]store.User{}, deleted: map[int64]store.DeletedUser{3: kept}}
+	if _, err := PlanUndo(context.Background(), st, run, outs, time.Hour, now); !errors.Is(err, ErrTooLate) {
+		t.Fatalf("past the retention: %v, want ErrTooLate", err)
+	}
+	p, err := PlanUndo(context.Background(), st, run, outs, 3*time.Hour, now)
+	if err != nil || len(p.Batch.Creates) != 1 || p.Batch.Creates[0].ID != 0 || p.Batch.Creates[0].UserID != "cy" {
+		t.Fatalf("restore: %+v, %v", p, err)
+	}
+	// A user a later sync created again is a conflict, not a second copy.
+	st.users[9] = store.User{ID: 9, ExternalID: "e3", UserID: "cy", Status: store.StatusActive}
+	p, err = PlanUndo(context.Background(), st, run, outs, 3*time.Hour, now)
+	if err != nil || len(p.Batch.Creates) != 0 || len(p.Conflicts) != 1 {
+		t.Fatalf("user back since: %+v, %v", p, err)
+	}
+}
