@@ -55,3 +55,20 @@ func (s *Server) undoRunSubmit(w http.ResponseWriter, r *http.Request) error {
 	http.Redirect(w, r, "/runs/"+strconv.FormatInt(rep.ID, 10)+"?decided="+rep.Status, http.StatusSeeOther)
 	return nil
 }
+
+// undoPreviewPage shows what undoing run {id} would change and the
+// conflicts it would leave alone, with the button that does it.
+func (s *Server) undoPreviewPage(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	rep, err := s.undoRun(r, id, true)
+	if err != nil {
+		_, e := classify(err)
+		http.Redirect(w, r, "/runs/"+strconv.FormatInt(id, 10)+"?error="+urlQuery(e.Message), http.StatusSeeOther)
+		return nil
+	}
+	s.render(w, r, http.StatusOK, "undo", "Undo run "+strconv.FormatInt(id, 10), map[string]any{"ID": id, "Report": rep})
+	return nil
+}

@@ -90,7 +90,14 @@ func TestUndoAPIAndRunPage(t *testing.T) {
 	if page := c.get(fmt.Sprintf("/runs/%d", rep.ID), http.StatusOK); !strings.Contains(page, `id="undo-run"`) {
 		t.Fatal("the undo run's page has no undo button")
 	}
-	// The button undoes the undo and shows the new run.
+	// The button leads to the preview, whose button undoes the undo.
+	preview := c.get(fmt.Sprintf("/runs/%d/undo", rep.ID), http.StatusOK)
+	if !strings.Contains(preview, `id="undo-confirm"`) || !strings.Contains(preview, "moved@example.org") {
+		t.Fatalf("the undo preview lacks the plan or the button:\n%s", preview)
+	}
+	if u := emailOf(t, e, slapd.UID(3)); u != slapd.UID(3)+"@example.com" {
+		t.Fatalf("the preview wrote: email %q", u)
+	}
 	code, _ = c.form(fmt.Sprintf("/runs/%d/undo", rep.ID), url.Values{})
 	if code != http.StatusSeeOther {
 		t.Fatalf("undo button: %d", code)

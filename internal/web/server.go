@@ -151,6 +151,7 @@ func (s *Server) routeTable() []route {
 		{"POST", "/runs/{id}/approve", page, s.decideRunSubmit},
 		{"POST", "/runs/{id}/reject", page, s.decideRunSubmit},
 		{"POST", "/runs/{id}/cancel", page, s.cancelRunSubmit},
+		{"GET", "/runs/{id}/undo", page, s.undoPreviewPage},
 		{"POST", "/runs/{id}/undo", page, s.undoRunSubmit},
 		{"GET", "/users", page, s.usersPage},
 		{"GET", "/users/add", page, s.addUserForm},
