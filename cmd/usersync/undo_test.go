@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	ldapv3 "github.com/go-ldap/ldap/v3"
+
 	"github.com/usersync/usersync/internal/app"
 	"github.com/usersync/usersync/internal/store"
 	"github.com/usersync/usersync/internal/testdir/slapd"
@@ -263,4 +265,60 @@ func TestUndoCreatesAndDeletesOpenLDAP(t *testing.T) {
 		t.Fatalf("undo of the deletes: exit %d %s", code, out)
 	}
 	wantSnapshot(t, "after restoring the deleted users", c.snapshot(), before)
+}
+
+// TestUndoIncrementalAndOneUserOpenLDAP: runs of every kind record their
+// changes the same way, so an incremental run and a one-user `users add`
+// run are undone like a full one.
+func TestUndoIncrementalAndOneUserOpenLDAP(t *testing.T) {
+	s := slapd.StartLDIF(t, undoLDIF())
+	c := newCLI(t)
+	doc := undoDoc(s, wrongFilter, "displayName")
+	doc["groupRules"] = false
+	c.apply(doc)
+	c.mustSync("corp")
+	c.mustSync("corp") // saves the change token
+
+	l := adminConn(t, s)
+	m := ldapv3.NewModifyRequest("uid=u02,"+slapd.PeopleDN, nil)
+	m.Replace("mail", []string{"u02@moved.example.org"})
+	if err := l.Modify(m); err != nil {
+		t.Fatal(err)
+	}
+	inc := c.mustSync("corp")
+	if inc.Mode != store.ModeIncremental || inc.Updated != 1 {
+		t.Fatalf("incremental run: %+v", inc)
+	}
+	if undo, code, out := c.undo(inc.ID); code != 0 || undo.Updated != 1 {
+		t.Fatalf("undo of the incremental run: exit %d %s", code, out)
+	}
+	if got := c.show("u02").User.Fields[store.FieldEmail]; got != "u02@example.com" {
+		t.Fatalf("after the undo u02's email = %q", got)
+	}
+
+	// A new entry added by hand is a one-user run, and its undo
+	// deactivates the user it created.
+	add := ldapv3.NewAddRequest("uid=u0new,"+slapd.PeopleDN, nil)
+	add.Attribute("objectClass", []string{"inetOrgPerson"})
+	add.Attribute("uid", []string{"u0new"})
+	add.Attribute("cn", []string{"New"})
+	add.Attribute("sn", []string{"New"})
+	add.Attribute("displayName", []string{"New User"})
+	if err := l.Add(add); err != nil {
+		t.Fatal(err)
+	}
+	out := c.mustRun("users", "add", "--connection", "corp", "u0new", "--json")
+	var added struct {
+		ID      int64 `json:"runId"`
+		Created int   `json:"created"`
+	}
+	if err := json.NewDecoder(strings.NewReader(out)).Decode(&added); err != nil || added.Created != 1 {
+		t.Fatalf("users add: %v %s", err, out)
+	}
+	if undo, code, out := c.undo(added.ID); code != 0 || undo.Deactivated != 1 {
+		t.Fatalf("undo of the one-user run: exit %d %s", code, out)
+	}
+	if got := c.show("u0new").User.Status; got != store.StatusInactive {
+		t.Fatalf("after the undo u0new is %s", got)
+	}
 }
