@@ -156,4 +156,37 @@ func TestUndoWrongFilterSambaAD(t *testing.T) {
 		t.Fatalf("undo of the membership removal: exit %d %s", code, out)
 	}
 	c.wantMemberships("ua01@example.test", "permissionSet:Engineering:rule:ad")
+
+	// A mapping change rewrites every display name, then an operator
+	// edits three: the undo restores the others and lists the three.
+	rewrite := doc(right)
+	rewrite["mappings"].([]any)[1] = map[string]any{"source": "sAMAccountName", "target": "displayName"}
+	c.apply(rewrite)
+	rewrote := c.mustSync("ad", "--full")
+	if rewrote.Updated != undoUsers {
+		t.Fatalf("mapping change: %+v", rewrote)
+	}
+	users := c.users()
+	for _, id := range []string{"ua05", "ua06", "ua07"} {
+		c.mustRun("users", "set", fmt.Sprint(user(t, users, id+"@example.test").ID), "displayName", "Edited "+id)
+	}
+	edited := c.snapshot()
+	undo, code, out = c.undo(rewrote.ID)
+	if code != 0 || undo.Updated != undoUsers-3 || len(undo.Conflicts) != 3 {
+		t.Fatalf("undo of the mapping change: exit %d %s", code, out)
+	}
+	for _, cf := range undo.Conflicts {
+		if cf.Field != "displayName" || cf.Now != "Edited "+strings.TrimSuffix(cf.UserID, "@example.test") || !strings.HasPrefix(cf.Before, "Display ") {
+			t.Fatalf("conflict = %+v", cf)
+		}
+	}
+	if got := c.snapshot()["ua11@example.test"]; got.DisplayName != "Display 11" {
+		t.Fatalf("ua11 after the undo = %+v", got)
+	}
+	// The undo of that undo returns the store to the state after the
+	// mapping change and the edits.
+	if _, code, out := c.undo(undo.ID); code != 0 {
+		t.Fatalf("undo of the undo: exit %d %s", code, out)
+	}
+	wantSnapshot(t, "after the undo of the undo", c.snapshot(), edited)
 }
