@@ -40,9 +40,15 @@ func runsUndo(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "undo of run %d: ", id)
 		printReport(e.stdout, &rep.Report)
 		if len(rep.Conflicts) > 0 {
-			fmt.Fprintf(e.stdout, "  %d conflicts (changed since run %d, left as they are):\n", len(rep.Conflicts), id)
-			for _, c := range rep.Conflicts {
-				fmt.Fprintf(e.stdout, "  conflict %s\n", termSafe(c.String()))
+			fmt.Fprintf(e.stdout, "  %d conflicts (changed since run %d, left as they are)", len(rep.Conflicts), id)
+			if rep.DryRun {
+				// The plan above lists them.
+				fmt.Fprintln(e.stdout)
+			} else {
+				fmt.Fprintln(e.stdout, ":")
+				for _, c := range rep.Conflicts {
+					fmt.Fprintf(e.stdout, "  conflict %s\n", termSafe(c.String()))
+				}
 			}
 		}
 	}

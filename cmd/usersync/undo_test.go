@@ -184,6 +184,10 @@ func TestUndoConflictsOpenLDAP(t *testing.T) {
 		c.mustRun("users", "set", fmt.Sprint(user(t, users, id).ID), "displayName", "Edited "+id)
 	}
 
+	preview := c.mustRun("runs", "undo", fmt.Sprint(rewrite.ID), "--dry-run")
+	if !strings.Contains(preview, `3 conflicts`) || !strings.Contains(preview, `u03: changed since run 2, left as it is: before "Display 3", after "Common 3", now "Edited u03"`) {
+		t.Fatalf("the preview does not list the conflicts:\n%s", preview)
+	}
 	undo, code, out := c.undo(rewrite.ID)
 	if code != 0 || undo.Updated != undoUsers-3 || len(undo.Conflicts) != 3 {
 		t.Fatalf("undo: exit %d %s", code, out)
