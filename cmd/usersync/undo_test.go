@@ -326,3 +326,34 @@ func TestUndoIncrementalAndOneUserOpenLDAP(t *testing.T) {
 		t.Fatalf("after the undo u0new is %s", got)
 	}
 }
+
+// TestUndoHeldUserIDOpenLDAP: a deactivated user whose userId a local user
+// took since is left inactive and listed as a conflict; the others are
+// reactivated.
+func TestUndoHeldUserIDOpenLDAP(t *testing.T) {
+	s := slapd.StartLDIF(t, undoLDIF())
+	c := newCLI(t)
+	doc := undoDoc(s, rightFilter, "displayName")
+	doc["groupRules"] = false
+	doc["deletionGuard"] = map[string]any{"disabled": true}
+	c.apply(doc)
+	c.mustSync("corp")
+	doc["searchFilter"] = wrongFilter
+	c.apply(doc)
+	wrong := c.mustSync("corp")
+	if wrong.Deactivated != 8 {
+		t.Fatalf("wrong-filter run: %+v", wrong)
+	}
+	if out, code := c.runIn("Local-Pw-1234\n", "users", "add-local", "u14", "--display-name", "Local Fourteen"); code != 0 {
+		t.Fatalf("add-local: %d %s", code, out)
+	}
+	undo, code, out := c.undo(wrong.ID)
+	if code != 0 || undo.Updated != 7 || len(undo.Conflicts) != 1 || undo.Conflicts[0].UserID != "u14" || !strings.Contains(undo.Conflicts[0].Now, "held by active user") {
+		t.Fatalf("undo: exit %d %s", code, out)
+	}
+	// 19 directory users and the local one.
+	assertActive(t, c, undoUsers)
+	if u := c.show("u15"); u.User.Status != store.StatusActive {
+		t.Fatalf("u15 after the undo = %+v", u.User)
+	}
+}

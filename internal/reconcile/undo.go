@@ -63,6 +63,7 @@ type UndoState interface {
 	UserMemberships(ctx context.Context, userRowID int64) ([]store.Membership, error)
 	DeletedUser(ctx context.Context, runID, userRowID int64) (store.DeletedUser, error)
 	ListEntities(ctx context.Context, kind string) ([]store.Entity, error)
+	FindActiveUsers(ctx context.Context, userIDs []string) ([]store.User, error)
 }
 
 // ErrTooLate means a user the undone run deleted can no longer be
@@ -155,10 +156,95 @@ func PlanUndo(ctx context.Context, st UndoState, run store.Run, outs []store.Out
 			}
 		}
 	}
+	if err := plan.heldUserIDs(ctx, st, order); err != nil {
+		return nil, err
+	}
 	for _, u := range order {
 		plan.finish(run, u)
 	}
 	return plan, nil
+}
+
+// heldUserIDs leaves alone, as conflicts, the users the undo would
+// activate, rename or restore under a userId another active user now
+// holds: userIds stay unique, and one such user must not fail the rest.
+func (p *UndoPlan) heldUserIDs(ctx context.Context, st UndoState, order []*userUndo) error {
+	want := map[string]*userUndo{}
+	restores := map[string]int{}
+	var keys []string
+	for _, u := range order {
+		if len(u.changes) == 0 || u.next.Status != store.StatusActive {
+			continue
+		}
+		if u.cur.Status == store.StatusActive && strings.EqualFold(u.next.UserID, u.cur.UserID) {
+			continue
+		}
+		k := strings.ToLower(u.next.UserID)
+		want[k] = u
+		keys = append(keys, u.next.UserID)
+	}
+	for i, c := range p.Batch.Creates {
+		if c.Status == store.StatusActive {
+			restores[strings.ToLower(c.UserID)] = i
+			keys = append(keys, c.UserID)
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	holders, err := st.FindActiveUsers(ctx, keys)
+	if err != nil {
+		return err
+	}
+	dropped := map[int]bool{}
+	for _, h := range holders {
+		k := strings.ToLower(h.UserID)
+		if u := want[k]; u != nil && u.cur.ID != h.ID {
+			p.conflict(Conflict{UserRowID: u.cur.ID, UserID: u.cur.UserID, Field: "userId", Before: u.next.UserID, After: u.cur.UserID,
+				Now: fmt.Sprintf("%s is held by active user %d", h.UserID, h.ID)})
+			u.changes = nil
+			p.dropMemberships(u.cur.ID)
+		}
+		if i, ok := restores[k]; ok && !dropped[i] {
+			dropped[i] = true
+			c := p.Batch.Creates[i]
+			p.conflict(Conflict{UserID: c.UserID, Field: "userId", Before: c.UserID, After: "deleted", Now: fmt.Sprintf("held by active user %d", h.ID)})
+		}
+	}
+	if len(dropped) > 0 {
+		creates, outs := p.Batch.Creates[:0], p.Batch.Outcomes[:0]
+		for i, c := range p.Batch.Creates {
+			if !dropped[i] {
+				creates = append(creates, c)
+				outs = append(outs, p.Batch.Outcomes[i])
+			}
+		}
+		p.Batch.Creates, p.Batch.Outcomes = creates, outs
+		p.Counts.Created -= len(dropped)
+	}
+	return nil
+}
+
+// dropMemberships forgets the membership changes planned for a user the
+// undo leaves alone.
+func (p *UndoPlan) dropMemberships(row int64) {
+	keep := func(ms []store.Membership) []store.Membership {
+		out := ms[:0]
+		for _, m := range ms {
+			if m.UserRowID != row {
+				out = append(out, m)
+			}
+		}
+		return out
+	}
+	p.Memberships.Add, p.Memberships.Remove = keep(p.Memberships.Add), keep(p.Memberships.Remove)
+	su := p.Memberships.SuperUser[:0]
+	for _, c := range p.Memberships.SuperUser {
+		if c.UserRowID != row {
+			su = append(su, c)
+		}
+	}
+	p.Memberships.SuperUser = su
 }
 
 func cloneUser(u store.User) store.User {

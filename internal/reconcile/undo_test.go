@@ -3,6 +3,7 @@ package reconcile
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -46,6 +47,18 @@ func (s *undoState) DeletedUser(_ context.Context, _, id int64) (store.DeletedUs
 		return d, store.ErrNotFound
 	}
 	return d, nil
+}
+
+func (s *undoState) FindActiveUsers(_ context.Context, ids []string) ([]store.User, error) {
+	var out []store.User
+	for _, u := range s.users {
+		for _, id := range ids {
+			if u.Status == store.StatusActive && strings.EqualFold(u.UserID, id) {
+				out = append(out, u)
+			}
+		}
+	}
+	return out, nil
 }
 
 func (s *undoState) ListEntities(context.Context, string) ([]store.Entity, error) {
@@ -132,5 +145,31 @@ func TestPlanUndoDeleted(t *testing.T) {
 	p, err = PlanUndo(context.Background(), st, run, outs, 3*time.Hour, now)
 	if err != nil || len(p.Batch.Creates) != 0 || len(p.Conflicts) != 1 {
 		t.Fatalf("user back since: %+v, %v", p, err)
+	}
+}
+
+// TestPlanUndoHeldUserID: a user the undo would reactivate, or restore,
+// under a userId another active user now holds is a conflict, and the
+// rest of the undo goes on.
+func TestPlanUndoHeldUserID(t *testing.T) {
+	run := store.Run{ID: 5, Connection: "corp"}
+	st := &undoState{users: map[int64]store.User{
+		1: {ID: 1, ExternalID: "e1", UserID: "ann", Status: store.StatusInactive, Fields: map[string]string{}},
+		2: {ID: 2, ExternalID: "e2", UserID: "ANN", Status: store.StatusActive},
+		4: {ID: 4, ExternalID: "e4", UserID: "bo", Status: store.StatusInactive, Fields: map[string]string{}},
+		6: {ID: 6, ExternalID: "e6", UserID: "cy", Status: store.StatusActive},
+	}, deleted: map[int64]store.DeletedUser{3: {User: store.User{ID: 3, ExternalID: "e3", UserID: "Cy", Status: store.StatusActive}, DeletedAt: time.Now()}}}
+	deact := []store.FieldChange{{Field: "status", Old: store.StatusActive, New: store.StatusInactive}}
+	outs := []store.Outcome{
+		{UserRowID: 1, ExternalID: "e1", UserID: "ann", Action: store.ActionDeactivated, Changes: deact},
+		{UserRowID: 4, ExternalID: "e4", UserID: "bo", Action: store.ActionDeactivated, Changes: deact},
+		{UserRowID: 3, ExternalID: "e3", UserID: "Cy", Action: store.ActionDeleted},
+	}
+	p, err := PlanUndo(context.Background(), st, run, outs, time.Hour, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Conflicts) != 2 || len(p.Batch.Creates) != 0 || len(p.Batch.Updates) != 1 || p.Batch.Updates[0].ID != 4 {
+		t.Fatalf("plan = conflicts %+v, creates %+v, updates %+v", p.Conflicts, p.Batch.Creates, p.Batch.Updates)
 	}
 }
