@@ -74,11 +74,9 @@ var ErrTooLate = errors.New("too late to restore")
 type userUndo struct {
 	cur, next  store.User
 	changes    []store.FieldChange
-	action     string
 	keepHash   bool
 	membership bool
 	ext        string
-	userID     string
 }
 
 // PlanUndo computes the undo of run from its outcomes, against the store
@@ -132,7 +130,7 @@ func PlanUndo(ctx context.Context, st UndoState, run store.Run, outs []store.Out
 			continue
 		}
 		if u.ext == "" {
-			u.ext, u.userID = o.ExternalID, u.cur.UserID
+			u.ext = o.ExternalID
 			order = append(order, u)
 		}
 		if o.Action == store.ActionCreated && run.Trigger == store.TriggerUndo {
@@ -183,7 +181,6 @@ func (p *UndoPlan) undoCreate(u *userUndo, o store.Outcome) {
 	}
 	u.next.Status = store.StatusInactive
 	u.changes = append(u.changes, store.FieldChange{Field: "status", Old: store.StatusActive, New: store.StatusInactive})
-	u.action = store.ActionDeactivated
 }
 
 // reverse takes back one recorded change of a user, unless the value
