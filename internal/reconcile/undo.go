@@ -49,6 +49,8 @@ type UndoPlan struct {
 	Active int
 	// heldUpdates are the updates of Deactivate, in the same order.
 	heldUpdates []store.User
+	// heldCur are the users of heldUpdates as they are now.
+	heldCur []store.User
 	// deletes are the outcomes of the users the undo deletes again (those
 	// an undone undo restored).
 	deletes  []store.Outcome
@@ -355,7 +357,7 @@ func (p *UndoPlan) finish(run store.Run, u *userUndo) {
 	case u.cur.Status == store.StatusActive && next.Status != store.StatusActive:
 		o.Action = store.ActionDeactivated
 		p.Deactivate = append(p.Deactivate, o)
-		p.held(next)
+		p.held(next, u.cur)
 		return
 	default:
 		p.Counts.Updated++

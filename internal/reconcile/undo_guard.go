@@ -93,7 +93,33 @@ func (p *UndoPlan) dropMemberships(row int64) {
 
 // held keeps a deactivating update aside until the deletion guard lets it
 // through (Guard).
-func (p *UndoPlan) held(u store.User) { p.heldUpdates = append(p.heldUpdates, u) }
+func (p *UndoPlan) held(next, cur store.User) {
+	p.heldUpdates = append(p.heldUpdates, next)
+	p.heldCur = append(p.heldCur, cur)
+}
+
+// holdStatusOnly is the part of held deactivation i that does not wait for
+// approval: its fields and userId go back at once, recorded as an update
+// of their own so that an undo of this undo finds them; only the status
+// change waits (approval clears the fields a leave clears). Membership
+// changes are applied at once too, so they are recorded here as well.
+func (p *UndoPlan) holdStatusOnly(i int) {
+	next, cur, o := p.heldUpdates[i], p.heldCur[i], p.Deactivate[i]
+	next.Status = cur.Status
+	var changes []store.FieldChange
+	for _, ch := range o.Changes {
+		if ch.Field != "status" {
+			changes = append(changes, ch)
+		}
+	}
+	if len(changes) == 0 {
+		return
+	}
+	p.Batch.Updates = append(p.Batch.Updates, next)
+	o.Action, o.Changes = store.ActionUpdated, changes
+	p.Batch.Outcomes = append(p.Batch.Outcomes, o)
+	p.Counts.Updated++
+}
 
 // Guard applies the connection's deletion guard to the users the undo
 // would deactivate, out of active users. When it lets them through, their
@@ -115,6 +141,9 @@ func (p *UndoPlan) Guard(guard connection.DeletionGuard, active int, runID int64
 		}
 		p.Counts.Deleted += len(p.deletes)
 		return nil
+	}
+	for i := range p.Deactivate {
+		p.holdStatusOnly(i)
 	}
 	for _, o := range p.Deactivate {
 		o.Action = store.ActionPendingDeactivation

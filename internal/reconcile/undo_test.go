@@ -3,10 +3,12 @@ package reconcile
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/usersync/usersync/internal/connection"
 	"github.com/usersync/usersync/internal/store"
 )
 
@@ -171,5 +173,50 @@ func TestPlanUndoHeldUserID(t *testing.T) {
 	}
 	if len(p.Conflicts) != 2 || len(p.Batch.Creates) != 0 || len(p.Batch.Updates) != 1 || p.Batch.Updates[0].ID != 4 {
 		t.Fatalf("plan = conflicts %+v, creates %+v, updates %+v", p.Conflicts, p.Batch.Creates, p.Batch.Updates)
+	}
+}
+
+// TestPlanUndoGuardHoldsOnlyTheStatus: when the deletion guard holds the
+// deactivations of an undo, the fields it puts back are written at once
+// and recorded as updates; only the status change waits for approval.
+func TestPlanUndoGuardHoldsOnlyTheStatus(t *testing.T) {
+	run := store.Run{ID: 5, Connection: "corp"}
+	st := &undoState{users: map[int64]store.User{}}
+	var outs []store.Outcome
+	for i := int64(1); i <= 10; i++ {
+		st.users[i] = store.User{ID: i, ExternalID: fmt.Sprint("e", i), UserID: fmt.Sprint("u", i), Status: store.StatusActive, Fields: map[string]string{"title": "New"}}
+		outs = append(outs, store.Outcome{UserRowID: i, ExternalID: fmt.Sprint("e", i), Action: store.ActionUpdated, Changes: []store.FieldChange{
+			{Field: "title", Old: "Old", New: "New"}, {Field: "status", Old: store.StatusInactive, New: store.StatusActive}}})
+	}
+	p, err := PlanUndo(context.Background(), st, run, outs, time.Hour, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = p.Guard(connection.DeletionGuard{MaxCount: 500, MaxPercent: 20, MinCount: 5}, p.Active, 6)
+	if !errors.Is(err, ErrGuardTipped) {
+		t.Fatalf("Guard = %v, want ErrGuardTipped", err)
+	}
+	if len(p.Batch.Updates) != 10 || p.Counts.PendingDeactivations != 10 || p.Counts.Updated != 10 {
+		t.Fatalf("updates %d, counts %+v", len(p.Batch.Updates), p.Counts)
+	}
+	for _, u := range p.Batch.Updates {
+		if u.Status != store.StatusActive || u.Fields["title"] != "Old" {
+			t.Fatalf("held update = %+v, want active with the old title", u)
+		}
+	}
+	pending, updated := 0, 0
+	for _, o := range p.Batch.Outcomes {
+		switch o.Action {
+		case store.ActionPendingDeactivation:
+			pending++
+		case store.ActionUpdated:
+			if len(o.Changes) != 1 || o.Changes[0].Field != "title" {
+				t.Fatalf("update outcome = %+v", o)
+			}
+			updated++
+		}
+	}
+	if pending != 10 || updated != 10 {
+		t.Fatalf("%d pending and %d updated outcomes, want 10 and 10", pending, updated)
 	}
 }
