@@ -45,7 +45,7 @@ func commands() []command {
 		{"admin", "password [NAME]: set an administrator's password (standard input) and log out their sessions", runAdmin},
 		{"auth", "check USER (password on standard input)", runAuth},
 		{"cert", "add | revoke | list certificate mappings of relying parties", runCert},
-		{"runs", "list | show ID | approve ID | reject ID", runRuns},
+		{"runs", "list | show ID | approve ID | reject ID | undo ID", runRuns},
 		{"permission-set", "add NAME | list | remove NAME", entityCommand(store.KindPermissionSet, "permission-set")},
 		{"group", "add NAME | list | remove NAME (application groups)", entityCommand(store.KindGroup, "group")},
 		{"site", "add NAME | list | remove NAME", entityCommand(store.KindSite, "site")},

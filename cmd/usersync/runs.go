@@ -11,7 +11,8 @@ import (
 
 func runRuns(ctx context.Context, e *env, args []string) error {
 	return dispatch(ctx, e, "runs", args,
-		subcommand{"list", runsList}, subcommand{"show", runsShow}, verb("approve", runsDecide), verb("reject", runsDecide))
+		subcommand{"list", runsList}, subcommand{"show", runsShow}, verb("approve", runsDecide), verb("reject", runsDecide),
+		subcommand{"undo", runsUndo})
 }
 
 func runsList(ctx context.Context, e *env, args []string) error {
@@ -34,10 +35,10 @@ func runsList(ctx context.Context, e *env, args []string) error {
 	if *asJSON {
 		return writeList(e.stdout, runs)
 	}
-	tb := newTable(e.stdout, "ID", "CONNECTION", "STARTED", "TRIGGER", "MODE", "STATUS", "READ", "CREATED", "UPDATED", "DEACTIVATED", "FAILED", "MS")
+	tb := newTable(e.stdout, "ID", "CONNECTION", "STARTED", "TRIGGER", "MODE", "STATUS", "READ", "CREATED", "UPDATED", "DEACTIVATED", "FAILED", "MS", "UNDO")
 	for _, r := range runs {
 		tb.row(r.ID, r.Connection, r.StartedAt.Local().Format(time.DateTime),
-			r.Trigger, r.Mode, r.Status, r.EntriesRead, r.Created, r.Updated, r.Deactivated, r.Failed, r.DurationMs)
+			r.Trigger, r.Mode, r.Status, r.EntriesRead, r.Created, r.Updated, r.Deactivated, r.Failed, r.DurationMs, undoNote(r))
 	}
 	return tb.flush()
 }
@@ -90,6 +91,9 @@ func runsShow(ctx context.Context, e *env, args []string) error {
 		run.EntriesRead, run.Created, run.Updated, run.Deactivated, run.Unchanged, run.Skipped, run.Failed, run.PendingDeactivations)
 	if run.Error != "" {
 		fmt.Fprintf(e.stdout, "  error: %s\n", termSafe(run.Error))
+	}
+	if note := undoNote(run); note != "" {
+		fmt.Fprintf(e.stdout, "  %s\n", note)
 	}
 	for _, w := range run.Warnings {
 		fmt.Fprintf(e.stdout, "  warning: %s\n", termSafe(w))

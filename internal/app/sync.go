@@ -43,6 +43,7 @@ func (a *App) Sync(ctx context.Context, name string, opts SyncOptions) (*reconci
 		rep, err = a.sync(ctx, name, opts)
 		return err
 	})
+	a.purgeDeletedUsers(ctx)
 	return rep, err
 }
 
@@ -166,11 +167,18 @@ func (a *App) ApproveRun(ctx context.Context, id int64) (store.Run, error) {
 	b := store.Batch{RunID: id, Connection: run.Connection, Token: &noToken}
 	for _, o := range pending {
 		b.Deactivate = append(b.Deactivate, o.UserRowID)
-		b.Outcomes = append(b.Outcomes, store.Outcome{RunID: id, UserRowID: o.UserRowID, ExternalID: o.ExternalID, UserID: o.UserID,
-			Action: store.ActionDeactivated, Reason: "left the directory or the scope; deactivation approved by an operator"})
 	}
 	if len(b.Deactivate) > 0 {
 		b.ClearOnDeactivate = mapping.ClearOnLeave(c.Mappings)
+	}
+	changes, err := reconcile.LeaveChanges(ctx, a.Store, b.Deactivate, b.ClearOnDeactivate)
+	if err != nil {
+		return run, err
+	}
+	for _, o := range pending {
+		b.Outcomes = append(b.Outcomes, store.Outcome{RunID: id, UserRowID: o.UserRowID, ExternalID: o.ExternalID, UserID: o.UserID,
+			Action: store.ActionDeactivated, Reason: "left the directory or the scope; deactivation approved by an operator",
+			Changes: changes[o.UserRowID]})
 	}
 	for _, o := range deletions {
 		b.Delete = append(b.Delete, o.UserRowID)

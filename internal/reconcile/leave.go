@@ -115,6 +115,10 @@ func (p *planner) leave(ctx context.Context, gone []leaver, token *string) error
 		return err
 	}
 	clear := p.j.Mapper.ClearOnLeave()
+	changes, err := p.leaveChanges(ctx, gone, clear)
+	if err != nil {
+		return err
+	}
 	for _, g := range gone {
 		if g.delete {
 			p.batch.Delete = append(p.batch.Delete, g.ref.id)
@@ -126,7 +130,8 @@ func (p *planner) leave(ctx context.Context, gone []leaver, token *string) error
 		} else {
 			p.batch.Deactivate = append(p.batch.Deactivate, g.ref.id)
 			p.batch.ClearOnDeactivate = clear
-			p.outcome(store.Outcome{UserRowID: g.ref.id, ExternalID: g.ext, UserID: p.ix.userID(g.ref), Action: store.ActionDeactivated, Reason: g.reason})
+			p.outcome(store.Outcome{UserRowID: g.ref.id, ExternalID: g.ext, UserID: p.ix.userID(g.ref), Action: store.ActionDeactivated, Reason: g.reason,
+				Changes: changes[g.ref.id]})
 			p.rep.Deactivated++
 			p.ix.active--
 			if p.j.Groups != nil {

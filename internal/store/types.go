@@ -109,6 +109,8 @@ const (
 	TriggerManual   = "manual"
 	TriggerSchedule = "schedule"
 	TriggerLive     = "live"
+	// TriggerUndo marks a run that takes back another run's changes.
+	TriggerUndo     = "undo"
 	ModeFull        = "full"
 	ModeIncremental = "incremental"
 )
@@ -144,6 +146,11 @@ type Run struct {
 	StartedAt  time.Time  `json:"startedAt"`
 	FinishedAt *time.Time `json:"finishedAt,omitempty"`
 	DurationMs int64      `json:"durationMs"`
+	// UndoOf is the run an undo run takes back (0 for every other run).
+	UndoOf int64 `json:"undoOf,omitempty"`
+	// UndoneBy is the newest undo run that took this run back and was
+	// not rejected or failed (0 when none did).
+	UndoneBy int64 `json:"undoneBy,omitempty"`
 	Counts
 }
 

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/usersync/usersync/internal/reconcile"
 	"github.com/usersync/usersync/internal/store"
 )
 
@@ -76,7 +77,7 @@ type runDetail struct {
 }
 
 var actions = []string{store.ActionCreated, store.ActionUpdated, store.ActionDeactivated, store.ActionSkipped,
-	store.ActionFailed, store.ActionPendingDeactivation}
+	store.ActionFailed, store.ActionPendingDeactivation, reconcile.ActionConflict}
 
 // runWithOutcomes loads a run and its outcomes, filtered by action.
 func (s *Server) runWithOutcomes(r *http.Request, id int64, action string, limit int) (runDetail, error) {

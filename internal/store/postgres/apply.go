@@ -136,9 +136,12 @@ func applyDeactivations(ctx context.Context, tx pgx.Tx, b store.Batch, t time.Ti
 	return step(err, "deactivate users")
 }
 
-func applyDeletes(ctx context.Context, tx pgx.Tx, b store.Batch, _ time.Time) error {
+func applyDeletes(ctx context.Context, tx pgx.Tx, b store.Batch, t time.Time) error {
 	if len(b.Delete) == 0 {
 		return nil
+	}
+	if _, err := tx.Exec(ctx, keepDeletedSQL, b.RunID, t, b.Delete); err != nil {
+		return step(err, "keep deleted users")
 	}
 	_, err := tx.Exec(ctx, `DELETE FROM users WHERE id = ANY($1) AND source = 'directory'`, b.Delete)
 	return step(err, "delete users")

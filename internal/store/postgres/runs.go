@@ -18,8 +18,8 @@ func (s *Store) CreateRun(ctx context.Context, r store.Run) (int64, error) {
 		r.StartedAt = time.Now()
 	}
 	var id int64
-	err := s.pool.QueryRow(ctx, `INSERT INTO runs(connection, trigger, mode, dry_run, status, started_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-		r.Connection, r.Trigger, r.Mode, r.DryRun, r.Status, r.StartedAt).Scan(&id)
+	err := s.pool.QueryRow(ctx, `INSERT INTO runs(connection, trigger, mode, dry_run, status, started_at, undo_of) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+		r.Connection, r.Trigger, r.Mode, r.DryRun, r.Status, r.StartedAt, r.UndoOf).Scan(&id)
 	return id, wrap(err, "create run")
 }
 
@@ -51,13 +51,14 @@ func nonNilStrings(s []string) []string {
 	return s
 }
 
-const runColumns = `id, connection, trigger, mode, dry_run, status, error, warnings, counts, started_at, finished_at, duration_ms`
+const runColumns = `id, connection, trigger, mode, dry_run, status, error, warnings, counts, started_at, finished_at, duration_ms, undo_of,
+	COALESCE((SELECT max(u.id) FROM runs u WHERE u.undo_of = runs.id AND u.status IN ('succeeded', 'awaitingApproval', 'running')), 0)`
 
 func scanRun(r pgx.Row) (store.Run, error) {
 	var run store.Run
 	var warnings, counts []byte
 	if err := r.Scan(&run.ID, &run.Connection, &run.Trigger, &run.Mode, &run.DryRun, &run.Status, &run.Error,
-		&warnings, &counts, &run.StartedAt, &run.FinishedAt, &run.DurationMs); err != nil {
+		&warnings, &counts, &run.StartedAt, &run.FinishedAt, &run.DurationMs, &run.UndoOf, &run.UndoneBy); err != nil {
 		return run, err
 	}
 	if err := json.Unmarshal(warnings, &run.Warnings); err != nil {

@@ -28,7 +28,7 @@ func (s *Store) Apply(ctx context.Context, b store.Batch) error {
 	if err := applyRetire(ctx, tx, b, t); err != nil {
 		return err
 	}
-	if err := applyDeletes(ctx, tx, b); err != nil {
+	if err := applyDeletes(ctx, tx, b, t); err != nil {
 		return err
 	}
 	if err := applyDeactivations(ctx, tx, b, t); err != nil {
@@ -211,16 +211,24 @@ func applyDeactivations(ctx context.Context, tx *sql.Tx, b store.Batch, t string
 	return nil
 }
 
-func applyDeletes(ctx context.Context, tx *sql.Tx, b store.Batch) error {
+func applyDeletes(ctx context.Context, tx *sql.Tx, b store.Batch, t string) error {
 	if len(b.Delete) == 0 {
 		return nil
 	}
+	keep, err := tx.PrepareContext(ctx, keepDeletedSQL)
+	if err != nil {
+		return wrap(err, "apply")
+	}
+	defer keep.Close()
 	stmt, err := tx.PrepareContext(ctx, `DELETE FROM users WHERE id = ? AND source = 'directory'`)
 	if err != nil {
 		return wrap(err, "apply")
 	}
 	defer stmt.Close()
 	for _, id := range b.Delete {
+		if _, err := keep.ExecContext(ctx, b.RunID, t, id); err != nil {
+			return wrap(err, "keep deleted user %d", id)
+		}
 		if _, err := stmt.ExecContext(ctx, id); err != nil {
 			return wrap(err, "delete user %d", id)
 		}

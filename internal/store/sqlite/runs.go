@@ -17,8 +17,8 @@ func (s *Store) CreateRun(ctx context.Context, r store.Run) (int64, error) {
 	if r.StartedAt.IsZero() {
 		r.StartedAt = time.Now()
 	}
-	res, err := s.db.ExecContext(ctx, `INSERT INTO runs(connection, trigger, mode, dry_run, status, started_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		r.Connection, r.Trigger, r.Mode, r.DryRun, r.Status, r.StartedAt.UTC().Format(timeFormat))
+	res, err := s.db.ExecContext(ctx, `INSERT INTO runs(connection, trigger, mode, dry_run, status, started_at, undo_of) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		r.Connection, r.Trigger, r.Mode, r.DryRun, r.Status, r.StartedAt.UTC().Format(timeFormat), r.UndoOf)
 	if err != nil {
 		return 0, wrap(err, "create run")
 	}
@@ -51,14 +51,15 @@ func nonNilStrings(s []string) []string {
 	return s
 }
 
-const runColumns = `id, connection, trigger, mode, dry_run, status, error, warnings, counts, started_at, finished_at, duration_ms`
+const runColumns = `id, connection, trigger, mode, dry_run, status, error, warnings, counts, started_at, finished_at, duration_ms, undo_of,
+	COALESCE((SELECT max(u.id) FROM runs u WHERE u.undo_of = runs.id AND u.status IN ('succeeded', 'awaitingApproval', 'running')), 0)`
 
 func scanRun(r scanner) (store.Run, error) {
 	var run store.Run
 	var warnings, counts, started string
 	var finished sql.NullString
 	if err := r.Scan(&run.ID, &run.Connection, &run.Trigger, &run.Mode, &run.DryRun, &run.Status, &run.Error,
-		&warnings, &counts, &started, &finished, &run.DurationMs); err != nil {
+		&warnings, &counts, &started, &finished, &run.DurationMs, &run.UndoOf, &run.UndoneBy); err != nil {
 		return run, err
 	}
 	run.StartedAt = parseTime(started)

@@ -386,3 +386,13 @@ func (r *recorder) DuplicateUserIDs(ctx context.Context) ([]store.User, error) {
 	r.hit("DuplicateUserIDs")
 	return r.Store.DuplicateUserIDs(ctx)
 }
+
+func (r *recorder) DeletedUser(ctx context.Context, a1 int64, a2 int64) (store.DeletedUser, error) {
+	r.hit("DeletedUser")
+	return r.Store.DeletedUser(ctx, a1, a2)
+}
+
+func (r *recorder) PurgeDeletedUsers(ctx context.Context, a1 time.Time) (int, error) {
+	r.hit("PurgeDeletedUsers")
+	return r.Store.PurgeDeletedUsers(ctx, a1)
+}

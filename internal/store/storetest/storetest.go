@@ -47,6 +47,8 @@ func Run(t *testing.T, open Opener) {
 		{"UniqueUserIDs", testUniqueUserIDs},
 		{"SecretKeys", testSecretKeys},
 		{"UnicodeUserIDs", testUnicodeUserIDs},
+		{"UndoLink", testUndoLink},
+		{"DeletedUsers", testDeletedUsers},
 	}
 	seen := &calls{names: map[string]bool{}}
 	ran := 0
