@@ -29,6 +29,9 @@ func (s *Server) startRunSubmit(w http.ResponseWriter, r *http.Request) error {
 	run, err := s.startRun(r.Context(), r.PostFormValue("connection"))
 	if err != nil {
 		status, e := classify(err)
+		if status >= 500 && status != http.StatusBadGateway {
+			s.log.ErrorContext(r.Context(), "start sync failed", "connection", r.PostFormValue("connection"), "err", err)
+		}
 		return s.renderRuns(w, r, status, e.Message)
 	}
 	http.Redirect(w, r, "/runs/"+strconv.FormatInt(run.ID, 10), http.StatusSeeOther)

@@ -33,6 +33,8 @@ type Job struct {
 	Dir     Directory
 	Trigger string
 	DryRun  bool
+	// Started, when set, is called once the run is recorded, with its id.
+	Started func(store.Run)
 }
 
 // Report is a finished run: its record and, for a dry run, the plan.
@@ -68,6 +70,9 @@ func (e *Engine) Run(ctx context.Context, j Job) (*Report, error) {
 			return rep, fmt.Errorf("writeback: %w", err)
 		}
 		rep.ID = id
+		if j.Started != nil {
+			j.Started(rep.Run)
+		}
 	}
 	err := e.run(ctx, j, rep)
 	end := time.Now()
