@@ -20,7 +20,7 @@ func (s *Server) renderConnections(w http.ResponseWriter, r *http.Request, statu
 		return err
 	}
 	s.render(w, r, status, "connections", "System Connections", map[string]any{
-		"Connections": cs, "Check": check, "Added": r.URL.Query().Get("added"), "Deleted": r.URL.Query().Get("deleted"),
+		"Connections": cs, "Check": check, "Added": s.flashText(r, "added"), "Deleted": s.flashText(r, "deleted"),
 	})
 	return nil
 }
@@ -35,7 +35,13 @@ func (s *Server) newConnectionPage(w http.ResponseWriter, r *http.Request) error
 	}
 	c := connection.Connection{DirectoryType: typ, SystemType: connection.SystemLDAP, Security: connection.SecurityNone, Port: 389}
 	c.SearchFilter = "(&(objectClass=user)(objectCategory=person))"
+	// The linking key fits the directory type: a source keys its users by
+	// the entry's objectGUID, while a relying party finds the entry of an
+	// existing usersync user, by default its userId as userPrincipalName.
 	c.LinkingKey = "objectGUID"
+	if typ == connection.DirectoryRelyingParty {
+		c.LinkingKey = connection.DefaultRelyingPartyLink.Attribute
+	}
 	s.render(w, r, http.StatusOK, "connection_new", newTitle(typ), connForm{C: c, New: true, Errors: map[string]string{}})
 	return nil
 }
@@ -62,7 +68,7 @@ func (s *Server) createConnectionSubmit(w http.ResponseWriter, r *http.Request) 
 	if len(errs) == 0 {
 		_, _, err := s.app.PutConnection(r.Context(), c)
 		if err == nil {
-			http.Redirect(w, r, "/connections?added="+url.QueryEscape(c.Name), http.StatusSeeOther)
+			s.redirectFlash(w, r, "/connections", "added", c.Name)
 			return nil
 		}
 		errs = fieldErrors(err)
@@ -95,7 +101,7 @@ func (s *Server) updateConnectionSubmit(w http.ResponseWriter, r *http.Request) 
 	m := readMappingsForm(r, &c)
 	if len(errs) == 0 && len(m.Errors) == 0 {
 		if _, _, err = s.app.PutConnection(r.Context(), c); err == nil {
-			http.Redirect(w, r, "/connections/"+url.PathEscape(c.Name)+"?flash=updated", http.StatusSeeOther)
+			s.redirectFlash(w, r, "/connections/"+url.PathEscape(c.Name), "updated", "Directory updated.")
 			return nil
 		}
 		errs = m.takeErrors(err)
@@ -124,6 +130,6 @@ func (s *Server) deleteConnectionSubmit(w http.ResponseWriter, r *http.Request) 
 	if err := s.app.Store.DeleteConnection(r.Context(), name); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/connections?deleted="+url.QueryEscape(name), http.StatusSeeOther)
+	s.redirectFlash(w, r, "/connections", "deleted", name)
 	return nil
 }

@@ -78,6 +78,8 @@ type view struct {
 	Nav   string
 	Admin string
 	CSRF  string
+	// Flash is the kind of the server-side flash message the request's
+	// "flash" parameter names, or "".
 	Flash string
 	D     any
 }
@@ -91,7 +93,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		return
 	}
 	p := principalOf(r)
-	v := view{Title: title, Nav: navOf(name), Admin: p.admin, D: data, Flash: r.URL.Query().Get("flash")}
+	v := view{Title: title, Nav: navOf(name), Admin: p.admin, D: data, Flash: s.flashOf(r).Kind}
 	if p.session != nil {
 		v.CSRF = p.session.CSRFToken
 	}

@@ -56,6 +56,8 @@ type Server struct {
 	// bg bounds the runs the server starts: cancelled, they stop safely.
 	bg     context.Context
 	logins *loginGuard
+	// kept holds flash messages and passwords kept for a form's retry.
+	kept *keptValues
 }
 
 // access says who may call a route.
@@ -111,7 +113,7 @@ func New(ctx context.Context, a *app.App, opts Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{app: a, st: st, log: a.Log, opts: opts, mux: http.NewServeMux(), pages: p,
-		bg: ctx, logins: newLoginGuard(opts.LoginLimit)}
+		bg: ctx, logins: newLoginGuard(opts.LoginLimit), kept: newKeptValues()}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
