@@ -62,7 +62,8 @@ func (s *Server) runPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.render(w, r, http.StatusOK, "run", "Run "+strconv.FormatInt(id, 10), map[string]any{
 		"Run": d.Run, "Outcomes": d.Outcomes, "Action": action, "Actions": actions, "Progress": prog, "Pending": pending,
-		"Decided": s.flashText(r, "decided"), "Error": s.flashText(r, flashError),
+		"RunError": runErrorText(d.Run),
+		"Decided":  s.flashText(r, "decided"), "Error": s.flashText(r, flashError),
 	})
 	return nil
 }
