@@ -58,6 +58,9 @@ func newTitle(typ string) string {
 func (s *Server) createConnectionSubmit(w http.ResponseWriter, r *http.Request) error {
 	var c connection.Connection
 	errs := readConnForm(r, &c, true)
+	if p := s.keptPassword(r); p != "" {
+		c.Password = p
+	}
 	if len(errs) == 0 {
 		if _, _, err := s.app.Store.GetConnection(r.Context(), c.Name); err == nil {
 			errs["name"] = "a connection with this name already exists"
@@ -73,8 +76,9 @@ func (s *Server) createConnectionSubmit(w http.ResponseWriter, r *http.Request) 
 		}
 		errs = fieldErrors(err)
 	}
+	kept := s.keepPassword(r, c.Password)
 	c.Password = ""
-	s.render(w, r, http.StatusBadRequest, "connection_new", newTitle(c.DirectoryType), connForm{C: c, New: true, Errors: errs})
+	s.render(w, r, http.StatusBadRequest, "connection_new", newTitle(c.DirectoryType), connForm{C: c, New: true, Errors: errs, PasswordKept: kept})
 	return nil
 }
 
@@ -98,6 +102,9 @@ func (s *Server) updateConnectionSubmit(w http.ResponseWriter, r *http.Request) 
 	}
 	stored := c
 	errs := readConnForm(r, &c, false)
+	if p := s.keptPassword(r); p != "" {
+		c.Password = p
+	}
 	m := readMappingsForm(r, &c)
 	if len(errs) == 0 && len(m.Errors) == 0 {
 		if _, _, err = s.app.PutConnection(r.Context(), c); err == nil {
@@ -106,8 +113,14 @@ func (s *Server) updateConnectionSubmit(w http.ResponseWriter, r *http.Request) 
 		}
 		errs = m.takeErrors(err)
 	}
+	// Only a password given in this form (typed or kept) is kept for the
+	// retry; the stored one stays in the store.
+	kept := ""
+	if c.Password != stored.Password {
+		kept = s.keepPassword(r, c.Password)
+	}
 	c.Password = ""
-	f := connForm{C: c, M: m, Advanced: AdvancedSettingsAvailable(stored.DirectoryType, stored.SystemType), Errors: errs}
+	f := connForm{C: c, M: m, Advanced: AdvancedSettingsAvailable(stored.DirectoryType, stored.SystemType), Errors: errs, PasswordKept: kept}
 	s.render(w, r, http.StatusBadRequest, "connection_edit", "Edit Directory", f)
 	return nil
 }
