@@ -34,6 +34,7 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.render(w, r, http.StatusOK, "dashboard", "Dashboard", map[string]any{
 		"Connections": len(cs), "Active": active, "Inactive": inactive, "Runs": recent, "Chart": runChart(runs),
+		"Warned": latestWarned(runs),
 	})
 	return nil
 }
@@ -41,4 +42,22 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) error {
 // countUsers counts users with a status.
 func (s *Server) countUsers(r *http.Request, status string) (int, error) {
 	return s.st.CountUsers(r.Context(), status)
+}
+
+// latestWarned returns, of each connection's latest run among runs (newest
+// first), those that ended with warnings, so that the dashboard shows a
+// problem until a later run of the same connection is clean.
+func latestWarned(runs []store.Run) []store.Run {
+	seen := map[string]bool{}
+	var out []store.Run
+	for _, r := range runs {
+		if r.Status == store.RunRunning || seen[r.Connection] {
+			continue
+		}
+		seen[r.Connection] = true
+		if len(r.Warnings) > 0 {
+			out = append(out, r)
+		}
+	}
+	return out
 }
