@@ -77,6 +77,22 @@ func TestBrowserAdminUIDefects(t *testing.T) {
 		}
 	})
 
+	t.Run("a second source reading the same users is warned about", func(t *testing.T) {
+		run(t, ctx, "open the form", chromedp.Navigate(base+"/connections/new?type=source"))
+		fill(t, "dup", src.SearchFilter)
+		addAndConfirm(t)
+		waitFor(t, ctx, `document.getElementById("conn-dup") !== null`)
+		warn := eval[string](t, ctx, `Array.from(document.querySelectorAll(".overlap-warning")).map(e => e.textContent).join("\n")`)
+		if !strings.Contains(warn, `Connection "contoso" reads the same directory`) || !strings.Contains(warn, `Connection "dup" reads the same directory`) {
+			t.Fatalf("the connections page does not warn of the overlap:\n%s", warn)
+		}
+		screenshot(t, ctx, "24-overlapping-sources")
+		run(t, ctx, "edit", chromedp.Navigate(base+"/connections/dup"), chromedp.WaitVisible(chromedp.ID("#update-button")))
+		if !present(t, ctx, ".overlap-warning") {
+			t.Fatal("the Edit Directory page does not warn of the overlap")
+		}
+	})
+
 	t.Run("a relying party with the form's defaults links users, and Start sync answers", func(t *testing.T) {
 		run(t, ctx, "open the form", chromedp.Navigate(base+"/connections/new?type=relyingParty"),
 			chromedp.WaitVisible(chromedp.ID("#linkingKey")))

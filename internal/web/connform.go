@@ -21,6 +21,9 @@ type connForm struct {
 	// PasswordKept is the id of the password typed before a failed
 	// submit, kept server-side for the retry and never put in the page.
 	PasswordKept string
+	// Warnings are problems that do not block saving, such as another
+	// source connection reading the same users.
+	Warnings []string
 	// M is the Mappings section of the Edit Directory page.
 	M *mappingsForm
 }

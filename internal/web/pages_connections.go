@@ -21,6 +21,7 @@ func (s *Server) renderConnections(w http.ResponseWriter, r *http.Request, statu
 	}
 	s.render(w, r, status, "connections", "System Connections", map[string]any{
 		"Connections": cs, "Check": check, "Added": s.flashText(r, "added"), "Deleted": s.flashText(r, "deleted"),
+		"Overlaps": overlapsByName(cs),
 	})
 	return nil
 }
@@ -89,6 +90,9 @@ func (s *Server) editConnectionPage(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	f := connForm{C: c, M: newMappingsForm(c), Advanced: AdvancedSettingsAvailable(c.DirectoryType, c.SystemType), Errors: map[string]string{}}
+	if f.Warnings, err = s.overlapWarnings(r.Context(), c); err != nil {
+		return err
+	}
 	s.render(w, r, http.StatusOK, "connection_edit", "Edit Directory", f)
 	return nil
 }
