@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
+
 
 	"github.com/chromedp/chromedp"
 
@@ -141,5 +143,72 @@ func TestBrowserAdminUIDefects(t *testing.T) {
 			t.Fatal("the dashboard does not show the run that links nobody")
 		}
 		screenshot(t, ctx, "23-dashboard-warning")
+	})
+
+	t.Run("Edit Directory shows the results of Update and Preview at the top", func(t *testing.T) {
+		run(t, ctx, "edit", chromedp.Navigate(base+"/connections/contoso"), chromedp.WaitVisible(chromedp.ID("#update-button")))
+		eval[bool](t, ctx, `(document.getElementById("mappings").value = '[{"source": "mail", "target": "email",}]') !== ""`)
+		run(t, ctx, "update", chromedp.Click(chromedp.ID("#update-button")))
+		waitFor(t, ctx, `document.readyState === "complete" && document.getElementById("form-summary") !== null`)
+		screenshot(t, ctx, "25-update-summary")
+		if top := eval[float64](t, ctx, `document.getElementById("form-summary").getBoundingClientRect().top + window.scrollY`); top > 300 {
+			t.Fatalf("the summary is %.0f px down the page", top)
+		}
+		if text := eval[string](t, ctx, `document.getElementById("form-summary").textContent`); !strings.Contains(text, "line 1, column 40") {
+			t.Fatalf("the summary does not say where the JSON is wrong:\n%s", text)
+		}
+		if id := eval[string](t, ctx, `document.activeElement.id`); id != "mappings" {
+			t.Fatalf("focus is on %q, not on the first error", id)
+		}
+		if !eval[bool](t, ctx, `!document.getElementById("unsaved-marker").hidden`) {
+			t.Fatal("the form after a failed Update is not marked unsaved")
+		}
+
+		run(t, ctx, "edit again", chromedp.Navigate(base+"/connections/contoso"), chromedp.WaitVisible(chromedp.ID("#preview-button")),
+			chromedp.Click(chromedp.ID("#preview-button")))
+		waitFor(t, ctx, `document.readyState === "complete" && document.getElementById("preview-summary") !== null`)
+		screenshot(t, ctx, "26-preview-summary")
+		if top := eval[float64](t, ctx, `document.getElementById("preview-summary").getBoundingClientRect().top + window.scrollY`); top > 300 {
+			t.Fatalf("the preview's summary is %.0f px down the page", top)
+		}
+		if id := eval[string](t, ctx, `document.activeElement.id`); id != "preview" {
+			t.Fatalf("focus is on %q, not on the preview's results", id)
+		}
+	})
+
+	// This subtest leaves a page with unsaved changes open: it comes last.
+	t.Run("unsaved changes are marked and leaving them asks first", func(t *testing.T) {
+		run(t, ctx, "edit", chromedp.Navigate(base+"/connections/rp"), chromedp.WaitVisible(chromedp.ID("#advanced-settings")))
+		if !hidden(t, ctx, "#unsaved-marker") {
+			t.Fatal("a page just opened is marked unsaved")
+		}
+		run(t, ctx, "change the UPN settings",
+			chromedp.Click(chromedp.ID("#advanced-settings")),
+			chromedp.WaitVisible(chromedp.ID("#upn-dialog")),
+			chromedp.Click(chromedp.ID("#upn-mail-fallback")),
+			chromedp.Click(chromedp.ID("#upn-save")))
+		waitFor(t, ctx, `!document.getElementById("unsaved-marker").hidden`)
+		screenshot(t, ctx, "27-unsaved-changes")
+
+		// Stay on the page, as an administrator would who meant to press
+		// Update.
+		dl := dialogsOf(ctx)
+		dl.stay.Store(true)
+		for len(dl.opened) > 0 {
+			<-dl.opened
+		}
+		go func() { _ = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`nav a[href="/runs"]`))) }()
+		select {
+		case typ := <-dl.opened:
+			if typ != string("beforeunload") {
+				t.Fatalf("a %s dialog opened", typ)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("leaving unsaved changes did not ask first")
+		}
+		waitFor(t, ctx, `location.pathname === "/connections/rp" && document.readyState === "complete"`)
+		if v := eval[string](t, ctx, `document.getElementById("configureTwo").value`); !strings.Contains(v, `"mailFallbackOnMissingUpn":{"enabled":true}`) {
+			t.Fatalf("the unsaved change is lost: %s", v)
+		}
 	})
 }
