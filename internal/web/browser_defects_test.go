@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/chromedp/chromedp"
 
 	"github.com/usersync/usersync/internal/app"

@@ -21,7 +21,9 @@ func sourcesOverlap(a, b connection.Connection) bool {
 	if a.DirectoryType != connection.DirectorySource || b.DirectoryType != connection.DirectorySource || a.Name == b.Name {
 		return false
 	}
-	host := func(c connection.Connection) string { return strings.TrimSuffix(strings.ToLower(strings.TrimSpace(c.DNSName)), ".") }
+	host := func(c connection.Connection) string {
+		return strings.TrimSuffix(strings.ToLower(strings.TrimSpace(c.DNSName)), ".")
+	}
 	if host(a) != host(b) || a.Port != b.Port {
 		return false
 	}

@@ -25,7 +25,9 @@ func TestOverlappingSourcesWarnAPI(t *testing.T) {
 		warn bool
 	}{
 		{"the same settings", func(*connection.Connection) {}, true},
-		{"the same path in other case and spacing", func(c *connection.Connection) { c.SearchPath = strings.ToLower(strings.ReplaceAll(c.SearchPath, ",", ", ")) }, true},
+		{"the same path in other case and spacing", func(c *connection.Connection) {
+			c.SearchPath = strings.ToLower(strings.ReplaceAll(c.SearchPath, ",", ", "))
+		}, true},
 		{"the parent of the path", func(c *connection.Connection) { c.SearchPath = "DC=contoso,DC=test" }, true},
 		{"a filter that selects every entry", func(c *connection.Connection) { c.SearchFilter = "(objectClass=*)" }, true},
 		{"the host name in capitals", func(c *connection.Connection) { c.DNSName = strings.ToUpper(c.DNSName) }, true},
