@@ -22,7 +22,7 @@ func storeMessage(err, sentinel error) string {
 	}
 	parts := strings.Split(msg[:i], ": ")
 	if n := len(parts); n >= 2 && isStoreName(parts[n-2]) {
-		subject := parts[n-1]
+		subject := spaceWords(parts[n-1])
 		if errors.Is(sentinel, store.ErrNotFound) {
 			return sentence(subject + " does not exist")
 		}
@@ -32,6 +32,27 @@ func storeMessage(err, sentinel error) string {
 		return sentence(withoutLayers(msg[:i]) + " was not found")
 	}
 	return sentence(withoutLayers(msg[:i]))
+}
+
+// spaceWords writes the camel-cased name of a kind that starts subject as
+// words: "permissionSet \"Auditors\"" reads "permission set \"Auditors\"".
+func spaceWords(subject string) string {
+	word, rest, _ := strings.Cut(subject, " ")
+	if strings.ContainsAny(word, "\"'=,") {
+		return subject
+	}
+	var b strings.Builder
+	for i, r := range word {
+		if i > 0 && unicode.IsUpper(r) {
+			b.WriteByte(' ')
+			r = unicode.ToLower(r)
+		}
+		b.WriteRune(r)
+	}
+	if rest == "" {
+		return b.String()
+	}
+	return b.String() + " " + rest
 }
 
 func isStoreName(s string) bool { return s == "sqlite" || s == "postgres" }

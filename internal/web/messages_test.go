@@ -114,6 +114,7 @@ func TestStoreMessage(t *testing.T) {
 		want     string
 	}{
 		{`create site "Berlin": sqlite: site "Berlin": conflict`, store.ErrConflict, `Site "Berlin" already exists.`},
+		{`create permissionSet "Auditors": sqlite: permissionSet "Auditors": conflict`, store.ErrConflict, `Permission set "Auditors" already exists.`},
 		{`sqlite: connection "nope": not found`, store.ErrNotFound, `Connection "nope" does not exist.`},
 		{`postgres: connection "nope": not found`, store.ErrNotFound, `Connection "nope" does not exist.`},
 		{`run 5 is succeeded, not running: conflict`, store.ErrConflict, `Run 5 is succeeded, not running.`},
