@@ -65,6 +65,9 @@ func TestBrowserAdminUIDefects(t *testing.T) {
 		if !present(t, ctx, "#password-kept") {
 			t.Fatal("the page does not say what happened to the password")
 		}
+		if !eval[bool](t, ctx, `document.getElementById("add-form").classList.contains("unsaved")`) {
+			t.Fatal("the form after a failed Add is not marked unsaved")
+		}
 		clear(t, ctx, "searchFilter")
 		run(t, ctx, "fix the filter only", chromedp.SendKeys(chromedp.ID("#searchFilter"), "(objectClass=user)"))
 		addAndConfirm(t)

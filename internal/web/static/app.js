@@ -44,10 +44,10 @@
   }
   sessionStorage.removeItem(placeKey);
 
-  // Edit Directory marks unsaved changes and warns before leaving them. The
-  // form as the page shows it after a failed Update or a Preview is not
-  // saved either.
-  const editForm = document.getElementById("edit-form");
+  // Edit Directory marks unsaved changes, and it and the Add form warn
+  // before leaving them. The form as the page shows it after a failed
+  // Update, Add or a Preview is not saved either.
+  const editForm = document.getElementById("edit-form") || document.getElementById("add-form");
   if (editForm) {
     const marker = document.getElementById("unsaved-marker");
     const snapshot = () => {
