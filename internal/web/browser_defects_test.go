@@ -178,6 +178,18 @@ func TestBrowserAdminUIDefects(t *testing.T) {
 		}
 	})
 
+	t.Run("screenshots of the pages touched, on a phone", func(t *testing.T) {
+		run(t, ctx, "phone size", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+		defer run(t, ctx, "desk size", chromedp.EmulateReset())
+		for name, path := range map[string]string{
+			"30-phone-connections": "/connections", "31-phone-edit": "/connections/dup", "32-phone-dashboard": "/",
+			"33-phone-not-found": "/no/such/page", "34-phone-new-relying-party": "/connections/new?type=relyingParty",
+		} {
+			run(t, ctx, "open "+path, chromedp.Navigate(base+path), chromedp.WaitVisible(chromedp.ID("#main")))
+			screenshot(t, ctx, name)
+		}
+	})
+
 	// This subtest leaves a page with unsaved changes open: it comes last.
 	t.Run("unsaved changes are marked and leaving them asks first", func(t *testing.T) {
 		run(t, ctx, "edit", chromedp.Navigate(base+"/connections/rp"), chromedp.WaitVisible(chromedp.ID("#advanced-settings")))

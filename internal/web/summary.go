@@ -65,7 +65,7 @@ func (f connForm) Summary() []summaryItem {
 	if f.M != nil {
 		for _, s := range mappingSections {
 			for _, msg := range f.M.Errors[s] {
-				out = append(out, summaryItem{Target: s, Label: sectionTitle(s), Msg: msg})
+				out = append(out, summaryItem{Target: s, Label: sectionTitle(s), Msg: strings.TrimPrefix(msg, s+": ")})
 			}
 		}
 		if f.M.PreviewError != "" {
