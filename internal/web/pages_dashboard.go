@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/usersync/usersync/internal/store"
 )
@@ -55,9 +56,24 @@ func latestWarned(runs []store.Run) []store.Run {
 			continue
 		}
 		seen[r.Connection] = true
-		if len(r.Warnings) > 0 {
+		if ws := needsAttention(r.Warnings); len(ws) > 0 {
+			r.Warnings = ws
 			out = append(out, r)
 		}
+	}
+	return out
+}
+
+// needsAttention drops the warnings that only say how a run went (why it
+// read everything, when held deactivations were approved) from those an
+// administrator must act on.
+func needsAttention(warnings []string) []string {
+	var out []string
+	for _, w := range warnings {
+		if strings.HasPrefix(w, "full run") || strings.HasPrefix(w, "the next run is full") || strings.Contains(w, " approved at ") {
+			continue
+		}
+		out = append(out, w)
 	}
 	return out
 }

@@ -34,7 +34,8 @@ var funcs = template.FuncMap{
 	"sectionLabel": func(s string) string {
 		return map[string]string{"mappings": "Mappings (JSON)", "scope": "Scope (JSON)", "template": "Template (JSON)", "leavePolicy": "Leave policy (JSON)"}[s]
 	},
-	"source": membershipSource,
+	"source":    membershipSource,
+	"attention": needsAttention,
 	"ms": func(ms int64) string {
 		return (time.Duration(ms) * time.Millisecond).Round(time.Millisecond).String()
 	},

@@ -113,7 +113,7 @@ func (e *Engine) run(ctx context.Context, j Job, rep *Report) error {
 	if err == nil && rep.EntriesRead > 0 && r.unlinked == rep.EntriesRead {
 		// A run that links nobody has done nothing, though every entry was
 		// read without error: say so, so that it does not look green.
-		rep.Warnings = append(rep.Warnings, fmt.Sprintf("no entry was linked: none of the %d entries read has a %s that matches a usersync user's %s; check the linking key (%s) and the search path and filter",
+		rep.Warnings = append(rep.Warnings, fmt.Sprintf("no entry was linked: none of the %d entries read matches a usersync user by its %s (the user's %s); check the linking key (%s), the search path and the filter",
 			rep.EntriesRead, r.link.Attribute, r.link.Field, r.link.String()))
 	}
 	if ferr := r.flush(ctx); ferr != nil {
