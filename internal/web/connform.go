@@ -49,6 +49,12 @@ func (s *Server) keptPassword(r *http.Request) string {
 	return e.secret
 }
 
+// forgetKeptPassword drops the password kept for r's retry once the form
+// was saved, so that it stays in memory no longer than needed.
+func (s *Server) forgetKeptPassword(r *http.Request) {
+	s.kept.take(sessionOwner(r), r.PostFormValue("passwordKept"))
+}
+
 // checkResult is a check connection shown inline.
 type checkResult struct {
 	Name  string

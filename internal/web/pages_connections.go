@@ -72,6 +72,7 @@ func (s *Server) createConnectionSubmit(w http.ResponseWriter, r *http.Request) 
 	if len(errs) == 0 {
 		_, _, err := s.app.PutConnection(r.Context(), c)
 		if err == nil {
+			s.forgetKeptPassword(r)
 			s.redirectFlash(w, r, "/connections", "added", c.Name)
 			return nil
 		}
@@ -112,6 +113,7 @@ func (s *Server) updateConnectionSubmit(w http.ResponseWriter, r *http.Request) 
 	m := readMappingsForm(r, &c)
 	if len(errs) == 0 && len(m.Errors) == 0 {
 		if _, _, err = s.app.PutConnection(r.Context(), c); err == nil {
+			s.forgetKeptPassword(r)
 			s.redirectFlash(w, r, "/connections/"+url.PathEscape(c.Name), "updated", "Directory updated.")
 			return nil
 		}
