@@ -64,3 +64,35 @@ func TestReflectedTextNotShown(t *testing.T) {
 		}
 	})
 }
+
+// TestKeptValuesBounded: kept values are given only to their owner, and
+// their number is bounded: beyond it the oldest go first.
+func TestKeptValuesBounded(t *testing.T) {
+	k := newKeptValues()
+	first := k.put(keptEntry{owner: "a", secret: "s0"})
+	if _, ok := k.get("b", first); ok {
+		t.Fatal("another owner got the value")
+	}
+	if _, ok := k.get("", first); ok {
+		t.Fatal("no owner got the value")
+	}
+	var last string
+	for i := range maxKept {
+		last = k.put(keptEntry{owner: "a", secret: strconv.Itoa(i)})
+	}
+	if _, ok := k.get("a", first); ok {
+		t.Fatal("the oldest value outlived the bound")
+	}
+	if e, ok := k.get("a", last); !ok || e.secret != strconv.Itoa(maxKept-1) {
+		t.Fatalf("the newest value: %+v %v", e, ok)
+	}
+	if n := len(k.byID); n > maxKept {
+		t.Fatalf("%d values kept, more than %d", n, maxKept)
+	}
+	if _, ok := k.take("a", last); !ok {
+		t.Fatal("take")
+	}
+	if _, ok := k.get("a", last); ok {
+		t.Fatal("a taken value is still there")
+	}
+}
