@@ -63,6 +63,13 @@ func TestMessagesWrittenForTheAdministrator(t *testing.T) {
 		}
 	})
 
+	t.Run("a form without its CSRF token", func(t *testing.T) {
+		code, body := c.call("POST", "/entities", "application/x-www-form-urlencoded", url.Values{"kind": {"site"}, "name": {"Rome"}}.Encode(), nil)
+		if code != http.StatusForbidden || !strings.Contains(body, "nothing was changed") || !strings.Contains(body, `nav aria-label="Main"`) {
+			t.Fatalf("the page: %d\n%s", code, body)
+		}
+	})
+
 	if _, err := e.app.Sync(ctx, "contoso", app.SyncOptions{Trigger: store.TriggerManual}); err != nil {
 		t.Fatal(err)
 	}
