@@ -246,5 +246,5 @@ func (a *App) verdict(ctx context.Context, d *Directory, e *directory.Entry, ex 
 	if ex.User.Status != store.StatusActive {
 		return VerdictInactive, "in usersync but inactive; the next run activates it" + last, nil
 	}
-	return VerdictSynced, fmt.Sprintf("in usersync as %q (row %d), active", ex.User.UserID, ex.User.ID) + last, nil
+	return VerdictSynced, fmt.Sprintf("in usersync as %q, active", ex.User.UserID) + last, nil
 }

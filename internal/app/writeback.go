@@ -27,7 +27,7 @@ func (a *App) syncRelyingParty(ctx context.Context, c connection.Connection, opt
 		return a.failedBeforeStart(ctx, c.Name, opts, err)
 	}
 	defer conn.Close()
-	rep, err := eng.Run(ctx, writeback.Job{Conn: c, Dir: conn, Trigger: opts.Trigger, DryRun: opts.DryRun})
+	rep, err := eng.Run(ctx, writeback.Job{Conn: c, Dir: conn, Trigger: opts.Trigger, DryRun: opts.DryRun, Started: opts.Started})
 	return &reconcile.Report{Run: rep.Run, Plan: rep.Plan}, err
 }
 

@@ -48,6 +48,6 @@ func (s *Server) changePasswordSubmit(w http.ResponseWriter, r *http.Request) er
 		s.render(w, r, http.StatusBadRequest, "account", "Your account", map[string]any{"Error": fe.Msg, "Field": fe.Field})
 		return nil
 	}
-	http.Redirect(w, r, "/account?flash=password", http.StatusSeeOther)
+	s.redirectFlash(w, r, "/account", "password", "Password changed.")
 	return nil
 }

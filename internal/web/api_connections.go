@@ -25,6 +25,11 @@ func (s *Server) apiGetConnection(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	warnings, err := s.overlapWarnings(r.Context(), c)
+	if err != nil {
+		return err
+	}
+	setWarningHeaders(w, warnings)
 	writeJSON(w, http.StatusOK, c)
 	return nil
 }
@@ -51,6 +56,11 @@ func (s *Server) apiPutConnection(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	warnings, err := s.overlapWarnings(r.Context(), stored)
+	if err != nil {
+		return err
+	}
+	setWarningHeaders(w, warnings)
 	status := http.StatusOK
 	if created {
 		status = http.StatusCreated

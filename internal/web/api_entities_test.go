@@ -80,7 +80,7 @@ func TestMembershipsAPIAndPage(t *testing.T) {
 	if code, _ := c.form("/entities", url.Values{"kind": {"permissionSet"}, "name": {"Auditors"}}); code != 303 {
 		t.Fatalf("add form: %d", code)
 	}
-	if code, body := c.form("/entities", url.Values{"kind": {"permissionSet"}, "name": {"Auditors"}}); code != 409 || !strings.Contains(body, "conflict") {
+	if code, body := c.form("/entities", url.Values{"kind": {"permissionSet"}, "name": {"Auditors"}}); code != 409 || !strings.Contains(body, "Permission set &#34;Auditors&#34; already exists.") {
 		t.Fatalf("add form again: %d", code)
 	}
 	if page := c.get("/entities", 200); !strings.Contains(page, "Auditors") {

@@ -101,7 +101,7 @@ func (s *Server) renderSchedules(w http.ResponseWriter, r *http.Request, status 
 		return err
 	}
 	s.render(w, r, status, "schedules", "Schedules", map[string]any{
-		"Schedules": all, "Error": errMsg, "Done": r.URL.Query().Get("done"),
+		"Schedules": all, "Error": errMsg, "Done": s.flashText(r, flashDone),
 	})
 	return nil
 }
@@ -119,6 +119,6 @@ func (s *Server) scheduleSubmit(w http.ResponseWriter, r *http.Request) error {
 		status, e := classify(err)
 		return s.renderSchedules(w, r, status, e.Message)
 	}
-	http.Redirect(w, r, "/schedules?done="+urlQuery(name+" "+scheduleDone[action]), http.StatusSeeOther)
+	s.redirectFlash(w, r, "/schedules", flashDone, name+" "+scheduleDone[action])
 	return nil
 }

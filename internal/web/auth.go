@@ -107,7 +107,8 @@ func (s *Server) guard(rt route) http.Handler {
 				if rt.access == api {
 					writeJSON(w, http.StatusForbidden, apiError{Code: "csrf", Message: err.Error()})
 				} else {
-					http.Error(w, "Forbidden: "+err.Error()+". Reload the page and try again.", http.StatusForbidden)
+					s.render(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)), http.StatusForbidden, "error", "Form expired",
+						apiError{Code: "csrf", Message: "This form was not sent from a page of this session (" + err.Error() + "): nothing was changed. Reload the page and try again."})
 				}
 				return
 			}

@@ -24,7 +24,7 @@ func TestBrowserEntitiesAndSchedules(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("#new-permissionSet")),
 		chromedp.SendKeys(chromedp.ID("#new-permissionSet"), "Auditors"),
 		chromedp.Click(chromedp.ID("#add-permissionSet")))
-	waitFor(t, ctx, `location.search.includes("done=") && document.readyState === "complete"`)
+	waitFor(t, ctx, `location.search.includes("flash=") && document.readyState === "complete"`)
 	run(t, ctx, "add a site",
 		chromedp.SendKeys(chromedp.ID("#new-site"), "Berlin"),
 		chromedp.Click(chromedp.ID("#add-site")))

@@ -6,9 +6,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/usersync/usersync/internal/connection"
@@ -48,7 +51,47 @@ func newBrowser(t *testing.T) context.Context {
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
+	answerDialogs(ctx)
 	return ctx
+}
+
+// browserDialogs is how a test's browser answers JavaScript dialogs: each
+// is accepted (a confirm, or leaving a page with unsaved changes) unless
+// stay is set, then each is dismissed. opened receives each dialog's type.
+type browserDialogs struct {
+	stay   atomic.Bool
+	opened chan string
+}
+
+var dialogsByBrowser sync.Map // context.Context to *browserDialogs
+
+// answerDialogs answers every dialog the browser of ctx opens, so that a
+// test that leaves a page with unsaved changes does not wait for ever.
+func answerDialogs(ctx context.Context) {
+	d := &browserDialogs{opened: make(chan string, 16)}
+	dialogsByBrowser.Store(ctx, d)
+	events := chromedp.Events(ctx, cdppage.JavascriptDialogOpening)
+	go func() {
+		for ev, err := range events {
+			if err != nil {
+				return
+			}
+			select {
+			case d.opened <- string(ev.Type):
+			default:
+			}
+			accept := !d.stay.Load()
+			go func() {
+				_, _ = chromedp.Call(ctx, cdppage.HandleJavaScriptDialog, cdppage.HandleJavaScriptDialogParams{Accept: accept})
+			}()
+		}
+	}()
+}
+
+// dialogsOf returns how the browser of ctx answers dialogs.
+func dialogsOf(ctx context.Context) *browserDialogs {
+	d, _ := dialogsByBrowser.Load(ctx)
+	return d.(*browserDialogs)
 }
 
 // run runs browser steps and fails the test on error.

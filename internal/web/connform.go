@@ -17,8 +17,41 @@ type connForm struct {
 	Errors   map[string]string
 	Error    string
 	Check    *checkResult
+	// PasswordKept is the id of the password typed before a failed
+	// submit, kept server-side for the retry and never put in the page.
+	PasswordKept string
+	// Warnings are problems that do not block saving, such as another
+	// source connection reading the same users.
+	Warnings []string
 	// M is the Mappings section of the Edit Directory page.
 	M *mappingsForm
+}
+
+// keepPassword keeps the password a failed submit carried (typed, or kept
+// from an earlier try) server-side for the retry, and returns its id; ""
+// when there was none.
+func (s *Server) keepPassword(r *http.Request, password string) string {
+	owner := sessionOwner(r)
+	if password == "" || owner == "" {
+		return ""
+	}
+	return s.kept.put(keptEntry{owner: owner, secret: password})
+}
+
+// keptPassword returns the password kept for r's retry when the form left
+// the password box empty, or "".
+func (s *Server) keptPassword(r *http.Request) string {
+	if r.PostFormValue("password") != "" {
+		return ""
+	}
+	e, _ := s.kept.get(sessionOwner(r), r.PostFormValue("passwordKept"))
+	return e.secret
+}
+
+// forgetKeptPassword drops the password kept for r's retry once the form
+// was saved, so that it stays in memory no longer than needed.
+func (s *Server) forgetKeptPassword(r *http.Request) {
+	s.kept.take(sessionOwner(r), r.PostFormValue("passwordKept"))
 }
 
 // checkResult is a check connection shown inline.

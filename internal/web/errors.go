@@ -56,14 +56,14 @@ func classify(err error) (status int, e apiError) {
 	case errors.Is(err, app.ErrUsage):
 		return http.StatusBadRequest, apiError{Code: "invalid", Message: err.Error()}
 	case errors.Is(err, store.ErrNotFound):
-		return http.StatusNotFound, apiError{Code: "not_found", Message: err.Error()}
+		return http.StatusNotFound, apiError{Code: "not_found", Message: storeMessage(err, store.ErrNotFound)}
 	case errors.As(err, &held):
 		return http.StatusConflict, apiError{Code: "conflict", Message: held.Error(), Field: "userId"}
 	case errors.Is(err, store.ErrLeaseHeld):
 		// Another process runs the connection: the message names it.
 		return http.StatusConflict, apiError{Code: "conflict", Message: err.Error()}
 	case errors.Is(err, store.ErrConflict):
-		return http.StatusConflict, apiError{Code: "conflict", Message: err.Error()}
+		return http.StatusConflict, apiError{Code: "conflict", Message: storeMessage(err, store.ErrConflict)}
 	case errors.As(err, &lp):
 		return http.StatusBadGateway, apiError{Code: "directory_" + string(lp.Kind), Message: lp.Error(), Field: lp.Field}
 	default:

@@ -20,7 +20,8 @@ func (s *Server) renderConnections(w http.ResponseWriter, r *http.Request, statu
 		return err
 	}
 	s.render(w, r, status, "connections", "System Connections", map[string]any{
-		"Connections": cs, "Check": check, "Added": r.URL.Query().Get("added"), "Deleted": r.URL.Query().Get("deleted"),
+		"Connections": cs, "Check": check, "Added": s.flashText(r, "added"), "Deleted": s.flashText(r, "deleted"),
+		"Overlaps": overlapsByName(cs),
 	})
 	return nil
 }
@@ -35,7 +36,13 @@ func (s *Server) newConnectionPage(w http.ResponseWriter, r *http.Request) error
 	}
 	c := connection.Connection{DirectoryType: typ, SystemType: connection.SystemLDAP, Security: connection.SecurityNone, Port: 389}
 	c.SearchFilter = "(&(objectClass=user)(objectCategory=person))"
+	// The linking key fits the directory type: a source keys its users by
+	// the entry's objectGUID, while a relying party finds the entry of an
+	// existing usersync user, by default its userId as userPrincipalName.
 	c.LinkingKey = "objectGUID"
+	if typ == connection.DirectoryRelyingParty {
+		c.LinkingKey = connection.DefaultRelyingPartyLink.Attribute
+	}
 	s.render(w, r, http.StatusOK, "connection_new", newTitle(typ), connForm{C: c, New: true, Errors: map[string]string{}})
 	return nil
 }
@@ -52,6 +59,9 @@ func newTitle(typ string) string {
 func (s *Server) createConnectionSubmit(w http.ResponseWriter, r *http.Request) error {
 	var c connection.Connection
 	errs := readConnForm(r, &c, true)
+	if p := s.keptPassword(r); p != "" {
+		c.Password = p
+	}
 	if len(errs) == 0 {
 		if _, _, err := s.app.Store.GetConnection(r.Context(), c.Name); err == nil {
 			errs["name"] = "a connection with this name already exists"
@@ -62,13 +72,15 @@ func (s *Server) createConnectionSubmit(w http.ResponseWriter, r *http.Request) 
 	if len(errs) == 0 {
 		_, _, err := s.app.PutConnection(r.Context(), c)
 		if err == nil {
-			http.Redirect(w, r, "/connections?added="+url.QueryEscape(c.Name), http.StatusSeeOther)
+			s.forgetKeptPassword(r)
+			s.redirectFlash(w, r, "/connections", "added", c.Name)
 			return nil
 		}
 		errs = fieldErrors(err)
 	}
+	kept := s.keepPassword(r, c.Password)
 	c.Password = ""
-	s.render(w, r, http.StatusBadRequest, "connection_new", newTitle(c.DirectoryType), connForm{C: c, New: true, Errors: errs})
+	s.render(w, r, http.StatusBadRequest, "connection_new", newTitle(c.DirectoryType), connForm{C: c, New: true, Errors: errs, PasswordKept: kept})
 	return nil
 }
 
@@ -79,6 +91,9 @@ func (s *Server) editConnectionPage(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	f := connForm{C: c, M: newMappingsForm(c), Advanced: AdvancedSettingsAvailable(c.DirectoryType, c.SystemType), Errors: map[string]string{}}
+	if f.Warnings, err = s.overlapWarnings(r.Context(), c); err != nil {
+		return err
+	}
 	s.render(w, r, http.StatusOK, "connection_edit", "Edit Directory", f)
 	return nil
 }
@@ -92,16 +107,26 @@ func (s *Server) updateConnectionSubmit(w http.ResponseWriter, r *http.Request) 
 	}
 	stored := c
 	errs := readConnForm(r, &c, false)
+	if p := s.keptPassword(r); p != "" {
+		c.Password = p
+	}
 	m := readMappingsForm(r, &c)
 	if len(errs) == 0 && len(m.Errors) == 0 {
 		if _, _, err = s.app.PutConnection(r.Context(), c); err == nil {
-			http.Redirect(w, r, "/connections/"+url.PathEscape(c.Name)+"?flash=updated", http.StatusSeeOther)
+			s.forgetKeptPassword(r)
+			s.redirectFlash(w, r, "/connections/"+url.PathEscape(c.Name), "updated", "Directory updated.")
 			return nil
 		}
 		errs = m.takeErrors(err)
 	}
+	// Only a password given in this form (typed or kept) is kept for the
+	// retry; the stored one stays in the store.
+	kept := ""
+	if c.Password != stored.Password {
+		kept = s.keepPassword(r, c.Password)
+	}
 	c.Password = ""
-	f := connForm{C: c, M: m, Advanced: AdvancedSettingsAvailable(stored.DirectoryType, stored.SystemType), Errors: errs}
+	f := connForm{C: c, M: m, Advanced: AdvancedSettingsAvailable(stored.DirectoryType, stored.SystemType), Errors: errs, PasswordKept: kept}
 	s.render(w, r, http.StatusBadRequest, "connection_edit", "Edit Directory", f)
 	return nil
 }
@@ -124,6 +149,6 @@ func (s *Server) deleteConnectionSubmit(w http.ResponseWriter, r *http.Request) 
 	if err := s.app.DeleteConnection(r.Context(), name); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/connections?deleted="+url.QueryEscape(name), http.StatusSeeOther)
+	s.redirectFlash(w, r, "/connections", "deleted", name)
 	return nil
 }

@@ -29,7 +29,7 @@ func (s *Server) renderEntities(w http.ResponseWriter, r *http.Request, status i
 		groups = append(groups, entityGroup{Kind: k.Kind, Title: k.Title, Items: list})
 	}
 	s.render(w, r, status, "entities", "Permission sets, groups and sites", map[string]any{
-		"Groups": groups, "ErrKind": errKind, "Error": errMsg, "Done": r.URL.Query().Get("done"),
+		"Groups": groups, "ErrKind": errKind, "Error": errMsg, "Done": s.flashText(r, flashDone),
 	})
 	return nil
 }
@@ -40,7 +40,7 @@ func (s *Server) createEntitySubmit(w http.ResponseWriter, r *http.Request) erro
 		status, e := classify(err)
 		return s.renderEntities(w, r, status, kind, e.Message)
 	}
-	http.Redirect(w, r, "/entities?done="+urlQuery(name+" added"), http.StatusSeeOther)
+	s.redirectFlash(w, r, "/entities", flashDone, name+" added.")
 	return nil
 }
 
@@ -50,7 +50,7 @@ func (s *Server) deleteEntitySubmit(w http.ResponseWriter, r *http.Request) erro
 		status, e := classify(err)
 		return s.renderEntities(w, r, status, kind, e.Message)
 	}
-	http.Redirect(w, r, "/entities?done="+urlQuery(name+" removed, with its memberships"), http.StatusSeeOther)
+	s.redirectFlash(w, r, "/entities", flashDone, name+" removed, with its memberships.")
 	return nil
 }
 
@@ -69,7 +69,7 @@ func (s *Server) membershipSubmit(w http.ResponseWriter, r *http.Request) error 
 	target := "/users/" + itoa64(id)
 	if err := s.setMembership(r, id, m, add); err != nil {
 		_, e := classify(err)
-		http.Redirect(w, r, target+"?error="+urlQuery(e.Message), http.StatusSeeOther)
+		s.redirectFlash(w, r, target, flashError, e.Message)
 		return nil
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)

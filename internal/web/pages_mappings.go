@@ -55,7 +55,10 @@ func indentJSON(v any) string {
 func decodeStrict(text string, v any) error {
 	dec := json.NewDecoder(strings.NewReader(text))
 	dec.DisallowUnknownFields()
-	return dec.Decode(v)
+	if err := dec.Decode(v); err != nil {
+		return jsonProblem(text, err, dec.InputOffset())
+	}
+	return nil
 }
 
 // readMappingsForm sets c's mappings, scope, template and leave policy from

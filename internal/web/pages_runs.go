@@ -29,6 +29,9 @@ func (s *Server) startRunSubmit(w http.ResponseWriter, r *http.Request) error {
 	run, err := s.startRun(r.Context(), r.PostFormValue("connection"))
 	if err != nil {
 		status, e := classify(err)
+		if status >= 500 && status != http.StatusBadGateway {
+			s.log.ErrorContext(r.Context(), "start sync failed", "connection", r.PostFormValue("connection"), "err", err)
+		}
 		return s.renderRuns(w, r, status, e.Message)
 	}
 	http.Redirect(w, r, "/runs/"+strconv.FormatInt(run.ID, 10), http.StatusSeeOther)
@@ -59,7 +62,8 @@ func (s *Server) runPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.render(w, r, http.StatusOK, "run", "Run "+strconv.FormatInt(id, 10), map[string]any{
 		"Run": d.Run, "Outcomes": d.Outcomes, "Action": action, "Actions": actions, "Progress": prog, "Pending": pending,
-		"Decided": r.URL.Query().Get("decided"), "Error": r.URL.Query().Get("error"),
+		"RunError": runErrorText(d.Run),
+		"Decided":  s.flashText(r, "decided"), "Error": s.flashText(r, flashError),
 	})
 	return nil
 }
@@ -73,10 +77,10 @@ func (s *Server) decideRunSubmit(w http.ResponseWriter, r *http.Request) error {
 	target := "/runs/" + strconv.FormatInt(id, 10)
 	if err != nil {
 		_, e := classify(err)
-		http.Redirect(w, r, target+"?error="+urlQuery(e.Message), http.StatusSeeOther)
+		s.redirectFlash(w, r, target, flashError, e.Message)
 		return nil
 	}
-	http.Redirect(w, r, target+"?decided="+run.Status, http.StatusSeeOther)
+	s.redirectFlash(w, r, target, "decided", run.Status)
 	return nil
 }
 
@@ -90,9 +94,9 @@ func (s *Server) cancelRunSubmit(w http.ResponseWriter, r *http.Request) error {
 	run, err := s.app.CancelRun(r.Context(), id)
 	if err != nil {
 		_, e := classify(err)
-		http.Redirect(w, r, target+"?error="+urlQuery(e.Message), http.StatusSeeOther)
+		s.redirectFlash(w, r, target, flashError, e.Message)
 		return nil
 	}
-	http.Redirect(w, r, target+"?decided="+run.Status, http.StatusSeeOther)
+	s.redirectFlash(w, r, target, "decided", run.Status)
 	return nil
 }

@@ -57,7 +57,7 @@ func (s *Server) userPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "user", d.User.UserID, userView{userDetail: d, Entities: ents, Error: r.URL.Query().Get("error")})
+	s.render(w, r, http.StatusOK, "user", d.User.UserID, userView{userDetail: d, Entities: ents, Error: s.flashText(r, flashError)})
 	return nil
 }
 

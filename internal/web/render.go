@@ -34,7 +34,8 @@ var funcs = template.FuncMap{
 	"sectionLabel": func(s string) string {
 		return map[string]string{"mappings": "Mappings (JSON)", "scope": "Scope (JSON)", "template": "Template (JSON)", "leavePolicy": "Leave policy (JSON)"}[s]
 	},
-	"source": membershipSource,
+	"source":    membershipSource,
+	"attention": needsAttention,
 	"ms": func(ms int64) string {
 		return (time.Duration(ms) * time.Millisecond).Round(time.Millisecond).String()
 	},
@@ -78,6 +79,8 @@ type view struct {
 	Nav   string
 	Admin string
 	CSRF  string
+	// Flash is the kind of the server-side flash message the request's
+	// "flash" parameter names, or "".
 	Flash string
 	D     any
 }
@@ -91,7 +94,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		return
 	}
 	p := principalOf(r)
-	v := view{Title: title, Nav: navOf(name), Admin: p.admin, D: data, Flash: r.URL.Query().Get("flash")}
+	v := view{Title: title, Nav: navOf(name), Admin: p.admin, D: data, Flash: s.flashOf(r).Kind}
 	if p.session != nil {
 		v.CSRF = p.session.CSRFToken
 	}

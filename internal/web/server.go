@@ -56,6 +56,10 @@ type Server struct {
 	// bg bounds the runs the server starts: cancelled, they stop safely.
 	bg     context.Context
 	logins *loginGuard
+	// kept holds flash messages and passwords kept for a form's retry.
+	kept *keptValues
+	// notFound answers a browser's GET of a path no route serves.
+	notFound, notFoundAPI http.Handler
 }
 
 // access says who may call a route.
@@ -111,7 +115,7 @@ func New(ctx context.Context, a *app.App, opts Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{app: a, st: st, log: a.Log, opts: opts, mux: http.NewServeMux(), pages: p,
-		bg: ctx, logins: newLoginGuard(opts.LoginLimit)}
+		bg: ctx, logins: newLoginGuard(opts.LoginLimit), kept: newKeptValues()}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -124,6 +128,12 @@ func New(ctx context.Context, a *app.App, opts Options) (*Server, error) {
 		return nil, fmt.Errorf("web: static assets: %w", err)
 	}
 	s.mux.Handle("GET /static/", http.StripPrefix("/static/", cacheFor(time.Hour, noListing(http.FileServerFS(static)))))
+	notFound := func(w http.ResponseWriter, r *http.Request) error {
+		s.notFoundPage(w, r)
+		return nil
+	}
+	s.notFound = s.guard(route{"GET", "", page, notFound})
+	s.notFoundAPI = s.guard(route{"GET", "", api, notFound})
 	return s, nil
 }
 
@@ -220,6 +230,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("X-Frame-Options", "DENY")
+	if r.Method == http.MethodGet && !strings.HasPrefix(r.URL.Path, "/static/") {
+		if _, pattern := s.mux.Handler(r); pattern == "" {
+			// A page that does not exist is answered with the layout, as
+			// every other page, and an API path with a JSON error, not with
+			// Go's bare "404 page not found".
+			if strings.HasPrefix(r.URL.Path, "/api/") {
+				s.notFoundAPI.ServeHTTP(w, r)
+			} else {
+				s.notFound.ServeHTTP(w, r)
+			}
+			return
+		}
+	}
 	s.mux.ServeHTTP(w, r)
 }
 

@@ -33,6 +33,8 @@ type Job struct {
 	Dir     Directory
 	Trigger string
 	DryRun  bool
+	// Started, when set, is called once the run is recorded, with its id.
+	Started func(store.Run)
 }
 
 // Report is a finished run: its record and, for a dry run, the plan.
@@ -68,6 +70,9 @@ func (e *Engine) Run(ctx context.Context, j Job) (*Report, error) {
 			return rep, fmt.Errorf("writeback: %w", err)
 		}
 		rep.ID = id
+		if j.Started != nil {
+			j.Started(rep.Run)
+		}
 	}
 	err := e.run(ctx, j, rep)
 	end := time.Now()
@@ -105,6 +110,12 @@ func (e *Engine) run(ctx context.Context, j Job, rep *Report) error {
 	}
 	q := directory.Query{BaseDN: j.Conn.SearchPath, Filter: j.Conn.SearchFilter, Attributes: r.attributes(), PageSize: j.Conn.PageSize}
 	err = j.Dir.Search(ctx, q, func(en *directory.Entry) error { return r.entry(ctx, en) })
+	if err == nil && rep.EntriesRead > 0 && r.unlinked == rep.EntriesRead {
+		// A run that links nobody has done nothing, though every entry was
+		// read without error: say so, so that it does not look green.
+		rep.Warnings = append(rep.Warnings, fmt.Sprintf("no entry was linked: none of the %d entries read matches a usersync user by its %s (the user's %s); check the linking key (%s), the search path and the filter",
+			rep.EntriesRead, r.link.Attribute, r.link.Field, r.link.String()))
+	}
 	if ferr := r.flush(ctx); ferr != nil {
 		err = errors.Join(err, ferr)
 	}

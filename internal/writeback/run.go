@@ -29,6 +29,8 @@ type run struct {
 	users   *userIndex
 	certs   map[string][]store.Certificate // by lower-cased userId
 	pending []store.Outcome
+	// unlinked counts the entries read that no usersync user links to.
+	unlinked int
 	// strict makes every failed write an error (single enrollments).
 	strict bool
 }
@@ -121,6 +123,7 @@ func (r *run) fallbackNote() string {
 // skip records an entry that is not linked to any usersync user.
 func (r *run) skip(en *directory.Entry, key, reason string) {
 	r.rep.Skipped++
+	r.unlinked++
 	r.add(store.Outcome{ExternalID: en.DN, UserID: key, Action: store.ActionSkipped, Reason: reason})
 }
 

@@ -26,6 +26,61 @@
     sync();
   }
 
+  // After a failed Add, Update or Preview the page comes back with a summary
+  // at its top; focus moves to the first control in error. After a Preview
+  // it moves to the results. After a successful Update the page returns to
+  // the place the administrator was at.
+  const summary = document.getElementById("form-summary");
+  const previewSummary = document.getElementById("preview-summary");
+  const placeKey = "usersync-place:" + location.pathname;
+  if (summary) {
+    const first = document.querySelector('main [aria-invalid="true"]');
+    (first || summary).focus();
+  } else if (previewSummary) {
+    document.getElementById("preview").focus();
+  } else if (document.querySelector('main .alert.ok[role="status"]')) {
+    const y = Number(sessionStorage.getItem(placeKey));
+    if (y > 0) window.scrollTo(0, y);
+  }
+  sessionStorage.removeItem(placeKey);
+
+  // Edit Directory marks unsaved changes, and it and the Add form warn
+  // before leaving them. The form as the page shows it after a failed
+  // Update, Add or a Preview is not saved either.
+  const editForm = document.getElementById("edit-form") || document.getElementById("add-form");
+  if (editForm) {
+    const marker = document.getElementById("unsaved-marker");
+    const snapshot = () => {
+      const data = new FormData(editForm);
+      data.delete("csrf");
+      return new URLSearchParams(data).toString();
+    };
+    const initial = snapshot();
+    const unsavedAtLoad = !!(summary || previewSummary);
+    let leaving = false;
+    const dirty = () => unsavedAtLoad || snapshot() !== initial;
+    const mark = () => {
+      const d = dirty();
+      if (marker) marker.hidden = !d;
+      editForm.classList.toggle("unsaved", d);
+    };
+    editForm.addEventListener("input", mark);
+    editForm.addEventListener("change", mark);
+    mark();
+    // Any form the page posts (Update, Preview, Delete) leaves on purpose;
+    // a form whose own handler cancelled the submit does not.
+    document.addEventListener("submit", (ev) => {
+      if (ev.defaultPrevented) return;
+      leaving = true;
+      sessionStorage.setItem(placeKey, String(window.scrollY));
+    });
+    window.addEventListener("beforeunload", (ev) => {
+      if (leaving || !dirty()) return;
+      ev.preventDefault();
+      ev.returnValue = "";
+    });
+  }
+
   // Add: confirm the system addition in a dialog before posting.
   const addForm = document.getElementById("add-form");
   const confirmDlg = document.getElementById("confirm-add");
