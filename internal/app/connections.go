@@ -15,7 +15,8 @@ import (
 
 // ApplyConnection creates or updates a connection from a JSON document. A
 // document without a password keeps the stored one, so that a connection
-// file need not carry the secret after the first apply.
+// file need not carry the secret after the first apply, but only while the
+// connection keeps pointing at the same server (connection.KeepCredential).
 func (a *App) ApplyConnection(ctx context.Context, doc []byte) (connection.Connection, bool, error) {
 	c, err := connection.Parse(doc)
 	if err != nil {
@@ -36,12 +37,15 @@ func (a *App) PutConnection(ctx context.Context, c connection.Connection) (_ con
 	if err := c.Validate(); err != nil {
 		return c, false, fmt.Errorf("%w: %w", ErrUsage, err)
 	}
-	_, sealed, err := a.Store.GetConnection(ctx, c.Name)
+	old, sealed, err := a.Store.GetConnection(ctx, c.Name)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		created = true
 	case err != nil:
 		return c, false, err
+	}
+	if err := connection.KeepCredential(old, c, "password", c.Password != "", sealed != ""); err != nil {
+		return c, false, fmt.Errorf("%w: %w", ErrUsage, err)
 	}
 	if c.Password != "" {
 		if sealed, err = a.Box.Seal(c.Password); err != nil {
