@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/usersync/usersync/internal/connection"
 )
 
 func runConnection(ctx context.Context, e *env, args []string) error {
@@ -42,6 +44,7 @@ func connectionApply(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	warnInsecure(e.stderr, c)
 	if *asJSON {
 		return writeJSON(e.stdout, c)
 	}
@@ -79,7 +82,21 @@ func connectionList(ctx context.Context, e *env, args []string) error {
 		}
 		tb.row(c.Name, c.FriendlyName, c.DirectoryType+"/"+c.SystemType, c.Address(), sec, c.SearchPath)
 	}
-	return tb.flush()
+	if err := tb.flush(); err != nil {
+		return err
+	}
+	for _, c := range cs {
+		warnInsecure(e.stderr, c)
+	}
+	return nil
+}
+
+// warnInsecure prints one line on standard error for each insecure setting
+// of c, so that a script reading standard output is not disturbed.
+func warnInsecure(w io.Writer, c connection.Connection) {
+	for _, p := range c.Insecure() {
+		fmt.Fprintf(w, "warning: connection %s: %s\n", termSafe(c.Name), termSafe(p.Error()))
+	}
 }
 
 func connectionShow(ctx context.Context, e *env, args []string) error {
@@ -112,6 +129,9 @@ func connectionCheck(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
+	if c, _, err := a.Store.GetConnection(ctx, pos[0]); err == nil {
+		warnInsecure(e.stderr, c)
+	}
 	res, err := a.CheckConnection(ctx, pos[0])
 	if err != nil {
 		if *asJSON && !isUsage(err) {

@@ -36,3 +36,33 @@ func TestApplyMovedConnectionNeedsPassword(t *testing.T) {
 	moved["friendlyName"] = "Renamed"
 	c.apply(moved)
 }
+
+// The CLI prints a warning for each insecure setting on apply, list and
+// check, and refuses them under USERSYNC_FORBID_INSECURE=1 or
+// --forbid-insecure, naming the field.
+func TestInsecureConnectionWarnsAndCanBeForbidden(t *testing.T) {
+	s := slapd.Start(t, 1, 0)
+	c := newCLI(t)
+	doc := connDoc(s)
+	raw, _ := json.Marshal(doc)
+	path := filepath.Join(t.TempDir(), "conn.json")
+	if err := os.WriteFile(path, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const warning = "warning: connection corp: security: is none: the bind password crosses the network in clear"
+	for _, args := range [][]string{{"connection", "apply", "-f", path}, {"connection", "list"}, {"connection", "check", "corp"}} {
+		if out, code := c.run(args...); code != 0 || !strings.Contains(out, warning) {
+			t.Errorf("%s: %d, want the warning\n%s", strings.Join(args, " "), code, out)
+		}
+	}
+	if out, code := c.run("connection", "check", "corp", "--forbid-insecure"); code != 2 || !strings.Contains(out, "security: is none") || !strings.Contains(out, "forbidden") {
+		t.Errorf("check --forbid-insecure: %d %s", code, out)
+	}
+	t.Setenv("USERSYNC_FORBID_INSECURE", "1")
+	if out, code := c.run("connection", "apply", "-f", path); code != 2 || !strings.Contains(out, "security: is none") {
+		t.Errorf("apply under USERSYNC_FORBID_INSECURE=1: %d %s", code, out)
+	}
+	if out, code := c.run("sync", "corp"); code != 2 || !strings.Contains(out, "forbidden") {
+		t.Errorf("sync under USERSYNC_FORBID_INSECURE=1: %d %s", code, out)
+	}
+}

@@ -19,14 +19,16 @@ var errUsage = app.ErrUsage
 // has --db.
 type flagSet struct {
 	*flag.FlagSet
-	db *string
+	db             *string
+	forbidInsecure *bool
 }
 
 func newFlags(name string, stderr io.Writer) *flagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	db := fs.String("db", "", "store: a SQLite path or a postgres:// URL (default $USERSYNC_DB or ./usersync.db)")
-	return &flagSet{FlagSet: fs, db: db}
+	forbid := fs.Bool("forbid-insecure", false, "refuse to save, check or run a connection that sends its password in clear or skips certificate verification (default $USERSYNC_FORBID_INSECURE=1)")
+	return &flagSet{FlagSet: fs, db: db, forbidInsecure: forbid}
 }
 
 // parse returns the positional arguments, which must number exactly want
@@ -61,7 +63,12 @@ func (f *flagSet) dbPath() string {
 }
 
 func (f *flagSet) open(ctx context.Context, e *env) (*app.App, error) {
-	return openApp(ctx, f.dbPath(), e.log)
+	a, err := openApp(ctx, f.dbPath(), e.log)
+	if err != nil {
+		return nil, err
+	}
+	a.ForbidInsecure = *f.forbidInsecure || os.Getenv("USERSYNC_FORBID_INSECURE") == "1"
+	return a, nil
 }
 
 func writeJSON(w io.Writer, v any) error {

@@ -24,6 +24,10 @@ type App struct {
 	// Runs is the registry of background runs that the web server and the
 	// scheduler share.
 	Runs *Runs
+	// ForbidInsecure refuses to save, check or run a connection with an
+	// insecure setting (connection.Connection.Insecure) instead of only
+	// warning about it.
+	ForbidInsecure bool
 }
 
 // New wires an App to its store and secret box; the caller chose and

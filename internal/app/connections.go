@@ -47,6 +47,13 @@ func (a *App) PutConnection(ctx context.Context, c connection.Connection) (_ con
 	if err := connection.KeepCredential(old, c, "password", c.Password != "", sealed != ""); err != nil {
 		return c, false, fmt.Errorf("%w: %w", ErrUsage, err)
 	}
+	if a.ForbidInsecure {
+		probe := c
+		probe.HasPassword = sealed != ""
+		if err := probe.ForbidInsecure(); err != nil {
+			return c, false, fmt.Errorf("%w: %w", ErrUsage, err)
+		}
+	}
 	if c.Password != "" {
 		if sealed, err = a.Box.Seal(c.Password); err != nil {
 			return c, false, err
@@ -62,7 +69,8 @@ func (a *App) PutConnection(ctx context.Context, c connection.Connection) (_ con
 }
 
 // connectionWithSecret returns a stored connection with its password opened,
-// for dialing. It never leaves this package's callers that talk to a
+// for dialing; under ForbidInsecure an insecure connection is refused here,
+// before anything dials. It never leaves this package's callers that talk to a
 // directory.
 func (a *App) connectionWithSecret(ctx context.Context, name string) (connection.Connection, error) {
 	c, sealed, err := a.Store.GetConnection(ctx, name)
@@ -74,6 +82,11 @@ func (a *App) connectionWithSecret(ctx context.Context, name string) (connection
 	}
 	if c.Password, err = a.Box.Open(sealed); err != nil {
 		return c, fmt.Errorf("connection %q: %w", name, err)
+	}
+	if a.ForbidInsecure {
+		if err := c.ForbidInsecure(); err != nil {
+			return c, fmt.Errorf("%w: connection %q: %w", ErrUsage, name, err)
+		}
 	}
 	return c, nil
 }
