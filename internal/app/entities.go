@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/usersync/usersync/internal/limits"
 	"github.com/usersync/usersync/internal/store"
 )
 
@@ -17,9 +18,13 @@ func checkKind(kind string) error {
 	return nil
 }
 
-// checkEntityName refuses an empty name and one that starts or ends with
-// blanks.
+// checkEntityName refuses an empty name, one that starts or ends with
+// blanks, and one that limits.Name refuses (too long, control or
+// bidirectional formatting characters, invalid UTF-8).
 func checkEntityName(name string) error {
+	if err := limits.Name(name); err != nil {
+		return fieldErrorf("name", "a name must be plain text of at most %d bytes: %v", limits.MaxName, err)
+	}
 	if name == "" || strings.TrimSpace(name) != name {
 		return fieldErrorf("name", "a name must not be empty or start or end with blanks, got %q", name)
 	}

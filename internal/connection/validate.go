@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/go-ldap/ldap/v3"
+
+	"github.com/usersync/usersync/internal/limits"
 )
 
 // FieldError is one problem with one field of a connection document.
@@ -55,6 +57,9 @@ func (c Connection) Validate() error {
 	}
 	if !slugRE.MatchString(c.Name) {
 		add("name", "must be a slug of lower-case letters, digits, '-' or '_' (1-63 characters), got %q", c.Name)
+	}
+	if err := limits.Name(c.FriendlyName); err != nil {
+		add("friendlyName", "must be plain text of at most %d bytes: %v", limits.MaxName, err)
 	}
 	switch c.DirectoryType {
 	case DirectorySource, DirectoryRelyingParty:

@@ -19,6 +19,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/usersync/usersync/internal/app"
+	"github.com/usersync/usersync/internal/limits"
 	"github.com/usersync/usersync/internal/store"
 )
 
@@ -73,6 +74,9 @@ func CreateToken(ctx context.Context, st store.Store, req TokenRequest, createdB
 	name := strings.TrimSpace(req.Name)
 	if name == "" || len(name) > 100 {
 		return "", store.APIToken{}, badRequest("name", "a token needs a name of 1 to 100 characters")
+	}
+	if err := limits.PlainText(name); err != nil {
+		return "", store.APIToken{}, badRequest("name", "a token name must be plain text: "+err.Error())
 	}
 	scope, err := validScope(req.Scope)
 	if err != nil {
