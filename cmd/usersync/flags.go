@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/usersync/usersync/internal/app"
+	"github.com/usersync/usersync/internal/connection"
 )
 
 var errUsage = app.ErrUsage
@@ -21,6 +23,7 @@ type flagSet struct {
 	*flag.FlagSet
 	db             *string
 	forbidInsecure *bool
+	intervalFloor  *time.Duration
 }
 
 func newFlags(name string, stderr io.Writer) *flagSet {
@@ -28,7 +31,8 @@ func newFlags(name string, stderr io.Writer) *flagSet {
 	fs.SetOutput(stderr)
 	db := fs.String("db", "", "store: a SQLite path or a postgres:// URL (default $USERSYNC_DB or ./usersync.db)")
 	forbid := fs.Bool("forbid-insecure", false, "refuse to save, check or run a connection that sends its password in clear or skips certificate verification (default $USERSYNC_FORBID_INSECURE=1)")
-	return &flagSet{FlagSet: fs, db: db, forbidInsecure: forbid}
+	floor := fs.Duration("min-interval-floor", connection.DefaultIntervalFloor, "the shortest minInterval a connection may have, and the least time between two scheduled runs of one connection")
+	return &flagSet{FlagSet: fs, db: db, forbidInsecure: forbid, intervalFloor: floor}
 }
 
 // parse returns the positional arguments, which must number exactly want
@@ -68,6 +72,11 @@ func (f *flagSet) open(ctx context.Context, e *env) (*app.App, error) {
 		return nil, err
 	}
 	a.ForbidInsecure = *f.forbidInsecure || os.Getenv("USERSYNC_FORBID_INSECURE") == "1"
+	if *f.intervalFloor <= 0 {
+		a.Close()
+		return nil, fmt.Errorf("%w: --min-interval-floor must be positive, got %s", errUsage, *f.intervalFloor)
+	}
+	a.IntervalFloor = *f.intervalFloor
 	return a, nil
 }
 

@@ -64,7 +64,7 @@ func runScheduler(ctx context.Context, e *env, args []string) error {
 // the UI up even if the default metrics port is taken).
 func startOps(ctx context.Context, e *env, a *app.App, o *schedulerOptions, required bool) (*schedule.Service, func(), error) {
 	metrics := &ops.Metrics{Source: a.Store}
-	svc := &schedule.Service{Store: a.Store, Runs: a.Runs, Tick: o.tick, Retention: o.retention, Log: e.log}
+	svc := &schedule.Service{Store: a.Store, Runs: a.Runs, Tick: o.tick, Retention: o.retention, Log: e.log, MinInterval: a.MinIntervalFloor()}
 	if !o.noLive {
 		svc.Live = &live.Follower{App: a, Metrics: metrics, Log: e.log}
 	}

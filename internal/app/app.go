@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
+	"github.com/usersync/usersync/internal/connection"
 	"github.com/usersync/usersync/internal/reconcile"
 	"github.com/usersync/usersync/internal/secret"
 	"github.com/usersync/usersync/internal/store"
@@ -28,6 +30,17 @@ type App struct {
 	// insecure setting (connection.Connection.Insecure) instead of only
 	// warning about it.
 	ForbidInsecure bool
+	// IntervalFloor is the server-wide minimum interval between scheduled
+	// runs; zero means connection.DefaultIntervalFloor.
+	IntervalFloor time.Duration
+}
+
+// MinIntervalFloor is IntervalFloor or its default.
+func (a *App) MinIntervalFloor() time.Duration {
+	if a.IntervalFloor > 0 {
+		return a.IntervalFloor
+	}
+	return connection.DefaultIntervalFloor
 }
 
 // New wires an App to its store and secret box; the caller chose and

@@ -37,6 +37,9 @@ func (a *App) PutConnection(ctx context.Context, c connection.Connection) (_ con
 	if err := c.Validate(); err != nil {
 		return c, false, fmt.Errorf("%w: %w", ErrUsage, err)
 	}
+	if err := c.CheckIntervalFloor(a.MinIntervalFloor()); err != nil {
+		return c, false, fmt.Errorf("%w: %w", ErrUsage, err)
+	}
 	old, sealed, err := a.Store.GetConnection(ctx, c.Name)
 	switch {
 	case errors.Is(err, store.ErrNotFound):

@@ -59,4 +59,7 @@ func TestNamesAndSearchesAreBounded(t *testing.T) {
 	if code, resp := c.api("POST", "/api/v1/tokens", `{"name":"ci\u001b[2J"}`); code != 400 || !strings.Contains(resp, `"field": "name"`) {
 		t.Errorf("token name with an escape: %d %s", code, resp)
 	}
+	if code, resp := c.api("PUT", "/api/v1/connections/fast", `{"dnsName":"h","searchPath":"dc=x","schedule":"@every 1s","minInterval":"1ms"}`); code != 400 || !strings.Contains(resp, `"field": "minInterval"`) {
+		t.Errorf("minInterval 1ms: %d %s, want 400 naming minInterval", code, resp)
+	}
 }
