@@ -9,9 +9,9 @@ import (
 	ldapv3 "github.com/go-ldap/ldap/v3"
 
 	"github.com/usersync/usersync/internal/directory"
+	"github.com/usersync/usersync/internal/limits"
 	"github.com/usersync/usersync/internal/mapping"
 	"github.com/usersync/usersync/internal/reconcile"
-	"github.com/usersync/usersync/internal/limits"
 	"github.com/usersync/usersync/internal/store"
 )
 
