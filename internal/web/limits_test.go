@@ -62,4 +62,15 @@ func TestNamesAndSearchesAreBounded(t *testing.T) {
 	if code, resp := c.api("PUT", "/api/v1/connections/fast", `{"dnsName":"h","searchPath":"dc=x","schedule":"@every 1s","minInterval":"1ms"}`); code != 400 || !strings.Contains(resp, `"field": "minInterval"`) {
 		t.Errorf("minInterval 1ms: %d %s, want 400 naming minInterval", code, resp)
 	}
+
+	pw := "Local-Passw0rd-Long-Enough"
+	for _, tc := range []struct{ body, field string }{
+		{`{"userId":"a\u202Eb","password":"` + pw + `"}`, "userId"},
+		{`{"userId":"` + strings.Repeat("u", 300) + `","password":"` + pw + `"}`, "userId"},
+		{`{"userId":"big","password":"` + pw + `","displayName":"` + strings.Repeat("d", 70<<10) + `"}`, "fields.displayName"},
+	} {
+		if code, resp := c.api("POST", "/api/v1/local-users", tc.body); code != 400 || !strings.Contains(resp, `"field": "`+tc.field+`"`) {
+			t.Errorf("local user %.60s: %d %.300s, want 400 naming %s", tc.body, code, resp, tc.field)
+		}
+	}
 }
