@@ -61,6 +61,18 @@ func (c Connection) Validate() error {
 	if err := limits.Name(c.FriendlyName); err != nil {
 		add("friendlyName", "must be plain text of at most %d bytes: %v", limits.MaxName, err)
 	}
+	for _, f := range []struct{ name, value string }{{"dnsName", c.DNSName}, {"username", c.Username}} {
+		if err := limits.Name(f.value); err != nil {
+			add(f.name, "must be plain text of at most %d bytes: %v", limits.MaxName, err)
+		}
+	}
+	for _, f := range []struct{ name, value string }{{"searchPath", c.SearchPath}, {"searchFilter", c.SearchFilter},
+		{"groupSearchPath", c.GroupSearchPath}, {"groupSearchFilter", c.GroupSearchFilter}, {"parentGroup", c.ParentGroup},
+		{"adminGroup", c.AdminGroup}, {"manualAssignments", c.ManualAssignments}, {"configureTwo", c.ConfigureTwo}} {
+		if err := limits.FieldValue(f.value); err != nil {
+			add(f.name, "is %v", err)
+		}
+	}
 	switch c.DirectoryType {
 	case DirectorySource, DirectoryRelyingParty:
 	default:

@@ -1,0 +1,46 @@
+package connection
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestKeepCredential(t *testing.T) {
+	old := Connection{Name: "corp", DNSName: "dc1.example.com", Port: 636, Security: SecurityLDAPS, SystemType: SystemLDAP,
+		CACertificate: "-----BEGIN CERTIFICATE-----\nA\n-----END CERTIFICATE-----\n", SearchPath: "dc=x"}
+	tests := []struct {
+		name          string
+		change        func(c *Connection)
+		given, stored bool
+		refused       string
+	}{
+		{"nothing changed", func(*Connection) {}, false, true, ""},
+		{"search path changed", func(c *Connection) { c.SearchPath = "ou=p,dc=x" }, false, true, ""},
+		{"host case only", func(c *Connection) { c.DNSName = "DC1.example.com" }, false, true, ""},
+		{"host", func(c *Connection) { c.DNSName = "evil.example" }, false, true, "dnsName"},
+		{"port", func(c *Connection) { c.Port = 1636 }, false, true, "port"},
+		{"security", func(c *Connection) { c.Security = SecurityNone }, false, true, "security"},
+		{"skip verify", func(c *Connection) { c.TLSSkipVerify = true }, false, true, "tlsSkipVerify"},
+		{"CA certificate", func(c *Connection) { c.CACertificate = "" }, false, true, "caCertificate"},
+		{"host with a new password", func(c *Connection) { c.DNSName = "dc2.example.com" }, true, true, ""},
+		{"host, nothing stored", func(c *Connection) { c.DNSName = "dc2.example.com" }, false, false, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			next := old
+			tc.change(&next)
+			err := KeepCredential(old, next, "password", tc.given, tc.stored)
+			if tc.refused == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			var ve *ValidationError
+			if !errors.As(err, &ve) || ve.Problems[0].Field != "password" || !strings.Contains(err.Error(), tc.refused) {
+				t.Fatalf("got %v, want a password problem naming %s", err, tc.refused)
+			}
+		})
+	}
+}
