@@ -91,8 +91,9 @@ func connectionList(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// warnInsecure prints one line on standard error for each insecure setting
-// of c, so that a script reading standard output is not disturbed.
+// warnInsecure prints one line to w for each insecure setting of c: on
+// standard error where standard output is a document or a table scripts
+// read (apply, list), with the result of a working check.
 func warnInsecure(w io.Writer, c connection.Connection) {
 	for _, p := range c.Insecure() {
 		fmt.Fprintf(w, "warning: connection %s: %s\n", termSafe(c.Name), termSafe(p.Error()))
@@ -129,9 +130,6 @@ func connectionCheck(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	if c, _, err := a.Store.GetConnection(ctx, pos[0]); err == nil {
-		warnInsecure(e.stderr, c)
-	}
 	res, err := a.CheckConnection(ctx, pos[0])
 	if err != nil {
 		if *asJSON && !isUsage(err) {
@@ -139,12 +137,20 @@ func connectionCheck(ctx context.Context, e *env, args []string) error {
 		}
 		return err
 	}
+	// A failed check stays one line; a working connection that is
+	// insecure says so with the result.
+	c, _, err := a.Store.GetConnection(ctx, pos[0])
+	if err != nil {
+		return err
+	}
 	if *asJSON {
-		return writeJSON(e.stdout, map[string]any{"ok": true, "flavor": res.Flavor, "vendor": res.Vendor, "entries": res.Entries, "steps": res.Steps})
+		return writeJSON(e.stdout, map[string]any{"ok": true, "flavor": res.Flavor, "vendor": res.Vendor, "entries": res.Entries, "steps": res.Steps,
+			"warnings": c.Insecure()})
 	}
 	for _, s := range res.Steps {
 		fmt.Fprintln(e.stdout, "ok:", s)
 	}
+	warnInsecure(e.stdout, c)
 	fmt.Fprintf(e.stdout, "connection %q works: %s, %d entries match (%s)\n", pos[0], res.Flavor, res.Entries, res.Duration.Round(1e6))
 	return nil
 }
