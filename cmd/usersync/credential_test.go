@@ -66,3 +66,21 @@ func TestInsecureConnectionWarnsAndCanBeForbidden(t *testing.T) {
 		t.Errorf("sync under USERSYNC_FORBID_INSECURE=1: %d %s", code, out)
 	}
 }
+
+// `token create` gives a token a scope and a lifetime; a bad one is refused
+// with exit code 2 naming the flag's field.
+func TestTokenCreateScopeAndExpiry(t *testing.T) {
+	c := newCLI(t)
+	out, code := c.run("token", "create", "reader")
+	if code != 0 || !strings.Contains(out, "scope read") {
+		t.Fatalf("default token: %d %s", code, out)
+	}
+	if out, code := c.run("token", "create", "ops", "--scope", "run", "--expires-in-days", "7"); code != 0 || !strings.Contains(out, "scope run") {
+		t.Fatalf("run token: %d %s", code, out)
+	}
+	for _, args := range [][]string{{"--scope", "root"}, {"--expires-in-days", "1000"}} {
+		if out, code := c.run(append([]string{"token", "create", "bad"}, args...)...); code != 2 || !strings.Contains(out, args[0]) && !strings.Contains(out, "scope must be") {
+			t.Errorf("token create %v: %d %s", args, code, out)
+		}
+	}
+}

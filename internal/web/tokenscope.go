@@ -56,7 +56,7 @@ func validScope(scope string) (string, error) {
 	case store.TokenScopeRead, store.TokenScopeRun, store.TokenScopeAdmin:
 		return scope, nil
 	}
-	return "", badRequest("scope", fmt.Sprintf("must be %q, %q or %q, got %q", store.TokenScopeRead, store.TokenScopeRun, store.TokenScopeAdmin, scope))
+	return "", badRequest("scope", fmt.Sprintf("scope must be %q, %q or %q, got %q", store.TokenScopeRead, store.TokenScopeRun, store.TokenScopeAdmin, scope))
 }
 
 // validTTL checks a requested token lifetime in days; 0 means the default.
@@ -66,7 +66,7 @@ func validTTL(days int) (time.Duration, error) {
 	}
 	ttl := time.Duration(days) * 24 * time.Hour
 	if days < 0 || ttl > MaxTokenTTL {
-		return 0, badRequest("expiresInDays", fmt.Sprintf("must be between 1 and %d days, got %d", int(MaxTokenTTL.Hours()/24), days))
+		return 0, badRequest("expiresInDays", fmt.Sprintf("expiresInDays (--expires-in-days) must be between 1 and %d days, got %d", int(MaxTokenTTL.Hours()/24), days))
 	}
 	return ttl, nil
 }
