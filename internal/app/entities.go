@@ -18,17 +18,24 @@ func checkKind(kind string) error {
 	return nil
 }
 
-// checkEntityName refuses an empty name, one that starts or ends with
-// blanks, and one that limits.Name refuses (too long, control or
-// bidirectional formatting characters, invalid UTF-8).
+// checkEntityName refuses an empty name and one that starts or ends with
+// blanks.
 func checkEntityName(name string) error {
-	if err := limits.Name(name); err != nil {
-		return fieldErrorf("name", "a name must be plain text of at most %d bytes: %v", limits.MaxName, err)
-	}
 	if name == "" || strings.TrimSpace(name) != name {
 		return fieldErrorf("name", "a name must not be empty or start or end with blanks, got %q", name)
 	}
 	return nil
+}
+
+// checkNewEntityName is checkEntityName for a name about to be stored: it
+// must also pass limits.Name (at most 256 bytes of valid UTF-8 without
+// control or bidirectional formatting characters). Entities stored before,
+// or named by a directory's groups, stay usable.
+func checkNewEntityName(name string) error {
+	if err := limits.Name(name); err != nil {
+		return fieldErrorf("name", "a name must be plain text of at most %d bytes: %v", limits.MaxName, err)
+	}
+	return checkEntityName(name)
 }
 
 // ListEntities returns the permission sets, groups or sites (by kind; an
@@ -52,7 +59,7 @@ func (a *App) CreateEntity(ctx context.Context, kind, name string) (store.Entity
 	if err := checkKind(kind); err != nil {
 		return store.Entity{}, err
 	}
-	if err := checkEntityName(name); err != nil {
+	if err := checkNewEntityName(name); err != nil {
 		return store.Entity{}, err
 	}
 	ent, err := a.Store.CreateEntity(ctx, kind, name)
