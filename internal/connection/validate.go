@@ -61,12 +61,13 @@ func (c Connection) Validate() error {
 	if err := limits.Name(c.FriendlyName); err != nil {
 		add("friendlyName", "must be plain text of at most %d bytes: %v", limits.MaxName, err)
 	}
-	for _, f := range []struct{ name, value string }{{"dnsName", c.DNSName}, {"username", c.Username}} {
-		if err := limits.Name(f.value); err != nil {
-			add(f.name, "must be plain text of at most %d bytes: %v", limits.MaxName, err)
-		}
+	if err := limits.Name(c.DNSName); err != nil {
+		add("dnsName", "must be plain text of at most %d bytes: %v", limits.MaxName, err)
 	}
-	for _, f := range []struct{ name, value string }{{"searchPath", c.SearchPath}, {"searchFilter", c.SearchFilter},
+	if err := limits.PlainText(c.Username); err != nil {
+		add("username", "must be plain text: %v", err)
+	}
+	for _, f := range []struct{ name, value string }{{"username", c.Username}, {"searchPath", c.SearchPath}, {"searchFilter", c.SearchFilter},
 		{"groupSearchPath", c.GroupSearchPath}, {"groupSearchFilter", c.GroupSearchFilter}, {"parentGroup", c.ParentGroup},
 		{"adminGroup", c.AdminGroup}, {"manualAssignments", c.ManualAssignments}, {"configureTwo", c.ConfigureTwo}} {
 		if err := limits.FieldValue(f.value); err != nil {
