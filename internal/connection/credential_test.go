@@ -44,3 +44,22 @@ func TestKeepCredential(t *testing.T) {
 		})
 	}
 }
+
+// A connection read back (with its warnings) can be sent again: Parse
+// drops the warnings, and Marshal always computes them afresh.
+func TestWarningsRoundTrip(t *testing.T) {
+	c := Connection{Name: "corp", DNSName: "h", SearchPath: "dc=x", Security: SecurityNone, TLSSkipVerify: true, HasPassword: true}
+	doc, err := c.MarshalJSON()
+	if err != nil || !strings.Contains(string(doc), `"warnings":[{"field":"security"`) {
+		t.Fatalf("marshal: %s %v", doc, err)
+	}
+	back, err := Parse(doc)
+	if err != nil || back.Warnings != nil {
+		t.Fatalf("parse of a read-back document: %+v %v", back.Warnings, err)
+	}
+	back.TLSSkipVerify, back.Security = false, SecurityLDAPS
+	doc, _ = back.MarshalJSON()
+	if strings.Contains(string(doc), "warnings") {
+		t.Fatalf("a secure connection carries warnings: %s", doc)
+	}
+}
