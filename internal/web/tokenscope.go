@@ -16,14 +16,17 @@ const (
 )
 
 // runRoutes are the routes a token with the run scope may call besides
-// reading: starting a run (a preview is a dry run) and deciding on or
-// cancelling one.
+// reading: starting a run (a preview is a dry run, and the scheduler's run
+// now starts one) and deciding on or cancelling one. Pausing, resuming and
+// restarting a schedule change the configuration: admin only.
 var runRoutes = map[string]bool{
 	"POST /api/v1/runs":                       true,
 	"POST /api/v1/runs/{id}/approve":          true,
 	"POST /api/v1/runs/{id}/reject":           true,
 	"POST /api/v1/runs/{id}/cancel":           true,
 	"POST /api/v1/connections/{name}/preview": true,
+	// Asking the scheduler to run a connection now starts a run too.
+	"POST /api/v1/connections/{name}/schedule/run": true,
 }
 
 // scopeAllows is the one rule for what an API token may do: read tokens

@@ -57,6 +57,8 @@ func TestTokenScopeAndExpiry(t *testing.T) {
 		{"POST", "/api/v1/runs", `{"connection":"nope"}`, [3]int{403, 404, 404}},
 		{"POST", "/api/v1/runs/999/cancel", ``, [3]int{403, 404, 404}},
 		{"POST", "/api/v1/tokens", `{"name":"minted","scope":"admin"}`, [3]int{403, 403, 201}},
+		{"POST", "/api/v1/connections/nope/schedule/run", "", [3]int{403, 400, 400}},
+		{"POST", "/api/v1/connections/nope/schedule/pause", "", [3]int{403, 403, 400}},
 		{"DELETE", "/api/v1/connections/x", "", [3]int{403, 403, 204}},
 	}
 	anon := e.anonymous()
