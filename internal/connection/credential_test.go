@@ -63,3 +63,28 @@ func TestWarningsRoundTrip(t *testing.T) {
 		t.Fatalf("a secure connection carries warnings: %s", doc)
 	}
 }
+
+func TestInsecure(t *testing.T) {
+	tests := []struct {
+		name string
+		c    Connection
+		want string
+	}{
+		{"ldaps verified", Connection{Security: SecurityLDAPS, HasPassword: true}, ""},
+		{"plain without a password", Connection{Security: SecurityNone}, ""},
+		{"plain with a stored password", Connection{Security: SecurityNone, HasPassword: true}, "security"},
+		{"plain with a new password", Connection{Security: SecurityNone, Password: "p"}, "security"},
+		{"startTls unverified", Connection{Security: SecurityStartTLS, TLSSkipVerify: true}, "tlsSkipVerify"},
+		{"plain user binds", Connection{Security: SecurityNone, AllowPlainTextUserBinds: true}, "allowPlainTextUserBinds"},
+		{"user binds over ldaps", Connection{Security: SecurityLDAPS, AllowPlainTextUserBinds: true}, ""},
+	}
+	for _, tc := range tests {
+		var got []string
+		for _, p := range tc.c.Insecure() {
+			got = append(got, p.Field)
+		}
+		if strings.Join(got, ",") != tc.want {
+			t.Errorf("%s: %v, want %q", tc.name, got, tc.want)
+		}
+	}
+}

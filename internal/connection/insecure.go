@@ -10,8 +10,9 @@ import (
 var ErrInsecureForbidden = errors.New("insecure connection settings are forbidden on this server")
 
 // Insecure lists the settings that expose the connection's credential or
-// its traffic: a password sent over plain LDAP, and certificates that are
-// not verified. Each is a warning on every path that shows the connection
+// its traffic: a password sent over plain LDAP (the bind password, or users'
+// passwords when plain-text user binds are allowed), and certificates that
+// are not verified. Each is a warning on every path that shows the connection
 // (API, CLI, run report and UI), and an error where the operator forbids
 // insecure settings.
 func (c Connection) Insecure() []FieldError {
@@ -19,6 +20,10 @@ func (c Connection) Insecure() []FieldError {
 	if c.Security == SecurityNone && (c.Password != "" || c.HasPassword) {
 		out = append(out, FieldError{Field: "security",
 			Message: "is none: the bind password crosses the network in clear; use ldaps or startTls"})
+	}
+	if c.Security == SecurityNone && c.AllowPlainTextUserBinds {
+		out = append(out, FieldError{Field: "allowPlainTextUserBinds",
+			Message: "is true with security none: users' own passwords cross the network in clear when they log in"})
 	}
 	if c.TLSSkipVerify {
 		out = append(out, FieldError{Field: "tlsSkipVerify",
