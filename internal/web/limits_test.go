@@ -53,6 +53,9 @@ func TestNamesAndSearchesAreBounded(t *testing.T) {
 	if code, resp := c.api("GET", "/api/v1/users/explain?user="+search, ""); code != 400 || !strings.Contains(resp, `"field": "user"`) {
 		t.Errorf("explain with a 50,000-character user: %d %.300s, want 400 naming user", code, resp)
 	}
+	if code, resp := c.api("GET", "/api/v1/connections/any/directory-users?q="+search, ""); code != 400 || !strings.Contains(resp, `"field": "q"`) {
+		t.Errorf("directory search with 50,000 characters: %d %.300s, want 400 naming q", code, resp)
+	}
 	if code, resp := c.api("GET", "/api/v1/users?search=alice", ""); code != 200 {
 		t.Errorf("short search: %d %s", code, resp)
 	}
