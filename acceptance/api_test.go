@@ -30,7 +30,7 @@ type apiClient struct {
 // when the test ends.
 func (a *admin) serve() *apiClient {
 	a.t.Helper()
-	token := strings.TrimSpace(a.must("token", "create", "acceptance"))
+	token := strings.TrimSpace(a.must("token", "create", "acceptance", "--scope", "admin"))
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		a.t.Fatal(err)

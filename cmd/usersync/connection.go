@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/usersync/usersync/internal/connection"
 	"github.com/usersync/usersync/internal/store"
 )
 
@@ -46,6 +47,7 @@ func connectionApply(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	warnInsecure(e.stderr, c)
 	if *asJSON {
 		return writeJSON(e.stdout, c)
 	}
@@ -83,7 +85,22 @@ func connectionList(ctx context.Context, e *env, args []string) error {
 		}
 		tb.row(c.Name, c.FriendlyName, c.DirectoryType+"/"+c.SystemType, c.Address(), sec, c.SearchPath)
 	}
-	return tb.flush()
+	if err := tb.flush(); err != nil {
+		return err
+	}
+	for _, c := range cs {
+		warnInsecure(e.stderr, c)
+	}
+	return nil
+}
+
+// warnInsecure prints one line to w for each insecure setting of c: on
+// standard error where standard output is a document or a table scripts
+// read (apply, list), with the result of a working check.
+func warnInsecure(w io.Writer, c connection.Connection) {
+	for _, p := range c.Insecure() {
+		fmt.Fprintf(w, "warning: connection %s: %s\n", termSafe(c.Name), termSafe(p.Error()))
+	}
 }
 
 func connectionShow(ctx context.Context, e *env, args []string) error {
@@ -146,12 +163,20 @@ func connectionCheck(ctx context.Context, e *env, args []string) error {
 		}
 		return err
 	}
+	// A failed check stays one line; a working connection that is
+	// insecure says so with the result.
+	c, _, err := a.Store.GetConnection(ctx, pos[0])
+	if err != nil {
+		return err
+	}
 	if *asJSON {
-		return writeJSON(e.stdout, map[string]any{"ok": true, "flavor": res.Flavor, "vendor": res.Vendor, "entries": res.Entries, "steps": res.Steps})
+		return writeJSON(e.stdout, map[string]any{"ok": true, "flavor": res.Flavor, "vendor": res.Vendor, "entries": res.Entries, "steps": res.Steps,
+			"warnings": c.Insecure()})
 	}
 	for _, s := range res.Steps {
 		fmt.Fprintln(e.stdout, "ok:", s)
 	}
+	warnInsecure(e.stdout, c)
 	fmt.Fprintf(e.stdout, "connection %q works: %s, %d entries match (%s)\n", pos[0], res.Flavor, res.Entries, res.Duration.Round(1e6))
 	return nil
 }

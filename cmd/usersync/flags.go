@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/usersync/usersync/internal/app"
+	"github.com/usersync/usersync/internal/connection"
 )
 
 var errUsage = app.ErrUsage
@@ -19,14 +21,18 @@ var errUsage = app.ErrUsage
 // has --db.
 type flagSet struct {
 	*flag.FlagSet
-	db *string
+	db             *string
+	forbidInsecure *bool
+	intervalFloor  *time.Duration
 }
 
 func newFlags(name string, stderr io.Writer) *flagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	db := fs.String("db", "", "store: a SQLite path or a postgres:// URL (default $USERSYNC_DB or ./usersync.db)")
-	return &flagSet{FlagSet: fs, db: db}
+	forbid := fs.Bool("forbid-insecure", false, "refuse to save, check or run a connection that sends its password in clear or skips certificate verification (default $USERSYNC_FORBID_INSECURE=1)")
+	floor := fs.Duration("min-interval-floor", connection.DefaultIntervalFloor, "the shortest minInterval a connection may have, and the least time between two scheduled runs of one connection")
+	return &flagSet{FlagSet: fs, db: db, forbidInsecure: forbid, intervalFloor: floor}
 }
 
 // parse returns the positional arguments, which must number exactly want
@@ -61,7 +67,17 @@ func (f *flagSet) dbPath() string {
 }
 
 func (f *flagSet) open(ctx context.Context, e *env) (*app.App, error) {
-	return openApp(ctx, f.dbPath(), e.log)
+	a, err := openApp(ctx, f.dbPath(), e.log)
+	if err != nil {
+		return nil, err
+	}
+	a.ForbidInsecure = *f.forbidInsecure || os.Getenv("USERSYNC_FORBID_INSECURE") == "1"
+	if *f.intervalFloor <= 0 {
+		a.Close()
+		return nil, fmt.Errorf("%w: --min-interval-floor must be positive, got %s", errUsage, *f.intervalFloor)
+	}
+	a.IntervalFloor = *f.intervalFloor
+	return a, nil
 }
 
 func writeJSON(w io.Writer, v any) error {

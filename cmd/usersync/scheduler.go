@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"time"
 
 	"github.com/usersync/usersync/internal/app"
@@ -17,6 +18,7 @@ import (
 // schedulerOptions are the flags shared by run-scheduler and serve.
 type schedulerOptions struct {
 	opsListen string
+	opsPublic bool
 	tick      time.Duration
 	retention time.Duration
 	noLive    bool
@@ -24,7 +26,8 @@ type schedulerOptions struct {
 
 func addSchedulerFlags(fs *flagSet, defaultOps string) *schedulerOptions {
 	o := &schedulerOptions{}
-	fs.StringVar(&o.opsListen, "ops-listen", defaultOps, "serve /metrics, /healthz and /readyz on this address (empty: off)")
+	fs.StringVar(&o.opsListen, "ops-listen", defaultOps, "serve /metrics, /healthz and /readyz on this address (empty: off); a loopback address unless --ops-public")
+	fs.BoolVar(&o.opsPublic, "ops-public", false, "allow --ops-listen on a non-loopback address: /metrics needs no login and names connections")
 	fs.DurationVar(&o.tick, "tick", schedule.DefaultTick, "how often the store is checked for due runs")
 	fs.DurationVar(&o.retention, "retention", schedule.DefaultRetention, "how long run history is kept")
 	fs.BoolVar(&o.noLive, "no-live", false, "do not follow live connections")
@@ -61,13 +64,16 @@ func runScheduler(ctx context.Context, e *env, args []string) error {
 // the UI up even if the default metrics port is taken).
 func startOps(ctx context.Context, e *env, a *app.App, o *schedulerOptions, required bool) (*schedule.Service, func(), error) {
 	metrics := &ops.Metrics{Source: a.Store}
-	svc := &schedule.Service{Store: a.Store, Runs: a.Runs, Tick: o.tick, Retention: o.retention, Log: e.log}
+	svc := &schedule.Service{Store: a.Store, Runs: a.Runs, Tick: o.tick, Retention: o.retention, Log: e.log, MinInterval: a.MinIntervalFloor()}
 	if !o.noLive {
 		svc.Live = &live.Follower{App: a, Metrics: metrics, Log: e.log}
 	}
 	stop := func() {}
 	if o.opsListen == "" {
 		return svc, stop, nil
+	}
+	if err := checkOpsAddress(o.opsListen, o.opsPublic); err != nil {
+		return nil, nil, err
 	}
 	ln, err := net.Listen("tcp", o.opsListen)
 	if err != nil {
@@ -93,4 +99,22 @@ func startOps(ctx context.Context, e *env, a *app.App, o *schedulerOptions, requ
 		defer cancel()
 		_ = srv.Shutdown(sctx)
 	}, nil
+}
+
+// checkOpsAddress refuses a non-loopback address for the operator endpoint
+// unless the operator said --ops-public: /metrics and the health checks need
+// no login and name every connection, so they stay on the host by default.
+// An address without a host listens on every interface.
+func checkOpsAddress(addr string, public bool) error {
+	if public {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("%w: --ops-listen %q: %v", errUsage, addr, err)
+	}
+	if ip := net.ParseIP(host); (ip != nil && ip.IsLoopback()) || strings.EqualFold(host, "localhost") {
+		return nil
+	}
+	return fmt.Errorf("%w: --ops-listen %q is not a loopback address: /metrics needs no login and names connections; listen on 127.0.0.1, or add --ops-public to expose it (behind a firewall or proxy of your own)", errUsage, addr)
 }

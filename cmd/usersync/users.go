@@ -6,6 +6,7 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/usersync/usersync/internal/limits"
 	"github.com/usersync/usersync/internal/store"
 )
 
@@ -25,6 +26,9 @@ func usersList(ctx context.Context, e *env, args []string) error {
 	asJSON := fs.Bool("json", false, "print JSON")
 	if _, err := fs.parse(args, 0, "no arguments"); err != nil {
 		return err
+	}
+	if err := limits.Search(*search); err != nil {
+		return fmt.Errorf("%w: --search: %v", errUsage, err)
 	}
 	if *status != "" && *status != store.StatusActive && *status != store.StatusInactive {
 		return fmt.Errorf("%w: --status must be active or inactive, got %q", errUsage, *status)

@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
+	"github.com/usersync/usersync/internal/connection"
 	"github.com/usersync/usersync/internal/reconcile"
 	"github.com/usersync/usersync/internal/secret"
 	"github.com/usersync/usersync/internal/store"
@@ -24,6 +26,21 @@ type App struct {
 	// Runs is the registry of background runs that the web server and the
 	// scheduler share.
 	Runs *Runs
+	// ForbidInsecure refuses to save, check or run a connection with an
+	// insecure setting (connection.Connection.Insecure) instead of only
+	// warning about it.
+	ForbidInsecure bool
+	// IntervalFloor is the server-wide minimum interval between scheduled
+	// runs; zero means connection.DefaultIntervalFloor.
+	IntervalFloor time.Duration
+}
+
+// MinIntervalFloor is IntervalFloor or its default.
+func (a *App) MinIntervalFloor() time.Duration {
+	if a.IntervalFloor > 0 {
+		return a.IntervalFloor
+	}
+	return connection.DefaultIntervalFloor
 }
 
 // New wires an App to its store and secret box; the caller chose and

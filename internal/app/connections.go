@@ -15,7 +15,8 @@ import (
 
 // ApplyConnection creates or updates a connection from a JSON document. A
 // document without a password keeps the stored one, so that a connection
-// file need not carry the secret after the first apply.
+// file need not carry the secret after the first apply, but only while the
+// connection keeps pointing at the same server (connection.KeepCredential).
 func (a *App) ApplyConnection(ctx context.Context, doc []byte) (connection.Connection, bool, error) {
 	c, err := connection.Parse(doc)
 	if err != nil {
@@ -36,12 +37,25 @@ func (a *App) PutConnection(ctx context.Context, c connection.Connection) (_ con
 	if err := c.Validate(); err != nil {
 		return c, false, fmt.Errorf("%w: %w", ErrUsage, err)
 	}
-	_, sealed, err := a.Store.GetConnection(ctx, c.Name)
+	if err := c.CheckIntervalFloor(a.MinIntervalFloor()); err != nil {
+		return c, false, fmt.Errorf("%w: %w", ErrUsage, err)
+	}
+	old, sealed, err := a.Store.GetConnection(ctx, c.Name)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		created = true
 	case err != nil:
 		return c, false, err
+	}
+	if err := connection.KeepCredential(old, c, "password", c.Password != "", sealed != ""); err != nil {
+		return c, false, fmt.Errorf("%w: %w", ErrUsage, err)
+	}
+	if a.ForbidInsecure {
+		probe := c
+		probe.HasPassword = sealed != ""
+		if err := probe.ForbidInsecure(); err != nil {
+			return c, false, fmt.Errorf("%w: %w", ErrUsage, err)
+		}
 	}
 	if c.Password != "" {
 		if err := a.sealCheck(ctx); err != nil {
@@ -61,7 +75,8 @@ func (a *App) PutConnection(ctx context.Context, c connection.Connection) (_ con
 }
 
 // connectionWithSecret returns a stored connection with its password opened,
-// for dialing. It never leaves this package's callers that talk to a
+// for dialing; under ForbidInsecure an insecure connection is refused here,
+// before anything dials. It never leaves this package's callers that talk to a
 // directory.
 func (a *App) connectionWithSecret(ctx context.Context, name string) (connection.Connection, error) {
 	c, sealed, err := a.Store.GetConnection(ctx, name)
@@ -73,6 +88,11 @@ func (a *App) connectionWithSecret(ctx context.Context, name string) (connection
 	}
 	if c.Password, err = a.Box.Open(sealed); err != nil {
 		return c, fmt.Errorf("connection %q: %w", name, err)
+	}
+	if a.ForbidInsecure {
+		if err := c.ForbidInsecure(); err != nil {
+			return c, fmt.Errorf("%w: connection %q: %w", ErrUsage, name, err)
+		}
 	}
 	return c, nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/usersync/usersync/internal/connection"
 	"github.com/usersync/usersync/internal/directory"
+	"github.com/usersync/usersync/internal/limits"
 	"github.com/usersync/usersync/internal/mapping"
 	"github.com/usersync/usersync/internal/reconcile"
 	"github.com/usersync/usersync/internal/store"
@@ -54,6 +55,9 @@ func (a *App) SearchDirectoryUsers(ctx context.Context, name, q string) ([]Direc
 	q = strings.TrimSpace(q)
 	if q == "" {
 		return nil, false, usagef("a search text is required")
+	}
+	if err := limits.Search(q); err != nil {
+		return nil, false, fieldErrorf("q", "the search text is %v", err)
 	}
 	d, err := a.openSource(ctx, name)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/usersync/usersync/internal/limits"
 	"github.com/usersync/usersync/internal/store"
 )
 
@@ -24,6 +25,17 @@ func checkEntityName(name string) error {
 		return fieldErrorf("name", "a name must not be empty or start or end with blanks, got %q", name)
 	}
 	return nil
+}
+
+// checkNewEntityName is checkEntityName for a name about to be stored: it
+// must also pass limits.Name (at most 256 bytes of valid UTF-8 without
+// control or bidirectional formatting characters). Entities stored before,
+// or named by a directory's groups, stay usable.
+func checkNewEntityName(name string) error {
+	if err := limits.Name(name); err != nil {
+		return fieldErrorf("name", "a name must be plain text of at most %d bytes: %v", limits.MaxName, err)
+	}
+	return checkEntityName(name)
 }
 
 // ListEntities returns the permission sets, groups or sites (by kind; an
@@ -47,7 +59,7 @@ func (a *App) CreateEntity(ctx context.Context, kind, name string) (store.Entity
 	if err := checkKind(kind); err != nil {
 		return store.Entity{}, err
 	}
-	if err := checkEntityName(name); err != nil {
+	if err := checkNewEntityName(name); err != nil {
 		return store.Entity{}, err
 	}
 	ent, err := a.Store.CreateEntity(ctx, kind, name)

@@ -9,6 +9,7 @@ import (
 	ldapv3 "github.com/go-ldap/ldap/v3"
 
 	"github.com/usersync/usersync/internal/directory"
+	"github.com/usersync/usersync/internal/limits"
 	"github.com/usersync/usersync/internal/mapping"
 	"github.com/usersync/usersync/internal/reconcile"
 	"github.com/usersync/usersync/internal/store"
@@ -51,6 +52,9 @@ type Explanation struct {
 // (sAMAccountName, uid), mail or cn, so that an entry the filter excludes is
 // found too.
 func (a *App) ExplainUser(ctx context.Context, conn, who string) ([]Explanation, error) {
+	if err := limits.Search(who); err != nil {
+		return nil, fieldErrorf("user", "the user to explain is %v", err)
+	}
 	names := []string{conn}
 	if conn == "" {
 		conns, err := a.Store.ListConnections(ctx)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/usersync/usersync/internal/limits"
 	"github.com/usersync/usersync/internal/mapping"
 	"github.com/usersync/usersync/internal/password"
 	"github.com/usersync/usersync/internal/store"
@@ -70,6 +71,9 @@ func (lu LocalUser) toUser(requirePassword bool) (store.User, error) {
 	if u.UserID == "" {
 		return u, fieldErrorf("userId", "userId is required: a local user needs a USERID")
 	}
+	if err := limits.Name(u.UserID); err != nil {
+		return u, fieldErrorf("userId", "userId must be plain text of at most %d bytes: %v", limits.MaxName, err)
+	}
 	switch u.Status {
 	case "":
 		u.Status = store.StatusActive
@@ -100,6 +104,14 @@ func (lu LocalUser) toUser(requirePassword bool) (store.User, error) {
 		store.FieldLastName: lu.LastName, store.FieldEmail: lu.Email} {
 		if v != "" {
 			u.Fields[k] = v
+		}
+	}
+	for k, v := range u.Fields {
+		if err := limits.Name(k); err != nil || k == "" {
+			return u, fieldErrorf("fields", "a field name must be plain text of 1 to %d bytes, got %.40q", limits.MaxName, k)
+		}
+		if err := limits.FieldValue(v); err != nil {
+			return u, fieldErrorf("fields."+k, "the value is %v", err)
 		}
 	}
 	return u, nil

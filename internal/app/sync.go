@@ -56,7 +56,12 @@ func (a *App) sync(ctx context.Context, name string, opts SyncOptions) (*reconci
 		if !opts.DryRun {
 			return nil, usagef("settings can be overridden only in a dry run")
 		}
+		before := c
 		opts.Override(&c)
+		// An override may not send the stored password elsewhere either.
+		if err := connection.KeepCredential(before, c, "password", c.Password != before.Password, true); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrUsage, err)
+		}
 		if err := c.Validate(); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrUsage, err)
 		}

@@ -104,6 +104,10 @@ type Connection struct {
 	// HasPassword is set on connections read back from the store so that a
 	// caller can tell a password exists without ever seeing it.
 	HasPassword bool `json:"hasPassword"`
+	// Warnings is written, never read: MarshalJSON fills it with the
+	// insecure settings (see Insecure), and Parse drops it, so that a
+	// document read back with GET can be sent again with PUT.
+	Warnings []FieldError `json:"warnings,omitempty"`
 }
 
 // DeletionGuard is the deletion guard: a run that would deactivate more
@@ -175,6 +179,7 @@ func Parse(data []byte) (Connection, error) {
 		return Connection{}, fmt.Errorf("connection: %w", describeJSONError(err))
 	}
 	c.HasPassword = false
+	c.Warnings = nil
 	c.ApplyDefaults()
 	return c, nil
 }
@@ -242,6 +247,7 @@ func (c Connection) MarshalJSON() ([]byte, error) {
 		p.HasPassword = true
 	}
 	p.Password = ""
+	p.Warnings = Connection(p).Insecure()
 	return json.Marshal(p)
 }
 

@@ -20,6 +20,27 @@ import (
 //	               runs (syncrepl on OpenLDAP, uSNChanged polling on AD); the
 //	               schedule still runs full reconciliations
 
+// DefaultIntervalFloor is the server-wide minimum interval between two
+// scheduled runs of one connection, unless the operator lowers it: no
+// connection's minInterval may go below it, so that nobody who may edit a
+// connection can make it hammer the directory every second.
+const DefaultIntervalFloor = time.Minute
+
+// CheckIntervalFloor refuses a minInterval below the server's floor,
+// naming the field.
+func (c Connection) CheckIntervalFloor(floor time.Duration) error {
+	if c.MinInterval == "" {
+		return nil
+	}
+	d, err := c.MinimumInterval()
+	if err != nil || d >= floor {
+		return nil // Validate reports a malformed minInterval
+	}
+	return &ValidationError{Problems: []FieldError{{Field: "minInterval", Message: fmt.Sprintf(
+		"%s is below this server's minimum interval of %s; choose at least %s (the operator may lower the floor with --min-interval-floor)",
+		c.MinInterval, floor, floor)}}}
+}
+
 // ScheduleSpec parses the connection's schedule in its time zone.
 func (c Connection) ScheduleSpec() (spec.Spec, error) {
 	return spec.Parse(c.Schedule, c.TimeZone)

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/go-ldap/ldap/v3"
+
+	"github.com/usersync/usersync/internal/limits"
 )
 
 // FieldError is one problem with one field of a connection document.
@@ -55,6 +57,22 @@ func (c Connection) Validate() error {
 	}
 	if !slugRE.MatchString(c.Name) {
 		add("name", "must be a slug of lower-case letters, digits, '-' or '_' (1-63 characters), got %q", c.Name)
+	}
+	if err := limits.Name(c.FriendlyName); err != nil {
+		add("friendlyName", "must be plain text of at most %d bytes: %v", limits.MaxName, err)
+	}
+	if err := limits.Name(c.DNSName); err != nil {
+		add("dnsName", "must be plain text of at most %d bytes: %v", limits.MaxName, err)
+	}
+	if err := limits.PlainText(c.Username); err != nil {
+		add("username", "must be plain text: %v", err)
+	}
+	for _, f := range []struct{ name, value string }{{"username", c.Username}, {"searchPath", c.SearchPath}, {"searchFilter", c.SearchFilter},
+		{"groupSearchPath", c.GroupSearchPath}, {"groupSearchFilter", c.GroupSearchFilter}, {"parentGroup", c.ParentGroup},
+		{"adminGroup", c.AdminGroup}, {"manualAssignments", c.ManualAssignments}, {"configureTwo", c.ConfigureTwo}} {
+		if err := limits.FieldValue(f.value); err != nil {
+			add(f.name, "is %v", err)
+		}
 	}
 	switch c.DirectoryType {
 	case DirectorySource, DirectoryRelyingParty:

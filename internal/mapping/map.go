@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/usersync/usersync/internal/directory"
+	"github.com/usersync/usersync/internal/limits"
 	"github.com/usersync/usersync/internal/mapping/expr"
 )
 
@@ -40,6 +41,14 @@ func (m *Mapper) Map(e *directory.Entry, r *Result) {
 		}
 		if v == "" && ru.Default != "" {
 			v = ru.Default
+		}
+		if ru.Target != TargetCustomFields {
+			// A value past the bound fails the user, strict or not: it
+			// is never stored, nor cut to fit.
+			if err := limits.FieldValue(v); err != nil {
+				errs = append(errs, fmt.Errorf("%s: value %w", ru.Target, err))
+				continue
+			}
 		}
 		switch ru.Target {
 		case FieldUserID:

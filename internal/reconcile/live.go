@@ -53,7 +53,7 @@ func (e *Engine) ApplyChanges(ctx context.Context, j Job, ch Changes) (*Report, 
 		trigger = store.TriggerLive
 	}
 	rep := &Report{Run: store.Run{Connection: j.Conn.Name, Trigger: trigger, Mode: store.ModeIncremental,
-		DryRun: j.DryRun, Status: store.RunRunning, StartedAt: time.Now()}}
+		DryRun: j.DryRun, Status: store.RunRunning, StartedAt: time.Now(), Warnings: j.Conn.RunWarnings()}}
 	if !j.DryRun {
 		id, err := e.Store.CreateRun(ctx, rep.Run)
 		if err != nil {

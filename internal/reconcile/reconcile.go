@@ -112,7 +112,7 @@ const (
 func (e *Engine) Run(ctx context.Context, j Job) (*Report, error) {
 	start := time.Now()
 	rep := &Report{Run: store.Run{Connection: j.Conn.Name, Trigger: j.Trigger, Mode: store.ModeFull,
-		DryRun: j.DryRun, Status: store.RunRunning, StartedAt: start}}
+		DryRun: j.DryRun, Status: store.RunRunning, StartedAt: start, Warnings: j.Conn.RunWarnings()}}
 	if j.Trigger == "" {
 		rep.Trigger = store.TriggerManual
 	}

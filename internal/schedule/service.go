@@ -53,6 +53,10 @@ type Service struct {
 	// scheduler prunes older runs every hour.
 	Retention time.Duration
 	Log       *slog.Logger
+	// MinInterval is the server-wide floor between two scheduled runs of
+	// one connection, applied to connections stored before the floor was
+	// raised too; zero means none.
+	MinInterval time.Duration
 	// Now is the scheduler's clock (default time.Now). Firings are due by
 	// it; a test sets it ahead to reach a firing without waiting for it.
 	Now func() time.Time
@@ -194,6 +198,13 @@ func (s *Service) tickConnection(ctx context.Context, c connection.Connection, n
 	base := s.started
 	if st.LastFire != nil && st.LastFire.After(base) {
 		base = *st.LastFire
+	}
+	if st.LastFire != nil && s.MinInterval > 0 {
+		// The first firing after this instant is at least MinInterval
+		// after the last one.
+		if floor := st.LastFire.Add(s.MinInterval - time.Nanosecond); floor.After(base) {
+			base = floor
+		}
 	}
 	next := sp.Next(base)
 	if now.Before(next) {

@@ -26,6 +26,7 @@ func TestScheduleTiming(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 		a := apptest.Open(t, "", quiet)
+		a.IntervalFloor = time.Second
 		ctx := context.Background()
 		took := map[string]time.Duration{"quick": 10 * time.Second, "slow": 150 * time.Second}
 		for name := range took {

@@ -33,7 +33,20 @@ type APIToken struct {
 	CreatedBy  string     `json:"createdBy"`
 	CreatedAt  time.Time  `json:"createdAt"`
 	LastUsedAt *time.Time `json:"lastUsedAt,omitempty"`
+	// Scope is what the token may do: TokenScopeRead, TokenScopeRun or
+	// TokenScopeAdmin.
+	Scope string `json:"scope"`
+	// ExpiresAt is when the token stops working.
+	ExpiresAt time.Time `json:"expiresAt"`
 }
+
+// API token scopes: read may only read; run may also start, cancel, approve
+// and reject runs; admin may do everything an administrator may.
+const (
+	TokenScopeRead  = "read"
+	TokenScopeRun   = "run"
+	TokenScopeAdmin = "admin"
+)
 
 // Admins stores the administrators of the web UI and the API.
 type Admins interface {

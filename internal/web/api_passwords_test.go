@@ -137,7 +137,7 @@ func TestChangeOwnPasswordAPI(t *testing.T) {
 	if code, _ := other.api("GET", "/api/v1/connections", ""); code != 200 {
 		t.Fatalf("refused changes logged the other session out: %d", code)
 	}
-	tok, _, err := CreateToken(t.Context(), e.web.st, "robot", "admin")
+	tok, _, err := CreateToken(t.Context(), e.web.st, TokenRequest{Name: "robot", Scope: "admin"}, "admin")
 	if err != nil {
 		t.Fatal(err)
 	}

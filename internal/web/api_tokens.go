@@ -21,13 +21,11 @@ func (s *Server) apiListTokens(w http.ResponseWriter, r *http.Request) error {
 // apiCreateToken creates a token and returns its value, the only time it is
 // ever shown.
 func (s *Server) apiCreateToken(w http.ResponseWriter, r *http.Request) error {
-	var req struct {
-		Name string `json:"name"`
-	}
+	var req TokenRequest
 	if err := readJSON(r, &req); err != nil {
 		return err
 	}
-	tok, t, err := CreateToken(r.Context(), s.st, req.Name, principalOf(r).admin)
+	tok, t, err := CreateToken(r.Context(), s.st, req, principalOf(r).admin)
 	if err != nil {
 		return err
 	}

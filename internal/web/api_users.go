@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/usersync/usersync/internal/limits"
 	"github.com/usersync/usersync/internal/store"
 )
 
@@ -18,6 +19,9 @@ type userPage struct {
 // listUsers reads one page of users; it asks for one more than the page
 // holds to know whether another page follows.
 func (s *Server) listUsers(r *http.Request, q store.UserQuery) (userPage, error) {
+	if err := limits.Search(q.Search); err != nil {
+		return userPage{}, badRequest("search", "the search text is "+err.Error())
+	}
 	limit := q.Limit
 	q.Limit++
 	users, err := s.app.Store.ListUsers(r.Context(), q)

@@ -19,6 +19,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/usersync/usersync/internal/app"
+	"github.com/usersync/usersync/internal/limits"
 	"github.com/usersync/usersync/internal/store"
 )
 
@@ -32,6 +33,8 @@ const sessionCookie = "usersync_session"
 type principal struct {
 	admin   string
 	session *store.Session
+	// scope is the API token's scope; empty for a session.
+	scope string
 }
 
 type principalKey struct{}
@@ -57,15 +60,35 @@ func hashToken(tok string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// CreateToken makes a new API token named name and returns its value, which
-// is stored only as a SHA-256 hash and so can be shown only now.
-func CreateToken(ctx context.Context, st store.Store, name, createdBy string) (string, store.APIToken, error) {
-	name = strings.TrimSpace(name)
+// TokenRequest says what a new API token is called, what it may do (a
+// scope; empty means read) and for how many days it works (0 means 90).
+type TokenRequest struct {
+	Name          string `json:"name"`
+	Scope         string `json:"scope"`
+	ExpiresInDays int    `json:"expiresInDays"`
+}
+
+// CreateToken makes a new API token and returns its value, which is stored
+// only as a SHA-256 hash and so can be shown only now.
+func CreateToken(ctx context.Context, st store.Store, req TokenRequest, createdBy string) (string, store.APIToken, error) {
+	name := strings.TrimSpace(req.Name)
 	if name == "" || len(name) > 100 {
 		return "", store.APIToken{}, badRequest("name", "a token needs a name of 1 to 100 characters")
 	}
+	if err := limits.PlainText(name); err != nil {
+		return "", store.APIToken{}, badRequest("name", "a token name must be plain text: "+err.Error())
+	}
+	scope, err := validScope(req.Scope)
+	if err != nil {
+		return "", store.APIToken{}, err
+	}
+	ttl, err := validTTL(req.ExpiresInDays)
+	if err != nil {
+		return "", store.APIToken{}, err
+	}
 	tok := "ust_" + randomToken(32)
-	t := store.APIToken{Name: name, Hash: hashToken(tok), CreatedBy: createdBy}
+	t := store.APIToken{Name: name, Hash: hashToken(tok), CreatedBy: createdBy, Scope: scope,
+		ExpiresAt: time.Now().Add(ttl).UTC().Truncate(time.Millisecond)}
 	id, err := st.CreateAPIToken(ctx, t)
 	if err != nil {
 		return "", t, err
@@ -102,6 +125,10 @@ func (s *Server) guard(rt route) http.Handler {
 			http.Redirect(w, r, "/login?next="+url.QueryEscape(next), http.StatusSeeOther)
 			return
 		}
+		if err := scopeAllows(p, rt); err != nil {
+			tokenRefused(w, err)
+			return
+		}
 		if p.session != nil && !safeMethod(r.Method) {
 			if err := checkCSRF(r, p.session.CSRFToken); err != nil {
 				if rt.access == api {
@@ -130,10 +157,10 @@ func (s *Server) authenticate(r *http.Request, bearer bool) (principal, bool) {
 			return principal{}, false
 		}
 		t, err := s.st.APITokenByHash(r.Context(), hashToken(strings.TrimSpace(tok)))
-		if err != nil {
+		if err != nil || !time.Now().Before(t.ExpiresAt) {
 			return principal{}, false
 		}
-		return principal{admin: "token:" + t.Name}, true
+		return principal{admin: "token:" + t.Name, scope: t.Scope}, true
 	}
 	c, err := r.Cookie(s.cookieName(sessionCookie))
 	if err != nil || c.Value == "" {

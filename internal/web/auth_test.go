@@ -141,7 +141,7 @@ func TestSessionCookieAndLogout(t *testing.T) {
 func TestBearerToken(t *testing.T) {
 	e := newTestEnv(t)
 	c := e.login()
-	code, body := c.api("POST", "/api/v1/tokens", `{"name":"ci"}`)
+	code, body := c.api("POST", "/api/v1/tokens", `{"name":"ci","scope":"admin"}`)
 	if code != http.StatusCreated {
 		t.Fatalf("create token: %d %s", code, body)
 	}

@@ -60,7 +60,7 @@ const outcomeBatch = 500
 func (e *Engine) Run(ctx context.Context, j Job) (*Report, error) {
 	start := time.Now()
 	rep := &Report{Run: store.Run{Connection: j.Conn.Name, Trigger: j.Trigger, Mode: store.ModeFull,
-		DryRun: j.DryRun, Status: store.RunRunning, StartedAt: start}}
+		DryRun: j.DryRun, Status: store.RunRunning, StartedAt: start, Warnings: j.Conn.RunWarnings()}}
 	if rep.Trigger == "" {
 		rep.Trigger = store.TriggerManual
 	}

@@ -87,16 +87,16 @@ func (s *Store) DeleteSession(ctx context.Context, idHash string) error {
 // CreateAPIToken stores a token's hash under a unique name.
 func (s *Store) CreateAPIToken(ctx context.Context, t store.APIToken) (int64, error) {
 	var id int64
-	err := s.pool.QueryRow(ctx, `INSERT INTO api_tokens(name, token_hash, created_by) VALUES ($1, $2, $3) RETURNING id`,
-		t.Name, t.Hash, t.CreatedBy).Scan(&id)
+	err := s.pool.QueryRow(ctx, `INSERT INTO api_tokens(name, token_hash, created_by, scope, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+		t.Name, t.Hash, t.CreatedBy, t.Scope, t.ExpiresAt).Scan(&id)
 	return id, wrap(err, "create api token %q", t.Name)
 }
 
-const tokenColumns = `id, name, token_hash, created_by, created_at, last_used_at`
+const tokenColumns = `id, name, token_hash, created_by, created_at, last_used_at, scope, expires_at`
 
 func scanToken(r pgx.Row) (store.APIToken, error) {
 	var t store.APIToken
-	err := r.Scan(&t.ID, &t.Name, &t.Hash, &t.CreatedBy, &t.CreatedAt, &t.LastUsedAt)
+	err := r.Scan(&t.ID, &t.Name, &t.Hash, &t.CreatedBy, &t.CreatedAt, &t.LastUsedAt, &t.Scope, &t.ExpiresAt)
 	return t, err
 }
 

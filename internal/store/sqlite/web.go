@@ -114,8 +114,8 @@ func (s *Store) DeleteSession(ctx context.Context, idHash string) error {
 
 // CreateAPIToken stores a token's hash under a unique name.
 func (s *Store) CreateAPIToken(ctx context.Context, t store.APIToken) (int64, error) {
-	res, err := s.db.ExecContext(ctx, `INSERT INTO api_tokens(name, token_hash, created_by, created_at) VALUES (?, ?, ?, ?)`,
-		t.Name, t.Hash, t.CreatedBy, now())
+	res, err := s.db.ExecContext(ctx, `INSERT INTO api_tokens(name, token_hash, created_by, created_at, scope, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		t.Name, t.Hash, t.CreatedBy, now(), t.Scope, t.ExpiresAt.UTC().Format(timeFormat))
 	if isConflict(err) {
 		return 0, fmt.Errorf("sqlite: api token %q: %w", t.Name, store.ErrConflict)
 	}
@@ -125,16 +125,17 @@ func (s *Store) CreateAPIToken(ctx context.Context, t store.APIToken) (int64, er
 	return res.LastInsertId()
 }
 
-const tokenColumns = `id, name, token_hash, created_by, created_at, last_used_at`
+const tokenColumns = `id, name, token_hash, created_by, created_at, last_used_at, scope, expires_at`
 
 func scanToken(r scanner) (store.APIToken, error) {
 	var t store.APIToken
-	var created string
+	var created, expires string
 	var used sql.NullString
-	if err := r.Scan(&t.ID, &t.Name, &t.Hash, &t.CreatedBy, &created, &used); err != nil {
+	if err := r.Scan(&t.ID, &t.Name, &t.Hash, &t.CreatedBy, &created, &used, &t.Scope, &expires); err != nil {
 		return t, err
 	}
 	t.CreatedAt = parseTime(created)
+	t.ExpiresAt = parseTime(expires)
 	if used.Valid {
 		u := parseTime(used.String)
 		t.LastUsedAt = &u

@@ -69,11 +69,12 @@ func testAPITokens(t *testing.T, s store.Store) {
 	if list, err := s.ListAPITokens(ctx); err != nil || len(list) != 0 {
 		t.Fatalf("ListAPITokens(empty) = %+v, %v", list, err)
 	}
-	first, err := s.CreateAPIToken(ctx, store.APIToken{Name: "ci", Hash: "h1", CreatedBy: "admin"})
+	expires := time.Now().Add(90 * 24 * time.Hour).Truncate(time.Millisecond)
+	first, err := s.CreateAPIToken(ctx, store.APIToken{Name: "ci", Hash: "h1", CreatedBy: "admin", Scope: store.TokenScopeRun, ExpiresAt: expires})
 	if err != nil {
 		t.Fatal(err)
 	}
-	second, err := s.CreateAPIToken(ctx, store.APIToken{Name: "backup", Hash: "h2", CreatedBy: "cli"})
+	second, err := s.CreateAPIToken(ctx, store.APIToken{Name: "backup", Hash: "h2", CreatedBy: "cli", Scope: store.TokenScopeRead, ExpiresAt: expires})
 	if err != nil || second == first {
 		t.Fatalf("second token id %d (first %d), %v", second, first, err)
 	}
@@ -83,6 +84,9 @@ func testAPITokens(t *testing.T, s store.Store) {
 	tok, err := s.APITokenByHash(ctx, "h1")
 	if err != nil || tok.ID != first || tok.Name != "ci" || tok.CreatedBy != "admin" || tok.CreatedAt.IsZero() {
 		t.Fatalf("APITokenByHash = %+v, %v", tok, err)
+	}
+	if tok.Scope != store.TokenScopeRun || !tok.ExpiresAt.Equal(expires) {
+		t.Fatalf("token scope %q expiry %v, want %q %v", tok.Scope, tok.ExpiresAt, store.TokenScopeRun, expires)
 	}
 	for _, h := range []string{"H1", "", "h3"} {
 		if _, err := s.APITokenByHash(ctx, h); !errors.Is(err, store.ErrNotFound) {

@@ -1,0 +1,7 @@
+-- API tokens get a scope (read, run or admin) and an expiry. Tokens made
+-- before this migration could do everything and never expired: they keep
+-- the admin scope and expire 90 days from now, so that no automation breaks
+-- at once and none lives for ever.
+ALTER TABLE api_tokens ADD COLUMN scope TEXT NOT NULL DEFAULT 'admin';
+ALTER TABLE api_tokens ADD COLUMN expires_at TEXT NOT NULL DEFAULT '';
+UPDATE api_tokens SET expires_at = strftime('%Y-%m-%dT%H:%M:%f000Z', 'now', '+90 days');
