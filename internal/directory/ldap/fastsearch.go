@@ -81,7 +81,7 @@ func (c *Conn) fastSearch(ctx context.Context, q directory.Query, fn func(*direc
 		c.msgID++
 		id := c.msgID
 		req := encodeSearch(id, q, filter, paging)
-		if err := sock.SetDeadline(time.Now().Add(DefaultTimeout)); err != nil {
+		if err := sock.SetDeadline(time.Now().Add(c.requestTimeout())); err != nil {
 			return c.readFailed(ctx, q, err)
 		}
 		// Checked after the deadline is set: a cancellation from here on
@@ -260,4 +260,12 @@ func eofMidMessage(err error) error {
 		return io.ErrUnexpectedEOF
 	}
 	return err
+}
+
+// requestTimeout is how long one page may take to arrive.
+func (c *Conn) requestTimeout() time.Duration {
+	if c.timeout > 0 {
+		return c.timeout
+	}
+	return DefaultTimeout
 }
