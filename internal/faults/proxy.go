@@ -31,8 +31,9 @@ const (
 	// Down closes every proxied connection and refuses new ones until
 	// Disarm: the directory host is gone.
 	Down
-	// Hook calls the armed function (e.g. one that kills the server), then
-	// keeps forwarding whatever the server still sends.
+	// Hook delivers the armed number of bytes, calls the armed function
+	// (e.g. one that kills the server) and closes every connection: the
+	// server dies having sent exactly that much.
 	Hook
 )
 
@@ -224,9 +225,10 @@ func (p *Proxy) serverChunk(dst net.Conn, chunk []byte) bool {
 
 	switch action {
 	case Hook:
+		_, _ = dst.Write(deliver)
 		hook()
-		_, err := dst.Write(chunk)
-		return err == nil
+		p.killAll(false)
+		return false
 	case Stall:
 		_, _ = dst.Write(deliver)
 		<-release

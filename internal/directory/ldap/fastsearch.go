@@ -177,6 +177,12 @@ func (c *Conn) readFailed(ctx context.Context, q directory.Query, err error) err
 	if cerr := ctx.Err(); cerr != nil {
 		return fmt.Errorf("ldap: search %q: %w", q.BaseDN, cerr)
 	}
+	if isTimeout(err) {
+		// A stalled server is not a lost connection: say how long it was
+		// silent and which setting bounds that.
+		return &Problem{Kind: KindUnreachable, Field: "timeoutSeconds", Err: err, Msg: fmt.Sprintf(
+			"the server sent nothing for %s while searching %q (timeoutSeconds); the read is incomplete", c.requestTimeout(), q.BaseDN)}
+	}
 	if errors.Is(err, io.EOF) {
 		err = io.ErrUnexpectedEOF
 	}
