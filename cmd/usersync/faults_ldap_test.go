@@ -34,7 +34,10 @@ type faultRig struct {
 	c     *cli
 	a     *app.App
 	n     int
+	conn  string // the connection's name
 	doc   map[string]any
+	// changeDir deletes user r.next from the directory and adds another.
+	changeDir func()
 	total int64 // server bytes of one clean full read
 	// next numbers the per-case directory changes: case k deletes user k
 	// and adds user n+k.
@@ -91,23 +94,28 @@ func startFaultRig(t *testing.T, n int, limits []int) *faultRig {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close() })
-	r := &faultRig{t: t, s: s, p: p, c: c, a: a, n: n, doc: doc}
-	if rep, code := c.sync("corp", "--full"); code != 0 || rep.Created != n {
-		t.Fatalf("first sync: exit %d %+v", code, rep.Counts)
-	}
-	p.Disarm()
-	if rep, code := c.sync("corp", "--full"); code != 0 || rep.Unchanged != n {
-		t.Fatalf("second sync: exit %d %+v", code, rep.Counts)
-	}
-	r.total = p.Served()
+	r := &faultRig{t: t, s: s, p: p, c: c, a: a, n: n, conn: "corp", doc: doc}
+	r.changeDir = r.changeLDAP
+	r.prime()
 	return r
 }
 
-// change deletes one user from the directory and adds another, so that a
-// run reading everything has one user to deactivate and one to create.
-func (r *faultRig) change() {
+// prime runs the first sync and measures a clean full read.
+func (r *faultRig) prime() {
 	r.t.Helper()
-	r.next++
+	if rep, code := r.c.sync(r.conn, "--full"); code != 0 || rep.Created != r.n {
+		r.t.Fatalf("first sync: exit %d %+v", code, rep.Counts)
+	}
+	r.p.Disarm()
+	if rep, code := r.c.sync(r.conn, "--full"); code != 0 || rep.Unchanged != r.n {
+		r.t.Fatalf("second sync: exit %d %+v", code, rep.Counts)
+	}
+	r.total = r.p.Served()
+}
+
+// changeLDAP deletes user r.next from slapd and adds user n+r.next.
+func (r *faultRig) changeLDAP() {
+	r.t.Helper()
 	l, err := ldapv3.DialURL(r.s.URL())
 	if err != nil {
 		r.t.Fatal(err)
@@ -153,12 +161,15 @@ type faultCase struct {
 func (r *faultRig) check(tc faultCase, k, points int) reportRow {
 	t := r.t
 	t.Helper()
-	r.change()
+	// One user leaves the directory and another joins, so that a run that
+	// reads everything has one user to deactivate and one to create.
+	r.next++
+	r.changeDir()
 	at := faultPoints(r.total, points)[k]
 	if tc.arm != nil {
 		tc.arm(r, at)
 	}
-	rep, code := r.c.sync("corp", "--full")
+	rep, code := r.c.sync(r.conn, "--full")
 	if tc.heal != nil {
 		tc.heal(r, at)
 	}
@@ -176,13 +187,13 @@ func (r *faultRig) check(tc faultCase, k, points int) reportRow {
 	}
 	row.Failed = fmt.Sprintf("%s, %d deactivated", rep.Status, rep.Deactivated)
 
-	rep, code = r.c.sync("corp", "--full")
+	rep, code = r.c.sync(r.conn, "--full")
 	r.total = r.p.Served() // a clean full read of the directory as it is now
 	r.inactive++
 	if code != 0 || rep.Status != store.RunSucceeded || rep.Deactivated != 1 || rep.Created > 1 {
 		t.Errorf("%s: run after the fault: exit %d %s %+v %q, want one deactivated", tc.name, code, rep.Status, rep.Counts, rep.Error)
 	}
-	if got := activeUsers(t, r.a, "corp"); got != int64(r.n) {
+	if got := activeUsers(t, r.a, r.conn); got != int64(r.n) {
 		t.Errorf("%s: %d active users after recovery, want %d", tc.name, got, r.n)
 	}
 	if got := r.inactiveUsers(); got != r.inactive {
@@ -200,7 +211,7 @@ func (r *faultRig) inactiveUsers() int64 {
 	}
 	var n int64
 	for _, c := range counts {
-		if c.Connection == "corp" && c.Status == store.StatusInactive {
+		if c.Connection == r.conn && c.Status == store.StatusInactive {
 			n += c.Users
 		}
 	}
