@@ -28,17 +28,17 @@ const readerPassword = "reader-secret"
 // faultRig is a slapd with n users behind a fault proxy, and a store with a
 // connection "corp" that reads it through the proxy.
 type faultRig struct {
-	t     *testing.T
-	s     *slapd.Server
-	p     *faults.Proxy
-	c     *cli
-	a     *app.App
-	n     int
-	conn  string // the connection's name
-	doc   map[string]any
+	t    *testing.T
+	s    *slapd.Server
+	p    *faults.Proxy
+	c    *cli
+	a    *app.App
+	n    int
+	conn string // the connection's name
+	doc  map[string]any
 	// changeDir deletes user r.next from the directory and adds another.
 	changeDir func()
-	total int64 // server bytes of one clean full read
+	total     int64 // server bytes of one clean full read
 	// next numbers the per-case directory changes: case k deletes user k
 	// and adds user n+k.
 	next     int
