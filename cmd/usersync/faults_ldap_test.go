@@ -43,6 +43,8 @@ type faultRig struct {
 	// and adds user n+k.
 	next     int
 	inactive int64
+	// unlock is closed when a store lock taken by lockStore is released.
+	unlock chan struct{}
 }
 
 // startFaultRig starts the rig. limits[k] is the number of entries reader k

@@ -35,6 +35,9 @@ const (
 	// (e.g. one that kills the server) and closes every connection: the
 	// server dies having sent exactly that much.
 	Hook
+	// Notify calls the armed function and goes on forwarding: something
+	// else goes wrong (the store, say) at that point of the read.
+	Notify
 )
 
 func (a Action) String() string {
@@ -49,6 +52,8 @@ func (a Action) String() string {
 		return "down"
 	case Hook:
 		return "hook"
+	case Notify:
+		return "notify"
 	}
 	return fmt.Sprintf("action(%d)", int(a))
 }
@@ -224,6 +229,10 @@ func (p *Proxy) serverChunk(dst net.Conn, chunk []byte) bool {
 	p.mu.Unlock()
 
 	switch action {
+	case Notify:
+		hook()
+		_, err := dst.Write(chunk)
+		return err == nil
 	case Hook:
 		_, _ = dst.Write(deliver)
 		hook()
