@@ -129,22 +129,9 @@ func (r *faultRig) changeLDAP() {
 	if err := l.Del(ldapv3.NewDelRequest(slapd.UserDN(r.next), nil)); err != nil {
 		r.t.Fatal(err)
 	}
-	i := r.n + r.next
-	add := ldapv3.NewAddRequest(slapd.UserDN(i), nil)
-	add.Attribute("objectClass", []string{"inetOrgPerson"})
-	add.Attribute("uid", []string{slapd.UID(i)})
 	// The same attributes as a generated user, so that a full read stays
 	// about as long as the one the fault points were measured on.
-	for _, a := range [][2]string{{"cn", fmt.Sprintf("Given%d Family%d", i, i)}, {"sn", fmt.Sprintf("Family%d", i)},
-		{"givenName", fmt.Sprintf("Given%d", i)}, {"displayName", fmt.Sprintf("Given%d Family%d", i, i)},
-		{"mail", slapd.UID(i) + "@example.com"}, {"telephoneNumber", fmt.Sprintf("+1 555 %07d", i)},
-		{"title", fmt.Sprintf("Title %d", i%7)}, {"ou", slapd.Departments[i%len(slapd.Departments)]},
-		{"l", fmt.Sprintf("City%d", i%13)}, {"employeeNumber", strconv.Itoa(i)}} {
-		add.Attribute(a[0], []string{a[1]})
-	}
-	if err := l.Add(add); err != nil {
-		r.t.Fatal(err)
-	}
+	addGeneratedUser(r.t, l, r.n+r.next)
 }
 
 // faultCase is one fault at one point of a run.
