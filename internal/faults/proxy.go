@@ -66,7 +66,10 @@ type Proxy struct {
 	mu      sync.Mutex
 	conns   map[net.Conn]struct{}
 	action  Action
-	after   int64 // server bytes after which the armed action triggers
+	after   int64  // counted server bytes after which the armed action triggers
+	counted int64  // server bytes of the connections the fault applies to
+	gen     uint64 // connections accepted so far
+	minGen  uint64 // the fault applies to connections numbered from minGen on
 	hook    func()
 	fired   bool
 	down    bool
@@ -110,7 +113,16 @@ func (p *Proxy) Fired() bool {
 func (p *Proxy) Arm(action Action, after int64, hook func()) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.action, p.after, p.hook, p.fired = action, after, hook, false
+	p.action, p.after, p.hook, p.fired, p.counted, p.minGen = action, after, hook, false, 0, 0
+	p.served.Store(0)
+}
+
+// ArmNew is Arm for connections opened from now on only: a long-lived
+// connection already open (a live follower's, say) is left alone.
+func (p *Proxy) ArmNew(action Action, after int64, hook func()) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.action, p.after, p.hook, p.fired, p.counted, p.minGen = action, after, hook, false, 0, p.gen+1
 	p.served.Store(0)
 }
 
@@ -119,7 +131,7 @@ func (p *Proxy) Arm(action Action, after int64, hook func()) {
 func (p *Proxy) Disarm() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.action, p.hook, p.fired, p.down = 0, nil, false, false
+	p.action, p.hook, p.fired, p.down, p.counted, p.minGen = 0, nil, false, false, 0, 0
 	close(p.release)
 	p.release = make(chan struct{})
 	p.served.Store(0)
@@ -160,18 +172,21 @@ func (p *Proxy) accept() {
 			abort(client)
 			continue
 		}
-		p.track(client, server)
-		go p.pipe(server, client, false)
-		go p.pipe(client, server, true)
+		gen := p.track(client, server)
+		go p.pipe(server, client, false, gen)
+		go p.pipe(client, server, true, gen)
 	}
 }
 
-func (p *Proxy) track(cs ...net.Conn) {
+// track registers a new connection's two sockets and returns its number.
+func (p *Proxy) track(cs ...net.Conn) uint64 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, c := range cs {
 		p.conns[c] = struct{}{}
 	}
+	p.gen++
+	return p.gen
 }
 
 func (p *Proxy) untrack(cs ...net.Conn) {
@@ -185,7 +200,7 @@ func (p *Proxy) untrack(cs ...net.Conn) {
 
 // pipe copies src to dst; fromServer marks the direction that is counted
 // and faulted.
-func (p *Proxy) pipe(dst, src net.Conn, fromServer bool) {
+func (p *Proxy) pipe(dst, src net.Conn, fromServer bool, gen uint64) {
 	defer p.untrack(dst, src)
 	buf := make([]byte, 32<<10)
 	for {
@@ -193,7 +208,7 @@ func (p *Proxy) pipe(dst, src net.Conn, fromServer bool) {
 		if n > 0 {
 			chunk := buf[:n]
 			if fromServer {
-				if !p.serverChunk(dst, chunk) {
+				if !p.serverChunk(dst, chunk, gen) {
 					return
 				}
 			} else if _, werr := dst.Write(chunk); werr != nil {
@@ -212,10 +227,17 @@ func (p *Proxy) pipe(dst, src net.Conn, fromServer bool) {
 // serverChunk counts a chunk from the server, applies an armed fault to it
 // and delivers what the fault lets through to dst. It reports whether the
 // copy may go on.
-func (p *Proxy) serverChunk(dst net.Conn, chunk []byte) bool {
+func (p *Proxy) serverChunk(dst net.Conn, chunk []byte, gen uint64) bool {
 	p.mu.Lock()
-	before := p.served.Add(int64(len(chunk))) - int64(len(chunk))
-	if p.action == 0 || p.fired || before+int64(len(chunk)) <= p.after {
+	p.served.Add(int64(len(chunk)))
+	if gen < p.minGen {
+		p.mu.Unlock()
+		_, err := dst.Write(chunk)
+		return err == nil
+	}
+	before := p.counted
+	p.counted += int64(len(chunk))
+	if p.action == 0 || p.fired || p.counted <= p.after {
 		p.mu.Unlock()
 		_, err := dst.Write(chunk)
 		return err == nil
