@@ -142,6 +142,17 @@ type faultCase struct {
 	arm, heal func(r *faultRig, at int64)
 	// want is a phrase the run's one-line error must contain.
 	want string
+	// incremental runs both syncs without --full: the fault hits an
+	// incremental read.
+	incremental bool
+}
+
+// args are the sync arguments of the case's mode.
+func (tc faultCase) args() []string {
+	if tc.incremental {
+		return nil
+	}
+	return []string{"--full"}
 }
 
 // check runs one faulted sync and then a healed one, and asserts the
@@ -158,7 +169,7 @@ func (r *faultRig) check(tc faultCase, k, points int) reportRow {
 	if tc.arm != nil {
 		tc.arm(r, at)
 	}
-	rep, code := r.c.sync(r.conn, "--full")
+	rep, code := r.c.sync(r.conn, tc.args()...)
 	if tc.heal != nil {
 		tc.heal(r, at)
 	}
@@ -176,9 +187,12 @@ func (r *faultRig) check(tc faultCase, k, points int) reportRow {
 	}
 	row.Failed = fmt.Sprintf("%s, %d deactivated", rep.Status, rep.Deactivated)
 
-	rep, code = r.c.sync(r.conn, "--full")
-	r.total = r.p.Served() // a clean full read of the directory as it is now
+	rep, code = r.c.sync(r.conn, tc.args()...)
+	r.total = r.p.Served() // a clean read in this mode of the directory as it is now
 	r.inactive++
+	if tc.incremental && rep.Mode != store.ModeIncremental {
+		t.Errorf("%s: the run after the fault is %s, want incremental", tc.name, rep.Mode)
+	}
 	if code != 0 || rep.Status != store.RunSucceeded || rep.Deactivated != 1 || rep.Created > 1 {
 		t.Errorf("%s: run after the fault: exit %d %s %+v %q, want one deactivated", tc.name, code, rep.Status, rep.Counts, rep.Error)
 	}
@@ -242,7 +256,7 @@ func TestFaultsDuringRunLDAP(t *testing.T) {
 	cases := []faultCase{
 		{name: "connection cut (FIN)", arm: proxy(faults.Cut), want: "connection"},
 		{name: "connection reset (RST)", arm: proxy(faults.Reset), want: "connection"},
-		{name: "page never arrives (stall, timeoutSeconds 1)", arm: proxy(faults.Stall), want: "sent nothing for 1s"},
+		{name: "page never arrives (stall, timeoutSeconds 1)", arm: proxy(faults.Stall), want: "sent nothing"},
 		{name: "slapd killed (SIGKILL)", want: "connection",
 			arm: func(r *faultRig, at int64) { r.p.Arm(faults.Hook, at, r.killSlapd) },
 			heal: func(r *faultRig, _ int64) {
@@ -274,4 +288,28 @@ func TestFaultsDuringRunLDAP(t *testing.T) {
 		rows = append(rows, row)
 	}
 	writeReport(t, "Directory faults during a full run (OpenLDAP)", rows)
+
+	// The same faults in an incremental run, whose read holds only the
+	// changes. Two clean ones first: the first after full runs reads more
+	// (syncrepl's present phase), the second measures a typical read.
+	for range 2 {
+		r.next++
+		r.changeDir()
+		r.p.Disarm()
+		if rep, code := r.c.sync(r.conn); code != 0 || rep.Mode != store.ModeIncremental || rep.Deactivated != 1 {
+			t.Fatalf("incremental run: exit %d %s %+v", code, rep.Mode, rep.Counts)
+		}
+		r.inactive++
+		r.total = r.p.Served()
+	}
+	rows = rows[:0]
+	for _, tc := range cases[:3] {
+		tc.incremental = true
+		for k := range points {
+			row := r.check(tc, k, points)
+			row.Directory, row.Point = "OpenLDAP", pct(k, points)
+			rows = append(rows, row)
+		}
+	}
+	writeReport(t, "Directory faults during an incremental run (OpenLDAP)", rows)
 }
