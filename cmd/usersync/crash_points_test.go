@@ -217,7 +217,9 @@ func waitFired(t *testing.T, cp *crashPoint) {
 // lockSQLite takes the write lock of the SQLite store at path from another
 // connection and returns the function that releases it.
 func lockSQLite(t *testing.T, path string) func() {
-	db, err := sql.Open("sqlite", "file:"+path)
+	// The run may be writing: wait for its transaction as it would wait
+	// for ours.
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
 	if err != nil {
 		t.Error(err)
 		return func() {}

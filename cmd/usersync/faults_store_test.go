@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -27,30 +26,12 @@ import (
 // lockStore takes SQLite's write lock on the rig's store from another
 // connection, as another process would, and holds it for hold.
 func (r *faultRig) lockStore(hold time.Duration) {
-	db, err := sql.Open("sqlite", "file:"+r.c.db)
-	if err != nil {
-		r.t.Error(err)
-		return
-	}
-	conn, err := db.Conn(context.Background())
-	if err != nil {
-		r.t.Error(err)
-		db.Close()
-		return
-	}
-	if _, err := conn.ExecContext(context.Background(), "BEGIN EXCLUSIVE"); err != nil {
-		r.t.Errorf("lock the store: %v", err)
-		conn.Close()
-		db.Close()
-		return
-	}
+	release := lockSQLite(r.t, r.c.db)
 	r.unlock = make(chan struct{})
 	go func(done chan struct{}) {
 		defer close(done)
 		time.Sleep(hold)
-		_, _ = conn.ExecContext(context.Background(), "ROLLBACK")
-		conn.Close()
-		db.Close()
+		release()
 	}(r.unlock)
 }
 
