@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -85,11 +86,16 @@ func activeUsers(t *testing.T, a *app.App, conn string) int64 {
 	return n
 }
 
+// loopbackAddr matches the loopback addresses and ports in socket errors,
+// which change from run to run.
+var loopbackAddr = regexp.MustCompile(`127\.0\.0\.[0-9]+:[0-9]+`)
+
 // firstLine is the first line of s, for a table cell.
 func firstLine(s string) string {
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
 		s = s[:i]
 	}
+	s = loopbackAddr.ReplaceAllString(s, "127.0.0.x:port")
 	if len(s) > 160 {
 		s = s[:160] + "…"
 	}
