@@ -313,3 +313,48 @@ func TestFaultsDuringRunLDAP(t *testing.T) {
 	}
 	writeReport(t, "Directory faults during an incremental run (OpenLDAP)", rows)
 }
+
+// TestFaultsDuringOneUserAdd breaks the directory search of `users add` (a
+// one-user run) at ten points. The query matches nine users who are not in
+// the store yet, so a search cut short after one entry must not pass for
+// "one match" and provision that user: every faulted add fails with exit 1
+// and creates nobody; with the fault gone, the nine are listed (exit 2).
+func TestFaultsDuringOneUserAdd(t *testing.T) {
+	n := 300
+	r := startFaultRig(t, n, nil)
+	l := adminConn(t, r.s)
+	for i := 1001; i <= 1009; i++ {
+		addGeneratedUser(t, l, i)
+	}
+	const query = "user00100" // user001001 … user001009
+	r.p.Disarm()
+	if out, code := r.c.run("users", "add", "--connection", "corp", query); code != exitUsage || strings.Count(out, "uid=user00100") != 9 {
+		t.Fatalf("clean add: exit %d, want 2 listing nine entries:\n%s", code, out)
+	}
+	total := r.p.Served()
+	points := reliabilityScale(10, 20)
+	var rows []reportRow
+	for _, action := range []faults.Action{faults.Cut, faults.Reset} {
+		for k, at := range faultPoints(total, points) {
+			r.p.Arm(action, at, nil)
+			out, code := r.c.run("users", "add", "--connection", "corp", query)
+			r.p.Disarm()
+			if code != exitFailed || strings.Contains(out, "\n\n") {
+				t.Errorf("%s at %d/%d bytes: exit %d, want 1 with one line:\n%s", action, at, total, code, out)
+			}
+			if got := usersOf(t, r.a); got != int64(n) {
+				t.Errorf("%s at %d/%d bytes: %d users in the store, want %d: a partial search provisioned someone", action, at, total, got, n)
+			}
+			rows = append(rows, reportRow{Directory: "OpenLDAP", Fault: "connection " + action.String() + " during `users add`",
+				Point: pct(k, points), Failed: fmt.Sprintf("exit %d, nobody created", code), Error: firstLine(strings.TrimSpace(out)),
+				Recovery: "clean add lists the nine (exit 2)"})
+		}
+	}
+	if out, code := r.c.run("users", "add", "--connection", "corp", query); code != exitUsage || strings.Count(out, "uid=user00100") != 9 {
+		t.Fatalf("clean add after the faults: exit %d, want 2 listing nine entries:\n%s", code, out)
+	}
+	if out, code := r.c.run("users", "add", "--connection", "corp", "user001001"); code != 0 || usersOf(t, r.a) != int64(n+1) {
+		t.Fatalf("add of one user after the faults: exit %d, %d users:\n%s", code, usersOf(t, r.a), out)
+	}
+	writeReport(t, "Directory faults during a one-user add (OpenLDAP)", rows)
+}
