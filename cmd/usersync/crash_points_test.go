@@ -50,7 +50,7 @@ type crashPoint struct {
 // the final writes on a store lock. The ten processes die together, so the
 // runs' leases expire together and the test waits for that only once.
 func TestKilledSyncAtTenPoints(t *testing.T) {
-	n := reliabilityScale(5000, 50000)
+	n := reliabilityScale(3000, 50000)
 	const left = 20
 	s := slapd.Start(t, n, 0)
 	t.Setenv("USERSYNC_LOG_LEVEL", "error")

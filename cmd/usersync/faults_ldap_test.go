@@ -221,7 +221,9 @@ func (r *faultRig) inactiveUsers() int64 {
 	return n
 }
 
-// killSlapd kills the directory server with SIGKILL, as a crash would.
+// killSlapd kills the directory server with SIGKILL, as a crash would. It
+// runs on the proxy's goroutine, so it only signals: the test's goroutine
+// reaps the process before restarting it.
 func (r *faultRig) killSlapd() {
 	raw, err := os.ReadFile(filepath.Join(r.s.Dir, "slapd.pid"))
 	if err != nil {
@@ -233,8 +235,9 @@ func (r *faultRig) killSlapd() {
 		r.t.Error(err)
 		return
 	}
-	_ = syscall.Kill(pid, syscall.SIGKILL)
-	r.s.Stop() // reaps the killed process
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		r.t.Error(err)
+	}
 }
 
 // TestFaultsDuringRunLDAP breaks an OpenLDAP read at ten points from the
@@ -260,6 +263,7 @@ func TestFaultsDuringRunLDAP(t *testing.T) {
 		{name: "slapd killed (SIGKILL)", want: "connection",
 			arm: func(r *faultRig, at int64) { r.p.Arm(faults.Hook, at, r.killSlapd) },
 			heal: func(r *faultRig, _ int64) {
+				r.s.Stop() // reaps the killed process
 				if err := r.s.Restart(context.Background()); err != nil {
 					r.t.Fatal(err)
 				}
