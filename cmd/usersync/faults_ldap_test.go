@@ -134,10 +134,9 @@ func (r *faultRig) changeLDAP() {
 	addGeneratedUser(r.t, l, r.n+r.next)
 }
 
-// faultCase is one fault at one point of a run.
+// faultCase is one fault, injected at each point of a run in turn.
 type faultCase struct {
-	name  string
-	point int
+	name string
 	// arm injects the fault; heal removes it. Either may be nil.
 	arm, heal func(r *faultRig, at int64)
 	// want is a phrase the run's one-line error must contain.
