@@ -138,6 +138,7 @@ func ldapConfig(c connection.Connection) ldap.Config {
 		CACertificate: c.CACertificate, TLSSkipVerify: c.TLSSkipVerify,
 		Username: c.Username, Password: c.Password,
 		SearchPath: c.SearchPath, SearchFilter: c.SearchFilter, PageSize: c.PageSize,
+		TimeoutSeconds: c.TimeoutSeconds,
 	}
 }
 

@@ -70,6 +70,11 @@ type Connection struct {
 
 	// PageSize is the LDAP paged-results page size (default 1000).
 	PageSize int `json:"pageSize,omitempty"`
+	// TimeoutSeconds bounds dialing, the TLS handshake and each LDAP
+	// request, every page of a search among them: a directory that stops
+	// answering fails the run after this long instead of holding it forever.
+	// Zero means the driver's default of 30 seconds.
+	TimeoutSeconds int `json:"timeoutSeconds,omitempty"`
 	// DeletionGuard holds back a run that would deactivate too many users.
 	DeletionGuard DeletionGuard `json:"deletionGuard"`
 

@@ -127,6 +127,9 @@ func (c Connection) Validate() error {
 	if c.PageSize < 1 || c.PageSize > 100000 {
 		add("pageSize", "must be between 1 and 100000, got %d", c.PageSize)
 	}
+	if c.TimeoutSeconds < 0 || c.TimeoutSeconds > 3600 {
+		add("timeoutSeconds", "must be between 1 and 3600 (or 0 for the default of 30), got %d", c.TimeoutSeconds)
+	}
 	if c.DeletionGuard.MaxCount < 0 {
 		add("deletionGuard.maxCount", "must not be negative")
 	}

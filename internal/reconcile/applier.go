@@ -26,6 +26,8 @@ type applier struct {
 	rep    *Report
 	cancel context.CancelCauseFunc
 	last   time.Time
+	// applied is the run's counts as of the last batch the store committed.
+	applied store.Counts
 }
 
 func newApplier(ctx context.Context, st store.Store, j Job, rep *Report, cancel context.CancelCauseFunc) *applier {
@@ -47,6 +49,7 @@ func (a *applier) loop(ctx context.Context) {
 			a.cancel(err)
 			continue
 		}
+		a.applied = p.run.Counts
 		a.progress(ctx, p.run)
 	}
 }
@@ -87,8 +90,15 @@ func (a *applier) send(ctx context.Context, b store.Batch, run store.Run) error 
 }
 
 // close waits for every batch sent so far and returns the first write error.
+// After a write error the report's counts are put back to what the store
+// committed: a failed run must not claim changes that were rolled back.
 func (a *applier) close() error {
 	close(a.ch)
 	<-a.done
+	if a.err != nil && !a.j.DryRun {
+		read := a.rep.EntriesRead
+		a.rep.Counts = a.applied
+		a.rep.EntriesRead = read
+	}
 	return a.err
 }

@@ -29,6 +29,9 @@ type Config struct {
 	SearchPath    string
 	SearchFilter  string
 	PageSize      int
+	// TimeoutSeconds bounds dialing, the TLS handshake, each request and
+	// each search page; 0 means DefaultTimeout.
+	TimeoutSeconds int
 	// MustWrite lists the attributes the bound account must be able to
 	// update on the entries the search finds; Check verifies them.
 	MustWrite []WriteCheck

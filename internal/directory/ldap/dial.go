@@ -26,12 +26,23 @@ type Conn struct {
 	broken error
 	// fast is set by UseFastSearch.
 	fast bool
+	// timeout bounds each request and each page of a search.
+	timeout time.Duration
 }
 
 var _ directory.Reader = (*Conn)(nil)
 
-// DefaultTimeout bounds dialing, the TLS handshake and each request.
+// DefaultTimeout bounds dialing, the TLS handshake and each request when
+// the connection sets no timeoutSeconds.
 const DefaultTimeout = 30 * time.Second
+
+// requestTimeout is the connection's timeoutSeconds, or DefaultTimeout.
+func requestTimeout(c Config) time.Duration {
+	if c.TimeoutSeconds > 0 {
+		return time.Duration(c.TimeoutSeconds) * time.Second
+	}
+	return DefaultTimeout
+}
 
 // Dial connects to the connection's server, sets up TLS as configured, and
 // binds with its credentials. Every failure is a *Problem naming the cause.
@@ -41,7 +52,8 @@ func Dial(ctx context.Context, c Config) (*Conn, error) {
 		return nil, err
 	}
 	addr := c.Address()
-	dialer := &net.Dialer{Timeout: DefaultTimeout}
+	timeout := requestTimeout(c)
+	dialer := &net.Dialer{Timeout: timeout}
 	var raw net.Conn
 	if c.Security == SecurityLDAPS {
 		raw, err = (&tls.Dialer{NetDialer: dialer, Config: tlsConf}).DialContext(ctx, "tcp", addr)
@@ -58,7 +70,7 @@ func Dial(ctx context.Context, c Config) (*Conn, error) {
 	}
 	lc := ldapv3.NewConn(raw, c.Security == SecurityLDAPS)
 	lc.Start()
-	lc.SetTimeout(DefaultTimeout)
+	lc.SetTimeout(timeout)
 	if c.Security == SecurityStartTLS {
 		if err := lc.StartTLS(tlsConf); err != nil {
 			lc.Close()
@@ -71,7 +83,7 @@ func Dial(ctx context.Context, c Config) (*Conn, error) {
 			return nil, classifyBind(c, err)
 		}
 	}
-	return &Conn{conn: lc, h: h}, nil
+	return &Conn{conn: lc, h: h, timeout: timeout}, nil
 }
 
 func bind(lc *ldapv3.Conn, user, password string) error {

@@ -81,7 +81,7 @@ func (c *Conn) fastSearch(ctx context.Context, q directory.Query, fn func(*direc
 		c.msgID++
 		id := c.msgID
 		req := encodeSearch(id, q, filter, paging)
-		if err := sock.SetDeadline(time.Now().Add(DefaultTimeout)); err != nil {
+		if err := sock.SetDeadline(time.Now().Add(c.requestTimeout())); err != nil {
 			return c.readFailed(ctx, q, err)
 		}
 		// Checked after the deadline is set: a cancellation from here on
@@ -177,6 +177,12 @@ func (c *Conn) readFailed(ctx context.Context, q directory.Query, err error) err
 	if cerr := ctx.Err(); cerr != nil {
 		return fmt.Errorf("ldap: search %q: %w", q.BaseDN, cerr)
 	}
+	if isTimeout(err) {
+		// A stalled server is not a lost connection: say how long it was
+		// silent and which setting bounds that.
+		return &Problem{Kind: KindUnreachable, Field: "timeoutSeconds", Err: err, Msg: fmt.Sprintf(
+			"the server sent nothing for %s while searching %q (timeoutSeconds); the read is incomplete", c.requestTimeout(), q.BaseDN)}
+	}
 	if errors.Is(err, io.EOF) {
 		err = io.ErrUnexpectedEOF
 	}
@@ -260,4 +266,12 @@ func eofMidMessage(err error) error {
 		return io.ErrUnexpectedEOF
 	}
 	return err
+}
+
+// requestTimeout is how long one page may take to arrive.
+func (c *Conn) requestTimeout() time.Duration {
+	if c.timeout > 0 {
+		return c.timeout
+	}
+	return DefaultTimeout
 }

@@ -162,7 +162,16 @@ func classifySearch(base string, err error) error {
 		return err
 	}
 	var le *ldapv3.Error
+	if !errors.As(err, &le) && strings.HasPrefix(err.Error(), "unable to read LDAP response packet") {
+		// go-ldap reports a connection that broke under a request as a
+		// plain error once its reader has stopped.
+		err = ldapv3.NewError(ldapv3.ErrorNetwork, err)
+	}
 	if errors.As(err, &le) {
+		if le.ResultCode == ldapv3.ErrorNetwork && le.Err != nil && strings.Contains(le.Err.Error(), "timed out") {
+			return &Problem{Kind: KindUnreachable, Field: "timeoutSeconds", Err: err, Msg: fmt.Sprintf(
+				"the server sent nothing within timeoutSeconds while searching %q; the read is incomplete", base)}
+		}
 		switch le.ResultCode {
 		case ldapv3.LDAPResultNoSuchObject:
 			return &Problem{Kind: KindSearchBase, Field: "searchPath", Err: err, Msg: fmt.Sprintf("search base %q does not exist on the server", base)}

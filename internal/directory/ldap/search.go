@@ -2,6 +2,7 @@ package ldap
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -41,7 +42,7 @@ func (c *Conn) search(ctx context.Context, q directory.Query, controls []ldapv3.
 		}
 		res, err := c.conn.Search(req)
 		if err != nil {
-			return classifySearch(q.BaseDN, err)
+			return c.searchFailed(q, err)
 		}
 		for _, e := range res.Entries {
 			if err := c.completeRanges(ctx, e); err != nil {
@@ -98,4 +99,21 @@ func convertEntry(e *ldapv3.Entry) *directory.Entry {
 		}
 	}
 	return &directory.Entry{DN: e.DN, Attrs: attrs}
+}
+
+// searchFailed classifies an error of go-ldap's search path. go-ldap reports
+// a silent server as a network error that says "timed out", and a lost
+// connection as a plain error once its reader has stopped: both name their
+// cause here, as the fast path does.
+func (c *Conn) searchFailed(q directory.Query, err error) error {
+	var le *ldapv3.Error
+	isLDAP := errors.As(err, &le)
+	switch {
+	case isLDAP && le.ResultCode == ldapv3.ErrorNetwork && strings.Contains(le.Err.Error(), "timed out"):
+		return &Problem{Kind: KindUnreachable, Field: "timeoutSeconds", Err: err, Msg: fmt.Sprintf(
+			"the server sent nothing for %s while searching %q (timeoutSeconds); the read is incomplete", c.requestTimeout(), q.BaseDN)}
+	case !isLDAP && c.conn.IsClosing():
+		return classifySearch(q.BaseDN, ldapv3.NewError(ldapv3.ErrorNetwork, err))
+	}
+	return classifySearch(q.BaseDN, err)
 }
