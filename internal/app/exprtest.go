@@ -85,7 +85,9 @@ func (e entryValues) Values(name string) []string { return expr.Map(e.attrs).Val
 
 // fieldClaims checks SelectUniqueValue's candidates in one field.
 type fieldClaims struct {
-	u     interface{ Claim(field, value string) (bool, error) }
+	u interface {
+		Claim(field, value string) (bool, error)
+	}
 	field string
 }
 
