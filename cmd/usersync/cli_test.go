@@ -60,14 +60,14 @@ func (c *cli) sync(name string, extra ...string) (reconcile.Report, int) {
 	return rep, code
 }
 
-func (c *cli) apply(doc map[string]any) {
+func (c *cli) apply(doc map[string]any, flags ...string) {
 	c.t.Helper()
 	raw, _ := json.Marshal(doc)
 	path := filepath.Join(c.t.TempDir(), "conn.json")
 	if err := os.WriteFile(path, raw, 0o600); err != nil {
 		c.t.Fatal(err)
 	}
-	if out, code := c.run("connection", "apply", "-f", path); code != 0 {
+	if out, code := c.run(append([]string{"connection", "apply", "-f", path}, flags...)...); code != 0 {
 		c.t.Fatalf("connection apply: %d %s", code, out)
 	}
 }

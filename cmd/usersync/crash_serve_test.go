@@ -46,11 +46,13 @@ func TestKilledServeRecovers(t *testing.T) {
 	if rep, code := c.sync("corp", "--full"); code != 0 || rep.Created != n {
 		t.Fatalf("first sync: exit %d %+v", code, rep.Counts)
 	}
+	// A schedule every two seconds is below the server's default floor of
+	// a minute: the test lowers the floor for both apply and serve.
 	doc["live"], doc["schedule"], doc["minInterval"] = true, "@every 2s", "1s"
-	c.apply(doc)
+	c.apply(doc, "--min-interval-floor", "1s")
 
 	serve := func() (*exec.Cmd, fmt.Stringer) {
-		cmd, out := c.child("serve", "--listen", "127.0.0.1:0", "--ops-listen", "")
+		cmd, out := c.child("serve", "--listen", "127.0.0.1:0", "--ops-listen", "", "--min-interval-floor", "1s")
 		return cmd, out
 	}
 	cmd, out := serve()
