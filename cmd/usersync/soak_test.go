@@ -52,6 +52,7 @@ type soakSample struct {
 // whether the entry is still in the directory.
 type soakDir struct {
 	name    string
+	n       int // users loaded before the soak
 	s       *slapd.Server
 	l       *ldapv3.Conn
 	next    int // the next generated user number to add
@@ -76,7 +77,7 @@ func TestSoakServeLive(t *testing.T) {
 	const adminPassword = "soak-admin-password-1"
 	t.Setenv("USERSYNC_ADMIN_PASSWORD", adminPassword)
 
-	dirs := []*soakDir{{name: "corp"}, {name: "hr"}}
+	dirs := []*soakDir{{name: "corp", n: n}, {name: "hr", n: n}}
 	for _, d := range dirs {
 		d.s = slapd.Start(t, n, 0)
 		d.l = adminConn(t, d.s)
@@ -110,6 +111,10 @@ func TestSoakServeLive(t *testing.T) {
 	}
 	defer a.Close()
 	start := time.Now()
+	before, err := a.Store.ListRuns(context.Background(), store.RunQuery{Limit: 1})
+	if err != nil || len(before) != 1 {
+		t.Fatalf("runs before the soak: %v %v", before, err)
+	}
 
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
@@ -172,9 +177,29 @@ func TestSoakServeLive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Each change is applied exactly once: the runs of the soak together
+	// created each added user once, updated each modified user once and
+	// deactivated each deleted user once.
+	done := map[string]*store.Counts{}
+	for _, d := range dirs {
+		done[d.name] = &store.Counts{}
+	}
 	for _, r := range runs {
 		if r.Status == store.RunFailed {
 			t.Errorf("run %d (%s, %s on %s) failed: %s", r.ID, r.Trigger, r.Mode, r.Connection, r.Error)
+		}
+		if r.ID > before[0].ID {
+			sum := done[r.Connection]
+			sum.Created += r.Created
+			sum.Updated += r.Updated
+			sum.Deactivated += r.Deactivated
+			sum.Failed += r.Failed
+		}
+	}
+	for _, d := range dirs {
+		want := store.Counts{Created: d.adds, Updated: d.mods, Deactivated: d.dels}
+		if got := *done[d.name]; got != want {
+			t.Errorf("%s: the soak's runs together did %+v, want %+v", d.name, got, want)
 		}
 	}
 	stop()
@@ -242,10 +267,11 @@ func (d *soakDir) add(t *testing.T) {
 	d.adds++
 }
 
-// modify gives the round's user (one still present) a new title.
+// modify gives user round+n/2 a new title. Every user is modified at most
+// once and long after it was added, so that each change is its own.
 func (d *soakDir) modify(t *testing.T, round int) {
 	t.Helper()
-	i := 2*round + 1
+	i := round + d.n/2
 	if !d.present[slapd.UID(i)] {
 		return
 	}
@@ -257,10 +283,11 @@ func (d *soakDir) modify(t *testing.T, round int) {
 	d.mods++
 }
 
-// delete removes the round's user (one that was never modified).
+// delete removes user round, the oldest user left: n/2 rounds after it
+// was modified, n rounds after it was added.
 func (d *soakDir) delete(t *testing.T, round int) {
 	t.Helper()
-	i := 2 * round
+	i := round
 	if !d.present[slapd.UID(i)] {
 		return
 	}
