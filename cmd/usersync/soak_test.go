@@ -116,6 +116,7 @@ func TestSoakServeLive(t *testing.T) {
 		t.Fatalf("runs before the soak: %v %v", before, err)
 	}
 
+	idle := runtime.NumGoroutine()
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
 	base, served := startSoakServe(t, ctx, c.db)
@@ -207,6 +208,7 @@ func TestSoakServeLive(t *testing.T) {
 		t.Errorf("serve: %v", err)
 	}
 	checkFlat(t, samples)
+	waitGoroutines(t, idle)
 	changes := 0
 	for _, d := range dirs {
 		changes += d.adds + d.mods + d.dels
@@ -414,6 +416,23 @@ func soakDiff(d *soakDir, users []store.User) []string {
 		}
 	}
 	return problems
+}
+
+// waitGoroutines fails unless, once serve has stopped, the goroutines fall
+// back to (about) as many as there were before it started: serve leaves
+// nothing running behind it.
+func waitGoroutines(t *testing.T, idle int) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for runtime.NumGoroutine() > idle+2 {
+		if time.Now().After(deadline) {
+			buf := make([]byte, 32<<10) // the first goroutines are enough to name the leak
+			t.Errorf("%d goroutines after serve stopped, %d before it started:\n%s",
+				runtime.NumGoroutine(), idle, buf[:runtime.Stack(buf, true)])
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // checkFlat fails when goroutines or the heap grow: after a warm-up (the
