@@ -20,7 +20,8 @@ const (
 
 // System types. Only LDAP exists today; entra and scim follow.
 const (
-	SystemLDAP = "ldap"
+	SystemLDAP  = "ldap"
+	SystemEntra = "entra"
 )
 
 // Transport security of an LDAP connection.
@@ -109,6 +110,11 @@ type Connection struct {
 	// HasPassword is set on connections read back from the store so that a
 	// caller can tell a password exists without ever seeing it.
 	HasPassword bool `json:"hasPassword"`
+
+	// Entra holds the fields of a Microsoft Entra ID connection (see
+	// entra.go); they sit at the top level of the document.
+	Entra
+
 	// Warnings is written, never read: MarshalJSON fills it with the
 	// insecure settings (see Insecure), and Parse drops it, so that a
 	// document read back with GET can be sent again with PUT.
@@ -208,16 +214,19 @@ func (c *Connection) ApplyDefaults() {
 	if c.SystemType == "" {
 		c.SystemType = SystemLDAP
 	}
-	if c.Security == "" {
+	if c.SystemType == SystemEntra {
+		c.applyEntraDefaults()
+	}
+	if c.Security == "" && c.SystemType != SystemEntra {
 		c.Security = SecurityNone
 	}
-	if c.Port == 0 {
+	if c.Port == 0 && c.SystemType != SystemEntra {
 		c.Port = 389
 		if c.Security == SecurityLDAPS {
 			c.Port = 636
 		}
 	}
-	if c.SearchFilter == "" {
+	if c.SearchFilter == "" && c.SystemType != SystemEntra {
 		c.SearchFilter = "(objectClass=person)"
 	}
 	if c.RuleCriteriaAttribute == "" {
@@ -252,14 +261,18 @@ func (c Connection) MarshalJSON() ([]byte, error) {
 		p.HasPassword = true
 	}
 	p.Password = ""
+	if p.ClientSecret != "" || p.Certificate != "" {
+		p.HasPassword = true
+	}
+	p.ClientSecret, p.Certificate = "", ""
 	p.Warnings = Connection(p).Insecure()
 	return json.Marshal(p)
 }
 
 // Redacted returns a copy without the password, safe to log.
 func (c Connection) Redacted() Connection {
-	c.HasPassword = c.HasPassword || c.Password != ""
-	c.Password = ""
+	c.HasPassword = c.HasPassword || c.Password != "" || c.ClientSecret != "" || c.Certificate != ""
+	c.Password, c.ClientSecret, c.Certificate = "", "", ""
 	return c
 }
 

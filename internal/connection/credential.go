@@ -23,6 +23,11 @@ var endpointFields = []struct {
 		return strings.TrimSpace(o.CACertificate) != strings.TrimSpace(n.CACertificate)
 	}},
 	{"systemType", func(o, n Connection) bool { return o.SystemType != n.SystemType }},
+	{"tenantId", func(o, n Connection) bool { return !strings.EqualFold(o.TenantID, n.TenantID) }},
+	{"clientId", func(o, n Connection) bool { return !strings.EqualFold(o.ClientID, n.ClientID) }},
+	{"cloud", func(o, n Connection) bool { return o.Cloud != n.Cloud }},
+	{"authorityHost", func(o, n Connection) bool { return o.AuthorityHost != n.AuthorityHost }},
+	{"graphURL", func(o, n Connection) bool { return o.GraphURL != n.GraphURL }},
 }
 
 // EndpointChanges names the fields of next that point the connection at a

@@ -62,6 +62,9 @@ func (c Connection) AdminGroupName() string {
 // domain part (the trailing dc= components) of searchPath, so that
 // ou=people,dc=example,dc=com finds groups in ou=groups,dc=example,dc=com.
 func (c Connection) GroupBase() string {
+	if c.SystemType == SystemEntra {
+		return "groups"
+	}
 	if c.GroupSearchPath != "" {
 		return c.GroupSearchPath
 	}
@@ -99,8 +102,20 @@ func (c Connection) validateGroupRules() []FieldError {
 	default:
 		add("groupMembership", "must be %q, %q or empty (automatic), got %q", MembershipMemberOf, MembershipMember, c.GroupMembership)
 	}
+	if c.SystemType == SystemEntra {
+		// Entra groups are read from Graph's /groups: there is no search
+		// path or LDAP filter, and a group is named by its object id.
+		if c.ParentGroup != "" && !guidRE.MatchString(c.ParentGroup) {
+			add("parentGroup", "must be the parent group's object id (a GUID, shown on the group's Overview page), got %q", c.ParentGroup)
+		}
+		for _, f := range []struct{ name, v string }{{"groupSearchPath", c.GroupSearchPath}, {"groupSearchFilter", c.GroupSearchFilter}} {
+			if f.v != "" {
+				add(f.name, "is an LDAP setting and does not apply to an Entra connection: remove it")
+			}
+		}
+	}
 	for _, f := range []struct{ name, dn string }{{"groupSearchPath", c.GroupSearchPath}, {"parentGroup", c.ParentGroup}} {
-		if f.dn == "" {
+		if f.dn == "" || c.SystemType == SystemEntra {
 			continue
 		}
 		if _, err := ldap.ParseDN(f.dn); err != nil {

@@ -79,32 +79,38 @@ func (c Connection) Validate() error {
 	default:
 		add("directoryType", "must be %q or %q, got %q", DirectorySource, DirectoryRelyingParty, c.DirectoryType)
 	}
-	if c.SystemType != SystemLDAP {
-		add("systemType", "must be %q (the only system type so far), got %q", SystemLDAP, c.SystemType)
-	}
-	if c.DNSName == "" {
-		add("dnsName", "is required")
-	} else if strings.ContainsAny(c.DNSName, " /:") {
-		add("dnsName", "must be a host name or IP address without scheme or port, got %q", c.DNSName)
-	}
-	if c.Port < 1 || c.Port > 65535 {
-		add("port", "must be between 1 and 65535, got %d", c.Port)
-	}
-	switch c.Security {
-	case SecurityNone, SecurityLDAPS, SecurityStartTLS:
+	switch c.SystemType {
+	case SystemLDAP:
+	case SystemEntra:
+		probs = append(probs, c.validateEntra()...)
 	default:
-		add("security", "must be %q, %q or %q, got %q", SecurityNone, SecurityLDAPS, SecurityStartTLS, c.Security)
+		add("systemType", "must be %q or %q, got %q", SystemLDAP, SystemEntra, c.SystemType)
 	}
-	if c.CACertificate != "" && !strings.Contains(c.CACertificate, "-----BEGIN CERTIFICATE-----") {
-		add("caCertificate", "must be one or more PEM certificates")
-	}
-	if c.SearchPath == "" {
-		add("searchPath", "is required (the base DN to search, e.g. ou=people,dc=example,dc=com)")
-	} else if _, err := ldap.ParseDN(c.SearchPath); err != nil {
-		add("searchPath", "is not a valid DN: %v", err)
-	}
-	if _, err := ldap.CompileFilter(c.SearchFilter); err != nil {
-		add("searchFilter", "is not a valid LDAP filter: %v", err)
+	if c.SystemType == SystemLDAP {
+		if c.DNSName == "" {
+			add("dnsName", "is required")
+		} else if strings.ContainsAny(c.DNSName, " /:") {
+			add("dnsName", "must be a host name or IP address without scheme or port, got %q", c.DNSName)
+		}
+		if c.Port < 1 || c.Port > 65535 {
+			add("port", "must be between 1 and 65535, got %d", c.Port)
+		}
+		switch c.Security {
+		case SecurityNone, SecurityLDAPS, SecurityStartTLS:
+		default:
+			add("security", "must be %q, %q or %q, got %q", SecurityNone, SecurityLDAPS, SecurityStartTLS, c.Security)
+		}
+		if c.CACertificate != "" && !strings.Contains(c.CACertificate, "-----BEGIN CERTIFICATE-----") {
+			add("caCertificate", "must be one or more PEM certificates")
+		}
+		if c.SearchPath == "" {
+			add("searchPath", "is required (the base DN to search, e.g. ou=people,dc=example,dc=com)")
+		} else if _, err := ldap.ParseDN(c.SearchPath); err != nil {
+			add("searchPath", "is not a valid DN: %v", err)
+		}
+		if _, err := ldap.CompileFilter(c.SearchFilter); err != nil {
+			add("searchFilter", "is not a valid LDAP filter: %v", err)
+		}
 	}
 	if c.DirectoryType == DirectoryRelyingParty {
 		if _, err := RelyingPartyLink(c.LinkingKey); err != nil {
