@@ -44,6 +44,11 @@ const (
 	Left
 	// Deleted: the object was deleted. Its Entry holds only the identifier.
 	Deleted
+	// SoftDeleted: the object was deleted but can still be restored (Entra
+	// ID keeps deleted users for 30 days). Its user is deactivated, never
+	// deleted, whatever the leave policy. Its Entry holds only the
+	// identifier.
+	SoftDeleted
 )
 
 // String names the kind for messages.
@@ -55,6 +60,8 @@ func (k ChangeKind) String() string {
 		return "left the search scope"
 	case Deleted:
 		return "deleted"
+	case SoftDeleted:
+		return "soft-deleted"
 	}
 	return "unknown"
 }
@@ -63,4 +70,14 @@ func (k ChangeKind) String() string {
 type Change struct {
 	Kind  ChangeKind
 	Entry *Entry
+}
+
+// TokenAfterRead is the optional capability of a ChangeReader whose next
+// change token is known only once a read has ended: Microsoft Graph hands
+// out its deltaLink on the last page of a delta read, never before. The
+// engine asks for it after a complete read and saves it in place of the one
+// ChangeToken returned; ok false saves no token, so the next run reads
+// from the token saved before (a replay, which is harmless) or in full.
+type TokenAfterRead interface {
+	TokenAfterRead() (token string, ok bool)
 }

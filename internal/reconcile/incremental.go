@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/usersync/usersync/internal/directory"
+	"github.com/usersync/usersync/internal/mapping"
 	"github.com/usersync/usersync/internal/store"
 )
 
@@ -86,6 +87,8 @@ func changeID(f directory.Flavor) string {
 		return "objectGUID"
 	case directory.FlavorOpenLDAP:
 		return "entryUUID"
+	case mapping.FlavorEntraID:
+		return "objectId"
 	}
 	return "\x00none" // no attribute has this name
 }
@@ -183,8 +186,16 @@ func (p *planner) finishIncremental(ctx context.Context, gone map[string]directo
 			continue
 		}
 		why := "deleted from the directory"
-		if kind == directory.Left {
+		switch kind {
+		case directory.Left:
 			why = "no longer matches the search path and filter"
+		case directory.SoftDeleted:
+			// A restorable deletion only deactivates, whatever the leave
+			// policy: the user comes back as it was when it is restored.
+			if r.active {
+				out = append(out, leaver{r, ext, "deleted in the directory and restorable (soft-deleted)", false})
+			}
+			continue
 		}
 		if l, ok := p.leaverFor(ext, r, why); ok {
 			out = append(out, l)
@@ -197,5 +208,6 @@ func (p *planner) finishIncremental(ctx context.Context, gone map[string]directo
 			}
 		}
 	}
+	p.settleToken()
 	return p.leave(ctx, out, p.j.token)
 }

@@ -79,6 +79,7 @@ func (p *planner) finish(ctx context.Context) error {
 		return fmt.Errorf("%w for %q under %q, yet %d users are active: an empty read is never trusted, so nobody was deactivated",
 			ErrEmptyRead, p.j.Conn.SearchFilter, p.j.Conn.SearchPath, len(gone))
 	}
+	p.settleToken()
 	if err := p.leave(ctx, gone, p.j.token); err != nil {
 		return err
 	}

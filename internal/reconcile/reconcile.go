@@ -268,8 +268,12 @@ func (e *Engine) read(ctx context.Context, j Job, out chan<- []*directory.Entry)
 	return nil
 }
 
-// isDisabled reads Active Directory's userAccountControl ACCOUNTDISABLE bit.
+// isDisabled reads Active Directory's userAccountControl ACCOUNTDISABLE bit,
+// or Entra ID's accountEnabled.
 func isDisabled(flavor directory.Flavor, e *directory.Entry) bool {
+	if flavor == mapping.FlavorEntraID {
+		return strings.EqualFold(e.Get("accountEnabled"), "false")
+	}
 	if flavor != directory.FlavorActiveDirectory {
 		return false
 	}
