@@ -104,6 +104,9 @@ func (a *App) CheckConnection(ctx context.Context, name string) (*ldap.CheckResu
 	if err != nil {
 		return nil, err
 	}
+	if c.SystemType == connection.SystemEntra {
+		return checkEntra(ctx, c)
+	}
 	cfg := ldapConfig(c)
 	if cfg.MustWrite, err = mustWrite(c); err != nil {
 		return nil, err

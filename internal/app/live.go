@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/usersync/usersync/internal/connection"
 	"github.com/usersync/usersync/internal/directory"
@@ -29,6 +30,9 @@ func (a *App) OpenDirectory(ctx context.Context, name string) (*Directory, error
 	c, err := a.connectionWithSecret(ctx, name)
 	if err != nil {
 		return nil, err
+	}
+	if c.SystemType == connection.SystemEntra {
+		return nil, fmt.Errorf("%w: connection %q reads Entra ID through Microsoft Graph, which this operation does not support yet; sync it instead", ErrUsage, name)
 	}
 	conn, err := ldap.Dial(ctx, ldapConfig(c))
 	if err != nil {

@@ -69,6 +69,9 @@ func (a *App) sync(ctx context.Context, name string, opts SyncOptions) (*reconci
 	if c.DirectoryType == connection.DirectoryRelyingParty {
 		return a.syncRelyingParty(ctx, c, opts)
 	}
+	if c.SystemType == connection.SystemEntra {
+		return a.syncEntra(ctx, c, opts)
+	}
 	conn, err := ldap.Dial(ctx, ldapConfig(c))
 	if err != nil {
 		return a.failedBeforeStart(ctx, name, opts, err)
