@@ -1,0 +1,593 @@
+package graph
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// ErrNotFound is returned by the tenant API for an unknown object id.
+var ErrNotFound = errors.New("graph: no such object")
+
+// User is a user as a test writes it into the tenant. Empty strings and nil
+// slices are properties that are not set, as in Graph, where an unset
+// property is absent from a delta response (user-delta.md: a property never
+// set is not included at all).
+type User struct {
+	// ID is the immutable object id; PutUser makes one when it is empty.
+	ID                string
+	UserPrincipalName string
+	DisplayName       string
+	GivenName         string
+	Surname           string
+	Mail              string
+	JobTitle          string
+	Department        string
+	OfficeLocation    string
+	MobilePhone       string
+	BusinessPhones    []string
+	PreferredLanguage string
+	EmployeeID        string
+	// AccountEnabled nil means true, the default of a new account.
+	AccountEnabled *bool
+	// UserType is "Member" when empty, or "Guest".
+	UserType string
+	// ExtensionAttributes holds onPremisesExtensionAttributes
+	// extensionAttribute1..15 by number.
+	ExtensionAttributes map[int]string
+	// Extensions holds directory extensions by their full name,
+	// extension_<appId without dashes>_<name>.
+	Extensions map[string]any
+	// Manager is the manager's object id.
+	Manager string
+}
+
+// Group is a group as a test writes it into the tenant.
+type Group struct {
+	ID              string
+	DisplayName     string
+	Description     string
+	MailNickname    string
+	Mail            string
+	SecurityEnabled *bool
+	MailEnabled     bool
+	// Members are object ids of users or groups (nested groups).
+	Members []string
+}
+
+// lifecycle of a directory object, as delta reports it
+// (delta-query-users.md: a deleted user carries @removed reason "changed",
+// a permanently deleted one reason "deleted", a restored one no annotation).
+type lifecycle uint8
+
+const (
+	alive lifecycle = iota
+	softDeleted
+	hardDeleted
+)
+
+// userRec is a user inside the tenant: its properties already encoded as
+// JSON, so that a page of a hundred thousand users is written without
+// reflection, and the version at which each property last changed, so that
+// delta can tell what changed since a token.
+type userRec struct {
+	id       string
+	props    map[string]json.RawMessage
+	propVer  map[string]uint64 // nil until a property changes after creation
+	manager  string
+	prevMgr  string
+	mgrVer   uint64
+	state    lifecycle
+	stateVer uint64 // created, deleted or restored
+	ver      uint64 // any change
+}
+
+type memberRec struct {
+	id      string
+	isGroup bool
+}
+
+type groupRec struct {
+	id       string
+	props    map[string]json.RawMessage
+	propVer  map[string]uint64
+	members  []memberRec
+	memberAt map[string]uint64 // member id -> version it was added
+	removed  map[string]removedMember
+	state    lifecycle
+	stateVer uint64
+	ver      uint64
+}
+
+type removedMember struct {
+	ver     uint64
+	isGroup bool
+}
+
+// userPropNames lists the user properties a test can set, in the order
+// Graph's examples print them.
+var userPropNames = []string{
+	"businessPhones", "displayName", "givenName", "jobTitle", "mail",
+	"mobilePhone", "officeLocation", "preferredLanguage", "surname",
+	"userPrincipalName", "department", "employeeId", "accountEnabled",
+	"userType", "onPremisesExtensionAttributes",
+}
+
+// defaultUserSelect is what Graph returns for a user when no $select is
+// given (user-list.md and user-delta.md example 1: businessPhones,
+// displayName, givenName, jobTitle, mail, mobilePhone, officeLocation,
+// preferredLanguage, surname, userPrincipalName and id).
+var defaultUserSelect = []string{
+	"businessPhones", "displayName", "givenName", "jobTitle", "mail",
+	"mobilePhone", "officeLocation", "preferredLanguage", "surname",
+	"userPrincipalName",
+}
+
+var defaultGroupSelect = []string{"displayName", "description", "mail", "mailEnabled", "mailNickname", "securityEnabled"}
+
+func (u User) props() (map[string]any, error) {
+	p := map[string]any{}
+	set := func(k, v string) {
+		if v != "" {
+			p[k] = v
+		}
+	}
+	set("userPrincipalName", u.UserPrincipalName)
+	set("displayName", u.DisplayName)
+	set("givenName", u.GivenName)
+	set("surname", u.Surname)
+	set("mail", u.Mail)
+	set("jobTitle", u.JobTitle)
+	set("department", u.Department)
+	set("officeLocation", u.OfficeLocation)
+	set("mobilePhone", u.MobilePhone)
+	set("preferredLanguage", u.PreferredLanguage)
+	set("employeeId", u.EmployeeID)
+	// businessPhones is a collection: Graph always returns it, empty or not.
+	phones := u.BusinessPhones
+	if phones == nil {
+		phones = []string{}
+	}
+	p["businessPhones"] = phones
+	enabled := true
+	if u.AccountEnabled != nil {
+		enabled = *u.AccountEnabled
+	}
+	p["accountEnabled"] = enabled
+	ut := u.UserType
+	if ut == "" {
+		ut = "Member"
+	}
+	p["userType"] = ut
+	ext := map[string]any{}
+	for i := 1; i <= 15; i++ {
+		ext[fmt.Sprintf("extensionAttribute%d", i)] = nil
+	}
+	for n, v := range u.ExtensionAttributes {
+		if n < 1 || n > 15 {
+			return nil, fmt.Errorf("graph: extensionAttribute%d: only 1..15 exist", n)
+		}
+		if v != "" {
+			ext[fmt.Sprintf("extensionAttribute%d", n)] = v
+		}
+	}
+	p["onPremisesExtensionAttributes"] = ext
+	for k, v := range u.Extensions {
+		if !strings.HasPrefix(k, "extension_") || strings.Count(k, "_") < 2 {
+			return nil, fmt.Errorf("graph: directory extension %q: the name must be extension_<appId>_<name>", k)
+		}
+		if v != nil {
+			p[k] = v
+		}
+	}
+	return p, nil
+}
+
+func (g Group) props() map[string]any {
+	p := map[string]any{"displayName": g.DisplayName}
+	if g.Description != "" {
+		p["description"] = g.Description
+	}
+	nick := g.MailNickname
+	if nick == "" {
+		nick = strings.ReplaceAll(strings.ToLower(g.DisplayName), " ", "-")
+	}
+	p["mailNickname"] = nick
+	if g.Mail != "" {
+		p["mail"] = g.Mail
+	}
+	sec := true
+	if g.SecurityEnabled != nil {
+		sec = *g.SecurityEnabled
+	}
+	p["securityEnabled"] = sec
+	p["mailEnabled"] = g.MailEnabled
+	return p
+}
+
+// newID makes a random version-4 GUID, the shape of Entra object ids.
+func newID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err)
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+func encodeProps(p map[string]any) (map[string]json.RawMessage, error) {
+	out := make(map[string]json.RawMessage, len(p))
+	for k, v := range p {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return nil, fmt.Errorf("graph: property %s: %w", k, err)
+		}
+		// Most users share these values; one copy keeps a large tenant
+		// small.
+		if s := string(b); s == string(noExtensionAttributes) {
+			b = noExtensionAttributes
+		} else if s == "[]" {
+			b = emptyList
+		} else if s == "true" {
+			b = jsonTrue
+		}
+		out[k] = b
+	}
+	return out, nil
+}
+
+var (
+	noExtensionAttributes, _ = json.Marshal(func() map[string]any {
+		m := map[string]any{}
+		for i := 1; i <= 15; i++ {
+			m[fmt.Sprintf("extensionAttribute%d", i)] = nil
+		}
+		return m
+	}())
+	emptyList = json.RawMessage("[]")
+	jsonTrue  = json.RawMessage("true")
+)
+
+// applyProps sets the properties of a record at version v and reports
+// whether anything changed; a nil value removes the property (Graph then
+// reports it as null in delta, user-delta.md: a property set to null is
+// included with a null value).
+func applyProps(props map[string]json.RawMessage, propVerp *map[string]uint64, next map[string]json.RawMessage, replace bool, v uint64) bool {
+	if *propVerp == nil {
+		*propVerp = map[string]uint64{}
+	}
+	propVer := *propVerp
+	changed := false
+	if replace {
+		for k := range props {
+			if _, ok := next[k]; !ok {
+				delete(props, k)
+				propVer[k] = v
+				changed = true
+			}
+		}
+	}
+	for k, val := range next {
+		if string(val) == "null" {
+			if _, ok := props[k]; ok {
+				delete(props, k)
+				propVer[k] = v
+				changed = true
+			}
+			continue
+		}
+		if old, ok := props[k]; ok && string(old) == string(val) {
+			continue
+		}
+		props[k] = val
+		propVer[k] = v
+		changed = true
+	}
+	return changed
+}
+
+// PutUser adds a user, or replaces every property of the user with the
+// same ID, and returns its id.
+func (s *Server) PutUser(u User) (string, error) {
+	p, err := u.props()
+	if err != nil {
+		return "", err
+	}
+	enc, err := encodeProps(p)
+	if err != nil {
+		return "", err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u.Manager != "" {
+		if _, ok := s.users[u.Manager]; !ok {
+			return "", fmt.Errorf("graph: manager %s: %w", u.Manager, ErrNotFound)
+		}
+	}
+	if u.ID == "" {
+		u.ID = newID()
+	}
+	s.version++
+	v := s.version
+	r, ok := s.users[u.ID]
+	if !ok || r.state == hardDeleted {
+		if !ok {
+			s.userOrder = append(s.userOrder, u.ID)
+		}
+		r = &userRec{id: u.ID, props: enc, stateVer: v, ver: v}
+		if u.Manager != "" {
+			r.manager, r.mgrVer = u.Manager, v
+		}
+		s.users[u.ID] = r
+		return u.ID, nil
+	}
+	changed := applyProps(r.props, &r.propVer, enc, true, v)
+	if r.manager != u.Manager {
+		r.prevMgr, r.manager, r.mgrVer = r.manager, u.Manager, v
+		changed = true
+	}
+	if changed {
+		r.ver = v
+	}
+	return u.ID, nil
+}
+
+// UpdateUser changes some properties of a user, by their Graph names (as a
+// PATCH on /users/{id} would); a nil value clears the property. "manager"
+// takes the manager's id, or nil to remove the manager.
+func (s *Server) UpdateUser(id string, props map[string]any) error {
+	var mgr *string
+	rest := map[string]any{}
+	for k, v := range props {
+		if k == "manager" {
+			m := ""
+			if v != nil {
+				sv, ok := v.(string)
+				if !ok {
+					return fmt.Errorf("graph: manager: want an object id string, got %T", v)
+				}
+				m = sv
+			}
+			mgr = &m
+			continue
+		}
+		if k == "id" {
+			return fmt.Errorf("graph: id: the object id is immutable")
+		}
+		rest[k] = v
+	}
+	enc, err := encodeProps(rest)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.users[id]
+	if !ok || r.state != alive {
+		return fmt.Errorf("graph: user %s: %w", id, ErrNotFound)
+	}
+	s.version++
+	v := s.version
+	changed := applyProps(r.props, &r.propVer, enc, false, v)
+	if mgr != nil && *mgr != r.manager {
+		if *mgr != "" {
+			if _, ok := s.users[*mgr]; !ok {
+				return fmt.Errorf("graph: manager %s: %w", *mgr, ErrNotFound)
+			}
+		}
+		r.prevMgr, r.manager, r.mgrVer = r.manager, *mgr, v
+		changed = true
+	}
+	if changed {
+		r.ver = v
+	}
+	return nil
+}
+
+// DeleteUser deletes a user the way DELETE /users/{id} does: into the
+// deleted items, from where RestoreUser brings it back.
+func (s *Server) DeleteUser(id string) error { return s.setUserState(id, softDeleted) }
+
+// RestoreUser restores a deleted user.
+func (s *Server) RestoreUser(id string) error { return s.setUserState(id, alive) }
+
+// PurgeUser deletes a user permanently.
+func (s *Server) PurgeUser(id string) error { return s.setUserState(id, hardDeleted) }
+
+func (s *Server) setUserState(id string, st lifecycle) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.users[id]
+	if !ok || r.state == hardDeleted || (st == alive && r.state != softDeleted) {
+		return fmt.Errorf("graph: user %s: %w", id, ErrNotFound)
+	}
+	if r.state == st {
+		return nil
+	}
+	s.version++
+	r.state, r.stateVer, r.ver = st, s.version, s.version
+	if st != alive {
+		// A deleted user leaves every group it was in; delta reports that
+		// as a members@delta removal (delta-query-groups.md: a member
+		// removed either by removing the membership or by deleting the
+		// user object).
+		for _, g := range s.groups {
+			s.removeMemberLocked(g, id)
+		}
+	}
+	return nil
+}
+
+// PutGroup adds a group, or replaces the group with the same ID (its
+// properties and its member list), and returns its id.
+func (s *Server) PutGroup(g Group) (string, error) {
+	enc, err := encodeProps(g.props())
+	if err != nil {
+		return "", err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, m := range g.Members {
+		if err := s.checkMemberLocked(m); err != nil {
+			return "", err
+		}
+	}
+	if g.ID == "" {
+		g.ID = newID()
+	}
+	s.version++
+	v := s.version
+	r, ok := s.groups[g.ID]
+	if !ok || r.state == hardDeleted {
+		if !ok {
+			s.groupOrder = append(s.groupOrder, g.ID)
+		}
+		r = &groupRec{id: g.ID, props: enc, memberAt: map[string]uint64{}, removed: map[string]removedMember{}, stateVer: v, ver: v}
+		s.groups[g.ID] = r
+	} else if applyProps(r.props, &r.propVer, enc, true, v) {
+		r.ver = v
+	}
+	want := map[string]bool{}
+	for _, m := range g.Members {
+		want[m] = true
+		s.addMemberLocked(r, m)
+	}
+	for _, m := range append([]memberRec(nil), r.members...) {
+		if !want[m.id] {
+			s.removeMemberLocked(r, m.id)
+		}
+	}
+	return g.ID, nil
+}
+
+func (s *Server) checkMemberLocked(id string) error {
+	if u, ok := s.users[id]; ok && u.state == alive {
+		return nil
+	}
+	if g, ok := s.groups[id]; ok && g.state == alive {
+		return nil
+	}
+	return fmt.Errorf("graph: member %s: %w", id, ErrNotFound)
+}
+
+// AddMember adds a user or a group to a group; adding a member already
+// there changes nothing, as Graph refuses it.
+func (s *Server) AddMember(groupID, memberID string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, ok := s.groups[groupID]
+	if !ok || g.state != alive {
+		return fmt.Errorf("graph: group %s: %w", groupID, ErrNotFound)
+	}
+	if err := s.checkMemberLocked(memberID); err != nil {
+		return err
+	}
+	s.addMemberLocked(g, memberID)
+	return nil
+}
+
+// RemoveMember removes a member from a group.
+func (s *Server) RemoveMember(groupID, memberID string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, ok := s.groups[groupID]
+	if !ok || g.state != alive {
+		return fmt.Errorf("graph: group %s: %w", groupID, ErrNotFound)
+	}
+	if _, ok := g.memberAt[memberID]; !ok {
+		return fmt.Errorf("graph: member %s of group %s: %w", memberID, groupID, ErrNotFound)
+	}
+	s.removeMemberLocked(g, memberID)
+	return nil
+}
+
+func (s *Server) addMemberLocked(g *groupRec, id string) {
+	if _, ok := g.memberAt[id]; ok {
+		return
+	}
+	_, isGroup := s.groups[id]
+	s.version++
+	g.members = append(g.members, memberRec{id: id, isGroup: isGroup})
+	g.memberAt[id] = s.version
+	delete(g.removed, id)
+	g.ver = s.version
+}
+
+func (s *Server) removeMemberLocked(g *groupRec, id string) {
+	if _, ok := g.memberAt[id]; !ok {
+		return
+	}
+	s.version++
+	delete(g.memberAt, id)
+	for i, m := range g.members {
+		if m.id == id {
+			g.members = append(g.members[:i], g.members[i+1:]...)
+			g.removed[id] = removedMember{ver: s.version, isGroup: m.isGroup}
+			break
+		}
+	}
+	g.ver = s.version
+}
+
+// DeleteGroup deletes a group into the deleted items.
+func (s *Server) DeleteGroup(id string) error { return s.setGroupState(id, softDeleted) }
+
+// PurgeGroup deletes a group permanently.
+func (s *Server) PurgeGroup(id string) error { return s.setGroupState(id, hardDeleted) }
+
+// RestoreGroup restores a deleted group.
+func (s *Server) RestoreGroup(id string) error { return s.setGroupState(id, alive) }
+
+func (s *Server) setGroupState(id string, st lifecycle) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.groups[id]
+	if !ok || r.state == hardDeleted || (st == alive && r.state != softDeleted) {
+		return fmt.Errorf("graph: group %s: %w", id, ErrNotFound)
+	}
+	if r.state == st {
+		return nil
+	}
+	s.version++
+	r.state, r.stateVer, r.ver = st, s.version, s.version
+	if st != alive {
+		for _, g := range s.groups {
+			s.removeMemberLocked(g, id)
+		}
+	}
+	return nil
+}
+
+// UserIDs returns the ids of the users that are not deleted, in the order
+// they were added.
+func (s *Server) UserIDs() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var ids []string
+	for _, id := range s.userOrder {
+		if s.users[id].state == alive {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// Members returns a group's direct member ids, sorted.
+func (s *Server) Members(groupID string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, ok := s.groups[groupID]
+	if !ok {
+		return nil
+	}
+	ids := make([]string, 0, len(g.members))
+	for _, m := range g.members {
+		ids = append(ids, m.id)
+	}
+	sort.Strings(ids)
+	return ids
+}

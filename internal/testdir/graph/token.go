@@ -1,0 +1,371 @@
+package graph
+
+import (
+	"crypto/sha1" //nolint:gosec // x5t is a SHA-1 thumbprint by definition, not a security choice of ours
+	"crypto/sha256"
+	"crypto/subtle"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// App is an application registration in the tenant: its client id, its
+// credentials (a client secret, certificates, or both) and the application
+// permissions an administrator granted it, which its access tokens carry as
+// "roles".
+type App struct {
+	ClientID string
+	// Secret is a client secret; SecretExpires, when set, is when it stops
+	// working (AADSTS7000222 after that).
+	Secret        string
+	SecretExpires time.Time
+	// CertPEM holds the public certificates registered for a certificate
+	// credential, PEM-encoded, one or more.
+	CertPEM []byte
+	// Roles are the granted application permissions, such as
+	// User.Read.All and GroupMember.Read.All.
+	Roles []string
+
+	thumbs map[string]*x509.Certificate // x5t and x5t#S256, base64url
+}
+
+// AddApp registers an application, or replaces the one with the same
+// client id.
+func (s *Server) AddApp(a App) error {
+	if a.ClientID == "" {
+		return errors.New("graph: app: clientId is empty")
+	}
+	a.Roles = append([]string(nil), a.Roles...)
+	a.thumbs = map[string]*x509.Certificate{}
+	rest := a.CertPEM
+	for {
+		var b *pem.Block
+		b, rest = pem.Decode(rest)
+		if b == nil {
+			break
+		}
+		if b.Type != "CERTIFICATE" {
+			continue
+		}
+		c, err := x509.ParseCertificate(b.Bytes)
+		if err != nil {
+			return fmt.Errorf("graph: app %s: certificate: %w", a.ClientID, err)
+		}
+		s1 := sha1.Sum(c.Raw) //nolint:gosec // see the import
+		s256 := sha256.Sum256(c.Raw)
+		a.thumbs[base64.RawURLEncoding.EncodeToString(s1[:])] = c
+		a.thumbs[base64.RawURLEncoding.EncodeToString(s256[:])] = c
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.apps[a.ClientID] = &a
+	return nil
+}
+
+// SetRoles replaces the application permissions granted to an app; tokens
+// issued before keep the roles they were issued with, as in Entra.
+func (s *Server) SetRoles(clientID string, roles ...string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.apps[clientID]
+	if !ok {
+		return fmt.Errorf("graph: app %s: %w", clientID, ErrNotFound)
+	}
+	a.Roles = append([]string(nil), roles...)
+	return nil
+}
+
+// RevokeTokens makes every access token issued so far invalid: Graph then
+// answers 401 InvalidAuthenticationToken, as for an expired token.
+func (s *Server) RevokeTokens() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tokenGen++
+}
+
+// stsError is the identity platform's error body
+// (entra-docs identity-platform/v2-oauth2-client-creds-grant-flow.md, error
+// response: error, error_description starting with the AADSTS code,
+// error_codes, timestamp, trace_id, correlation_id).
+type stsError struct {
+	status int
+	Error  string `json:"error"`
+	Desc   string `json:"error_description"`
+	Codes  []int  `json:"error_codes"`
+	Time   string `json:"timestamp"`
+	Trace  string `json:"trace_id"`
+	Corr   string `json:"correlation_id"`
+	URI    string `json:"error_uri"`
+}
+
+func newSTSError(status int, kind string, code int, msg string) *stsError {
+	now := time.Now().UTC()
+	trace, corr := newID(), newID()
+	return &stsError{
+		status: status, Error: kind, Codes: []int{code},
+		Desc: fmt.Sprintf("AADSTS%d: %s Trace ID: %s Correlation ID: %s Timestamp: %s", code, msg, trace, corr, now.Format("2006-01-02 15:04:05Z")),
+		Time: now.Format("2006-01-02 15:04:05Z"), Trace: trace, Corr: corr,
+		URI: fmt.Sprintf("https://login.microsoftonline.com/error?code=%d", code),
+	}
+}
+
+func writeSTS(w http.ResponseWriter, e *stsError) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store, no-cache")
+	w.WriteHeader(e.status)
+	_ = json.NewEncoder(w).Encode(e)
+}
+
+func (s *Server) knownTenant(t string) bool {
+	return t == s.tenantID || s.domains[t]
+}
+
+// handleToken serves POST /{tenant}/oauth2/v2.0/token for the client
+// credentials grant (entra-docs
+// identity-platform/v2-oauth2-client-creds-grant-flow.md: grant_type
+// client_credentials, scope {resource}/.default, and client_secret or a
+// client_assertion of type jwt-bearer; the answer is token_type,
+// expires_in and access_token).
+func (s *Server) handleToken(w http.ResponseWriter, r *http.Request, tenant string) {
+	if r.Method != http.MethodPost {
+		writeSTS(w, newSTSError(http.StatusMethodNotAllowed, "invalid_request", 900561, "The endpoint only accepts POST requests."))
+		return
+	}
+	if !s.knownTenant(tenant) {
+		// reference-error-codes.md: AADSTS90002, the tenant was not found
+		// (a wrong tenant id, or the wrong cloud).
+		writeSTS(w, newSTSError(http.StatusBadRequest, "invalid_request", 90002, fmt.Sprintf("Tenant '%s' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.", tenant)))
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		writeSTS(w, newSTSError(http.StatusBadRequest, "invalid_request", 900144, "The request body must contain the following parameter: 'grant_type'."))
+		return
+	}
+	f := r.PostForm
+	if gt := f.Get("grant_type"); gt != "client_credentials" {
+		if gt == "" {
+			writeSTS(w, newSTSError(http.StatusBadRequest, "invalid_request", 900144, "The request body must contain the following parameter: 'grant_type'."))
+			return
+		}
+		writeSTS(w, newSTSError(http.StatusBadRequest, "unsupported_grant_type", 70003, fmt.Sprintf("The app requested an unsupported grant type '%s'.", gt)))
+		return
+	}
+	clientID := f.Get("client_id")
+	assertion := f.Get("client_assertion")
+	if clientID == "" && assertion != "" {
+		// The client id may come only inside the assertion (its sub).
+		if tok, _, err := jwt.NewParser().ParseUnverified(assertion, jwt.MapClaims{}); err == nil {
+			if sub, err := tok.Claims.GetSubject(); err == nil {
+				clientID = sub
+			}
+		}
+	}
+	if clientID == "" {
+		writeSTS(w, newSTSError(http.StatusBadRequest, "invalid_request", 900144, "The request body must contain the following parameter: 'client_id'."))
+		return
+	}
+	scope := f.Get("scope")
+	if scope == "" {
+		writeSTS(w, newSTSError(http.StatusBadRequest, "invalid_request", 900144, "The request body must contain the following parameter: 'scope'."))
+		return
+	}
+	// v2-oauth2-client-creds-grant-flow.md: the scope of this flow is the
+	// resource with /.default; anything else is refused (AADSTS1002012).
+	if !strings.HasSuffix(scope, "/.default") {
+		writeSTS(w, newSTSError(http.StatusBadRequest, "invalid_scope", 1002012, fmt.Sprintf("The provided value for scope %s is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).", scope)))
+		return
+	}
+	s.mu.Lock()
+	app, ok := s.apps[clientID]
+	var appCopy App
+	if ok {
+		appCopy = *app
+	}
+	s.mu.Unlock()
+	if !ok {
+		// reference-error-codes.md: AADSTS700016, no application with this
+		// identifier in the directory.
+		writeSTS(w, newSTSError(http.StatusBadRequest, "unauthorized_client", 700016, fmt.Sprintf("Application with identifier '%s' was not found in the directory '%s'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.", clientID, tenant)))
+		return
+	}
+	secret := f.Get("client_secret")
+	switch {
+	case secret != "":
+		if appCopy.Secret == "" || !constantTimeEqual(secret, appCopy.Secret) {
+			// reference-error-codes.md: AADSTS7000215, an invalid client
+			// secret was provided.
+			writeSTS(w, newSTSError(http.StatusUnauthorized, "invalid_client", 7000215, fmt.Sprintf("Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '%s'.", clientID)))
+			return
+		}
+		if !appCopy.SecretExpires.IsZero() && time.Now().After(appCopy.SecretExpires) {
+			// reference-error-codes.md: AADSTS7000222, the client secret
+			// keys have expired.
+			writeSTS(w, newSTSError(http.StatusUnauthorized, "invalid_client", 7000222, fmt.Sprintf("The provided client secret keys for app '%s' are expired. Visit the Azure portal to create new keys for your app.", clientID)))
+			return
+		}
+	case assertion != "":
+		if t := f.Get("client_assertion_type"); t != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" {
+			writeSTS(w, newSTSError(http.StatusBadRequest, "invalid_request", 700023, fmt.Sprintf("Invalid client assertion type '%s'; it must be urn:ietf:params:oauth:client-assertion-type:jwt-bearer.", t)))
+			return
+		}
+		if e := s.verifyAssertion(assertion, &appCopy, tenant); e != nil {
+			writeSTS(w, e)
+			return
+		}
+	default:
+		writeSTS(w, newSTSError(http.StatusUnauthorized, "invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'."))
+		return
+	}
+	tok, exp, err := s.issueAccessToken(&appCopy)
+	if err != nil {
+		writeSTS(w, newSTSError(http.StatusInternalServerError, "server_error", 90000, err.Error()))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store, no-cache")
+	secs := int(time.Until(exp).Seconds())
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"token_type": "Bearer", "expires_in": secs, "ext_expires_in": secs, "access_token": tok,
+	})
+}
+
+// verifyAssertion checks a certificate credential (entra-docs
+// identity-platform/certificate-credentials.md: a JWT signed with the
+// certificate's private key, x5t or x5t#S256 naming the certificate, aud
+// the token endpoint, iss and sub the client id, exp, nbf and jti).
+// Unregistered certificates and bad signatures are AADSTS700027
+// (reference-error-codes.md: the client assertion failed signature
+// validation, or its certificate is not registered).
+func (s *Server) verifyAssertion(assertion string, app *App, tenant string) *stsError {
+	bad := func(msg string) *stsError {
+		return newSTSError(http.StatusUnauthorized, "invalid_client", 700027, msg)
+	}
+	var cert *x509.Certificate
+	claims := jwt.MapClaims{}
+	_, err := jwt.ParseWithClaims(assertion, claims, func(t *jwt.Token) (any, error) {
+		for _, h := range []string{"x5t#S256", "x5t"} {
+			if v, ok := t.Header[h].(string); ok {
+				if c, ok := app.thumbs[strings.TrimRight(v, "=")]; ok {
+					cert = c
+					return c.PublicKey, nil
+				}
+			}
+		}
+		return nil, errors.New("certificate not registered")
+	}, jwt.WithValidMethods([]string{"RS256", "PS256", "ES256"}), jwt.WithExpirationRequired(), jwt.WithLeeway(5*time.Minute))
+	if cert == nil {
+		return bad(fmt.Sprintf("The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '%s'.]", app.ClientID))
+	}
+	if err != nil {
+		return bad("Client assertion failed signature validation. " + err.Error())
+	}
+	if time.Now().After(cert.NotAfter) {
+		return newSTSError(http.StatusUnauthorized, "invalid_client", 700027, "Client assertion contains an invalid signature. [Reason - The key used is expired.]")
+	}
+	iss, _ := claims.GetIssuer()
+	sub, _ := claims.GetSubject()
+	if iss != app.ClientID || sub != app.ClientID {
+		return newSTSError(http.StatusUnauthorized, "invalid_client", 700021, "Client assertion application identifier doesn't match 'client_id' parameter.")
+	}
+	aud, _ := claims.GetAudience()
+	want := s.baseURL() + "/" + tenant + "/oauth2/v2.0/token"
+	ok := false
+	for _, a := range aud {
+		if a == want || a == s.TokenURL() || a == s.baseURL()+"/"+tenant+"/v2.0" {
+			ok = true
+		}
+	}
+	if !ok {
+		return bad(fmt.Sprintf("Client assertion audience %v is not valid; it must be %s.", aud, want))
+	}
+	return nil
+}
+
+// accessClaims are what our access tokens carry, the claims Entra puts in
+// an app-only token that matter here (tid, appid, roles, exp).
+type accessClaims struct {
+	jwt.RegisteredClaims
+	TenantID string   `json:"tid"`
+	AppID    string   `json:"appid"`
+	Roles    []string `json:"roles,omitempty"`
+	Gen      uint64   `json:"usersync_gen"`
+}
+
+func (s *Server) issueAccessToken(app *App) (string, time.Time, error) {
+	s.mu.Lock()
+	gen := s.tokenGen
+	s.mu.Unlock()
+	now := time.Now()
+	exp := now.Add(s.opts.TokenLifetime)
+	c := accessClaims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer:    "https://sts.windows.net/" + s.tenantID + "/",
+			Audience:  jwt.ClaimStrings{"https://graph.microsoft.com"},
+			Subject:   app.ClientID,
+			IssuedAt:  jwt.NewNumericDate(now),
+			NotBefore: jwt.NewNumericDate(now.Add(-time.Minute)),
+			ExpiresAt: jwt.NewNumericDate(exp),
+			ID:        newID(),
+		},
+		TenantID: s.tenantID, AppID: app.ClientID, Roles: app.Roles, Gen: gen,
+	}
+	tok, err := jwt.NewWithClaims(jwt.SigningMethodES256, c).SignedString(s.signKey)
+	if err != nil {
+		return "", time.Time{}, fmt.Errorf("graph: sign access token: %w", err)
+	}
+	return tok, exp, nil
+}
+
+// authorize checks the bearer token of a Graph request and that it carries
+// one of the roles; it writes the error and returns false otherwise
+// (errors.md: 401 for a missing, invalid or expired token, 403 when the
+// caller lacks the permission).
+func (s *Server) authorize(w http.ResponseWriter, r *http.Request, anyOf []string) bool {
+	h := r.Header.Get("Authorization")
+	raw, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok || raw == "" {
+		writeGraphError(w, r, http.StatusUnauthorized, "InvalidAuthenticationToken", "Access token is empty.")
+		return false
+	}
+	var c accessClaims
+	_, err := jwt.ParseWithClaims(raw, &c, func(*jwt.Token) (any, error) { return &s.signKey.PublicKey, nil },
+		jwt.WithValidMethods([]string{"ES256"}), jwt.WithExpirationRequired(), jwt.WithAudience("https://graph.microsoft.com"))
+	if err != nil {
+		if errors.Is(err, jwt.ErrTokenExpired) {
+			writeGraphError(w, r, http.StatusUnauthorized, "InvalidAuthenticationToken", "Lifetime validation failed, the token is expired.")
+			return false
+		}
+		writeGraphError(w, r, http.StatusUnauthorized, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience or signature.")
+		return false
+	}
+	s.mu.Lock()
+	gen := s.tokenGen
+	s.mu.Unlock()
+	if c.Gen < gen {
+		writeGraphError(w, r, http.StatusUnauthorized, "InvalidAuthenticationToken", "Access token has expired or is not yet valid.")
+		return false
+	}
+	for _, have := range c.Roles {
+		for _, want := range anyOf {
+			if have == want {
+				return true
+			}
+		}
+	}
+	writeGraphError(w, r, http.StatusForbidden, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
+	return false
+}
+
+// constantTimeEqual compares a presented secret without leaking, through
+// timing, how much of it matched.
+func constantTimeEqual(a, b string) bool {
+	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
