@@ -620,16 +620,20 @@ func (s *Server) writeDeltaGroup(b *bytes.Buffer, g *groupRec, u unit, rd *round
 }
 
 func writeJSONString(b *bytes.Buffer, s string) {
-	b.WriteByte('"')
+	b.Write(appendJSONString(b.AvailableBuffer(), s))
+}
+
+// appendJSONString appends s as a JSON string; control characters, quotes
+// and backslashes are escaped, everything else (UTF-8 included) is copied.
+func appendJSONString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c < 0x20 || c == '"' || c == '\\' {
-			b.WriteString(`\u00`)
-			b.WriteByte("0123456789abcdef"[c>>4])
-			b.WriteByte("0123456789abcdef"[c&0xf])
+			dst = append(dst, '\\', 'u', '0', '0', "0123456789abcdef"[c>>4], "0123456789abcdef"[c&0xf])
 			continue
 		}
-		b.WriteByte(c)
+		dst = append(dst, c)
 	}
-	b.WriteByte('"')
+	return append(dst, '"')
 }

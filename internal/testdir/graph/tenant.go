@@ -162,19 +162,23 @@ func (u User) props() (map[string]any, error) {
 		ut = "Member"
 	}
 	p["userType"] = ut
-	ext := map[string]any{}
-	for i := 1; i <= 15; i++ {
-		ext[fmt.Sprintf("extensionAttribute%d", i)] = nil
-	}
-	for n, v := range u.ExtensionAttributes {
-		if n < 1 || n > 15 {
-			return nil, fmt.Errorf("graph: extensionAttribute%d: only 1..15 exist", n)
+	if len(u.ExtensionAttributes) == 0 {
+		p["onPremisesExtensionAttributes"] = noExtensionAttributes
+	} else {
+		ext := map[string]any{}
+		for i := 1; i <= 15; i++ {
+			ext[fmt.Sprintf("extensionAttribute%d", i)] = nil
 		}
-		if v != "" {
-			ext[fmt.Sprintf("extensionAttribute%d", n)] = v
+		for n, v := range u.ExtensionAttributes {
+			if n < 1 || n > 15 {
+				return nil, fmt.Errorf("graph: extensionAttribute%d: only 1..15 exist", n)
+			}
+			if v != "" {
+				ext[fmt.Sprintf("extensionAttribute%d", n)] = v
+			}
 		}
+		p["onPremisesExtensionAttributes"] = ext
 	}
-	p["onPremisesExtensionAttributes"] = ext
 	for k, v := range u.Extensions {
 		if !strings.HasPrefix(k, "extension_") || strings.Count(k, "_") < 2 {
 			return nil, fmt.Errorf("graph: directory extension %q: the name must be extension_<appId>_<name>", k)
@@ -222,6 +226,22 @@ func newID() string {
 func encodeProps(p map[string]any) (map[string]json.RawMessage, error) {
 	out := make(map[string]json.RawMessage, len(p))
 	for k, v := range p {
+		var b []byte
+		switch tv := v.(type) {
+		case json.RawMessage:
+			out[k] = tv
+			continue
+		case string:
+			// The common case, written without reflection.
+			out[k] = appendJSONString(make([]byte, 0, len(tv)+2), tv)
+			continue
+		case bool:
+			out[k] = jsonFalse
+			if tv {
+				out[k] = jsonTrue
+			}
+			continue
+		}
 		b, err := json.Marshal(v)
 		if err != nil {
 			return nil, fmt.Errorf("graph: property %s: %w", k, err)
@@ -250,6 +270,7 @@ var (
 	}())
 	emptyList = json.RawMessage("[]")
 	jsonTrue  = json.RawMessage("true")
+	jsonFalse = json.RawMessage("false")
 )
 
 // applyProps sets the properties of a record at version v and reports
