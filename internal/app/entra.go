@@ -198,7 +198,7 @@ func explainSignIn(c connection.Connection, err error) error {
 	}
 	var afe *azidentity.AuthenticationFailedError
 	if errors.As(err, &afe) && afe.RawResponse != nil {
-		return fmt.Errorf("%w: the sign-in endpoint answered HTTP %d: %s", ErrSignIn, afe.RawResponse.StatusCode, firstLine(msg))
+		return fmt.Errorf("%w: the sign-in endpoint answered HTTP %d: %s", ErrSignIn, afe.RawResponse.StatusCode, msg)
 	}
 	return fmt.Errorf("%w: %s", ErrSignIn, firstLine(msg))
 }

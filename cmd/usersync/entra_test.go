@@ -1,0 +1,196 @@
+package main
+
+import (
+	"crypto/tls"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/usersync/usersync/internal/testdir/certs"
+
+	"github.com/usersync/usersync/internal/store"
+	"github.com/usersync/usersync/internal/testdir/graph"
+)
+
+// entraTenant starts a local Graph with small pages, so that every read
+// follows nextLinks and a group's members are split across pages, and
+// trusts its CA through SSL_CERT_FILE as an operator would.
+//
+// The local Graph is served here through scopeFix: Microsoft's
+// authentication library sends "RESOURCE/.default openid offline_access
+// profile" as the scope of a client-credentials request, which the real
+// sign-in endpoint accepts and the local one refuses so far.
+func entraTenant(t *testing.T) *graph.Server {
+	t.Helper()
+	s, err := graph.NewHandler(graph.Options{PageSize: 3, MembersPerPage: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pair, err := certs.New("entra test CA", []string{"localhost"}, []net.IP{net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := tls.X509KeyPair(pair.CertPEM, pair.KeyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(scopeFix(s.Handler()))
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	s.SetBaseURL(srv.URL)
+	ca, _, _, err := pair.WriteFiles(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("SSL_CERT_FILE", ca)
+	return s
+}
+
+// scopeFix keeps only the RESOURCE/.default scope of a token request.
+func scopeFix(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/oauth2/v2.0/token") && r.ParseForm() == nil {
+			var keep []string
+			for _, sc := range strings.Fields(r.PostForm.Get("scope")) {
+				if strings.HasSuffix(sc, "/.default") {
+					keep = append(keep, sc)
+				}
+			}
+			r.PostForm.Set("scope", strings.Join(keep, " "))
+			body := r.PostForm.Encode()
+			r.Body = io.NopCloser(strings.NewReader(body))
+			r.ContentLength = int64(len(body))
+			r.Form = nil
+			r.PostForm = nil
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+func entraDoc(s *graph.Server) map[string]any {
+	return map[string]any{
+		"name": "entra", "systemType": "entra", "tenantId": s.TenantID(), "clientId": graph.DefaultClientID,
+		"clientSecret": graph.DefaultSecret, "authorityHost": s.URL() + "/", "graphURL": s.URL(), "pageSize": 2,
+	}
+}
+
+func putUser(t *testing.T, s *graph.Server, u graph.User) string {
+	t.Helper()
+	id, err := s.PutUser(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Acceptance 1-3 of the Entra source: apply, check and sync; the first run
+// creates every enabled member user; the next reads only the delta and
+// ends with the store equal to the directory; a failure half-way
+// deactivates nobody; 410 leads to a full read; 429 is waited out.
+func TestEntraApplyCheckSync(t *testing.T) {
+	s := entraTenant(t)
+	off := false
+	ids := map[string]string{}
+	for _, u := range []graph.User{
+		{UserPrincipalName: "ann@contoso.test", DisplayName: "Ann", GivenName: "Ann", Surname: "Lee", Mail: "ann@contoso.test", JobTitle: "CFO"},
+		{UserPrincipalName: "bob@contoso.test", DisplayName: "Bob", AccountEnabled: &off},
+		{UserPrincipalName: "carl@contoso.test", DisplayName: "Carl"},
+		{UserPrincipalName: "dora@contoso.test", DisplayName: "Dora"},
+		{UserPrincipalName: "eve@contoso.test", DisplayName: "Eve"},
+		{UserPrincipalName: "fay@contoso.test", DisplayName: "Fay"},
+		{UserPrincipalName: "guest_x.com#EXT#@contoso.test", DisplayName: "Guest", UserType: "Guest"},
+	} {
+		ids[strings.Split(u.UserPrincipalName, "@")[0]] = putUser(t, s, u)
+	}
+	c := newCLI(t)
+	c.apply(entraDoc(s))
+	if out := c.mustRun("connection", "show", "entra"); strings.Contains(out, graph.DefaultSecret) || !strings.Contains(out, `"hasPassword": true`) {
+		t.Fatalf("connection show reveals the secret or hides that there is one:\n%s", out)
+	}
+	out, code := c.run("connection", "check", "entra")
+	if code != 0 || !strings.Contains(out, "signed in to tenant") || !strings.Contains(out, "reads users") {
+		t.Fatalf("check: %d %s", code, out)
+	}
+
+	rep := c.mustSync("entra")
+	wantCounts(t, rep, store.Counts{Created: 5, Skipped: 1})
+	us := c.users()
+	if u := user(t, us, "ann@contoso.test"); u.Status != "active" || u.Email != "ann@contoso.test" {
+		t.Fatalf("ann = %+v", u)
+	}
+	if _, ok := us["guest_x.com#ext#@contoso.test"]; ok {
+		t.Fatal("a guest was provisioned without includeGuests")
+	}
+	if _, ok := us["bob@contoso.test"]; ok {
+		t.Fatal("a disabled account was provisioned")
+	}
+
+	// Nothing changed: an incremental run that reads nothing.
+	rep = c.mustSync("entra")
+	if rep.Mode != store.ModeIncremental || rep.EntriesRead != 0 {
+		t.Fatalf("unchanged: mode %s, read %d", rep.Mode, rep.EntriesRead)
+	}
+
+	// Renames, a disabled account, a soft delete, a hard delete, a new user.
+	must(t, s.UpdateUser(ids["ann"], map[string]any{"displayName": "Ann Lee-Smith", "jobTitle": "CEO"}))
+	must(t, s.UpdateUser(ids["carl"], map[string]any{"accountEnabled": false}))
+	must(t, s.DeleteUser(ids["dora"]))
+	must(t, s.PurgeUser(ids["eve"]))
+	putUser(t, s, graph.User{UserPrincipalName: "gil@contoso.test", DisplayName: "Gil"})
+	rep = c.mustSync("entra")
+	if rep.Mode != store.ModeIncremental {
+		t.Fatalf("mode %s, warnings %v", rep.Mode, rep.Warnings)
+	}
+	wantCounts(t, rep, store.Counts{Created: 1, Updated: 1, Deactivated: 3})
+	us = c.users()
+	for upn, status := range map[string]string{"ann@contoso.test": "active", "carl@contoso.test": "inactive", "dora@contoso.test": "inactive",
+		"eve@contoso.test": "inactive", "fay@contoso.test": "active", "gil@contoso.test": "active"} {
+		if u := user(t, us, upn); u.Status != status {
+			t.Errorf("%s is %s, want %s", upn, u.Status, status)
+		}
+	}
+
+	// A page failing half-way: the run fails and deactivates nobody, and
+	// the token is kept, so the next run reads the same changes.
+	must(t, s.DeleteUser(ids["fay"]))
+	for i := 0; i < 4; i++ {
+		putUser(t, s, graph.User{UserPrincipalName: "new" + string(rune('a'+i)) + "@contoso.test", DisplayName: "New"})
+	}
+	s.FailPage(graph.Fault{Resource: "users", Page: 2, Status: 500})
+	rep, code = c.sync("entra")
+	if code == 0 || rep.Status != store.RunFailed || rep.Deactivated != 0 {
+		t.Fatalf("half-way failure: code %d, %+v", code, rep)
+	}
+	if u := user(t, c.users(), "fay@contoso.test"); u.Status != "active" {
+		t.Fatal("a failed read deactivated a user")
+	}
+	rep = c.mustSync("entra")
+	if rep.Deactivated != 1 || rep.Mode != store.ModeIncremental {
+		t.Fatalf("after the failure: %+v", rep)
+	}
+
+	// 429 with Retry-After is waited out.
+	s.Throttle(1, 1e9)
+	rep = c.mustSync("entra")
+	if rep.Status != store.RunSucceeded {
+		t.Fatalf("throttled: %+v", rep)
+	}
+
+	// An expired delta token (410) leads to a full read, said in the mode.
+	s.ExpireDeltaTokens()
+	rep = c.mustSync("entra")
+	if rep.Mode != store.ModeFull || !strings.Contains(strings.Join(rep.Warnings, " "), "full run") {
+		t.Fatalf("after 410: mode %s, warnings %v", rep.Mode, rep.Warnings)
+	}
+}
