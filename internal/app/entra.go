@@ -193,7 +193,8 @@ func explainSignIn(c connection.Connection, err error) error {
 	msg := err.Error()
 	for _, h := range signInHints {
 		if strings.Contains(msg, h.code) {
-			return fmt.Errorf("%w: %s: %s (%s)", ErrSignIn, h.field, fmt.Sprintf(h.fix, c.TenantID, c.ClientID), h.code)
+			fix := strings.NewReplacer("{tenant}", c.TenantID, "{client}", c.ClientID).Replace(h.fix)
+			return fmt.Errorf("%w: %s: %s (%s)", ErrSignIn, h.field, fix, h.code)
 		}
 	}
 	var afe *azidentity.AuthenticationFailedError
@@ -209,9 +210,9 @@ var ErrSignIn = errors.New("entra sign-in failed")
 // signInHints are the AADSTS codes of Microsoft's sign-in error reference
 // that a misconfigured application registration causes.
 var signInHints = []struct{ code, field, fix string }{
-	{"AADSTS90002", "tenantId", "tenant %s was not found: copy the Directory (tenant) ID from the app registration's Overview page"},
-	{"AADSTS900023", "tenantId", "%s is not a valid tenant: copy the Directory (tenant) ID from the app registration's Overview page"},
-	{"AADSTS700016", "clientId", "no application %[2]s in tenant %[1]s: copy the Application (client) ID from the app registration's Overview page, or register the app in this tenant"},
+	{"AADSTS90002", "tenantId", "tenant {tenant} was not found: copy the Directory (tenant) ID from the app registration's Overview page"},
+	{"AADSTS900023", "tenantId", "{tenant} is not a valid tenant: copy the Directory (tenant) ID from the app registration's Overview page"},
+	{"AADSTS700016", "clientId", "no application {client} in tenant {tenant}: copy the Application (client) ID from the app registration's Overview page, or register the app in this tenant"},
 	{"AADSTS7000222", "clientSecret", "the client secret has expired: add a new one under Certificates & secrets and apply the connection with it"},
 	{"AADSTS7000215", "clientSecret", "the client secret is wrong: copy the secret's Value (not its Secret ID) from Certificates & secrets"},
 	{"AADSTS700027", "certificate", "the certificate is not registered on the application (or its key does not match): upload the certificate under Certificates & secrets"},

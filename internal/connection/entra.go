@@ -1,6 +1,7 @@
 package connection
 
 import (
+	"crypto/rsa"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
@@ -202,8 +203,19 @@ func checkCertificatePEM(s string) error {
 				return fmt.Errorf("holds a certificate that does not parse: %w", err)
 			}
 			haveCert = true
-		case strings.HasSuffix(b.Type, "PRIVATE KEY"):
+		case b.Type == "RSA PRIVATE KEY":
 			haveKey = true
+		case b.Type == "PRIVATE KEY":
+			k, err := x509.ParsePKCS8PrivateKey(b.Bytes)
+			if err != nil {
+				return fmt.Errorf("holds a private key that does not parse (it must not be encrypted): %w", err)
+			}
+			if _, ok := k.(*rsa.PrivateKey); !ok {
+				return fmt.Errorf("holds a %T private key: Entra certificate credentials are RSA, so create an RSA certificate (2048 bits or more)", k)
+			}
+			haveKey = true
+		case strings.HasSuffix(b.Type, "PRIVATE KEY"):
+			return fmt.Errorf("holds a %s: Entra certificate credentials are RSA, so give an RSA key (PKCS#1 or unencrypted PKCS#8)", b.Type)
 		}
 	}
 	switch {

@@ -144,7 +144,9 @@ func TestThrottlingWaitsRetryAfter(t *testing.T) {
 		answer{status: 503, retryAfter: "1", body: `{"error":{"code":"serviceNotAvailable"}}`},
 		pageOf(delta("/v1.0/users/delta?$deltatoken=D"), user("u1", "a@contoso.test")))
 	var waits []string
-	r := newReader(f, func(c *Config) { c.Waiting = func(d time.Duration, why string) { waits = append(waits, d.String()+" "+why) } })
+	r := newReader(f, func(c *Config) {
+		c.Waiting = func(d time.Duration, why string) { waits = append(waits, d.String()+" "+why) }
+	})
 	start := time.Now()
 	got, err := readAll(t, r, "users")
 	if err != nil || len(got) != 1 {
