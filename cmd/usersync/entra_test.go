@@ -3,16 +3,12 @@ package main
 import (
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
-	"io"
 	"math/big"
 	"net"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,73 +16,24 @@ import (
 	"time"
 
 	"github.com/usersync/usersync/internal/testdir/certs"
+	"github.com/usersync/usersync/internal/testdir/entratest"
 
 	"github.com/usersync/usersync/internal/store"
 	"github.com/usersync/usersync/internal/testdir/graph"
 )
 
 // entraTenant starts a local Graph with small pages, so that every read
-// follows nextLinks and a group's members are split across pages, and
-// trusts its CA through SSL_CERT_FILE as an operator would.
-//
-// The local Graph is served here through scopeFix: Microsoft's
-// authentication library sends "RESOURCE/.default openid offline_access
-// profile" as the scope of a client-credentials request, which the real
-// sign-in endpoint accepts and the local one refuses so far.
+// follows nextLinks and a group's members are split across pages, trusted
+// through SSL_CERT_FILE as an operator would.
 func entraTenant(t *testing.T) *graph.Server {
 	t.Helper()
-	s, err := graph.NewHandler(graph.Options{PageSize: 3, MembersPerPage: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pair, err := certs.New("entra test CA", []string{"localhost"}, []net.IP{net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := tls.X509KeyPair(pair.CertPEM, pair.KeyPEM)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewUnstartedServer(scopeFix(s.Handler()))
-	srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
-	s.SetBaseURL(srv.URL)
-	ca, _, _, err := pair.WriteFiles(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("SSL_CERT_FILE", ca)
-	return s
-}
-
-// scopeFix keeps only the RESOURCE/.default scope of a token request.
-func scopeFix(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/oauth2/v2.0/token") && r.ParseForm() == nil {
-			var keep []string
-			for _, sc := range strings.Fields(r.PostForm.Get("scope")) {
-				if strings.HasSuffix(sc, "/.default") {
-					keep = append(keep, sc)
-				}
-			}
-			r.PostForm.Set("scope", strings.Join(keep, " "))
-
-			body := r.PostForm.Encode()
-			r.Body = io.NopCloser(strings.NewReader(body))
-			r.ContentLength = int64(len(body))
-			r.Form = nil
-			r.PostForm = nil
-		}
-		h.ServeHTTP(w, r)
-	})
+	return entratest.Start(t, graph.Options{PageSize: 3, MembersPerPage: 2})
 }
 
 func entraDoc(s *graph.Server) map[string]any {
-	return map[string]any{
-		"name": "entra", "systemType": "entra", "tenantId": s.TenantID(), "clientId": graph.DefaultClientID,
-		"clientSecret": graph.DefaultSecret, "authorityHost": s.URL() + "/", "graphURL": s.URL(), "pageSize": 2,
-	}
+	doc := entratest.Doc(s)
+	doc["pageSize"] = 2
+	return doc
 }
 
 func putUser(t *testing.T, s *graph.Server, u graph.User) string {

@@ -74,6 +74,11 @@ func (f *Follower) Follow(ctx context.Context, name string) error {
 
 // session is one connection to the directory.
 func (f *Follower) session(ctx context.Context, name string) error {
+	if entra, every, err := f.App.EntraPoll(ctx, name); err != nil {
+		return err
+	} else if entra {
+		return f.pollEntra(ctx, name, every)
+	}
 	d, err := f.App.OpenDirectory(ctx, name)
 	if err != nil {
 		return err

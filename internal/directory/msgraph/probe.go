@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -71,4 +72,36 @@ func (r *Reader) Token(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("graph: %w", err)
 	}
 	return tok, nil
+}
+
+// Changed says whether anything changed since a token TokenAfterRead
+// returned, by asking for the first page of each of its delta links. A
+// delta link may be asked again and again until it is used by a run, so
+// this reads nothing away. An unusable token counts as a change: the run
+// that follows reads in full and says why.
+func (r *Reader) Changed(ctx context.Context, since string) (bool, error) {
+	var tok token
+	if err := json.Unmarshal([]byte(since), &tok); err != nil || tok.Users == "" {
+		return true, nil
+	}
+	for _, link := range []string{tok.Users, tok.Groups} {
+		if link == "" {
+			continue
+		}
+		if !sameOrigin(link, r.cfg.GraphURL) {
+			return true, nil
+		}
+		var p page
+		err := r.get(ctx, link, &p)
+		var ae *APIError
+		switch {
+		case errors.As(err, &ae) && ae.tokenExpired():
+			return true, nil
+		case err != nil:
+			return false, err
+		case len(p.Value) > 0 || p.NextLink != "":
+			return true, nil
+		}
+	}
+	return false, nil
 }
