@@ -69,7 +69,7 @@ func (c *cli) memberships(logins []string, userID func(string) string) map[strin
 	return out
 }
 
-// Seed 002's group rules on Entra groups give the same permission sets,
+// The group rules on Entra groups give the same permission sets,
 // groups, sites and super users as the same groups in LDAP, nested groups
 // and the status rule included, and a membership change on Entra is read
 // incrementally.
