@@ -1,0 +1,67 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/usersync/usersync/internal/testdir/graph"
+	"github.com/usersync/usersync/internal/testdir/slapd"
+)
+
+// One mapping document, expressions included, maps an Entra connection and
+// an LDAP connection the same way where their attribute names agree
+// (givenName, mail, displayName, preferredLanguage, and Entra's
+// telephoneNumber, which the Graph reader gives for businessPhones).
+func TestEntraAndLDAPShareAMappingDocument(t *testing.T) {
+	mappings := []map[string]any{
+		{"source": "mail", "target": "userId"},
+		{"expression": `Join(" ", ToUpper([givenName]), [displayName])`, "target": "displayName"},
+		{"source": "mail", "target": "email"},
+		{"expression": `Switch([preferredLanguage], "en", "de-DE", "de", "fr-FR", "fr")`, "target": "language"},
+		{"expression": `Coalesce([telephoneNumber], "none")`, "target": "telephoneNumber"},
+		{"source": "givenName", "target": "firstName"},
+	}
+	people := []struct{ login, given, display, lang, phone string }{
+		{"alice", "Alice", "Alice Doe", "de-DE", "+49 30 1234"},
+		{"bob", "Bob", "Bob O'Hara, Jr.", "", ""},
+		{"chloé", "Chloé", "Chloé Müller", "fr-FR", "+33 1 23 45 67 89"},
+	}
+	var ldif strings.Builder
+	g := entraTenant(t)
+	for _, p := range people {
+		fmt.Fprintf(&ldif, "dn: uid=%s,%s\nobjectClass: inetOrgPerson\nuid: %s\ncn: %s\nsn: x\ngivenName: %s\ndisplayName: %s\nmail: %s@example.test\n",
+			p.login, slapd.PeopleDN, p.login, p.display, p.given, p.display, p.login)
+		u := graph.User{UserPrincipalName: p.login + "@contoso.test", GivenName: p.given, DisplayName: p.display, Mail: p.login + "@example.test", PreferredLanguage: p.lang}
+		if p.lang != "" {
+			fmt.Fprintf(&ldif, "preferredLanguage: %s\n", p.lang)
+		}
+		if p.phone != "" {
+			fmt.Fprintf(&ldif, "telephoneNumber: %s\n", p.phone)
+			u.BusinessPhones = []string{p.phone}
+		}
+		ldif.WriteString("\n")
+		putUser(t, g, u)
+	}
+	s := slapd.StartLDIF(t, []byte(ldif.String()))
+
+	ld, en := newCLI(t), newCLI(t)
+	ldoc, edoc := connDoc(s), entraDoc(g)
+	ldoc["mappings"], edoc["mappings"] = mappings, mappings
+	ld.apply(ldoc)
+	en.apply(edoc)
+	ld.mustSync("corp")
+	en.mustSync("entra")
+	for _, p := range people {
+		id := p.login + "@example.test"
+		l, e := ld.show(id).User, en.show(id).User
+		for _, f := range []string{"displayName", "email", "language", "telephoneNumber", "firstName"} {
+			if l.Fields[f] != e.Fields[f] {
+				t.Errorf("%s.%s: LDAP %q, Entra %q", id, f, l.Fields[f], e.Fields[f])
+			}
+		}
+		if want := strings.ToUpper(p.given) + " " + p.display; e.Fields["displayName"] != want {
+			t.Errorf("%s displayName = %q, want %q", id, e.Fields["displayName"], want)
+		}
+	}
+}
