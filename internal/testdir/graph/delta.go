@@ -33,6 +33,7 @@ type deltaState struct {
 	kind      kind
 	since     uint64
 	sel       []string // nil: the default properties
+	ctxSel    []string // $select as given, for @odata.context
 	relation  bool     // manager@delta for users, members@delta for groups
 	filterIDs []string
 	minted    time.Time
@@ -151,12 +152,17 @@ func (s *Server) handleDelta(w http.ResponseWriter, r *http.Request, k kind) {
 		return
 	}
 
-	st := deltaState{kind: k, relation: true}
+	// Without $select a group's members@delta is included
+	// (group-delta.md example 1) but a user's manager is not
+	// (user-delta.md example 1): the manager is tracked only when
+	// selected or expanded.
+	st := deltaState{kind: k, relation: k == kindGroups}
 	if sel, err := parseSelect(q.Get("$select")); err != nil {
 		badQuery(w, r, err.Error())
 		return
 	} else if sel != nil {
 		st.sel, st.relation = selectWithoutRelations(sel, k)
+		st.ctxSel = sel
 	}
 	if ex := q.Get("$expand"); ex != "" {
 		// delta-query-groups.md: $expand=members tracks membership;
@@ -197,7 +203,7 @@ func (s *Server) handleDelta(w http.ResponseWriter, r *http.Request, k kind) {
 			st.minted = time.Now()
 			link := s.mintDeltaLink(k, st, cur)
 			var empty bytes.Buffer
-			writePage(w, contextURL(s.baseURL(), k.String(), st.sel), map[string]string{"@odata.deltaLink": link}, &empty, nil)
+			writePage(w, contextURL(s.baseURL(), k.String(), st.ctxSel), map[string]string{"@odata.deltaLink": link}, &empty, nil)
 			return
 		}
 		if !ok || prev.kind != k {
@@ -215,7 +221,10 @@ func (s *Server) handleDelta(w http.ResponseWriter, r *http.Request, k kind) {
 		// delta-query-overview.md: $select may be given with a deltaLink
 		// to change the properties tracked.
 		if !q.Has("$select") {
-			st.sel, st.relation = prev.sel, prev.relation
+			st.sel, st.relation, st.ctxSel = prev.sel, prev.relation, prev.ctxSel
+		}
+		if q.Has("$expand") {
+			st.relation = true
 		}
 		if !q.Has("$filter") {
 			st.filterIDs = prev.filterIDs
@@ -509,7 +518,7 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request, id string, rd
 	} else {
 		links["@odata.deltaLink"] = s.mintDeltaLink(rd.state.kind, rd.state, rd.upTo)
 	}
-	writePage(w, contextURL(base, rd.state.kind.String(), rd.state.sel), links, &items, nil)
+	writePage(w, contextURL(base, rd.state.kind.String(), rd.state.ctxSel), links, &items, nil)
 }
 
 // writeDeltaUser writes a user of a delta page (user-delta.md: by default

@@ -368,3 +368,71 @@ func TestManagerDelta(t *testing.T) {
 		t.Errorf("after the manager was removed: %v", got)
 	}
 }
+
+// TestManagerNotTrackedByDefault: user-delta.md example 1, without $select
+// a user comes with its default properties and no manager@delta.
+func TestManagerNotTrackedByDefault(t *testing.T) {
+	s := New(t)
+	boss := mustPutUser(t, s, User{UserPrincipalName: "boss@contoso.example", DisplayName: "Boss"})
+	emp := mustPutUser(t, s, User{UserPrincipalName: "emp@contoso.example", DisplayName: "Emp", Manager: boss})
+	tok := token(t, s)
+	ps, dl := followRound(t, s, tok, "/users/delta")
+	o := byID(t, items(t, ps))[emp]
+	if _, ok := o["manager@delta"]; ok {
+		t.Errorf("manager@delta without $select: %v", o)
+	}
+	for _, k := range defaultUserSelect {
+		if k == "mobilePhone" || k == "officeLocation" || k == "jobTitle" || k == "mail" || k == "preferredLanguage" || k == "givenName" || k == "surname" {
+			continue // never set, so absent (user-delta.md)
+		}
+		if _, ok := o[k]; !ok {
+			t.Errorf("default property %s missing: %v", k, o)
+		}
+	}
+	if err := s.UpdateUser(emp, map[string]any{"manager": nil}); err != nil {
+		t.Fatal(err)
+	}
+	ps, _ = followRound(t, s, tok, dl)
+	if n := len(items(t, ps)); n != 0 {
+		t.Errorf("a manager change is not tracked without $select, yet %d objects", n)
+	}
+	a := get(t, s, tok, "/users/delta?$select=displayName,manager")
+	if got, want := a.str("@odata.context"), s.URL()+"/v1.0/$metadata#users(displayName,manager)"; got != want {
+		t.Errorf("@odata.context %q, want %q", got, want)
+	}
+}
+
+// TestDeleteAndRestoreMember: deleting a user removes it from its groups
+// (delta-query-groups.md: removed by removing the membership or by deleting
+// the user object); restoring it from deleted items brings it back, and
+// the users delta shows the restored user without @removed
+// (delta-query-users.md).
+func TestDeleteAndRestoreMember(t *testing.T) {
+	s := New(t)
+	u := mustPutUser(t, s, User{UserPrincipalName: "u@contoso.example", DisplayName: "U"})
+	g := mustPutGroup(t, s, Group{DisplayName: "G", Members: []string{u}})
+	tok := token(t, s)
+	_, gdl := followRound(t, s, tok, "/groups/delta?$select=displayName,members")
+	_, udl := followRound(t, s, tok, "/users/delta?$select=displayName")
+	if err := s.DeleteUser(u); err != nil {
+		t.Fatal(err)
+	}
+	ps, gdl := followRound(t, s, tok, gdl)
+	if md := fmt.Sprint(items(t, ps)[0]["members@delta"]); md != "[map[@odata.type:#microsoft.graph.user @removed:map[reason:deleted] id:"+u+"]]" {
+		t.Fatalf("after deleting the member: %s", md)
+	}
+	if err := s.RestoreUser(u); err != nil {
+		t.Fatal(err)
+	}
+	ps, _ = followRound(t, s, tok, gdl)
+	if md := fmt.Sprint(items(t, ps)[0]["members@delta"]); md != "[map[@odata.type:#microsoft.graph.user id:"+u+"]]" {
+		t.Fatalf("after restoring the member: %s", md)
+	}
+	if got := s.Members(g); len(got) != 1 || got[0] != u {
+		t.Errorf("members after restore: %v", got)
+	}
+	ps, _ = followRound(t, s, tok, udl)
+	if o := items(t, ps); len(o) != 1 || o[0]["@removed"] != nil || o[0]["displayName"] != "U" {
+		t.Errorf("users delta after delete and restore: %v", o)
+	}
+}

@@ -83,6 +83,9 @@ type userRec struct {
 	state    lifecycle
 	stateVer uint64 // created, deleted or restored
 	ver      uint64 // any change
+	// formerGroups are the groups a deleted user was in: restoring a
+	// user from deleted items restores its memberships too.
+	formerGroups []string
 }
 
 type memberRec struct {
@@ -430,15 +433,31 @@ func (s *Server) setUserState(id string, st lifecycle) error {
 		return nil
 	}
 	s.version++
+	was := r.state
 	r.state, r.stateVer, r.ver = st, s.version, s.version
-	if st != alive {
+	switch {
+	case st == alive:
+		for _, gid := range r.formerGroups {
+			if g, ok := s.groups[gid]; ok && g.state == alive {
+				s.addMemberLocked(g, id)
+			}
+		}
+		r.formerGroups = nil
+	case was == alive:
 		// A deleted user leaves every group it was in; delta reports that
 		// as a members@delta removal (delta-query-groups.md: a member
 		// removed either by removing the membership or by deleting the
 		// user object).
-		for _, g := range s.groups {
-			s.removeMemberLocked(g, id)
+		for _, gid := range s.groupOrder {
+			g := s.groups[gid]
+			if _, ok := g.memberAt[id]; ok {
+				r.formerGroups = append(r.formerGroups, gid)
+				s.removeMemberLocked(g, id)
+			}
 		}
+	}
+	if st == hardDeleted {
+		r.formerGroups = nil
 	}
 	return nil
 }

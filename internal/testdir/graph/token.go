@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -159,6 +160,17 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request, tenant stri
 		return
 	}
 	clientID := f.Get("client_id")
+	secret := f.Get("client_secret")
+	// client_secret_basic: the id and secret in the Authorization header
+	// (RFC 6749 section 2.3.1), which the platform accepts as well.
+	if u, p, ok := r.BasicAuth(); ok {
+		if id, err := url.QueryUnescape(u); err == nil && clientID == "" {
+			clientID = id
+		}
+		if sec, err := url.QueryUnescape(p); err == nil && secret == "" {
+			secret = sec
+		}
+	}
 	assertion := f.Get("client_assertion")
 	if clientID == "" && assertion != "" {
 		// The client id may come only inside the assertion (its sub).
@@ -206,7 +218,6 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request, tenant stri
 		writeSTS(w, newSTSError(http.StatusBadRequest, "unauthorized_client", 700016, fmt.Sprintf("Application with identifier '%s' was not found in the directory '%s'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.", clientID, tenant)))
 		return
 	}
-	secret := f.Get("client_secret")
 	switch {
 	case secret != "":
 		if appCopy.Secret == "" || !constantTimeEqual(secret, appCopy.Secret) {

@@ -207,6 +207,24 @@ func TestGraphRefusesBadTokensAndMissingPermissions(t *testing.T) {
 	}
 }
 
+// TestTokenWithBasicAuth: the client id and secret may come in the
+// Authorization header (client_secret_basic) instead of the form.
+func TestTokenWithBasicAuth(t *testing.T) {
+	s := New(t)
+	for _, tc := range []struct {
+		secret string
+		status int
+	}{{DefaultSecret, 200}, {"wrong", 401}} {
+		form := url.Values{"grant_type": {"client_credentials"}, "scope": {"https://graph.microsoft.com/.default"}}
+		req, _ := http.NewRequest(http.MethodPost, s.TokenURL(), strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.SetBasicAuth(DefaultClientID, tc.secret)
+		if a := do(t, s, req); a.status != tc.status {
+			t.Errorf("secret %q: %d %s", tc.secret, a.status, a.raw)
+		}
+	}
+}
+
 func TestDiscoveryForMSAL(t *testing.T) {
 	s := New(t)
 	a := get(t, s, "", s.URL()+"/"+s.TenantID()+"/v2.0/.well-known/openid-configuration")
