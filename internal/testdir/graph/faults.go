@@ -86,7 +86,10 @@ func writeThrottled(w http.ResponseWriter, r *http.Request, t throttle) {
 	secs := int((t.retryAfter + time.Second - 1) / time.Second)
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
 	if t.status == http.StatusTooManyRequests {
-		writeGraphError(w, r, t.status, "TooManyRequests", "Too many requests; retry after the time the Retry-After header gives.")
+		// throttling.md's example: code TooManyRequests, and an innerError
+		// repeating the status as code and status.
+		writeGraphErrorInner(w, r, t.status, "TooManyRequests", "Please retry again later.",
+			map[string]any{"code": "429", "status": "429", "message": "Please retry after"})
 		return
 	}
 	writeGraphError(w, r, t.status, "serviceNotAvailable", "The service is temporarily unavailable; retry after the time the Retry-After header gives.")
