@@ -16,7 +16,7 @@ type listQuery struct {
 	top     int
 	offset  int
 	manager bool
-	count   bool // @odata.count wanted
+	count   bool       // @odata.count wanted
 	params  url.Values // the query without $skiptoken, repeated in nextLinks
 }
 
