@@ -99,6 +99,31 @@ func (s *Server) ResetSync() {
 	s.faults.resetGen++
 }
 
+// Quirks are documented behaviours of delta that Graph shows only now and
+// then, which a test can ask for so that a client is tested against them.
+type Quirks struct {
+	// Replays makes every deltaLink of an incremental round cover only
+	// what the round started from, so that the next round returns the
+	// same changes again, plus new ones (delta-query-overview.md,
+	// replays: the same change may appear in later responses).
+	Replays bool
+	// Duplicates returns each changed user twice in an incremental round
+	// (delta-query-overview.md: an entity may be in a response several
+	// times).
+	Duplicates bool
+	// RemovedInInitial puts deleted users and groups, with @removed, in
+	// the initial round too (delta-query-overview.md: @removed may come in
+	// the initial response).
+	RemovedInInitial bool
+}
+
+// SetQuirks turns quirks on or off for the rounds that start after.
+func (s *Server) SetQuirks(q Quirks) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.quirks = q
+}
+
 // handleDelta serves /users/delta and /groups/delta.
 func (s *Server) handleDelta(w http.ResponseWriter, r *http.Request, k kind) {
 	q := r.URL.Query()
@@ -361,6 +386,9 @@ func (s *Server) newRoundLocked(st deltaState, initial bool, pageSize int) *roun
 			u := s.users[id]
 			if s.userChanged(u, st, initial) {
 				units = append(units, unit{id: id})
+				if s.quirks.Duplicates && !initial {
+					units = append(units, unit{id: id})
+				}
 			}
 		}
 	} else {
@@ -409,8 +437,9 @@ func (s *Server) userChanged(u *userRec, st deltaState, initial bool) bool {
 	if initial {
 		// delta-query-overview.md: the initial request returns the
 		// objects that exist; ones created and deleted before it are not
-		// returned.
-		return u.state == alive
+		// returned, though @removed objects may come in an initial
+		// response too (delta-query-users.md's example has one).
+		return u.state == alive || s.quirks.RemovedInInitial && u.state == softDeleted
 	}
 	if u.stateVer > st.since {
 		return true
@@ -428,7 +457,7 @@ func (s *Server) userChanged(u *userRec, st deltaState, initial bool) bool {
 
 func (s *Server) groupChanged(g *groupRec, st deltaState, initial bool) bool {
 	if initial {
-		return g.state == alive
+		return g.state == alive || s.quirks.RemovedInInitial && g.state == softDeleted
 	}
 	if g.stateVer > st.since {
 		return true
@@ -516,7 +545,13 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request, id string, rd
 	if page+1 < len(rd.pages) {
 		links["@odata.nextLink"] = base + "/v1.0/" + rd.state.kind.String() + "/delta?$skiptoken=" + id + "." + strconv.Itoa(page+1)
 	} else {
-		links["@odata.deltaLink"] = s.mintDeltaLink(rd.state.kind, rd.state, rd.upTo)
+		upTo := rd.upTo
+		s.mu.Lock()
+		if s.quirks.Replays && !rd.initial {
+			upTo = rd.state.since
+		}
+		s.mu.Unlock()
+		links["@odata.deltaLink"] = s.mintDeltaLink(rd.state.kind, rd.state, upTo)
 	}
 	writePage(w, contextURL(base, rd.state.kind.String(), rd.state.ctxSel), links, &items, nil)
 }

@@ -436,3 +436,34 @@ func TestDeleteAndRestoreMember(t *testing.T) {
 		t.Errorf("users delta after delete and restore: %v", o)
 	}
 }
+
+// TestQuirks: replays (the same change in a later round), an object twice
+// in one round, and @removed in the initial round are all documented in
+// delta-query-overview.md; each can be asked for.
+func TestQuirks(t *testing.T) {
+	s := New(t)
+	a := mustPutUser(t, s, User{UserPrincipalName: "a@contoso.example", DisplayName: "A"})
+	gone := mustPutUser(t, s, User{UserPrincipalName: "gone@contoso.example", DisplayName: "Gone"})
+	if err := s.DeleteUser(gone); err != nil {
+		t.Fatal(err)
+	}
+	tok := token(t, s)
+	s.SetQuirks(Quirks{RemovedInInitial: true})
+	ps, dl := followRound(t, s, tok, "/users/delta?$select=displayName")
+	got := byID(t, items(t, ps))
+	if len(got) != 2 || fmt.Sprint(got[gone]["@removed"]) != "map[reason:changed]" {
+		t.Fatalf("initial round with RemovedInInitial: %v", got)
+	}
+	s.SetQuirks(Quirks{Replays: true, Duplicates: true})
+	if err := s.UpdateUser(a, map[string]any{"displayName": "A2"}); err != nil {
+		t.Fatal(err)
+	}
+	ps, dl = followRound(t, s, tok, dl)
+	if o := items(t, ps); len(o) != 2 || o[0]["id"] != a || o[1]["id"] != a {
+		t.Fatalf("with Duplicates: %v", o)
+	}
+	ps, _ = followRound(t, s, tok, dl)
+	if o := items(t, ps); len(o) != 2 || o[0]["displayName"] != "A2" {
+		t.Fatalf("with Replays the next round repeats the change: %v", o)
+	}
+}

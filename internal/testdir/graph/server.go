@@ -91,6 +91,7 @@ type Server struct {
 	tokens     map[string]*deltaState
 	tokenGen   uint64 // access tokens issued before this generation are revoked
 	faults     faults
+	quirks     Quirks
 	log        []Request
 
 	signKey *ecdsa.PrivateKey
