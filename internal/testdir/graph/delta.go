@@ -67,6 +67,19 @@ type memberDelta struct {
 // answers 410 like an expired token.
 const maxRounds = 256
 
+// maxRoundUnits bounds the objects the kept rounds hold together, so that
+// a benchmark reading a hundred thousand users again and again keeps only
+// its last few full rounds.
+const maxRoundUnits = 1_000_000
+
+func (rd *round) units() int {
+	n := 0
+	for _, p := range rd.pages {
+		n += len(p)
+	}
+	return n
+}
+
 func randToken() string {
 	var b [18]byte
 	if _, err := rand.Read(b[:]); err != nil {
@@ -267,7 +280,9 @@ func (s *Server) handleDelta(w http.ResponseWriter, r *http.Request, k kind) {
 	id := randToken()
 	s.rounds[id] = rd
 	s.roundOrder = append(s.roundOrder, id)
-	if len(s.roundOrder) > maxRounds {
+	s.roundUnits += rd.units()
+	for len(s.roundOrder) > 1 && (len(s.roundOrder) > maxRounds || s.roundUnits > maxRoundUnits) {
+		s.roundUnits -= s.rounds[s.roundOrder[0]].units()
 		delete(s.rounds, s.roundOrder[0])
 		s.roundOrder = s.roundOrder[1:]
 	}
