@@ -297,10 +297,15 @@ func (s *Server) verifyAssertion(assertion string, app *App, tenant string) *sts
 		return newSTSError(http.StatusUnauthorized, "invalid_client", 700021, "Client assertion application identifier doesn't match 'client_id' parameter.")
 	}
 	aud, _ := claims.GetAudience()
+	// The audience is the token endpoint, naming the tenant by id or by
+	// one of its domains (certificate-credentials.md's example uses
+	// contoso.onmicrosoft.com).
 	want := s.baseURL() + "/" + tenant + "/oauth2/v2.0/token"
 	ok := false
 	for _, a := range aud {
-		if a == want || a == s.TokenURL() || a == s.baseURL()+"/"+tenant+"/v2.0" {
+		rest, found := strings.CutPrefix(a, s.baseURL()+"/")
+		t, path, _ := strings.Cut(rest, "/")
+		if found && s.knownTenant(t) && (path == "oauth2/v2.0/token" || path == "v2.0") {
 			ok = true
 		}
 	}

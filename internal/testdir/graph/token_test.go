@@ -102,6 +102,8 @@ func TestTokenEndpoint(t *testing.T) {
 		{"scope with the OpenID scopes MSAL adds", s.TenantID(), withScope(secretForm(DefaultClientID, DefaultSecret), "https://graph.microsoft.com/.default openid offline_access profile"), 200, "", 0},
 		{"secret, tenant by domain", "contoso.onmicrosoft.com", secretForm(DefaultClientID, DefaultSecret), 200, "", 0},
 		{"certificate RS256", s.TenantID(), certForm(assertion(t, cert, key, certApp, tokenURL, jwt.SigningMethodRS256)), 200, "", 0},
+		{"certificate, audience naming the tenant's domain", s.TenantID(), certForm(assertion(t, cert, key, certApp, s.URL()+"/contoso.onmicrosoft.com/oauth2/v2.0/token", jwt.SigningMethodRS256)), 200, "", 0},
+		{"certificate, audience naming another tenant", s.TenantID(), certForm(assertion(t, cert, key, certApp, s.URL()+"/fabrikam.onmicrosoft.com/oauth2/v2.0/token", jwt.SigningMethodRS256)), 401, "invalid_client", 700027},
 		{"certificate PS256", s.TenantID(), certForm(assertion(t, cert, key, certApp, tokenURL, jwt.SigningMethodPS256)), 200, "", 0},
 		{"certificate PS256, x5t#S256 in standard base64 as MSAL sends it", s.TenantID(), certForm(func() string {
 			th := sha256.Sum256(cert.Raw)
