@@ -467,3 +467,25 @@ func TestQuirks(t *testing.T) {
 		t.Fatalf("with Replays the next round repeats the change: %v", o)
 	}
 }
+
+// TestExtensionAttributesInDelta: onPremisesExtensionAttributes is one
+// complex property; changing one attribute keeps the others and returns
+// the whole object.
+func TestExtensionAttributesInDelta(t *testing.T) {
+	s := New(t)
+	id := mustPutUser(t, s, User{UserPrincipalName: "a@contoso.example", ExtensionAttributes: map[int]string{1: "one"}})
+	tok := token(t, s)
+	_, dl := followRound(t, s, tok, "/users/delta?$select=onPremisesExtensionAttributes,extension_0a1b_site")
+	if err := s.UpdateUser(id, map[string]any{"onPremisesExtensionAttributes": map[string]any{"extensionAttribute2": "two"}, "extension_0a1b_site": "Paris"}); err != nil {
+		t.Fatal(err)
+	}
+	ps, _ := followRound(t, s, tok, dl, "Prefer", "return=minimal")
+	o := items(t, ps)
+	if len(o) != 1 || o[0]["extension_0a1b_site"] != "Paris" {
+		t.Fatalf("%v", o)
+	}
+	ext := o[0]["onPremisesExtensionAttributes"].(map[string]any)
+	if ext["extensionAttribute2"] != "two" || ext["extensionAttribute1"] != "one" || ext["extensionAttribute3"] != nil || len(ext) != 15 {
+		t.Errorf("onPremisesExtensionAttributes %v", ext)
+	}
+}

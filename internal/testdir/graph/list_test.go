@@ -213,6 +213,8 @@ func TestTenantAPIRefusesBadInput(t *testing.T) {
 		{"unknown manager", func() error { _, err := s.PutUser(User{Manager: "nobody"}); return err }(), "manager nobody"},
 		{"id change", s.UpdateUser("x", map[string]any{"id": "y"}), "immutable"},
 		{"unknown user", s.UpdateUser("nobody", map[string]any{"displayName": "y"}), "user nobody"},
+		{"unknown property", s.UpdateUser("nobody", map[string]any{"displayname": "y"}), "displayname: not a user property"},
+		{"extension attribute 16 by update", s.UpdateUser("nobody", map[string]any{"onPremisesExtensionAttributes": map[string]any{"extensionAttribute16": "x"}}), "extensionAttribute16"},
 		{"unknown member", func() error { _, err := s.PutGroup(Group{DisplayName: "G", Members: []string{"nobody"}}); return err }(), "member nobody"},
 		{"restore a live user", func() error {
 			id, _ := s.PutUser(User{DisplayName: "L"})

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -365,6 +366,7 @@ func (s *Server) PutUser(u User) (string, error) {
 // takes the manager's id, or nil to remove the manager.
 func (s *Server) UpdateUser(id string, props map[string]any) error {
 	var mgr *string
+	var extUpdate map[string]any
 	rest := map[string]any{}
 	for k, v := range props {
 		if k == "manager" {
@@ -382,6 +384,23 @@ func (s *Server) UpdateUser(id string, props map[string]any) error {
 		if k == "id" {
 			return fmt.Errorf("graph: id: the object id is immutable")
 		}
+		if !knownUserProp(k) {
+			return fmt.Errorf("graph: %s: not a user property this tenant keeps (directory extensions are named extension_<appId>_<name>)", k)
+		}
+		if k == "onPremisesExtensionAttributes" {
+			m, ok := v.(map[string]any)
+			if !ok {
+				return fmt.Errorf("graph: onPremisesExtensionAttributes: want a map of extensionAttribute1..15, got %T", v)
+			}
+			for name := range m {
+				n, err := strconv.Atoi(strings.TrimPrefix(name, "extensionAttribute"))
+				if !strings.HasPrefix(name, "extensionAttribute") || err != nil || n < 1 || n > 15 {
+					return fmt.Errorf("graph: onPremisesExtensionAttributes.%s: only extensionAttribute1..15 exist", name)
+				}
+			}
+			extUpdate = m
+			continue
+		}
 		rest[k] = v
 	}
 	enc, err := encodeProps(rest)
@@ -393,6 +412,22 @@ func (s *Server) UpdateUser(id string, props map[string]any) error {
 	r, ok := s.users[id]
 	if !ok || r.state != alive {
 		return fmt.Errorf("graph: user %s: %w", id, ErrNotFound)
+	}
+	if extUpdate != nil {
+		// Updating some extension attributes keeps the others, as a
+		// PATCH of them does.
+		ext := map[string]any{}
+		if err := json.Unmarshal(r.props["onPremisesExtensionAttributes"], &ext); err != nil {
+			return fmt.Errorf("graph: onPremisesExtensionAttributes of %s: %w", id, err)
+		}
+		for k, v := range extUpdate {
+			ext[k] = v
+		}
+		b, err := json.Marshal(ext)
+		if err != nil {
+			return fmt.Errorf("graph: onPremisesExtensionAttributes: %w", err)
+		}
+		enc["onPremisesExtensionAttributes"] = b
 	}
 	s.version++
 	v := s.version
@@ -630,4 +665,13 @@ func (s *Server) Members(groupID string) []string {
 	}
 	sort.Strings(ids)
 	return ids
+}
+
+func knownUserProp(k string) bool {
+	for _, p := range userPropNames {
+		if p == k {
+			return true
+		}
+	}
+	return strings.HasPrefix(k, "extension_") && strings.Count(k, "_") >= 2
 }
