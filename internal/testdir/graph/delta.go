@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/base64"
+	mrand "math/rand/v2"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -128,6 +129,11 @@ type Quirks struct {
 	// the initial round too (delta-query-overview.md: @removed may come in
 	// the initial response).
 	RemovedInInitial bool
+	// Shuffle serves a round's objects in random order, the parts of a
+	// large group's members among other groups (delta-query-groups.md:
+	// assume no order; the same group may show up anywhere in the
+	// nextLink sequence).
+	Shuffle bool
 }
 
 // SetQuirks turns quirks on or off for the rounds that start after.
@@ -417,6 +423,9 @@ func (s *Server) newRoundLocked(st deltaState, initial bool, pageSize int) *roun
 			}
 			units = append(units, s.groupUnits(g, st, initial)...)
 		}
+	}
+	if s.quirks.Shuffle {
+		mrand.Shuffle(len(units), func(i, j int) { units[i], units[j] = units[j], units[i] })
 	}
 	per := s.opts.MembersPerPage
 	page := []unit{}

@@ -489,3 +489,35 @@ func TestExtensionAttributesInDelta(t *testing.T) {
 		t.Errorf("onPremisesExtensionAttributes %v", ext)
 	}
 }
+
+// TestShuffle: with the Shuffle quirk a large group's parts come among the
+// other groups, and merging all pages still gives every member.
+func TestShuffle(t *testing.T) {
+	s := New(t, Options{MembersPerPage: 100, PageSize: 5})
+	if err := s.Generate(Scale{Users: 1000, Groups: 40, MembersPerGroup: 3, BigGroupMembers: 1000}); err != nil {
+		t.Fatal(err)
+	}
+	s.SetQuirks(Quirks{Shuffle: true})
+	tok := token(t, s)
+	ps, _ := followRound(t, s, tok, "/groups/delta?$select=displayName,members")
+	members := map[string]bool{}
+	var order []string
+	for _, o := range items(t, ps) {
+		order = append(order, o["id"].(string))
+		if o["id"] == GenGroupID(0) {
+			for _, m := range o["members@delta"].([]any) {
+				members[m.(map[string]any)["id"].(string)] = true
+			}
+		}
+	}
+	if len(members) != 1000 {
+		t.Errorf("big group members merged across pages: %d, want 1000", len(members))
+	}
+	first := 0
+	for first < len(order) && order[first] == GenGroupID(0) {
+		first++
+	}
+	if first == 10 {
+		t.Errorf("the big group's ten parts came first, one after another: not shuffled")
+	}
+}
