@@ -33,38 +33,12 @@ type deltaState struct {
 	kind      kind
 	since     uint64
 	sel       []string // nil: the default properties
+	ctxSel    []string // $select as given, for @odata.context
 	relation  bool     // manager@delta for users, members@delta for groups
 	filterIDs []string
 	minted    time.Time
 	gen       uint64 // reset generation it was minted in
 }
-
-// round is one round of delta requests: the pages decided when it started,
-// served one per nextLink.
-type round struct {
-	state   deltaState
-	initial bool
-	upTo    uint64 // the version the round's deltaLink covers
-	pages   [][]unit
-	created time.Time
-}
-
-// unit is one object in a page: a user or a group, with the slice of a
-// group's members@delta that goes into this page.
-type unit struct {
-	id      string
-	members []memberDelta
-}
-
-type memberDelta struct {
-	id      string
-	isGroup bool
-	removed bool
-}
-
-// maxRounds bounds the rounds kept for their nextLinks; a round evicted
-// answers 410 like an expired token.
-const maxRounds = 256
 
 func randToken() string {
 	var b [18]byte
@@ -151,12 +125,17 @@ func (s *Server) handleDelta(w http.ResponseWriter, r *http.Request, k kind) {
 		return
 	}
 
-	st := deltaState{kind: k, relation: true}
+	// Without $select a group's members@delta is included
+	// (group-delta.md example 1) but a user's manager is not
+	// (user-delta.md example 1): the manager is tracked only when
+	// selected or expanded.
+	st := deltaState{kind: k, relation: k == kindGroups}
 	if sel, err := parseSelect(q.Get("$select")); err != nil {
 		badQuery(w, r, err.Error())
 		return
 	} else if sel != nil {
 		st.sel, st.relation = selectWithoutRelations(sel, k)
+		st.ctxSel = sel
 	}
 	if ex := q.Get("$expand"); ex != "" {
 		// delta-query-groups.md: $expand=members tracks membership;
@@ -197,7 +176,7 @@ func (s *Server) handleDelta(w http.ResponseWriter, r *http.Request, k kind) {
 			st.minted = time.Now()
 			link := s.mintDeltaLink(k, st, cur)
 			var empty bytes.Buffer
-			writePage(w, contextURL(s.baseURL(), k.String(), st.sel), map[string]string{"@odata.deltaLink": link}, &empty, nil)
+			writePage(w, contextURL(s.baseURL(), k.String(), st.ctxSel), map[string]string{"@odata.deltaLink": link}, &empty, nil)
 			return
 		}
 		if !ok || prev.kind != k {
@@ -215,7 +194,10 @@ func (s *Server) handleDelta(w http.ResponseWriter, r *http.Request, k kind) {
 		// delta-query-overview.md: $select may be given with a deltaLink
 		// to change the properties tracked.
 		if !q.Has("$select") {
-			st.sel, st.relation = prev.sel, prev.relation
+			st.sel, st.relation, st.ctxSel = prev.sel, prev.relation, prev.ctxSel
+		}
+		if q.Has("$expand") {
+			st.relation = true
 		}
 		if !q.Has("$filter") {
 			st.filterIDs = prev.filterIDs
@@ -233,7 +215,9 @@ func (s *Server) handleDelta(w http.ResponseWriter, r *http.Request, k kind) {
 	id := randToken()
 	s.rounds[id] = rd
 	s.roundOrder = append(s.roundOrder, id)
-	if len(s.roundOrder) > maxRounds {
+	s.roundUnits += rd.units()
+	for len(s.roundOrder) > 1 && (len(s.roundOrder) > maxRounds || s.roundUnits > maxRoundUnits) {
+		s.roundUnits -= s.rounds[s.roundOrder[0]].units()
 		delete(s.rounds, s.roundOrder[0])
 		s.roundOrder = s.roundOrder[1:]
 	}
@@ -330,310 +314,4 @@ func (s *Server) mintDeltaLink(k kind, st deltaState, upTo uint64) string {
 	s.tokens[tok] = &st
 	s.mu.Unlock()
 	return s.baseURL() + "/v1.0/" + k.String() + "/delta?$deltatoken=" + tok
-}
-
-// newRoundLocked decides which objects a round reports and splits them
-// into pages.
-func (s *Server) newRoundLocked(st deltaState, initial bool, pageSize int) *round {
-	rd := &round{state: st, initial: initial, upTo: s.version, created: time.Now()}
-	var only map[string]bool
-	if len(st.filterIDs) > 0 {
-		only = map[string]bool{}
-		for _, id := range st.filterIDs {
-			only[id] = true
-		}
-	}
-	var units []unit
-	if st.kind == kindUsers {
-		for _, id := range s.userOrder {
-			if only != nil && !only[id] {
-				continue
-			}
-			u := s.users[id]
-			if s.userChanged(u, st, initial) {
-				units = append(units, unit{id: id})
-			}
-		}
-	} else {
-		for _, id := range s.groupOrder {
-			if only != nil && !only[id] {
-				continue
-			}
-			g := s.groups[id]
-			if !s.groupChanged(g, st, initial) {
-				continue
-			}
-			units = append(units, s.groupUnits(g, st, initial)...)
-		}
-	}
-	per := s.opts.MembersPerPage
-	page := []unit{}
-	members := 0
-	for _, u := range units {
-		if len(page) > 0 && (len(page)+1 > pageSize || members+len(u.members) > per) {
-			rd.pages = append(rd.pages, page)
-			page, members = []unit{}, 0
-		}
-		page = append(page, u)
-		members += len(u.members)
-	}
-	rd.pages = append(rd.pages, page)
-	return rd
-}
-
-// tracked reports whether a property is tracked by the query: every
-// property without $select, else only the selected ones
-// (delta-query-users.md: only the properties in $select are tracked).
-func tracked(st deltaState, p string) bool {
-	if st.sel == nil {
-		return true
-	}
-	for _, s := range st.sel {
-		if s == p {
-			return true
-		}
-	}
-	return false
-}
-
-func (s *Server) userChanged(u *userRec, st deltaState, initial bool) bool {
-	if initial {
-		// delta-query-overview.md: the initial request returns the
-		// objects that exist; ones created and deleted before it are not
-		// returned.
-		return u.state == alive
-	}
-	if u.stateVer > st.since {
-		return true
-	}
-	if u.state != alive || u.ver <= st.since {
-		return false
-	}
-	for p, v := range u.propVer {
-		if v > st.since && tracked(st, p) {
-			return true
-		}
-	}
-	return st.relation && u.mgrVer > st.since
-}
-
-func (s *Server) groupChanged(g *groupRec, st deltaState, initial bool) bool {
-	if initial {
-		return g.state == alive
-	}
-	if g.stateVer > st.since {
-		return true
-	}
-	if g.state != alive || g.ver <= st.since {
-		return false
-	}
-	for p, v := range g.propVer {
-		if v > st.since && tracked(st, p) {
-			return true
-		}
-	}
-	if !st.relation {
-		return false
-	}
-	for _, v := range g.memberAt {
-		if v > st.since {
-			return true
-		}
-	}
-	for _, m := range g.removed {
-		if m.ver > st.since {
-			return true
-		}
-	}
-	return false
-}
-
-// groupUnits splits a group's members@delta over as many units as needed
-// (delta-query-groups.md, paging through members in a large group: the
-// same group comes back on several pages, each with another part of its
-// members).
-func (s *Server) groupUnits(g *groupRec, st deltaState, initial bool) []unit {
-	if g.state != alive || !st.relation {
-		return []unit{{id: g.id}}
-	}
-	var ds []memberDelta
-	fresh := initial || g.stateVer > st.since
-	for _, m := range g.members {
-		if fresh || g.memberAt[m.id] > st.since {
-			ds = append(ds, memberDelta{id: m.id, isGroup: m.isGroup})
-		}
-	}
-	if !fresh {
-		for id, m := range g.removed {
-			if m.ver > st.since {
-				ds = append(ds, memberDelta{id: id, isGroup: m.isGroup, removed: true})
-			}
-		}
-	}
-	if len(ds) == 0 {
-		return []unit{{id: g.id}}
-	}
-	per := s.opts.MembersPerPage
-	var out []unit
-	for len(ds) > 0 {
-		n := min(per, len(ds))
-		out = append(out, unit{id: g.id, members: ds[:n:n]})
-		ds = ds[n:]
-	}
-	return out
-}
-
-func (s *Server) servePage(w http.ResponseWriter, r *http.Request, id string, rd *round, page int) {
-	if f, ok := s.takePageFault(rd.state.kind.String(), page+1); ok {
-		writeFault(w, r, f)
-		return
-	}
-	minimal := preferMinimal(r)
-	var items bytes.Buffer
-	s.mu.Lock()
-	for i, u := range rd.pages[page] {
-		if i > 0 {
-			items.WriteByte(',')
-		}
-		if rd.state.kind == kindUsers {
-			s.writeDeltaUser(&items, s.users[u.id], rd, minimal)
-		} else {
-			s.writeDeltaGroup(&items, s.groups[u.id], u, rd, minimal)
-		}
-	}
-	s.mu.Unlock()
-	links := map[string]string{}
-	base := s.baseURL()
-	if page+1 < len(rd.pages) {
-		links["@odata.nextLink"] = base + "/v1.0/" + rd.state.kind.String() + "/delta?$skiptoken=" + id + "." + strconv.Itoa(page+1)
-	} else {
-		links["@odata.deltaLink"] = s.mintDeltaLink(rd.state.kind, rd.state, rd.upTo)
-	}
-	writePage(w, contextURL(base, rd.state.kind.String(), rd.state.sel), links, &items, nil)
-}
-
-// writeDeltaUser writes a user of a delta page (user-delta.md: by default
-// the selected properties that have a value, changed or not, plus those
-// changed to null; with Prefer: return=minimal only the changed ones;
-// a property never set is left out; id is always there).
-func (s *Server) writeDeltaUser(b *bytes.Buffer, u *userRec, rd *round, minimal bool) {
-	o := openObj(b)
-	st := rd.state
-	if u.state != alive {
-		o.str("id", u.id)
-		o.raw("@removed", removedJSON(u.state))
-		o.close()
-		return
-	}
-	fresh := rd.initial || u.stateVer > st.since
-	sel := st.sel
-	if sel == nil {
-		sel = defaultUserSelect
-	}
-	for _, p := range sel {
-		v, set := u.props[p]
-		changed := u.propVer[p] > st.since
-		switch {
-		case fresh && set:
-			o.raw(p, v)
-		case fresh:
-		case minimal && !changed:
-		case set:
-			o.raw(p, v)
-		case changed:
-			o.raw(p, []byte("null"))
-		}
-	}
-	o.str("id", u.id)
-	if st.relation {
-		// The manager is a relationship, reported as manager@delta
-		// (delta-query-overview.md: relationships appear as
-		// propertyName@delta annotations, in the initial response too).
-		switch {
-		case u.manager != "" && (fresh || u.mgrVer > st.since):
-			o.key("manager@delta")
-			b.WriteString(`[{"@odata.type":"#microsoft.graph.user","id":`)
-			writeJSONString(b, u.manager)
-			b.WriteString(`}]`)
-		case u.manager == "" && !fresh && u.mgrVer > st.since && u.prevMgr != "":
-			o.key("manager@delta")
-			b.WriteString(`[{"@odata.type":"#microsoft.graph.user","id":`)
-			writeJSONString(b, u.prevMgr)
-			b.WriteString(`,"@removed":{"reason":"deleted"}}]`)
-		}
-	}
-	o.close()
-}
-
-// writeDeltaGroup writes a group of a delta page with its part of
-// members@delta (delta-query-groups.md: each entry has @odata.type and id;
-// a removed member carries @removed; a group without member changes has no
-// members@delta).
-func (s *Server) writeDeltaGroup(b *bytes.Buffer, g *groupRec, u unit, rd *round, minimal bool) {
-	o := openObj(b)
-	st := rd.state
-	if g.state != alive {
-		o.str("id", g.id)
-		o.raw("@removed", removedJSON(g.state))
-		o.close()
-		return
-	}
-	fresh := rd.initial || g.stateVer > st.since
-	sel := st.sel
-	if sel == nil {
-		sel = defaultGroupSelect
-	}
-	for _, p := range sel {
-		v, set := g.props[p]
-		changed := g.propVer[p] > st.since
-		switch {
-		case fresh && set:
-			o.raw(p, v)
-		case fresh:
-		case minimal && !changed:
-		case set:
-			o.raw(p, v)
-		case changed:
-			o.raw(p, []byte("null"))
-		}
-	}
-	o.str("id", g.id)
-	if len(u.members) > 0 {
-		o.key("members@delta")
-		b.WriteByte('[')
-		for i, m := range u.members {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString(`{"@odata.type":"`)
-			b.WriteString(odataType(m.isGroup))
-			b.WriteString(`","id":`)
-			writeJSONString(b, m.id)
-			if m.removed {
-				b.WriteString(`,"@removed":{"reason":"deleted"}`)
-			}
-			b.WriteByte('}')
-		}
-		b.WriteByte(']')
-	}
-	o.close()
-}
-
-func writeJSONString(b *bytes.Buffer, s string) {
-	b.Write(appendJSONString(b.AvailableBuffer(), s))
-}
-
-// appendJSONString appends s as a JSON string; control characters, quotes
-// and backslashes are escaped, everything else (UTF-8 included) is copied.
-func appendJSONString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < 0x20 || c == '"' || c == '\\' {
-			dst = append(dst, '\\', 'u', '0', '0', "0123456789abcdef"[c>>4], "0123456789abcdef"[c&0xf])
-			continue
-		}
-		dst = append(dst, c)
-	}
-	return append(dst, '"')
 }

@@ -20,10 +20,19 @@ type graphErrorBody struct {
 }
 
 func writeGraphError(w http.ResponseWriter, r *http.Request, status int, code, msg string) {
+	writeGraphErrorInner(w, r, status, code, msg, nil)
+}
+
+// writeGraphErrorInner writes an error whose innerError carries more than
+// the request id and date.
+func writeGraphErrorInner(w http.ResponseWriter, r *http.Request, status int, code, msg string, extra map[string]any) {
 	id := newID()
 	inner := map[string]any{
 		"date":       time.Now().UTC().Format("2006-01-02T15:04:05"),
 		"request-id": id,
+	}
+	for k, v := range extra {
+		inner[k] = v
 	}
 	if c := r.Header.Get("client-request-id"); c != "" {
 		inner["client-request-id"] = c

@@ -27,6 +27,7 @@ type throttle struct {
 	n          int
 	status     int
 	retryAfter time.Duration
+	until      time.Time // every request before then is throttled
 }
 
 type faults struct {
@@ -57,6 +58,15 @@ func (s *Server) Unavailable(n int, retryAfter time.Duration) {
 	s.faults.throttle = throttle{n: n, status: http.StatusServiceUnavailable, retryAfter: retryAfter}
 }
 
+// ThrottleFor answers every Graph request with 429 until d has passed,
+// each with a Retry-After of the time left (throttling.md: wait the
+// Retry-After seconds, then retry).
+func (s *Server) ThrottleFor(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults.throttle = throttle{status: http.StatusTooManyRequests, until: time.Now().Add(d)}
+}
+
 // FailPage arms a fault on a delta page.
 func (s *Server) FailPage(f Fault) {
 	if f.Times <= 0 {
@@ -75,6 +85,10 @@ func (s *Server) takeThrottle() (throttle, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t := s.faults.throttle
+	if left := time.Until(t.until); left > 0 {
+		t.retryAfter = left
+		return t, true
+	}
 	if t.n <= 0 {
 		return t, false
 	}
@@ -86,7 +100,10 @@ func writeThrottled(w http.ResponseWriter, r *http.Request, t throttle) {
 	secs := int((t.retryAfter + time.Second - 1) / time.Second)
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
 	if t.status == http.StatusTooManyRequests {
-		writeGraphError(w, r, t.status, "TooManyRequests", "Too many requests; retry after the time the Retry-After header gives.")
+		// throttling.md's example: code TooManyRequests, and an innerError
+		// repeating the status as code and status.
+		writeGraphErrorInner(w, r, t.status, "TooManyRequests", "Please retry again later.",
+			map[string]any{"code": "429", "status": "429", "message": "Please retry after"})
 		return
 	}
 	writeGraphError(w, r, t.status, "serviceNotAvailable", "The service is temporarily unavailable; retry after the time the Retry-After header gives.")

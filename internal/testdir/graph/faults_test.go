@@ -87,3 +87,22 @@ func TestFailPage(t *testing.T) {
 		})
 	}
 }
+
+// TestThrottleFor: every request in the window is refused with the time
+// left; after it, requests pass.
+func TestThrottleFor(t *testing.T) {
+	s := New(t)
+	tok := token(t, s)
+	s.ThrottleFor(1200 * time.Millisecond)
+	a := get(t, s, tok, "/users")
+	if a.status != http.StatusTooManyRequests || (a.header.Get("Retry-After") != "2" && a.header.Get("Retry-After") != "1") {
+		t.Fatalf("in the window: %d Retry-After %q", a.status, a.header.Get("Retry-After"))
+	}
+	if a := get(t, s, tok, "/groups"); a.status != http.StatusTooManyRequests {
+		t.Fatalf("second request in the window: %d", a.status)
+	}
+	time.Sleep(1300 * time.Millisecond)
+	if a := get(t, s, tok, "/users"); a.status != 200 {
+		t.Fatalf("after the window: %d %s", a.status, a.raw)
+	}
+}

@@ -102,6 +102,8 @@ func (s *Server) Handler() http.Handler {
 		g("GET /v1.0/users/"+d, users, func(w http.ResponseWriter, r *http.Request) { s.handleDelta(w, r, kindUsers) })
 		g("GET /v1.0/groups/"+d, groups, func(w http.ResponseWriter, r *http.Request) { s.handleDelta(w, r, kindGroups) })
 	}
+	g("GET /v1.0/users/$count", users, func(w http.ResponseWriter, r *http.Request) { s.handleCount(w, r, kindUsers) })
+	g("GET /v1.0/groups/$count", groups, func(w http.ResponseWriter, r *http.Request) { s.handleCount(w, r, kindGroups) })
 	g("GET /v1.0/users", users, s.handleListUsers)
 	g("GET /v1.0/users/{id}", users, s.handleGetUser)
 	g("GET /v1.0/users/{id}/manager", users, s.handleGetManager)

@@ -16,6 +16,7 @@ type listQuery struct {
 	top     int
 	offset  int
 	manager bool
+	count   bool       // @odata.count wanted
 	params  url.Values // the query without $skiptoken, repeated in nextLinks
 }
 
@@ -66,7 +67,15 @@ func (s *Server) parseListQuery(w http.ResponseWriter, r *http.Request, allowExp
 			}
 			lq.offset = n
 			continue
-		case "$count", "$orderby", "$search":
+		case "$count":
+			// aad-advanced-queries.md: ?$count=true is ignored without
+			// ConsistencyLevel: eventual, and adds @odata.count with it.
+			if !strings.EqualFold(vs[0], "true") && !strings.EqualFold(vs[0], "false") {
+				writeGraphError(w, r, http.StatusBadRequest, "Request_BadRequest", "$count must be true or false.")
+				return lq, false
+			}
+			lq.count = strings.EqualFold(vs[0], "true") && eventual(r)
+		case "$orderby", "$search":
 			badQuery(w, r, name+" needs the advanced query parameters (ConsistencyLevel: eventual), which this server does not offer.")
 			return lq, false
 		default:
@@ -128,7 +137,7 @@ func (s *Server) handleListUsers(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	base := s.baseURL()
-	writePage(w, contextURL(base, "users", lq.sel), lq.nextLink(base, "/v1.0/users", len(match)), &items, nil)
+	writePage(w, contextURL(base, "users", lq.sel), lq.nextLink(base, "/v1.0/users", len(match)), &items, lq.countField(len(match)))
 }
 
 func (s *Server) writeUser(b *bytes.Buffer, u *userRec, sel []string, manager bool) {
@@ -251,7 +260,7 @@ func (s *Server) handleListGroups(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	base := s.baseURL()
-	writePage(w, contextURL(base, "groups", lq.sel), lq.nextLink(base, "/v1.0/groups", len(match)), &items, nil)
+	writePage(w, contextURL(base, "groups", lq.sel), lq.nextLink(base, "/v1.0/groups", len(match)), &items, lq.countField(len(match)))
 }
 
 func (s *Server) handleGetGroup(w http.ResponseWriter, r *http.Request) {
@@ -351,4 +360,48 @@ func (s *Server) handleMembers(w http.ResponseWriter, r *http.Request, transitiv
 		seg = "transitiveMembers"
 	}
 	writePage(w, base+"/v1.0/$metadata#directoryObjects", lq.nextLink(base, "/v1.0/groups/"+id+"/"+seg, len(match)), &items, nil)
+}
+
+func eventual(r *http.Request) bool {
+	return strings.EqualFold(r.Header.Get("ConsistencyLevel"), "eventual")
+}
+
+func (lq listQuery) countField(n int) func(*obj) {
+	if !lq.count {
+		return nil
+	}
+	return func(o *obj) { o.raw("@odata.count", []byte(strconv.Itoa(n))) }
+}
+
+// handleCount serves /users/$count and /groups/$count
+// (aad-advanced-queries.md: the $count segment needs ConsistencyLevel:
+// eventual, else 400 Request_BadRequest; the answer is the number as
+// text/plain). $filter applies.
+func (s *Server) handleCount(w http.ResponseWriter, r *http.Request, k kind) {
+	if !eventual(r) {
+		writeGraphError(w, r, http.StatusBadRequest, "Request_BadRequest", "$count is not currently supported.")
+		return
+	}
+	lq, ok := s.parseListQuery(w, r, "")
+	if !ok {
+		return
+	}
+	n := 0
+	s.mu.Lock()
+	if k == kindUsers {
+		for _, id := range s.userOrder {
+			if u := s.users[id]; u.state == alive && lq.filter.match(u.id, u.props) {
+				n++
+			}
+		}
+	} else {
+		for _, id := range s.groupOrder {
+			if g := s.groups[id]; g.state == alive && lq.filter.match(g.id, g.props) {
+				n++
+			}
+		}
+	}
+	s.mu.Unlock()
+	w.Header().Set("Content-Type", "text/plain")
+	_, _ = w.Write([]byte(strconv.Itoa(n)))
 }

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"sort"
@@ -48,6 +49,7 @@ func TestListUsers(t *testing.T) {
 		{"top 0", "/users?$top=0", 400, nil},
 		{"top 1000", "/users?$top=1000", 400, nil},
 		{"orderby", "/users?$orderby=displayName", 400, nil},
+		{"$count=true without ConsistencyLevel is ignored", "/users?$count=true", 200, []string{"Alice", "Bob", "O'Brien"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -211,6 +213,8 @@ func TestTenantAPIRefusesBadInput(t *testing.T) {
 		{"unknown manager", func() error { _, err := s.PutUser(User{Manager: "nobody"}); return err }(), "manager nobody"},
 		{"id change", s.UpdateUser("x", map[string]any{"id": "y"}), "immutable"},
 		{"unknown user", s.UpdateUser("nobody", map[string]any{"displayName": "y"}), "user nobody"},
+		{"unknown property", s.UpdateUser("nobody", map[string]any{"displayname": "y"}), "displayname: not a user property"},
+		{"extension attribute 16 by update", s.UpdateUser("nobody", map[string]any{"onPremisesExtensionAttributes": map[string]any{"extensionAttribute16": "x"}}), "extensionAttribute16"},
 		{"unknown member", func() error { _, err := s.PutGroup(Group{DisplayName: "G", Members: []string{"nobody"}}); return err }(), "member nobody"},
 		{"restore a live user", func() error {
 			id, _ := s.PutUser(User{DisplayName: "L"})
@@ -220,5 +224,41 @@ func TestTenantAPIRefusesBadInput(t *testing.T) {
 		if tc.err == nil || !strings.Contains(tc.err.Error(), tc.want) {
 			t.Errorf("%s: error %v, want one naming %q", tc.name, tc.err, tc.want)
 		}
+	}
+}
+
+// TestCount: aad-advanced-queries.md, /users/$count needs ConsistencyLevel:
+// eventual (else 400 Request_BadRequest) and answers a plain number;
+// ?$count=true with the header adds @odata.count.
+func TestCount(t *testing.T) {
+	s := New(t)
+	if err := s.Generate(Scale{Users: 7, Groups: 2, MembersPerGroup: 2}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteUser(GenUserID(0)); err != nil {
+		t.Fatal(err)
+	}
+	tok := token(t, s)
+	if a := get(t, s, tok, "/users/$count"); a.status != 400 || a.graphErr() != "Request_BadRequest" {
+		t.Errorf("without ConsistencyLevel: %d %s", a.status, a.raw)
+	}
+	for path, want := range map[string]string{"/users/$count": "6", "/groups/$count": "2",
+		"/users/$count?$filter=" + url.QueryEscape("department eq 'Finance'"): "1"} {
+		req, _ := http.NewRequest(http.MethodGet, s.GraphURL()+path, nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("ConsistencyLevel", "eventual")
+		resp, err := s.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || string(b) != want {
+			t.Errorf("%s: %d %q, want %s", path, resp.StatusCode, b, want)
+		}
+	}
+	a := get(t, s, tok, "/users?$count=true&$top=2", "ConsistencyLevel", "eventual")
+	if a.body["@odata.count"] != float64(6) || len(a.value(t)) != 2 {
+		t.Errorf("$count=true: %s", a.raw)
 	}
 }

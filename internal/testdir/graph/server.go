@@ -88,9 +88,11 @@ type Server struct {
 	apps       map[string]*App
 	rounds     map[string]*round
 	roundOrder []string
+	roundUnits int // objects held by the kept rounds
 	tokens     map[string]*deltaState
 	tokenGen   uint64 // access tokens issued before this generation are revoked
 	faults     faults
+	quirks     Quirks
 	log        []Request
 
 	signKey *ecdsa.PrivateKey

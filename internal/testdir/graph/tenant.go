@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -83,6 +83,9 @@ type userRec struct {
 	state    lifecycle
 	stateVer uint64 // created, deleted or restored
 	ver      uint64 // any change
+	// formerGroups are the groups a deleted user was in: restoring a
+	// user from deleted items restores its memberships too.
+	formerGroups []string
 }
 
 type memberRec struct {
@@ -188,28 +191,6 @@ func (u User) props() (map[string]any, error) {
 		}
 	}
 	return p, nil
-}
-
-func (g Group) props() map[string]any {
-	p := map[string]any{"displayName": g.DisplayName}
-	if g.Description != "" {
-		p["description"] = g.Description
-	}
-	nick := g.MailNickname
-	if nick == "" {
-		nick = strings.ReplaceAll(strings.ToLower(g.DisplayName), " ", "-")
-	}
-	p["mailNickname"] = nick
-	if g.Mail != "" {
-		p["mail"] = g.Mail
-	}
-	sec := true
-	if g.SecurityEnabled != nil {
-		sec = *g.SecurityEnabled
-	}
-	p["securityEnabled"] = sec
-	p["mailEnabled"] = g.MailEnabled
-	return p
 }
 
 // newID makes a random version-4 GUID, the shape of Entra object ids.
@@ -362,6 +343,7 @@ func (s *Server) PutUser(u User) (string, error) {
 // takes the manager's id, or nil to remove the manager.
 func (s *Server) UpdateUser(id string, props map[string]any) error {
 	var mgr *string
+	var extUpdate map[string]any
 	rest := map[string]any{}
 	for k, v := range props {
 		if k == "manager" {
@@ -379,6 +361,23 @@ func (s *Server) UpdateUser(id string, props map[string]any) error {
 		if k == "id" {
 			return fmt.Errorf("graph: id: the object id is immutable")
 		}
+		if !knownUserProp(k) {
+			return fmt.Errorf("graph: %s: not a user property this tenant keeps (directory extensions are named extension_<appId>_<name>)", k)
+		}
+		if k == "onPremisesExtensionAttributes" {
+			m, ok := v.(map[string]any)
+			if !ok {
+				return fmt.Errorf("graph: onPremisesExtensionAttributes: want a map of extensionAttribute1..15, got %T", v)
+			}
+			for name := range m {
+				n, err := strconv.Atoi(strings.TrimPrefix(name, "extensionAttribute"))
+				if !strings.HasPrefix(name, "extensionAttribute") || err != nil || n < 1 || n > 15 {
+					return fmt.Errorf("graph: onPremisesExtensionAttributes.%s: only extensionAttribute1..15 exist", name)
+				}
+			}
+			extUpdate = m
+			continue
+		}
 		rest[k] = v
 	}
 	enc, err := encodeProps(rest)
@@ -390,6 +389,22 @@ func (s *Server) UpdateUser(id string, props map[string]any) error {
 	r, ok := s.users[id]
 	if !ok || r.state != alive {
 		return fmt.Errorf("graph: user %s: %w", id, ErrNotFound)
+	}
+	if extUpdate != nil {
+		// Updating some extension attributes keeps the others, as a
+		// PATCH of them does.
+		ext := map[string]any{}
+		if err := json.Unmarshal(r.props["onPremisesExtensionAttributes"], &ext); err != nil {
+			return fmt.Errorf("graph: onPremisesExtensionAttributes of %s: %w", id, err)
+		}
+		for k, v := range extUpdate {
+			ext[k] = v
+		}
+		b, err := json.Marshal(ext)
+		if err != nil {
+			return fmt.Errorf("graph: onPremisesExtensionAttributes: %w", err)
+		}
+		enc["onPremisesExtensionAttributes"] = b
 	}
 	s.version++
 	v := s.version
@@ -430,155 +445,31 @@ func (s *Server) setUserState(id string, st lifecycle) error {
 		return nil
 	}
 	s.version++
+	was := r.state
 	r.state, r.stateVer, r.ver = st, s.version, s.version
-	if st != alive {
+	switch {
+	case st == alive:
+		for _, gid := range r.formerGroups {
+			if g, ok := s.groups[gid]; ok && g.state == alive {
+				s.addMemberLocked(g, id)
+			}
+		}
+		r.formerGroups = nil
+	case was == alive:
 		// A deleted user leaves every group it was in; delta reports that
 		// as a members@delta removal (delta-query-groups.md: a member
 		// removed either by removing the membership or by deleting the
 		// user object).
-		for _, g := range s.groups {
-			s.removeMemberLocked(g, id)
+		for _, gid := range s.groupOrder {
+			g := s.groups[gid]
+			if _, ok := g.memberAt[id]; ok {
+				r.formerGroups = append(r.formerGroups, gid)
+				s.removeMemberLocked(g, id)
+			}
 		}
 	}
-	return nil
-}
-
-// PutGroup adds a group, or replaces the group with the same ID (its
-// properties and its member list), and returns its id.
-func (s *Server) PutGroup(g Group) (string, error) {
-	enc, err := encodeProps(g.props())
-	if err != nil {
-		return "", err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, m := range g.Members {
-		if err := s.checkMemberLocked(m); err != nil {
-			return "", err
-		}
-	}
-	if g.ID == "" {
-		g.ID = newID()
-	}
-	s.version++
-	v := s.version
-	r, ok := s.groups[g.ID]
-	if !ok || r.state == hardDeleted {
-		if !ok {
-			s.groupOrder = append(s.groupOrder, g.ID)
-		}
-		r = &groupRec{id: g.ID, props: enc, memberAt: map[string]uint64{}, removed: map[string]removedMember{}, stateVer: v, ver: v}
-		s.groups[g.ID] = r
-	} else if applyProps(r.props, &r.propVer, enc, true, v) {
-		r.ver = v
-	}
-	want := map[string]bool{}
-	for _, m := range g.Members {
-		want[m] = true
-		s.addMemberLocked(r, m)
-	}
-	for _, m := range append([]memberRec(nil), r.members...) {
-		if !want[m.id] {
-			s.removeMemberLocked(r, m.id)
-		}
-	}
-	return g.ID, nil
-}
-
-func (s *Server) checkMemberLocked(id string) error {
-	if u, ok := s.users[id]; ok && u.state == alive {
-		return nil
-	}
-	if g, ok := s.groups[id]; ok && g.state == alive {
-		return nil
-	}
-	return fmt.Errorf("graph: member %s: %w", id, ErrNotFound)
-}
-
-// AddMember adds a user or a group to a group; adding a member already
-// there changes nothing, as Graph refuses it.
-func (s *Server) AddMember(groupID, memberID string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	g, ok := s.groups[groupID]
-	if !ok || g.state != alive {
-		return fmt.Errorf("graph: group %s: %w", groupID, ErrNotFound)
-	}
-	if err := s.checkMemberLocked(memberID); err != nil {
-		return err
-	}
-	s.addMemberLocked(g, memberID)
-	return nil
-}
-
-// RemoveMember removes a member from a group.
-func (s *Server) RemoveMember(groupID, memberID string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	g, ok := s.groups[groupID]
-	if !ok || g.state != alive {
-		return fmt.Errorf("graph: group %s: %w", groupID, ErrNotFound)
-	}
-	if _, ok := g.memberAt[memberID]; !ok {
-		return fmt.Errorf("graph: member %s of group %s: %w", memberID, groupID, ErrNotFound)
-	}
-	s.removeMemberLocked(g, memberID)
-	return nil
-}
-
-func (s *Server) addMemberLocked(g *groupRec, id string) {
-	if _, ok := g.memberAt[id]; ok {
-		return
-	}
-	_, isGroup := s.groups[id]
-	s.version++
-	g.members = append(g.members, memberRec{id: id, isGroup: isGroup})
-	g.memberAt[id] = s.version
-	delete(g.removed, id)
-	g.ver = s.version
-}
-
-func (s *Server) removeMemberLocked(g *groupRec, id string) {
-	if _, ok := g.memberAt[id]; !ok {
-		return
-	}
-	s.version++
-	delete(g.memberAt, id)
-	for i, m := range g.members {
-		if m.id == id {
-			g.members = append(g.members[:i], g.members[i+1:]...)
-			g.removed[id] = removedMember{ver: s.version, isGroup: m.isGroup}
-			break
-		}
-	}
-	g.ver = s.version
-}
-
-// DeleteGroup deletes a group into the deleted items.
-func (s *Server) DeleteGroup(id string) error { return s.setGroupState(id, softDeleted) }
-
-// PurgeGroup deletes a group permanently.
-func (s *Server) PurgeGroup(id string) error { return s.setGroupState(id, hardDeleted) }
-
-// RestoreGroup restores a deleted group.
-func (s *Server) RestoreGroup(id string) error { return s.setGroupState(id, alive) }
-
-func (s *Server) setGroupState(id string, st lifecycle) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, ok := s.groups[id]
-	if !ok || r.state == hardDeleted || (st == alive && r.state != softDeleted) {
-		return fmt.Errorf("graph: group %s: %w", id, ErrNotFound)
-	}
-	if r.state == st {
-		return nil
-	}
-	s.version++
-	r.state, r.stateVer, r.ver = st, s.version, s.version
-	if st != alive {
-		for _, g := range s.groups {
-			s.removeMemberLocked(g, id)
-		}
+	if st == hardDeleted {
+		r.formerGroups = nil
 	}
 	return nil
 }
@@ -597,18 +488,11 @@ func (s *Server) UserIDs() []string {
 	return ids
 }
 
-// Members returns a group's direct member ids, sorted.
-func (s *Server) Members(groupID string) []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	g, ok := s.groups[groupID]
-	if !ok {
-		return nil
+func knownUserProp(k string) bool {
+	for _, p := range userPropNames {
+		if p == k {
+			return true
+		}
 	}
-	ids := make([]string, 0, len(g.members))
-	for _, m := range g.members {
-		ids = append(ids, m.id)
-	}
-	sort.Strings(ids)
-	return ids
+	return strings.HasPrefix(k, "extension_") && strings.Count(k, "_") >= 2
 }

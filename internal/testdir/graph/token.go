@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -34,7 +35,7 @@ type App struct {
 	// User.Read.All and GroupMember.Read.All.
 	Roles []string
 
-	thumbs map[string]*x509.Certificate // x5t and x5t#S256, base64url
+	thumbs map[string]*x509.Certificate // by SHA-1 and SHA-256 thumbprint bytes
 }
 
 // AddApp registers an application, or replaces the one with the same
@@ -61,8 +62,8 @@ func (s *Server) AddApp(a App) error {
 		}
 		s1 := sha1.Sum(c.Raw) //nolint:gosec // see the import
 		s256 := sha256.Sum256(c.Raw)
-		a.thumbs[base64.RawURLEncoding.EncodeToString(s1[:])] = c
-		a.thumbs[base64.RawURLEncoding.EncodeToString(s256[:])] = c
+		a.thumbs[string(s1[:])] = c
+		a.thumbs[string(s256[:])] = c
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -159,6 +160,17 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request, tenant stri
 		return
 	}
 	clientID := f.Get("client_id")
+	secret := f.Get("client_secret")
+	// client_secret_basic: the id and secret in the Authorization header
+	// (RFC 6749 section 2.3.1), which the platform accepts as well.
+	if u, p, ok := r.BasicAuth(); ok {
+		if id, err := url.QueryUnescape(u); err == nil && clientID == "" {
+			clientID = id
+		}
+		if sec, err := url.QueryUnescape(p); err == nil && secret == "" {
+			secret = sec
+		}
+	}
 	assertion := f.Get("client_assertion")
 	if clientID == "" && assertion != "" {
 		// The client id may come only inside the assertion (its sub).
@@ -179,7 +191,17 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request, tenant stri
 	}
 	// v2-oauth2-client-creds-grant-flow.md: the scope of this flow is the
 	// resource with /.default; anything else is refused (AADSTS1002012).
-	if !strings.HasSuffix(scope, "/.default") {
+	// MSAL adds the OpenID Connect scopes (openid, profile,
+	// offline_access) to every request; the platform ignores them here.
+	var resources []string
+	for _, sc := range strings.Fields(scope) {
+		switch sc {
+		case "openid", "profile", "offline_access", "email":
+		default:
+			resources = append(resources, sc)
+		}
+	}
+	if len(resources) != 1 || !strings.HasSuffix(resources[0], "/.default") {
 		writeSTS(w, newSTSError(http.StatusBadRequest, "invalid_scope", 1002012, fmt.Sprintf("The provided value for scope %s is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).", scope)))
 		return
 	}
@@ -196,7 +218,6 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request, tenant stri
 		writeSTS(w, newSTSError(http.StatusBadRequest, "unauthorized_client", 700016, fmt.Sprintf("Application with identifier '%s' was not found in the directory '%s'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.", clientID, tenant)))
 		return
 	}
-	secret := f.Get("client_secret")
 	switch {
 	case secret != "":
 		if appCopy.Secret == "" || !constantTimeEqual(secret, appCopy.Secret) {
@@ -253,7 +274,7 @@ func (s *Server) verifyAssertion(assertion string, app *App, tenant string) *sts
 	_, err := jwt.ParseWithClaims(assertion, claims, func(t *jwt.Token) (any, error) {
 		for _, h := range []string{"x5t#S256", "x5t"} {
 			if v, ok := t.Header[h].(string); ok {
-				if c, ok := app.thumbs[strings.TrimRight(v, "=")]; ok {
+				if c, ok := app.thumbs[string(decodeThumbprint(v))]; ok {
 					cert = c
 					return c.PublicKey, nil
 				}
@@ -276,10 +297,15 @@ func (s *Server) verifyAssertion(assertion string, app *App, tenant string) *sts
 		return newSTSError(http.StatusUnauthorized, "invalid_client", 700021, "Client assertion application identifier doesn't match 'client_id' parameter.")
 	}
 	aud, _ := claims.GetAudience()
+	// The audience is the token endpoint, naming the tenant by id or by
+	// one of its domains (certificate-credentials.md's example uses
+	// contoso.onmicrosoft.com).
 	want := s.baseURL() + "/" + tenant + "/oauth2/v2.0/token"
 	ok := false
 	for _, a := range aud {
-		if a == want || a == s.TokenURL() || a == s.baseURL()+"/"+tenant+"/v2.0" {
+		rest, found := strings.CutPrefix(a, s.baseURL()+"/")
+		t, path, _ := strings.Cut(rest, "/")
+		if found && s.knownTenant(t) && (path == "oauth2/v2.0/token" || path == "v2.0") {
 			ok = true
 		}
 	}
@@ -368,4 +394,18 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, anyOf []strin
 // timing, how much of it matched.
 func constantTimeEqual(a, b string) bool {
 	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
+
+// decodeThumbprint decodes an x5t or x5t#S256 header. certificate-credentials.md
+// says base64url, but MSAL sends standard base64 with padding, which Entra
+// accepts as well; both are read.
+func decodeThumbprint(v string) []byte {
+	v = strings.TrimRight(v, "=")
+	if b, err := base64.RawURLEncoding.DecodeString(v); err == nil {
+		return b
+	}
+	if b, err := base64.RawStdEncoding.DecodeString(v); err == nil {
+		return b
+	}
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha1" //nolint:gosec // x5t is a SHA-1 thumbprint by definition
+	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/base64"
@@ -96,10 +97,36 @@ func TestTokenEndpoint(t *testing.T) {
 			return h + "." + parts[1] + "." + parts[2]
 		}()), 401, "invalid_client", 700027},
 		{"assertion for another audience", s.TenantID(), certForm(assertion(t, cert, key, certApp, "https://login.example/token", jwt.SigningMethodRS256)), 401, "invalid_client", 700027},
+		{"two resources", s.TenantID(), withScope(secretForm(DefaultClientID, DefaultSecret), "https://graph.microsoft.com/.default https://vault.azure.net/.default"), 400, "invalid_scope", 1002012},
 		{"secret", s.TenantID(), secretForm(DefaultClientID, DefaultSecret), 200, "", 0},
+		{"scope with the OpenID scopes MSAL adds", s.TenantID(), withScope(secretForm(DefaultClientID, DefaultSecret), "https://graph.microsoft.com/.default openid offline_access profile"), 200, "", 0},
 		{"secret, tenant by domain", "contoso.onmicrosoft.com", secretForm(DefaultClientID, DefaultSecret), 200, "", 0},
 		{"certificate RS256", s.TenantID(), certForm(assertion(t, cert, key, certApp, tokenURL, jwt.SigningMethodRS256)), 200, "", 0},
+		{"certificate, audience naming the tenant's domain", s.TenantID(), certForm(assertion(t, cert, key, certApp, s.URL()+"/contoso.onmicrosoft.com/oauth2/v2.0/token", jwt.SigningMethodRS256)), 200, "", 0},
+		{"certificate, audience naming another tenant", s.TenantID(), certForm(assertion(t, cert, key, certApp, s.URL()+"/fabrikam.onmicrosoft.com/oauth2/v2.0/token", jwt.SigningMethodRS256)), 401, "invalid_client", 700027},
 		{"certificate PS256", s.TenantID(), certForm(assertion(t, cert, key, certApp, tokenURL, jwt.SigningMethodPS256)), 200, "", 0},
+		{"certificate PS256, x5t#S256 in standard base64 as MSAL sends it", s.TenantID(), certForm(func() string {
+			th := sha256.Sum256(cert.Raw)
+			tok := jwt.NewWithClaims(jwt.SigningMethodPS256, jwt.MapClaims{"aud": tokenURL, "iss": certApp, "sub": certApp, "jti": newID(),
+				"nbf": time.Now().Unix(), "exp": time.Now().Add(10 * time.Minute).Unix()})
+			tok.Header = map[string]any{"alg": "PS256", "typ": "JWT", "x5t#S256": base64.StdEncoding.EncodeToString(th[:])}
+			a, err := tok.SignedString(key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return a
+		}()), 200, "", 0},
+		{"expired assertion", s.TenantID(), certForm(func() string {
+			th := sha1.Sum(cert.Raw) //nolint:gosec // see the import
+			tok := jwt.NewWithClaims(jwt.SigningMethodRS256, jwt.MapClaims{"aud": tokenURL, "iss": certApp, "sub": certApp, "jti": newID(),
+				"nbf": time.Now().Add(-time.Hour).Unix(), "exp": time.Now().Add(-30 * time.Minute).Unix()})
+			tok.Header["x5t"] = base64.RawURLEncoding.EncodeToString(th[:])
+			a, err := tok.SignedString(key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return a
+		}()), 401, "invalid_client", 700027},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -179,6 +206,24 @@ func TestGraphRefusesBadTokensAndMissingPermissions(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestTokenWithBasicAuth: the client id and secret may come in the
+// Authorization header (client_secret_basic) instead of the form.
+func TestTokenWithBasicAuth(t *testing.T) {
+	s := New(t)
+	for _, tc := range []struct {
+		secret string
+		status int
+	}{{DefaultSecret, 200}, {"wrong", 401}} {
+		form := url.Values{"grant_type": {"client_credentials"}, "scope": {"https://graph.microsoft.com/.default"}}
+		req, _ := http.NewRequest(http.MethodPost, s.TokenURL(), strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.SetBasicAuth(DefaultClientID, tc.secret)
+		if a := do(t, s, req); a.status != tc.status {
+			t.Errorf("secret %q: %d %s", tc.secret, a.status, a.raw)
+		}
 	}
 }
 
