@@ -20,6 +20,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("demo", e.stderr)
 	serveUI := fs.Bool("serve", false, "after the sync, serve the web UI and API until Ctrl-C (the default on a terminal)")
 	noServe := fs.Bool("no-serve", false, "exit after the sync, even on a terminal")
+	entra := fs.Bool("entra", false, "sync from a local Microsoft Graph (Entra ID) instead of the sample LDAP directory")
 	o := addServeFlags(fs)
 	if _, err := fs.parse(args, 0, "no arguments"); err != nil {
 		return err
@@ -34,6 +35,9 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		db = filepath.Join(dir, "usersync.db")
+	}
+	if *entra {
+		return runEntraDemo(ctx, e, db, !*noServe && (*serveUI || isTerminal(e.stdout)), o)
 	}
 	dir, err := demodir.Start(ctx)
 	if err != nil {

@@ -65,3 +65,22 @@ func TestEntraAndLDAPShareAMappingDocument(t *testing.T) {
 		}
 	}
 }
+
+// `usersync demo --entra` syncs from a local Graph, in full and then
+// incrementally, and never prints the client secret.
+func TestDemoEntra(t *testing.T) {
+	t.Setenv("SSL_CERT_FILE", "")
+	c := newCLI(t)
+	out, code := c.run("demo", "--entra", "--no-serve")
+	if code != 0 {
+		t.Fatalf("demo --entra exited %d:\n%s", code, out)
+	}
+	for _, want := range []string{"signed in to tenant", "succeeded, full", "created 58", "skipped 1", "succeeded, incremental", "created 1, updated 1, deactivated 2", "Renamed In Entra"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(c.all.String(), graph.DefaultSecret) {
+		t.Error("the demo printed the client secret")
+	}
+}
