@@ -57,6 +57,7 @@ func run(ctx context.Context, args []string) error {
 	keep := fs.Bool("keep", false, "keep the temporary directories (slapd data, stores)")
 	incremental := fs.Bool("incremental", true, "also measure an incremental sync after 1% changed (turn off for binaries without incremental reads)")
 	binFlag := fs.String("bin", "", "use this usersync binary instead of building ./cmd/usersync (to compare two versions)")
+	entraSizes := fs.String("entra", "", "measure Entra ID tenants of these sizes from the local Graph instead (e.g. 100000; see entra.go)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -88,6 +89,9 @@ func run(ctx context.Context, args []string) error {
 		if bin, err = buildUsersync(ctx, tmp); err != nil {
 			return err
 		}
+	}
+	if *entraSizes != "" {
+		return benchEntra(ctx, bin, tmp, *entraSizes)
 	}
 	var results []result
 	for _, n := range cfg.sizes {

@@ -1,0 +1,202 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/usersync/usersync/internal/reconcile"
+	"github.com/usersync/usersync/internal/testdir/graph"
+)
+
+// Entra rows: a tenant of n users and n/100 groups (the first with a fifth
+// of the users, 20,000 of 100,000) in the local Graph, synced through the
+// same binary: a full sync into an empty store, an incremental sync with
+// nothing changed, and one after 1% of the users changed. The reference is
+// reading the users' delta whole with a plain HTTP client, as ldapsearch is
+// for LDAP.
+//
+//	go run ./bench -entra 100000
+
+type entraRow struct {
+	Users, Groups, BigGroup int
+	Reference               sample
+	Full                    sample
+	Unchanged               sample
+	Changed                 sample
+}
+
+func runEntra(ctx context.Context, bin, dir string, n int) (entraRow, error) {
+	row := entraRow{Users: n, Groups: max(n/100, 1), BigGroup: n / 5}
+	g, err := graph.Start(graph.Options{PageSize: 999, MembersPerPage: 1000})
+	if err != nil {
+		return row, err
+	}
+	defer g.Close()
+	start := time.Now()
+	if err := g.Generate(graph.Scale{Users: n, Groups: row.Groups, MembersPerGroup: 20, BigGroupMembers: row.BigGroup}); err != nil {
+		return row, err
+	}
+	fmt.Fprintf(os.Stderr, "bench: entra tenant of %d users and %d groups generated in %s\n", n, row.Groups, time.Since(start).Round(time.Millisecond))
+	ca, err := g.WriteCAFile(dir)
+	if err != nil {
+		return row, err
+	}
+	h := &harness{bin: bin, dir: dir, n: n}
+	env := func(cmdEnv []string) []string { return append(cmdEnv, "SSL_CERT_FILE="+ca) }
+
+	if row.Reference, err = readDelta(ctx, g, n); err != nil {
+		return row, fmt.Errorf("reference read: %w", err)
+	}
+	doc, _ := json.Marshal(map[string]any{
+		"name": "bench", "systemType": "entra", "tenantId": g.TenantID(), "clientId": graph.DefaultClientID,
+		"clientSecret": graph.DefaultSecret, "authorityHost": g.URL() + "/", "graphURL": g.URL(), "pageSize": 999,
+		"deletionGuard": map[string]any{"disabled": true},
+	})
+	path := filepath.Join(dir, "conn.json")
+	if err := os.WriteFile(path, doc, 0o600); err != nil {
+		return row, err
+	}
+	apply := h.usersync(ctx, "connection", "apply", "-f", path)
+	apply.Env = env(apply.Env)
+	if _, err := timed(apply); err != nil {
+		return row, err
+	}
+	sync := func(label string, want func(reconcile.Report) error) (sample, error) {
+		cmd := h.usersync(ctx, "sync", "bench", "--json")
+		cmd.Env = env(cmd.Env)
+		var out bytes.Buffer
+		cmd.Stdout = &out
+		s, err := timed(cmd)
+		if err != nil {
+			return s, err
+		}
+		var rep reconcile.Report
+		if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+			return s, fmt.Errorf("%s: sync printed no report: %w", label, err)
+		}
+		s.RunMs = rep.DurationMs
+		if rep.Status != "succeeded" {
+			return s, fmt.Errorf("%s: run %s: %s", label, rep.Status, rep.Error)
+		}
+		fmt.Fprintf(os.Stderr, "bench: entra n=%d %-10s %8.3f s %6.1f MB (%s, read %d, created %d, updated %d)\n",
+			n, label, s.Wall.Seconds(), float64(s.MaxRSS)/1e6, rep.Mode, rep.EntriesRead, rep.Created, rep.Updated)
+		return s, want(rep)
+	}
+	if row.Full, err = sync("full", func(r reconcile.Report) error {
+		if r.Mode != "full" || r.Created != n {
+			return fmt.Errorf("full: %s, created %d, want %d", r.Mode, r.Created, n)
+		}
+		return nil
+	}); err != nil {
+		return row, err
+	}
+	if row.Unchanged, err = sync("unchanged", func(r reconcile.Report) error {
+		if r.Mode != "incremental" || r.Created+r.Updated != 0 {
+			return fmt.Errorf("unchanged: %s, created %d, updated %d", r.Mode, r.Created, r.Updated)
+		}
+		return nil
+	}); err != nil {
+		return row, err
+	}
+	changed := n / 100
+	for i := 0; i < changed; i++ {
+		if err := g.UpdateUser(graph.GenUserID(i*100), map[string]any{"jobTitle": "Changed"}); err != nil {
+			return row, err
+		}
+	}
+	if row.Changed, err = sync("1% changed", func(r reconcile.Report) error {
+		if r.Mode != "incremental" || r.Updated != changed {
+			return fmt.Errorf("1%% changed: %s, updated %d, want %d", r.Mode, r.Updated, changed)
+		}
+		return nil
+	}); err != nil {
+		return row, err
+	}
+	return row, nil
+}
+
+// readDelta reads every page of the users' delta with a plain HTTP client
+// and throws the bodies away: what reading the tenant costs by itself.
+func readDelta(ctx context.Context, g *graph.Server, n int) (sample, error) {
+	hc := g.Client()
+	form := strings.NewReader("grant_type=client_credentials&client_id=" + graph.DefaultClientID + "&client_secret=" + graph.DefaultSecret +
+		"&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default")
+	start := time.Now()
+	resp, err := hc.Post(g.TokenURL(), "application/x-www-form-urlencoded", form)
+	if err != nil {
+		return sample{}, err
+	}
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&tok)
+	resp.Body.Close()
+	if err != nil || tok.AccessToken == "" {
+		return sample{}, fmt.Errorf("no access token: %v", err)
+	}
+	link := g.GraphURL() + "/users/delta?$select=id,userPrincipalName,displayName,givenName,surname,mail,jobTitle,department"
+	pages := 0
+	for link != "" {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, link, nil)
+		req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+		req.Header.Set("Prefer", "odata.maxpagesize=999")
+		resp, err := hc.Do(req)
+		if err != nil {
+			return sample{}, err
+		}
+		var p struct {
+			Next string `json:"@odata.nextLink"`
+		}
+		// Only the link is kept; the decoder skips over the objects.
+		err = json.NewDecoder(resp.Body).Decode(&p)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != 200 {
+			return sample{}, fmt.Errorf("page %d: HTTP %d %v", pages+1, resp.StatusCode, err)
+		}
+		link = p.Next
+		pages++
+	}
+	s := sample{Wall: time.Since(start)}
+	fmt.Fprintf(os.Stderr, "bench: entra n=%d reference  %8.3f s (%d pages)\n", n, s.Wall.Seconds(), pages)
+	return s, nil
+}
+
+func printEntra(w io.Writer, rows []entraRow) {
+	fmt.Fprintln(w, "| users | groups (largest) | read users' delta | full sync | users/s | peak RSS | incremental, unchanged | incremental, 1% changed | peak RSS |")
+	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	for _, r := range rows {
+		fmt.Fprintf(w, "| %d | %d (%d) | %.2f s | %.2f s | %.0f | %.0f MB | %.2f s | %.2f s | %.0f MB |\n",
+			r.Users, r.Groups, r.BigGroup, r.Reference.Wall.Seconds(), r.Full.Wall.Seconds(), float64(r.Users)/r.Full.Wall.Seconds(),
+			float64(r.Full.MaxRSS)/1e6, r.Unchanged.Wall.Seconds(), r.Changed.Wall.Seconds(), float64(max(r.Unchanged.MaxRSS, r.Changed.MaxRSS))/1e6)
+	}
+}
+
+// benchEntra measures each size and prints the table.
+func benchEntra(ctx context.Context, bin, tmp, sizes string) error {
+	var rows []entraRow
+	for _, f := range strings.Split(sizes, ",") {
+		var n int
+		if _, err := fmt.Sscan(strings.ReplaceAll(strings.TrimSpace(f), "_", ""), &n); err != nil || n <= 0 {
+			return fmt.Errorf("bad -entra value %q: want positive integers separated by commas", f)
+		}
+		dir := filepath.Join(tmp, fmt.Sprintf("entra-%d", n))
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+		r, err := runEntra(ctx, bin, dir, n)
+		if err != nil {
+			return fmt.Errorf("entra n=%d: %w", n, err)
+		}
+		rows = append(rows, r)
+	}
+	printEntra(os.Stdout, rows)
+	return nil
+}
