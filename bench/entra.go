@@ -8,8 +8,10 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/usersync/usersync/internal/reconcile"
@@ -72,9 +74,12 @@ func runEntra(ctx context.Context, bin, dir string, n int) (entraRow, error) {
 	sync := func(label string, want func(reconcile.Report) error) (sample, error) {
 		cmd := h.usersync(ctx, "sync", "bench", "--json")
 		cmd.Env = env(cmd.Env)
+		if p := os.Getenv("ENTRA_BENCH_CPUPROFILE"); p != "" {
+			cmd.Env = append(cmd.Env, "USERSYNC_CPUPROFILE="+p+"-"+strings.ReplaceAll(label, " ", "")+".pprof")
+		}
 		var out bytes.Buffer
 		cmd.Stdout = &out
-		s, err := timed(cmd)
+		s, err := timedHWM(cmd)
 		if err != nil {
 			return s, err
 		}
@@ -86,8 +91,8 @@ func runEntra(ctx context.Context, bin, dir string, n int) (entraRow, error) {
 		if rep.Status != "succeeded" {
 			return s, fmt.Errorf("%s: run %s: %s", label, rep.Status, rep.Error)
 		}
-		fmt.Fprintf(os.Stderr, "bench: entra n=%d %-10s %8.3f s %6.1f MB (%s, read %d, created %d, updated %d)\n",
-			n, label, s.Wall.Seconds(), float64(s.MaxRSS)/1e6, rep.Mode, rep.EntriesRead, rep.Created, rep.Updated)
+		fmt.Fprintf(os.Stderr, "bench: entra n=%d %-10s %8.3f s (usersync cpu %.3f s) %6.1f MB (%s, read %d, created %d, updated %d)\n",
+			n, label, s.Wall.Seconds(), s.CPU.Seconds(), float64(s.MaxRSS)/1e6, rep.Mode, rep.EntriesRead, rep.Created, rep.Updated)
 		return s, want(rep)
 	}
 	if row.Full, err = sync("full", func(r reconcile.Report) error {
@@ -199,4 +204,60 @@ func benchEntra(ctx context.Context, bin, tmp, sizes string) error {
 	}
 	printEntra(os.Stdout, rows)
 	return nil
+}
+
+// timedHWM is timed with the peak memory read from the child's own
+// /proc/PID/status (VmHWM) while it runs: the harness holds the whole
+// tenant in memory, and a child's rusage counts the parent's resident set
+// at fork as its own, which would hide usersync's figure behind the
+// local Graph's.
+func timedHWM(cmd *exec.Cmd) (sample, error) {
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return sample{}, err
+	}
+	done := make(chan struct{})
+	var hwm int64
+	go func() {
+		t := time.NewTicker(20 * time.Millisecond)
+		defer t.Stop()
+		for {
+			if kb := vmHWM(cmd.Process.Pid); kb > hwm {
+				hwm = kb
+			}
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	err := cmd.Wait()
+	close(done)
+	s := sample{Wall: time.Since(start), MaxRSS: hwm * 1024}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		s.CPU = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	if err != nil {
+		return s, fmt.Errorf("%s: %w: %s", filepath.Base(cmd.Path), err, lastLines(stderr.String(), 5))
+	}
+	return s, nil
+}
+
+// vmHWM reads a process's peak resident set in kB, 0 when unknown.
+func vmHWM(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb int64
+			fmt.Sscan(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), &kb)
+			return kb
+		}
+	}
+	return 0
 }
