@@ -115,3 +115,60 @@ func TestEntraUPNChange(t *testing.T) {
 		})
 	}
 }
+
+// The manager maps as the manager's user ID (userPrincipalName), in a full
+// read whatever the order of the users, and in incremental reads both when
+// the manager changes and when only another property does.
+func TestEntraManagerAsUserID(t *testing.T) {
+	g := entratest.Start(t, graph.Options{PageSize: 2})
+	// Ann comes first, before her manager is read.
+	const boss = "7d1c0a9e-0000-4000-8000-00000000b055"
+	ann, err := g.PutUser(graph.User{UserPrincipalName: "ann@contoso.test", DisplayName: "Ann"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := g.PutUser(graph.User{ID: boss, UserPrincipalName: "zoe.boss@contoso.test", DisplayName: "Zoe"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.UpdateUser(ann, map[string]any{"manager": boss}); err != nil {
+		t.Fatal(err)
+	}
+	other, err := g.PutUser(graph.User{UserPrincipalName: "yan.boss@contoso.test", DisplayName: "Yan"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := apptest.Open(t, "", nil)
+	applyEntra(t, a, g, map[string]any{"pageSize": 1, "mappings": []map[string]any{
+		{"source": "userPrincipalName", "target": "userId"},
+		{"source": "displayName", "target": "displayName"},
+		{"source": "manager", "target": "manager"},
+	}})
+	ctx := context.Background()
+	manager := func() string {
+		users, _ := a.Store.ListUsers(ctx, store.UserQuery{Connection: "entra"})
+		for _, u := range users {
+			if u.UserID == "ann@contoso.test" {
+				return u.Fields["manager"]
+			}
+		}
+		return "(no ann)"
+	}
+	for i, step := range []struct {
+		change func() error
+		want   string
+	}{
+		{func() error { return nil }, "zoe.boss@contoso.test"},
+		{func() error { return g.UpdateUser(ann, map[string]any{"displayName": "Ann B."}) }, "zoe.boss@contoso.test"},
+		{func() error { return g.UpdateUser(ann, map[string]any{"manager": other}) }, "yan.boss@contoso.test"},
+	} {
+		if err := step.change(); err != nil {
+			t.Fatal(err)
+		}
+		if rep, err := a.Sync(ctx, "entra", app.SyncOptions{}); err != nil {
+			t.Fatalf("step %d: %v %+v", i, err, rep)
+		}
+		if got := manager(); got != step.want {
+			t.Fatalf("step %d: manager = %q, want %q", i, got, step.want)
+		}
+	}
+}

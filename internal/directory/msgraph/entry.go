@@ -57,6 +57,11 @@ type object struct {
 	removed string // the @removed reason, "" when the object is present
 	entry   *directory.Entry
 	members []member // members@delta, for groups
+	// managerID is the manager's id from manager@delta; managerKnown says
+	// the object carried manager@delta at all (Graph leaves it out of an
+	// incremental object whose manager did not change).
+	managerID    string
+	managerKnown bool
 }
 
 type member struct {
@@ -108,9 +113,10 @@ func decode(raw json.RawMessage) (object, error) {
 				Removed json.RawMessage `json:"@removed"`
 			}
 			if err := json.Unmarshal(v, &ms); err == nil {
+				o.managerKnown = true
 				for _, x := range ms {
-					if len(x.Removed) == 0 {
-						e.Attrs["managerid"] = []string{x.ID}
+					if len(x.Removed) == 0 || string(x.Removed) == "null" {
+						o.managerID = x.ID
 					}
 				}
 			}

@@ -27,6 +27,8 @@ type Reader struct {
 	// groups holds the members of every group the last group read saw, by
 	// group id.
 	groups map[string]*group
+	// upns maps user ids to userPrincipalNames, for managers.
+	upns map[string]string
 }
 
 type group struct {
@@ -101,8 +103,18 @@ func (r *Reader) Search(ctx context.Context, q directory.Query, fn func(*directo
 		return r.readGroups(ctx, fn)
 	}
 	r.usersLink = ""
+	mgr := wantsManager(q.Attributes)
 	link, err := r.pages(ctx, r.deltaURL("users", selectFor(q.Attributes)), func(o object) error {
-		if o.removed != "" || !r.wanted(o.entry) {
+		if o.removed != "" {
+			return nil
+		}
+		if mgr {
+			r.remember(o)
+			if err := r.resolveManager(ctx, o, false); err != nil {
+				return err
+			}
+		}
+		if !r.wanted(o.entry) {
 			return nil
 		}
 		return fn(o.entry)
@@ -242,6 +254,7 @@ func (r *Reader) ReadChanges(ctx context.Context, q directory.Query, since strin
 	}
 	r.usersLink = ""
 	seen := map[string]bool{}
+	mgr := wantsManager(q.Attributes)
 	link, err := r.pages(ctx, tok.Users, func(o object) error {
 		seen[o.id] = true
 		id := &directory.Entry{DN: o.id, Attrs: map[string][]string{"id": {o.id}, "objectid": {o.id}}}
@@ -252,6 +265,12 @@ func (r *Reader) ReadChanges(ctx context.Context, q directory.Query, since strin
 			return fn(directory.Change{Kind: directory.Deleted, Entry: id})
 		case !r.wanted(o.entry):
 			return fn(directory.Change{Kind: directory.Left, Entry: id})
+		}
+		if mgr {
+			r.remember(o)
+			if err := r.resolveManager(ctx, o, true); err != nil {
+				return err
+			}
 		}
 		return fn(directory.Change{Kind: directory.Changed, Entry: o.entry})
 	})
@@ -285,6 +304,12 @@ func (r *Reader) ReadChanges(ctx context.Context, q directory.Query, since strin
 		o, err := decode(raw)
 		if err != nil {
 			return err
+		}
+		if mgr {
+			r.remember(o)
+			if err := r.resolveManager(ctx, o, true); err != nil {
+				return err
+			}
 		}
 		ch := directory.Change{Kind: directory.Changed, Entry: o.entry}
 		if !r.wanted(o.entry) {
