@@ -70,23 +70,33 @@ func entraCredential(c connection.Connection, hc *http.Client) (azcore.TokenCred
 		&azidentity.ClientSecretCredentialOptions{ClientOptions: opts, DisableInstanceDiscovery: custom})
 }
 
-// entraToken returns a function giving Graph access tokens for c; tokens
-// are cached by azidentity until shortly before they expire. Sign-in
-// failures are explained (explainSignIn).
-func entraToken(c connection.Connection, hc *http.Client) (func(context.Context) (string, error), error) {
+// entraToken returns functions giving Graph access tokens for c: token's
+// are cached by azidentity until shortly before they expire; refresh signs
+// in afresh, for a token Graph refused. Sign-in failures are explained
+// (explainSignIn).
+func entraToken(c connection.Connection, hc *http.Client) (token, refresh func(context.Context) (string, error), err error) {
 	cred, err := entraCredential(c, hc)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	_, graph, _ := c.Endpoints()
-	scope := graph + "/.default"
-	return func(ctx context.Context) (string, error) {
-		tok, err := cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{scope}})
+	opts := policy.TokenRequestOptions{Scopes: []string{graph + "/.default"}}
+	get := func(ctx context.Context, cred azcore.TokenCredential) (string, error) {
+		tok, err := cred.GetToken(ctx, opts)
 		if err != nil {
 			return "", explainSignIn(c, err)
 		}
 		return tok.Token, nil
-	}, nil
+	}
+	token = func(ctx context.Context) (string, error) { return get(ctx, cred) }
+	refresh = func(ctx context.Context) (string, error) {
+		fresh, err := entraCredential(c, hc) // a new credential has an empty token cache
+		if err != nil {
+			return "", err
+		}
+		return get(ctx, fresh)
+	}
+	return token, refresh, nil
 }
 
 // openEntra returns a Graph reader for an Entra connection. waiting, when
@@ -100,12 +110,12 @@ func openEntra(c connection.Connection, waiting func(time.Duration, string)) (*m
 	if err != nil {
 		return nil, err
 	}
-	tok, err := entraToken(c, hc)
+	tok, refresh, err := entraToken(c, hc)
 	if err != nil {
 		return nil, err
 	}
 	_, graph, _ := c.Endpoints()
-	cfg := msgraph.Config{GraphURL: graph, Token: tok, HTTP: hc, IncludeGuests: c.IncludeGuests, Waiting: waiting, PageSize: min(c.PageSize, 999)}
+	cfg := msgraph.Config{GraphURL: graph, Token: tok, Refresh: refresh, HTTP: hc, IncludeGuests: c.IncludeGuests, Waiting: waiting, PageSize: min(c.PageSize, 999)}
 	if c.Filter != "" {
 		f, err := connection.ParseEntraFilter(c.Filter)
 		if err != nil {

@@ -23,6 +23,10 @@ type Config struct {
 	// Token returns an access token for Graph (the app's client
 	// credentials); it is asked before every request and may cache.
 	Token func(ctx context.Context) (string, error)
+	// Refresh, when set, returns a new access token, never a cached one:
+	// a request Graph answers 401 (the token expired or was revoked) is
+	// sent once more with it.
+	Refresh func(ctx context.Context) (string, error)
 	// HTTP is the client requests go through; http.DefaultClient when nil.
 	HTTP *http.Client
 	// PageSize asks Graph for pages of this many objects (the
@@ -103,9 +107,19 @@ func (r *Reader) get(ctx context.Context, link string, out any) error {
 	if max == 0 {
 		max = 8
 	}
+	refreshed := false
 	for attempt := 0; ; attempt++ {
 		err := r.getOnce(ctx, link, out)
 		var ae *APIError
+		if errors.As(err, &ae) && ae.Status == http.StatusUnauthorized && !refreshed && r.cfg.Refresh != nil {
+			refreshed = true
+			tok, rerr := r.cfg.Refresh(ctx)
+			if rerr != nil {
+				return rerr
+			}
+			r.fresh = tok
+			continue
+		}
 		if !errors.As(err, &ae) || (ae.Status != http.StatusTooManyRequests && ae.Status != http.StatusServiceUnavailable) || attempt >= max {
 			return err
 		}
@@ -142,7 +156,7 @@ func (r *Reader) retryAfter(ae *APIError, attempt int) time.Duration {
 }
 
 func (r *Reader) getOnce(ctx context.Context, link string, out any) error {
-	tok, err := r.cfg.Token(ctx)
+	tok, err := r.token(ctx)
 	if err != nil {
 		return err
 	}
@@ -208,4 +222,13 @@ func (r *Reader) http() *http.Client {
 		return r.cfg.HTTP
 	}
 	return http.DefaultClient
+}
+
+// token is the access token for the next request: the one Refresh gave
+// after a 401, else Token's.
+func (r *Reader) token(ctx context.Context) (string, error) {
+	if r.fresh != "" {
+		return r.fresh, nil
+	}
+	return r.cfg.Token(ctx)
 }

@@ -24,7 +24,7 @@ func (r *Reader) Probe(ctx context.Context, collection string) error {
 // which needs the ConsistencyLevel header); ok is false when Graph does
 // not say.
 func (r *Reader) CountUsers(ctx context.Context) (n int, ok bool) {
-	tok, err := r.cfg.Token(ctx)
+	tok, err := r.token(ctx)
 	if err != nil {
 		return 0, false
 	}

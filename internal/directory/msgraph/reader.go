@@ -29,6 +29,8 @@ type Reader struct {
 	groups map[string]*group
 	// upns maps user ids to userPrincipalNames, for managers.
 	upns map[string]string
+	// fresh is the token Refresh gave after a 401; it is used from then on.
+	fresh string
 }
 
 type group struct {

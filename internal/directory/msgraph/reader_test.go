@@ -244,3 +244,27 @@ func TestReadChangesMembershipOnly(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// errors.md: 401 InvalidAuthenticationToken for an expired or revoked
+// token; the request is sent once more with a token signed in afresh, and
+// a second refusal fails the read.
+func TestUnauthorizedGetsOneFreshToken(t *testing.T) {
+	f := newFakeGraph(t)
+	f.on("/v1.0/users/delta", pageOf(delta("/v1.0/users/delta?$deltatoken=D"), user("u1", "a@contoso.test")))
+	refreshes := 0
+	r := newReader(f, func(c *Config) {
+		c.Token = func(context.Context) (string, error) { return "revoked", nil }
+		c.Refresh = func(context.Context) (string, error) { refreshes++; return "test-token", nil }
+	})
+	if got, err := readAll(t, r, "users"); err != nil || len(got) != 1 || refreshes != 1 {
+		t.Fatalf("%v %v, %d refreshes", got, err, refreshes)
+	}
+	r = newReader(f, func(c *Config) {
+		c.Token = func(context.Context) (string, error) { return "revoked", nil }
+		c.Refresh = func(context.Context) (string, error) { return "also-revoked", nil }
+	})
+	var ae *APIError
+	if _, err := readAll(t, r, "users"); !errors.As(err, &ae) || ae.Status != 401 {
+		t.Fatalf("err = %v", err)
+	}
+}
