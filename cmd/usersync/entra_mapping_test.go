@@ -84,3 +84,26 @@ func TestDemoEntra(t *testing.T) {
 		t.Error("the demo printed the client secret")
 	}
 }
+
+// A dry run on Entra plans without writing and saves no change token;
+// connection list shows the connection without its secret.
+func TestEntraDryRunAndList(t *testing.T) {
+	g := entraTenant(t)
+	putUser(t, g, graph.User{UserPrincipalName: "ann@contoso.test", DisplayName: "Ann"})
+	c := newCLI(t)
+	c.apply(entraDoc(g))
+	rep, code := c.sync("entra", "--dry-run")
+	if code != 0 || rep.Created != 1 || len(rep.Plan) != 1 {
+		t.Fatalf("dry run: %d %+v", code, rep)
+	}
+	if len(c.users()) != 0 {
+		t.Fatal("a dry run wrote users")
+	}
+	if rep := c.mustSync("entra"); rep.Mode != "full" || rep.Created != 1 {
+		t.Fatalf("the run after a dry run: %+v", rep)
+	}
+	out := c.mustRun("connection", "list")
+	if !strings.Contains(out, strings.TrimPrefix(g.URL(), "https://")) || strings.Contains(out, graph.DefaultSecret) {
+		t.Fatalf("connection list:\n%s", out)
+	}
+}

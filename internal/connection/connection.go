@@ -276,7 +276,12 @@ func (c Connection) Redacted() Connection {
 	return c
 }
 
-// Address is host:port for dialing.
+// Address is host:port for dialing; for an Entra connection, the host of
+// its Graph endpoint, for listings.
 func (c Connection) Address() string {
+	if c.SystemType == SystemEntra {
+		_, graph, _ := c.Endpoints()
+		return strings.TrimPrefix(graph, "https://")
+	}
 	return fmt.Sprintf("%s:%d", c.DNSName, c.Port)
 }
