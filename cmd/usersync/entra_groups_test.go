@@ -8,6 +8,7 @@ import (
 
 	"github.com/usersync/usersync/internal/store"
 	"github.com/usersync/usersync/internal/testdir/graph"
+	"github.com/usersync/usersync/internal/testdir/samba"
 	"github.com/usersync/usersync/internal/testdir/slapd"
 )
 
@@ -130,7 +131,6 @@ func TestGroupRulesEntraMatchLDAP(t *testing.T) {
 		}
 	}
 	compare("first sync")
-	t.Logf("LDAP: %v", ld.memberships(sameUsers, func(l string) string { return l }))
 	if s := en.show("carol@contoso.test"); !s.User.SuperUser {
 		t.Fatal("carol, in Administrator, is not a super user on Entra")
 	}
@@ -149,5 +149,91 @@ func TestGroupRulesEntraMatchLDAP(t *testing.T) {
 	if rep.Mode != store.ModeIncremental || rep.MembershipChanges == 0 {
 		t.Fatalf("entra membership change: mode %s, %+v", rep.Mode, rep)
 	}
+	compare("after a membership change")
+}
+
+// The same comparison against Active Directory (a Samba DC, memberships
+// read through memberOf): Entra groups and AD groups of the same names
+// give every user the same permission sets, groups, sites, super-user flag
+// and status. The administrator group is named by adminGroup on both,
+// since a group CN=Administrator cannot sit beside the DC's own
+// Administrator account.
+func TestGroupRulesEntraMatchAD(t *testing.T) {
+	dc := samba.Start(t)
+	g := entraTenant(t)
+	rename := func(name string) string {
+		if name == "Administrator" {
+			return "Superusers"
+		}
+		return name
+	}
+	dns := map[string]string{}
+	ids := map[string]string{}
+	specs := make([]samba.UserSpec, len(sameUsers))
+	for i, u := range sameUsers {
+		specs[i] = samba.UserSpec{SAMAccountName: u, UserPrincipalName: u + "@example.test", DisplayName: u}
+		ids[u] = putUser(t, g, graph.User{UserPrincipalName: u + "@contoso.test", DisplayName: u})
+	}
+	userDNs := dc.AddUsers(t, len(specs), func(i int) samba.UserSpec { return specs[i] })
+	for i, u := range sameUsers {
+		dns[u] = userDNs[i]
+	}
+	groupDNs, groupIDs := map[string]string{}, map[string]string{}
+	for i := len(sameGroups) - 1; i >= 0; i-- { // nested groups first
+		grp := sameGroups[i]
+		var adMembers, enMembers []string
+		for _, u := range grp.users {
+			adMembers, enMembers = append(adMembers, dns[u]), append(enMembers, ids[u])
+		}
+		for _, n := range grp.nested {
+			adMembers, enMembers = append(adMembers, groupDNs[n]), append(enMembers, groupIDs[n])
+		}
+		groupDNs[grp.name] = dc.AddGroup(t, rename(grp.name), adMembers)
+		id, err := g.PutGroup(graph.Group{DisplayName: rename(grp.name), Members: enMembers})
+		must(t, err)
+		groupIDs[grp.name] = id
+	}
+	setup := func(c *cli) {
+		for _, args := range [][]string{
+			{"permission-set", "add", "Engineering"}, {"permission-set", "add", "Platform"}, {"group", "add", "Engineering"},
+			{"site", "add", "Berlin"}, {"site", "add", "Paris"},
+		} {
+			c.mustRun(args...)
+		}
+	}
+	filter := "(&(objectClass=user)(objectCategory=person)(|(sAMAccountName=" + strings.Join(sameUsers, ")(sAMAccountName=") + ")))"
+	ad := newCLI(t)
+	setup(ad)
+	adoc := adDoc(dc, map[string]any{"name": "corp", "searchFilter": filter, "followNestedGroups": true, "groupStatusRule": true, "adminGroup": "Superusers"})
+	ad.apply(adoc)
+	en := newCLI(t)
+	setup(en)
+	edoc := entraDoc(g)
+	edoc["name"], edoc["followNestedGroups"], edoc["groupStatusRule"], edoc["adminGroup"] = "corp", true, true, "Superusers"
+	en.apply(edoc)
+
+	compare := func(when string) {
+		t.Helper()
+		want := ad.memberships(sameUsers, func(l string) string { return l + "@example.test" })
+		got := en.memberships(sameUsers, func(l string) string { return l + "@contoso.test" })
+		for _, l := range sameUsers {
+			if !slices.Equal(got[l], want[l]) {
+				t.Errorf("%s: %s on Entra holds %q, on AD %q", when, l, got[l], want[l])
+			}
+		}
+		if !slices.Contains(want["carol"], "superUser") || !slices.Contains(want["dave"], "permissionSet:Engineering:rule:corp") {
+			t.Fatalf("%s: the AD side lacks the expected rules: %v", when, want)
+		}
+	}
+	ad.mustSync("corp")
+	en.mustSync("corp")
+	compare("first sync")
+
+	dc.Modify(t, ldapModify(groupDNs["Engineering"], dns["alice"]))
+	dc.Modify(t, ldapAdd(groupDNs["Administrator"], dns["alice"]))
+	must(t, g.RemoveMember(groupIDs["Engineering"], ids["alice"]))
+	must(t, g.AddMember(groupIDs["Administrator"], ids["alice"]))
+	ad.mustSync("corp")
+	en.mustSync("corp")
 	compare("after a membership change")
 }
