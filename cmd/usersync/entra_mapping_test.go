@@ -107,3 +107,34 @@ func TestEntraDryRunAndList(t *testing.T) {
 		t.Fatalf("connection list:\n%s", out)
 	}
 }
+
+// Provision on demand on Entra: `users add` finds users whose name, UPN or
+// mail starts with the text (a quote in it is escaped once, not injected),
+// adds the one match, lists several, and refuses a disabled account with
+// the reason.
+func TestEntraUsersAdd(t *testing.T) {
+	g := entraTenant(t)
+	off := false
+	putUser(t, g, graph.User{UserPrincipalName: "ann@contoso.test", DisplayName: "Ann O'Neil", Mail: "ann@contoso.test"})
+	putUser(t, g, graph.User{UserPrincipalName: "anna@contoso.test", DisplayName: "Anna", Mail: "anna@contoso.test"})
+	putUser(t, g, graph.User{UserPrincipalName: "bob@contoso.test", DisplayName: "Bob", AccountEnabled: &off})
+	putUser(t, g, graph.User{UserPrincipalName: "guest_x#EXT#@contoso.test", DisplayName: "Ann Guest", UserType: "Guest"})
+	c := newCLI(t)
+	c.apply(entraDoc(g))
+
+	if out, code := c.run("users", "add", "--connection", "entra", "Ann O'"); code != 0 || !strings.Contains(out, "ann@contoso.test") {
+		t.Fatalf("add Ann O': %d %s", code, out)
+	}
+	if u := user(t, c.users(), "ann@contoso.test"); u.Status != "active" {
+		t.Fatalf("ann = %+v", u)
+	}
+	if out, code := c.run("users", "add", "--connection", "entra", "Ann"); code != 2 || !strings.Contains(out, "anna@contoso.test") || strings.Contains(out, "EXT") {
+		t.Fatalf("several matches (the guest left out): %d %s", code, out)
+	}
+	if out := c.runNotAdded("users", "add", "--connection", "entra", "bob"); !strings.Contains(strings.ToLower(out), "disabled") {
+		t.Fatalf("bob: %s", out)
+	}
+	if out, code := c.run("users", "add", "--connection", "entra", "nobody"); code != 1 {
+		t.Fatalf("no match: %d %s", code, out)
+	}
+}

@@ -59,6 +59,11 @@ func (a *App) SearchDirectoryUsers(ctx context.Context, name, q string) ([]Direc
 	if err := limits.Search(q); err != nil {
 		return nil, false, fieldErrorf("q", "the search text is %v", err)
 	}
+	if c, ok, err := a.entraSource(ctx, name); err != nil {
+		return nil, false, err
+	} else if ok {
+		return a.searchEntraUsers(ctx, c, q)
+	}
 	d, err := a.openSource(ctx, name)
 	if err != nil {
 		return nil, false, err
@@ -106,6 +111,11 @@ func (d *Directory) describe(e *directory.Entry) DirectoryUser {
 // a disabled account. The entry must be under the connection's search path
 // and pass its filter. A dry run writes nothing and returns the plan.
 func (a *App) AddDirectoryUser(ctx context.Context, name, dn string, dryRun bool) (*reconcile.Report, error) {
+	if c, ok, err := a.entraSource(ctx, name); err != nil {
+		return nil, err
+	} else if ok {
+		return a.addEntraUser(ctx, c, dn, dryRun)
+	}
 	d, err := a.openSource(ctx, name)
 	if err != nil {
 		return nil, err
