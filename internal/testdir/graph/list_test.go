@@ -134,7 +134,13 @@ func TestGetUser(t *testing.T) {
 			t.Errorf("%s: %s", tc.path, a.raw)
 		}
 	}
-	a := get(t, s, tok, "/users/"+id+"/manager")
+	// A user without extension attributes still has the complex property,
+	// every attribute null.
+	a := get(t, s, tok, "/users/"+boss+"?$select=onPremisesExtensionAttributes")
+	if ext, ok := a.body["onPremisesExtensionAttributes"].(map[string]any); !ok || len(ext) != 15 || ext["extensionAttribute1"] != nil {
+		t.Errorf("no extension attributes: %s", a.raw)
+	}
+	a = get(t, s, tok, "/users/"+id+"/manager")
 	if a.status != 200 || a.str("id") != boss || a.str("@odata.type") != "#microsoft.graph.user" {
 		t.Errorf("manager: %d %s", a.status, a.raw)
 	}

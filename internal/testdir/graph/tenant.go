@@ -242,13 +242,14 @@ func encodeProps(p map[string]any) (map[string]json.RawMessage, error) {
 }
 
 var (
-	noExtensionAttributes, _ = json.Marshal(func() map[string]any {
+	noExtensionAttributes = func() json.RawMessage {
 		m := map[string]any{}
 		for i := 1; i <= 15; i++ {
 			m[fmt.Sprintf("extensionAttribute%d", i)] = nil
 		}
-		return m
-	}())
+		b, _ := json.Marshal(m)
+		return b
+	}()
 	emptyList = json.RawMessage("[]")
 	jsonTrue  = json.RawMessage("true")
 	jsonFalse = json.RawMessage("false")
