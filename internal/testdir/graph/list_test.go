@@ -268,3 +268,34 @@ func TestCount(t *testing.T) {
 		t.Errorf("$count=true: %s", a.raw)
 	}
 }
+
+// TestPropertyTypes: every property comes with its type in the user
+// resource (user.md: strings, businessPhones a string collection,
+// accountEnabled a Boolean, onPremisesExtensionAttributes an object), in a
+// list, a get and a delta alike.
+func TestPropertyTypes(t *testing.T) {
+	s := New(t)
+	id := mustPutUser(t, s, User{UserPrincipalName: "a@contoso.example", DisplayName: "A", GivenName: "G", Surname: "S",
+		Mail: "a@contoso.example", JobTitle: "J", Department: "D", OfficeLocation: "O", MobilePhone: "+1 555",
+		BusinessPhones: []string{"+1 556"}, PreferredLanguage: "en-US", EmployeeID: "E1", AccountEnabled: ptr(false),
+		UserType: "Guest", Extensions: map[string]any{"extension_0a1b_n": "x"}})
+	tok := token(t, s)
+	sel := strings.Join(append(append([]string(nil), userPropNames...), "extension_0a1b_n"), ",")
+	want := map[string]string{"businessPhones": "[]interface {}", "accountEnabled": "bool", "onPremisesExtensionAttributes": "map[string]interface {}"}
+	for _, path := range []string{"/users/" + id + "?$select=" + sel, "/users?$select=" + sel, "/users/delta?$select=" + sel} {
+		a := get(t, s, tok, path)
+		o := a.body
+		if v, ok := a.body["value"].([]any); ok {
+			o = v[0].(map[string]any)
+		}
+		for _, p := range append(append([]string(nil), userPropNames...), "extension_0a1b_n") {
+			w := want[p]
+			if w == "" {
+				w = "string"
+			}
+			if got := fmt.Sprintf("%T", o[p]); got != w {
+				t.Errorf("%s: %s is %s (%v), want %s", path, p, got, o[p], w)
+			}
+		}
+	}
+}
