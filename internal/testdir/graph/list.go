@@ -142,6 +142,14 @@ func (s *Server) handleListUsers(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) writeUser(b *bytes.Buffer, u *userRec, sel []string, manager bool) {
 	o := openObj(b)
+	s.writeUserMembers(o, u, sel, manager)
+	o.close()
+}
+
+// writeUserMembers writes a user's properties and, with $expand=manager,
+// its manager (user-list-manager.md: the manager expanded inline).
+func (s *Server) writeUserMembers(o *obj, u *userRec, sel []string, manager bool) {
+	b := o.b
 	writeUserProps(o, u, sel, true)
 	if manager {
 		if m, ok := s.users[u.manager]; ok && m.state == alive {
@@ -152,7 +160,6 @@ func (s *Server) writeUser(b *bytes.Buffer, u *userRec, sel []string, manager bo
 			mo.close()
 		}
 	}
-	o.close()
 }
 
 // findUser finds a live user by id or userPrincipalName (user-get.md:
@@ -192,7 +199,7 @@ func (s *Server) handleGetUser(w http.ResponseWriter, r *http.Request) {
 	if u != nil {
 		o := openObj(&b)
 		o.str("@odata.context", contextURL(s.url, "users", lq.sel)+"/$entity")
-		writeUserProps(o, u, lq.sel, true)
+		s.writeUserMembers(o, u, lq.sel, lq.manager)
 		o.close()
 	}
 	s.mu.Unlock()

@@ -147,6 +147,10 @@ func TestGetUser(t *testing.T) {
 	if a := get(t, s, tok, "/users/"+boss+"/manager"); a.status != http.StatusNotFound {
 		t.Errorf("no manager: %d %s", a.status, a.raw)
 	}
+	a = get(t, s, tok, "/users/"+id+"?$expand=manager&$select=displayName")
+	if m, _ := a.body["manager"].(map[string]any); m["id"] != boss {
+		t.Errorf("get with $expand=manager: %s", a.raw)
+	}
 	a = get(t, s, tok, "/users?$expand=manager&$select=displayName&$filter="+url.QueryEscape("id eq '"+id+"'"))
 	if m, _ := a.value(t)[0]["manager"].(map[string]any); m["id"] != boss {
 		t.Errorf("$expand=manager: %s", a.raw)
