@@ -24,15 +24,22 @@ type listQuery struct {
 // group-list.md: $select, $filter, $top from 1 to 999, and paging by
 // @odata.nextLink carrying $skiptoken; paging.md: a client follows the
 // nextLink as it is).
-func (s *Server) parseListQuery(w http.ResponseWriter, r *http.Request, allowExpand string) (listQuery, bool) {
+func (s *Server) parseListQuery(w http.ResponseWriter, r *http.Request, res resource) (listQuery, bool) {
+	allowExpand := ""
+	if res == resUsers {
+		allowExpand = "manager"
+	}
 	q := r.URL.Query()
 	lq := listQuery{top: s.opts.PageSize, params: url.Values{}}
 	for name, vs := range q {
 		switch name {
 		case "$select":
 			sel, err := parseSelect(vs[0])
+			if err == nil {
+				sel, err = canonicalSelect(sel, res)
+			}
 			if err != nil {
-				badQuery(w, r, err.Error())
+				writeGraphError(w, r, http.StatusBadRequest, "Request_BadRequest", err.Error())
 				return lq, false
 			}
 			lq.sel = sel
@@ -115,7 +122,7 @@ func pageBounds(lq listQuery, n int) (int, int) {
 // handleListUsers serves GET /users (user-list.md: users that are not
 // deleted, the default properties unless $select says otherwise).
 func (s *Server) handleListUsers(w http.ResponseWriter, r *http.Request) {
-	lq, ok := s.parseListQuery(w, r, "manager")
+	lq, ok := s.parseListQuery(w, r, resUsers)
 	if !ok {
 		return
 	}
@@ -188,7 +195,7 @@ func (s *Server) findUserLocked(key string) *userRec {
 }
 
 func (s *Server) handleGetUser(w http.ResponseWriter, r *http.Request) {
-	lq, ok := s.parseListQuery(w, r, "manager")
+	lq, ok := s.parseListQuery(w, r, resUsers)
 	if !ok {
 		return
 	}
@@ -243,7 +250,7 @@ func (s *Server) handleGetManager(w http.ResponseWriter, r *http.Request) {
 
 // handleListGroups serves GET /groups (group-list.md).
 func (s *Server) handleListGroups(w http.ResponseWriter, r *http.Request) {
-	lq, ok := s.parseListQuery(w, r, "")
+	lq, ok := s.parseListQuery(w, r, resGroups)
 	if !ok {
 		return
 	}
@@ -271,7 +278,7 @@ func (s *Server) handleListGroups(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleGetGroup(w http.ResponseWriter, r *http.Request) {
-	lq, ok := s.parseListQuery(w, r, "")
+	lq, ok := s.parseListQuery(w, r, resGroups)
 	if !ok {
 		return
 	}
@@ -300,7 +307,7 @@ func (s *Server) handleGetGroup(w http.ResponseWriter, r *http.Request) {
 // its @odata.type; group-list-transitivemembers.md: the members of nested
 // groups too, flattened, each object once).
 func (s *Server) handleMembers(w http.ResponseWriter, r *http.Request, transitive bool) {
-	lq, ok := s.parseListQuery(w, r, "")
+	lq, ok := s.parseListQuery(w, r, resMembers)
 	if !ok {
 		return
 	}
@@ -389,7 +396,11 @@ func (s *Server) handleCount(w http.ResponseWriter, r *http.Request, k kind) {
 		writeGraphError(w, r, http.StatusBadRequest, "Request_BadRequest", "$count is not currently supported.")
 		return
 	}
-	lq, ok := s.parseListQuery(w, r, "")
+	res := resUsers
+	if k == kindGroups {
+		res = resGroups
+	}
+	lq, ok := s.parseListQuery(w, r, res)
 	if !ok {
 		return
 	}

@@ -303,3 +303,39 @@ func TestPropertyTypes(t *testing.T) {
 		}
 	}
 }
+
+// TestSelectUnknownProperty: Graph refuses $select of a property the
+// resource does not have (400 Request_BadRequest naming it), and matches
+// names without regard to case, answering in its own spelling.
+func TestSelectUnknownProperty(t *testing.T) {
+	s := New(t)
+	id := mustPutUser(t, s, User{UserPrincipalName: "a@contoso.example", DisplayName: "A"})
+	mustPutGroup(t, s, Group{DisplayName: "G", Members: []string{id}})
+	tok := token(t, s)
+	for _, tc := range []struct {
+		path   string
+		status int
+	}{
+		{"/users?$select=displayName,costCenter", 400},
+		{"/users/delta?$select=displayName,costCenter", 400},
+		{"/groups/delta?$select=displayName,userPrincipalName", 400},
+		{"/groups?$select=givenName", 400},
+		{"/users?$select=DISPLAYNAME", 200},
+		{"/users/delta?$select=displayname,extension_0a1b_site", 200},
+	} {
+		a := get(t, s, tok, tc.path)
+		if a.status != tc.status {
+			t.Errorf("%s: %d %s", tc.path, a.status, a.raw)
+			continue
+		}
+		if tc.status == 400 {
+			if a.graphErr() != "Request_BadRequest" || !strings.Contains(a.raw, "Could not find a property named") {
+				t.Errorf("%s: %s", tc.path, a.raw)
+			}
+			continue
+		}
+		if o := a.value(t); len(o) != 1 || o[0]["displayName"] != "A" {
+			t.Errorf("%s: %s", tc.path, a.raw)
+		}
+	}
+}
