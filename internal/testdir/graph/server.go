@@ -102,6 +102,9 @@ type Server struct {
 	CAPEM []byte
 	url   string
 	hs    *http.Server
+
+	clientOnce sync.Once
+	client     *http.Client
 	ln    net.Listener
 }
 
@@ -197,6 +200,9 @@ func (s *Server) Close() {
 		defer cancel()
 		_ = s.hs.Shutdown(ctx)
 	}
+	if s.client != nil {
+		s.client.CloseIdleConnections()
+	}
 }
 
 // URL is the server's base URL (scheme and host): the sign-in host, and
@@ -219,9 +225,13 @@ func (s *Server) CertPool() *x509.CertPool {
 	return p
 }
 
-// Client is an HTTP client that trusts the server's CA.
+// Client is an HTTP client that trusts the server's CA; the same one each
+// time, so that its connections are reused.
 func (s *Server) Client() *http.Client {
-	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: s.CertPool(), MinVersion: tls.VersionTLS12}}}
+	s.clientOnce.Do(func() {
+		s.client = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: s.CertPool(), MinVersion: tls.VersionTLS12}}}
+	})
+	return s.client
 }
 
 // WriteCAFile writes the CA's PEM into dir and returns its path, for
