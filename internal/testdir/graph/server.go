@@ -105,7 +105,7 @@ type Server struct {
 
 	clientOnce sync.Once
 	client     *http.Client
-	ln    net.Listener
+	ln         net.Listener
 }
 
 // NewHandler makes a tenant without a listener: serve Handler() on a
