@@ -46,7 +46,7 @@ func (s *Server) parseListQuery(w http.ResponseWriter, r *http.Request, res reso
 		case "$filter":
 			f, err := parseFilter(vs[0])
 			if err == nil {
-				err = f.checkList()
+				err = f.checkList(res)
 			}
 			if err != nil {
 				badQuery(w, r, "Invalid filter clause: "+err.Error())

@@ -95,3 +95,13 @@ func canonicalSelect(sel []string, res resource) ([]string, error) {
 	}
 	return out, nil
 }
+
+func (r resource) resourceName() string {
+	switch r {
+	case resGroups:
+		return "Group"
+	case resMembers:
+		return "DirectoryObject"
+	}
+	return "User"
+}

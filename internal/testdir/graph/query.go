@@ -263,12 +263,12 @@ func parseFilter(v string) (filter, error) {
 }
 
 // checkList reports terms a list request does not support.
-func (f filter) checkList() error {
+func (f filter) checkList(res resource) error {
 	for _, and := range f {
 		for _, t := range and {
 			ops, ok := filterable[t.prop]
 			if !ok || (t.op != "ne" && !strings.Contains(ops, t.op)) || t.op == "ne" {
-				return fmt.Errorf("Unsupported or invalid query filter clause specified for property '%s' of resource 'User'.", t.prop)
+				return fmt.Errorf("Unsupported or invalid query filter clause specified for property '%s' of resource '%s'.", t.prop, res.resourceName())
 			}
 		}
 	}
