@@ -1,13 +1,3 @@
-// Package graph is a local Microsoft Graph for tests, the demo and the
-// benchmark: the OAuth 2.0 client-credentials token endpoint of the
-// Microsoft identity platform, and the users, groups, members and delta
-// endpoints of Graph v1.0, answering in the shapes Microsoft documents. Each
-// behaviour names the Microsoft documentation page it follows (paths in the
-// microsoft-graph-docs-contrib and entra-docs repositories).
-//
-// It serves over TLS with a throwaway CA (CAPEM) on 127.0.0.1, so that a
-// client is tested with certificate verification on; Handler serves the same
-// behaviours on any listener.
 package graph
 
 import (
