@@ -2,6 +2,7 @@ package graph
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -184,9 +185,7 @@ func (s *Server) findUserLocked(key string) *userRec {
 			continue
 		}
 		var upn string
-		if v, ok := u.props["userPrincipalName"]; ok && len(v) > 2 {
-			upn = string(v[1 : len(v)-1])
-		}
+		_ = json.Unmarshal(u.props["userPrincipalName"], &upn)
 		if strings.EqualFold(upn, key) {
 			return u
 		}
