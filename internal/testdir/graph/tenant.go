@@ -103,6 +103,9 @@ type groupRec struct {
 	state    lifecycle
 	stateVer uint64
 	ver      uint64
+	// formerGroups are the groups a deleted group was in, given back on
+	// restore as for users.
+	formerGroups []string
 }
 
 type removedMember struct {
