@@ -130,8 +130,16 @@ func (s *Server) handleDelta(w http.ResponseWriter, r *http.Request, k kind) {
 	// (user-delta.md example 1): the manager is tracked only when
 	// selected or expanded.
 	st := deltaState{kind: k, relation: k == kindGroups}
-	if sel, err := parseSelect(q.Get("$select")); err != nil {
-		badQuery(w, r, err.Error())
+	res := resUsers
+	if k == kindGroups {
+		res = resGroups
+	}
+	sel, err := parseSelect(q.Get("$select"))
+	if err == nil && sel != nil {
+		sel, err = canonicalSelect(sel, res)
+	}
+	if err != nil {
+		writeGraphError(w, r, http.StatusBadRequest, "Request_BadRequest", err.Error())
 		return
 	} else if sel != nil {
 		st.sel, st.relation = selectWithoutRelations(sel, k)

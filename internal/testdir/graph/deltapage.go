@@ -158,7 +158,11 @@ func appendJSONString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c < 0x20 || c == '"' || c == '\\' {
+		if c == '"' || c == '\\' {
+			dst = append(dst, '\\', c)
+			continue
+		}
+		if c < 0x20 {
 			dst = append(dst, '\\', 'u', '0', '0', "0123456789abcdef"[c>>4], "0123456789abcdef"[c&0xf])
 			continue
 		}

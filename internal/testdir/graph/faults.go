@@ -19,7 +19,10 @@ type Fault struct {
 	Status int
 	// Reset closes the connection without an answer instead.
 	Reset bool
-	// Times is how many times the fault fires; once when zero.
+	// Times is how many times the fault fires; once when zero, or twice
+	// for a reset: Go's HTTP client sends a GET again, once, when a
+	// kept-alive connection closes before answering, so a single reset
+	// would never reach the client's own code.
 	Times int
 }
 
@@ -71,6 +74,9 @@ func (s *Server) ThrottleFor(d time.Duration) {
 func (s *Server) FailPage(f Fault) {
 	if f.Times <= 0 {
 		f.Times = 1
+		if f.Reset {
+			f.Times = 2
+		}
 	}
 	if f.Status == 0 {
 		f.Status = http.StatusInternalServerError

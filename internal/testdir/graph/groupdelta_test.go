@@ -144,3 +144,43 @@ func TestShuffle(t *testing.T) {
 		t.Errorf("the big group's ten parts came first, one after another: not shuffled")
 	}
 }
+
+// TestDeleteAndRestoreGroup: a deleted group is @removed "changed" in the
+// groups delta and leaves its parent; restored, it comes back whole with
+// its members, and in its parent again.
+func TestDeleteAndRestoreGroup(t *testing.T) {
+	s := New(t)
+	u := mustPutUser(t, s, User{UserPrincipalName: "u@contoso.example", DisplayName: "U"})
+	child := mustPutGroup(t, s, Group{DisplayName: "Child", Members: []string{u}})
+	parent := mustPutGroup(t, s, Group{DisplayName: "Parent", Members: []string{child}})
+	tok := token(t, s)
+	_, dl := followRound(t, s, tok, "/groups/delta?$select=displayName,members")
+	if err := s.DeleteGroup(child); err != nil {
+		t.Fatal(err)
+	}
+	ps, dl := followRound(t, s, tok, dl)
+	got := byID(t, items(t, ps))
+	if fmt.Sprint(got[child]["@removed"]) != "map[reason:changed]" {
+		t.Errorf("deleted group: %v", got[child])
+	}
+	if fmt.Sprint(got[parent]["members@delta"]) != "[map[@odata.type:#microsoft.graph.group @removed:map[reason:deleted] id:"+child+"]]" {
+		t.Errorf("parent after the child's deletion: %v", got[parent])
+	}
+	if err := s.RestoreGroup(child); err != nil {
+		t.Fatal(err)
+	}
+	ps, _ = followRound(t, s, tok, dl)
+	got = byID(t, items(t, ps))
+	if got[child]["displayName"] != "Child" || fmt.Sprint(got[child]["members@delta"]) != "[map[@odata.type:#microsoft.graph.user id:"+u+"]]" {
+		t.Errorf("restored group: %v", got[child])
+	}
+	if fmt.Sprint(got[parent]["members@delta"]) != "[map[@odata.type:#microsoft.graph.group id:"+child+"]]" {
+		t.Errorf("parent after the child's restore: %v", got[parent])
+	}
+	if err := s.PurgeGroup(child); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RestoreGroup(child); err == nil {
+		t.Errorf("a purged group was restored")
+	}
+}

@@ -137,11 +137,29 @@ func (s *Server) setGroupState(id string, st lifecycle) error {
 		return nil
 	}
 	s.version++
+	was := r.state
 	r.state, r.stateVer, r.ver = st, s.version, s.version
-	if st != alive {
-		for _, g := range s.groups {
-			s.removeMemberLocked(g, id)
+	switch {
+	case st == alive:
+		for _, gid := range r.formerGroups {
+			if g, ok := s.groups[gid]; ok && g.state == alive {
+				s.addMemberLocked(g, id)
+			}
 		}
+		r.formerGroups = nil
+	case was == alive:
+		// Its own members stay with it in deleted items; it leaves the
+		// groups it was in.
+		for _, gid := range s.groupOrder {
+			g := s.groups[gid]
+			if _, ok := g.memberAt[id]; ok {
+				r.formerGroups = append(r.formerGroups, gid)
+				s.removeMemberLocked(g, id)
+			}
+		}
+	}
+	if st == hardDeleted {
+		r.formerGroups = nil
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -24,22 +25,29 @@ type listQuery struct {
 // group-list.md: $select, $filter, $top from 1 to 999, and paging by
 // @odata.nextLink carrying $skiptoken; paging.md: a client follows the
 // nextLink as it is).
-func (s *Server) parseListQuery(w http.ResponseWriter, r *http.Request, allowExpand string) (listQuery, bool) {
+func (s *Server) parseListQuery(w http.ResponseWriter, r *http.Request, res resource) (listQuery, bool) {
+	allowExpand := ""
+	if res == resUsers {
+		allowExpand = "manager"
+	}
 	q := r.URL.Query()
 	lq := listQuery{top: s.opts.PageSize, params: url.Values{}}
 	for name, vs := range q {
 		switch name {
 		case "$select":
 			sel, err := parseSelect(vs[0])
+			if err == nil {
+				sel, err = canonicalSelect(sel, res)
+			}
 			if err != nil {
-				badQuery(w, r, err.Error())
+				writeGraphError(w, r, http.StatusBadRequest, "Request_BadRequest", err.Error())
 				return lq, false
 			}
 			lq.sel = sel
 		case "$filter":
 			f, err := parseFilter(vs[0])
 			if err == nil {
-				err = f.checkList()
+				err = f.checkList(res)
 			}
 			if err != nil {
 				badQuery(w, r, "Invalid filter clause: "+err.Error())
@@ -115,7 +123,7 @@ func pageBounds(lq listQuery, n int) (int, int) {
 // handleListUsers serves GET /users (user-list.md: users that are not
 // deleted, the default properties unless $select says otherwise).
 func (s *Server) handleListUsers(w http.ResponseWriter, r *http.Request) {
-	lq, ok := s.parseListQuery(w, r, "manager")
+	lq, ok := s.parseListQuery(w, r, resUsers)
 	if !ok {
 		return
 	}
@@ -142,6 +150,14 @@ func (s *Server) handleListUsers(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) writeUser(b *bytes.Buffer, u *userRec, sel []string, manager bool) {
 	o := openObj(b)
+	s.writeUserMembers(o, u, sel, manager)
+	o.close()
+}
+
+// writeUserMembers writes a user's properties and, with $expand=manager,
+// its manager (user-list-manager.md: the manager expanded inline).
+func (s *Server) writeUserMembers(o *obj, u *userRec, sel []string, manager bool) {
+	b := o.b
 	writeUserProps(o, u, sel, true)
 	if manager {
 		if m, ok := s.users[u.manager]; ok && m.state == alive {
@@ -152,7 +168,6 @@ func (s *Server) writeUser(b *bytes.Buffer, u *userRec, sel []string, manager bo
 			mo.close()
 		}
 	}
-	o.close()
 }
 
 // findUser finds a live user by id or userPrincipalName (user-get.md:
@@ -170,9 +185,7 @@ func (s *Server) findUserLocked(key string) *userRec {
 			continue
 		}
 		var upn string
-		if v, ok := u.props["userPrincipalName"]; ok && len(v) > 2 {
-			upn = string(v[1 : len(v)-1])
-		}
+		_ = json.Unmarshal(u.props["userPrincipalName"], &upn)
 		if strings.EqualFold(upn, key) {
 			return u
 		}
@@ -181,7 +194,7 @@ func (s *Server) findUserLocked(key string) *userRec {
 }
 
 func (s *Server) handleGetUser(w http.ResponseWriter, r *http.Request) {
-	lq, ok := s.parseListQuery(w, r, "manager")
+	lq, ok := s.parseListQuery(w, r, resUsers)
 	if !ok {
 		return
 	}
@@ -192,7 +205,7 @@ func (s *Server) handleGetUser(w http.ResponseWriter, r *http.Request) {
 	if u != nil {
 		o := openObj(&b)
 		o.str("@odata.context", contextURL(s.url, "users", lq.sel)+"/$entity")
-		writeUserProps(o, u, lq.sel, true)
+		s.writeUserMembers(o, u, lq.sel, lq.manager)
 		o.close()
 	}
 	s.mu.Unlock()
@@ -236,7 +249,7 @@ func (s *Server) handleGetManager(w http.ResponseWriter, r *http.Request) {
 
 // handleListGroups serves GET /groups (group-list.md).
 func (s *Server) handleListGroups(w http.ResponseWriter, r *http.Request) {
-	lq, ok := s.parseListQuery(w, r, "")
+	lq, ok := s.parseListQuery(w, r, resGroups)
 	if !ok {
 		return
 	}
@@ -264,7 +277,7 @@ func (s *Server) handleListGroups(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleGetGroup(w http.ResponseWriter, r *http.Request) {
-	lq, ok := s.parseListQuery(w, r, "")
+	lq, ok := s.parseListQuery(w, r, resGroups)
 	if !ok {
 		return
 	}
@@ -293,7 +306,7 @@ func (s *Server) handleGetGroup(w http.ResponseWriter, r *http.Request) {
 // its @odata.type; group-list-transitivemembers.md: the members of nested
 // groups too, flattened, each object once).
 func (s *Server) handleMembers(w http.ResponseWriter, r *http.Request, transitive bool) {
-	lq, ok := s.parseListQuery(w, r, "")
+	lq, ok := s.parseListQuery(w, r, resMembers)
 	if !ok {
 		return
 	}
@@ -382,7 +395,11 @@ func (s *Server) handleCount(w http.ResponseWriter, r *http.Request, k kind) {
 		writeGraphError(w, r, http.StatusBadRequest, "Request_BadRequest", "$count is not currently supported.")
 		return
 	}
-	lq, ok := s.parseListQuery(w, r, "")
+	res := resUsers
+	if k == kindGroups {
+		res = resGroups
+	}
+	lq, ok := s.parseListQuery(w, r, res)
 	if !ok {
 		return
 	}

@@ -134,12 +134,22 @@ func TestGetUser(t *testing.T) {
 			t.Errorf("%s: %s", tc.path, a.raw)
 		}
 	}
-	a := get(t, s, tok, "/users/"+id+"/manager")
+	// A user without extension attributes still has the complex property,
+	// every attribute null.
+	a := get(t, s, tok, "/users/"+boss+"?$select=onPremisesExtensionAttributes")
+	if ext, ok := a.body["onPremisesExtensionAttributes"].(map[string]any); !ok || len(ext) != 15 || ext["extensionAttribute1"] != nil {
+		t.Errorf("no extension attributes: %s", a.raw)
+	}
+	a = get(t, s, tok, "/users/"+id+"/manager")
 	if a.status != 200 || a.str("id") != boss || a.str("@odata.type") != "#microsoft.graph.user" {
 		t.Errorf("manager: %d %s", a.status, a.raw)
 	}
 	if a := get(t, s, tok, "/users/"+boss+"/manager"); a.status != http.StatusNotFound {
 		t.Errorf("no manager: %d %s", a.status, a.raw)
+	}
+	a = get(t, s, tok, "/users/"+id+"?$expand=manager&$select=displayName")
+	if m, _ := a.body["manager"].(map[string]any); m["id"] != boss {
+		t.Errorf("get with $expand=manager: %s", a.raw)
 	}
 	a = get(t, s, tok, "/users?$expand=manager&$select=displayName&$filter="+url.QueryEscape("id eq '"+id+"'"))
 	if m, _ := a.value(t)[0]["manager"].(map[string]any); m["id"] != boss {
@@ -260,5 +270,72 @@ func TestCount(t *testing.T) {
 	a := get(t, s, tok, "/users?$count=true&$top=2", "ConsistencyLevel", "eventual")
 	if a.body["@odata.count"] != float64(6) || len(a.value(t)) != 2 {
 		t.Errorf("$count=true: %s", a.raw)
+	}
+}
+
+// TestPropertyTypes: every property comes with its type in the user
+// resource (user.md: strings, businessPhones a string collection,
+// accountEnabled a Boolean, onPremisesExtensionAttributes an object), in a
+// list, a get and a delta alike.
+func TestPropertyTypes(t *testing.T) {
+	s := New(t)
+	id := mustPutUser(t, s, User{UserPrincipalName: "a@contoso.example", DisplayName: "A", GivenName: "G", Surname: "S",
+		Mail: "a@contoso.example", JobTitle: "J", Department: "D", OfficeLocation: "O", MobilePhone: "+1 555",
+		BusinessPhones: []string{"+1 556"}, PreferredLanguage: "en-US", EmployeeID: "E1", AccountEnabled: ptr(false),
+		UserType: "Guest", Extensions: map[string]any{"extension_0a1b_n": "x"}})
+	tok := token(t, s)
+	sel := strings.Join(append(append([]string(nil), userPropNames...), "extension_0a1b_n"), ",")
+	want := map[string]string{"businessPhones": "[]interface {}", "accountEnabled": "bool", "onPremisesExtensionAttributes": "map[string]interface {}"}
+	for _, path := range []string{"/users/" + id + "?$select=" + sel, "/users?$select=" + sel, "/users/delta?$select=" + sel} {
+		a := get(t, s, tok, path)
+		o := a.body
+		if v, ok := a.body["value"].([]any); ok {
+			o = v[0].(map[string]any)
+		}
+		for _, p := range append(append([]string(nil), userPropNames...), "extension_0a1b_n") {
+			w := want[p]
+			if w == "" {
+				w = "string"
+			}
+			if got := fmt.Sprintf("%T", o[p]); got != w {
+				t.Errorf("%s: %s is %s (%v), want %s", path, p, got, o[p], w)
+			}
+		}
+	}
+}
+
+// TestSelectUnknownProperty: Graph refuses $select of a property the
+// resource does not have (400 Request_BadRequest naming it), and matches
+// names without regard to case, answering in its own spelling.
+func TestSelectUnknownProperty(t *testing.T) {
+	s := New(t)
+	id := mustPutUser(t, s, User{UserPrincipalName: "a@contoso.example", DisplayName: "A"})
+	mustPutGroup(t, s, Group{DisplayName: "G", Members: []string{id}})
+	tok := token(t, s)
+	for _, tc := range []struct {
+		path   string
+		status int
+	}{
+		{"/users?$select=displayName,costCenter", 400},
+		{"/users/delta?$select=displayName,costCenter", 400},
+		{"/groups/delta?$select=displayName,userPrincipalName", 400},
+		{"/groups?$select=givenName", 400},
+		{"/users?$select=DISPLAYNAME", 200},
+		{"/users/delta?$select=displayname,extension_0a1b_site", 200},
+	} {
+		a := get(t, s, tok, tc.path)
+		if a.status != tc.status {
+			t.Errorf("%s: %d %s", tc.path, a.status, a.raw)
+			continue
+		}
+		if tc.status == 400 {
+			if a.graphErr() != "Request_BadRequest" || !strings.Contains(a.raw, "Could not find a property named") {
+				t.Errorf("%s: %s", tc.path, a.raw)
+			}
+			continue
+		}
+		if o := a.value(t); len(o) != 1 || o[0]["displayName"] != "A" {
+			t.Errorf("%s: %s", tc.path, a.raw)
+		}
 	}
 }

@@ -263,12 +263,12 @@ func parseFilter(v string) (filter, error) {
 }
 
 // checkList reports terms a list request does not support.
-func (f filter) checkList() error {
+func (f filter) checkList(res resource) error {
 	for _, and := range f {
 		for _, t := range and {
 			ops, ok := filterable[t.prop]
 			if !ok || (t.op != "ne" && !strings.Contains(ops, t.op)) || t.op == "ne" {
-				return fmt.Errorf("Unsupported or invalid query filter clause specified for property '%s' of resource 'User'.", t.prop)
+				return fmt.Errorf("Unsupported or invalid query filter clause specified for property '%s' of resource '%s'.", t.prop, res.resourceName())
 			}
 		}
 	}
@@ -325,11 +325,21 @@ func (t term) match(id string, props map[string]json.RawMessage) bool {
 	} else {
 		have = props[t.prop]
 	}
+	// Values are compared decoded, since one string has several JSON
+	// spellings; strings without regard to case.
+	var hv any
+	if have != nil {
+		_ = json.Unmarshal(have, &hv)
+	}
 	eq := func(v json.RawMessage) bool {
-		if have == nil {
-			return string(v) == "null"
+		var wv any
+		_ = json.Unmarshal(v, &wv)
+		hs, ok1 := hv.(string)
+		ws, ok2 := wv.(string)
+		if ok1 && ok2 {
+			return strings.EqualFold(hs, ws)
 		}
-		return strings.EqualFold(string(have), string(v))
+		return hv == wv
 	}
 	switch t.op {
 	case "eq":

@@ -2,7 +2,6 @@ package graph
 
 import (
 	"bytes"
-	"encoding/json"
 	"net/http"
 	"strings"
 )
@@ -24,8 +23,7 @@ func (o *obj) key(k string) {
 		o.b.WriteByte(',')
 	}
 	o.first = false
-	kb, _ := json.Marshal(k)
-	o.b.Write(kb)
+	writeJSONString(o.b, k)
 	o.b.WriteByte(':')
 }
 
@@ -35,8 +33,8 @@ func (o *obj) raw(k string, v []byte) {
 }
 
 func (o *obj) str(k, v string) {
-	vb, _ := json.Marshal(v)
-	o.raw(k, vb)
+	o.key(k)
+	writeJSONString(o.b, v)
 }
 
 func (o *obj) close() { o.b.WriteByte('}') }

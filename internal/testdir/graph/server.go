@@ -1,13 +1,3 @@
-// Package graph is a local Microsoft Graph for tests, the demo and the
-// benchmark: the OAuth 2.0 client-credentials token endpoint of the
-// Microsoft identity platform, and the users, groups, members and delta
-// endpoints of Graph v1.0, answering in the shapes Microsoft documents. Each
-// behaviour names the Microsoft documentation page it follows (paths in the
-// microsoft-graph-docs-contrib and entra-docs repositories).
-//
-// It serves over TLS with a throwaway CA (CAPEM) on 127.0.0.1, so that a
-// client is tested with certificate verification on; Handler serves the same
-// behaviours on any listener.
 package graph
 
 import (
@@ -102,7 +92,10 @@ type Server struct {
 	CAPEM []byte
 	url   string
 	hs    *http.Server
-	ln    net.Listener
+
+	clientOnce sync.Once
+	client     *http.Client
+	ln         net.Listener
 }
 
 // NewHandler makes a tenant without a listener: serve Handler() on a
@@ -197,6 +190,9 @@ func (s *Server) Close() {
 		defer cancel()
 		_ = s.hs.Shutdown(ctx)
 	}
+	if s.client != nil {
+		s.client.CloseIdleConnections()
+	}
 }
 
 // URL is the server's base URL (scheme and host): the sign-in host, and
@@ -219,9 +215,13 @@ func (s *Server) CertPool() *x509.CertPool {
 	return p
 }
 
-// Client is an HTTP client that trusts the server's CA.
+// Client is an HTTP client that trusts the server's CA; the same one each
+// time, so that its connections are reused.
 func (s *Server) Client() *http.Client {
-	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: s.CertPool(), MinVersion: tls.VersionTLS12}}}
+	s.clientOnce.Do(func() {
+		s.client = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: s.CertPool(), MinVersion: tls.VersionTLS12}}}
+	})
+	return s.client
 }
 
 // WriteCAFile writes the CA's PEM into dir and returns its path, for

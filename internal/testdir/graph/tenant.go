@@ -103,6 +103,9 @@ type groupRec struct {
 	state    lifecycle
 	stateVer uint64
 	ver      uint64
+	// formerGroups are the groups a deleted group was in, given back on
+	// restore as for users.
+	formerGroups []string
 }
 
 type removedMember struct {
@@ -242,13 +245,14 @@ func encodeProps(p map[string]any) (map[string]json.RawMessage, error) {
 }
 
 var (
-	noExtensionAttributes, _ = json.Marshal(func() map[string]any {
+	noExtensionAttributes = func() json.RawMessage {
 		m := map[string]any{}
 		for i := 1; i <= 15; i++ {
 			m[fmt.Sprintf("extensionAttribute%d", i)] = nil
 		}
-		return m
-	}())
+		b, _ := json.Marshal(m)
+		return b
+	}()
 	emptyList = json.RawMessage("[]")
 	jsonTrue  = json.RawMessage("true")
 	jsonFalse = json.RawMessage("false")

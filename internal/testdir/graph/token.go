@@ -201,6 +201,12 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request, tenant stri
 			resources = append(resources, sc)
 		}
 	}
+	if len(resources) > 1 {
+		// reference-error-codes.md: AADSTS700022, a scope naming more
+		// than one resource.
+		writeSTS(w, newSTSError(http.StatusBadRequest, "invalid_scope", 700022, fmt.Sprintf("The provided value for the input parameter scope is not valid because it contains more than one resource. Scope %s is not valid.", scope)))
+		return
+	}
 	if len(resources) != 1 || !strings.HasSuffix(resources[0], "/.default") {
 		writeSTS(w, newSTSError(http.StatusBadRequest, "invalid_scope", 1002012, fmt.Sprintf("The provided value for scope %s is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).", scope)))
 		return
@@ -234,7 +240,9 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request, tenant stri
 		}
 	case assertion != "":
 		if t := f.Get("client_assertion_type"); t != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" {
-			writeSTS(w, newSTSError(http.StatusBadRequest, "invalid_request", 700023, fmt.Sprintf("Invalid client assertion type '%s'; it must be urn:ietf:params:oauth:client-assertion-type:jwt-bearer.", t)))
+			// certificate-credentials.md: the type is the fixed jwt-bearer
+			// URN; an assertion of another type is no credential.
+			writeSTS(w, newSTSError(http.StatusUnauthorized, "invalid_client", 7000218, fmt.Sprintf("The request body must contain the following parameter: 'client_assertion' or 'client_secret'; client_assertion_type '%s' is not urn:ietf:params:oauth:client-assertion-type:jwt-bearer.", t)))
 			return
 		}
 		if e := s.verifyAssertion(assertion, &appCopy, tenant); e != nil {
@@ -268,6 +276,12 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request, tenant stri
 func (s *Server) verifyAssertion(assertion string, app *App, tenant string) *stsError {
 	bad := func(msg string) *stsError {
 		return newSTSError(http.StatusUnauthorized, "invalid_client", 700027, msg)
+	}
+	// The Azure SDK's troubleshooting pages list AADSTS50027 for a
+	// malformed assertion, 700021 for a wrong issuer or subject and
+	// 700023 for a wrong audience.
+	if _, _, err := jwt.NewParser().ParseUnverified(assertion, jwt.MapClaims{}); err != nil {
+		return newSTSError(http.StatusBadRequest, "invalid_request", 50027, "JWT token is invalid or malformed. "+err.Error())
 	}
 	var cert *x509.Certificate
 	claims := jwt.MapClaims{}
@@ -310,7 +324,7 @@ func (s *Server) verifyAssertion(assertion string, app *App, tenant string) *sts
 		}
 	}
 	if !ok {
-		return bad(fmt.Sprintf("Client assertion audience %v is not valid; it must be %s.", aud, want))
+		return newSTSError(http.StatusUnauthorized, "invalid_client", 700023, fmt.Sprintf("Client assertion audience claim does not match Realm issuer: %v is not %s.", aud, want))
 	}
 	return nil
 }

@@ -96,14 +96,24 @@ func TestTokenEndpoint(t *testing.T) {
 			h := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"RS256","typ":"JWT","x5t":"` + base64.RawURLEncoding.EncodeToString(th[:]) + `"}`))
 			return h + "." + parts[1] + "." + parts[2]
 		}()), 401, "invalid_client", 700027},
-		{"assertion for another audience", s.TenantID(), certForm(assertion(t, cert, key, certApp, "https://login.example/token", jwt.SigningMethodRS256)), 401, "invalid_client", 700027},
-		{"two resources", s.TenantID(), withScope(secretForm(DefaultClientID, DefaultSecret), "https://graph.microsoft.com/.default https://vault.azure.net/.default"), 400, "invalid_scope", 1002012},
+		{"assertion for another audience", s.TenantID(), certForm(assertion(t, cert, key, certApp, "https://login.example/token", jwt.SigningMethodRS256)), 401, "invalid_client", 700023},
+		{"two resources", s.TenantID(), withScope(secretForm(DefaultClientID, DefaultSecret), "https://graph.microsoft.com/.default https://vault.azure.net/.default"), 400, "invalid_scope", 700022},
+		{"malformed assertion", s.TenantID(), certForm("not.a.jwt"), 400, "invalid_request", 50027},
+		{"assertion of another type", s.TenantID(), func() url.Values {
+			f := certForm(assertion(t, cert, key, certApp, tokenURL, jwt.SigningMethodRS256))
+			f.Set("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:saml2-bearer")
+			return f
+		}(), 401, "invalid_client", 7000218},
+		{"assertion for another client", s.TenantID(), func() url.Values {
+			f := certForm(assertion(t, cert, key, DefaultClientID, tokenURL, jwt.SigningMethodRS256))
+			return f
+		}(), 401, "invalid_client", 700021},
 		{"secret", s.TenantID(), secretForm(DefaultClientID, DefaultSecret), 200, "", 0},
 		{"scope with the OpenID scopes MSAL adds", s.TenantID(), withScope(secretForm(DefaultClientID, DefaultSecret), "https://graph.microsoft.com/.default openid offline_access profile"), 200, "", 0},
 		{"secret, tenant by domain", "contoso.onmicrosoft.com", secretForm(DefaultClientID, DefaultSecret), 200, "", 0},
 		{"certificate RS256", s.TenantID(), certForm(assertion(t, cert, key, certApp, tokenURL, jwt.SigningMethodRS256)), 200, "", 0},
 		{"certificate, audience naming the tenant's domain", s.TenantID(), certForm(assertion(t, cert, key, certApp, s.URL()+"/contoso.onmicrosoft.com/oauth2/v2.0/token", jwt.SigningMethodRS256)), 200, "", 0},
-		{"certificate, audience naming another tenant", s.TenantID(), certForm(assertion(t, cert, key, certApp, s.URL()+"/fabrikam.onmicrosoft.com/oauth2/v2.0/token", jwt.SigningMethodRS256)), 401, "invalid_client", 700027},
+		{"certificate, audience naming another tenant", s.TenantID(), certForm(assertion(t, cert, key, certApp, s.URL()+"/fabrikam.onmicrosoft.com/oauth2/v2.0/token", jwt.SigningMethodRS256)), 401, "invalid_client", 700023},
 		{"certificate PS256", s.TenantID(), certForm(assertion(t, cert, key, certApp, tokenURL, jwt.SigningMethodPS256)), 200, "", 0},
 		{"certificate PS256, x5t#S256 in standard base64 as MSAL sends it", s.TenantID(), certForm(func() string {
 			th := sha256.Sum256(cert.Raw)
