@@ -7,10 +7,12 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"math/big"
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -249,4 +251,74 @@ func rsaCert(t *testing.T) (p struct{ CertPEM, KeyPEM []byte }) {
 	p.CertPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 	p.KeyPEM = pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})
 	return p
+}
+
+// Graph's documented quirks change nothing: changes replayed by a later
+// delta, a user twice in one response, @removed objects in the initial
+// round, and objects (a large group's member parts among them) in any
+// order; every run ends with the store equal to the tenant.
+func TestEntraQuirks(t *testing.T) {
+	s := entraTenant(t)
+	s.SetQuirks(graph.Quirks{Replays: true, Duplicates: true, RemovedInInitial: true, Shuffle: true})
+	var ids []string
+	for i := 0; i < 12; i++ {
+		ids = append(ids, putUser(t, s, graph.User{UserPrincipalName: fmt.Sprintf("u%02d@contoso.test", i), DisplayName: fmt.Sprintf("U%02d", i)}))
+	}
+	must(t, s.PurgeUser(ids[11])) // removed before the first run
+	big, err := s.PutGroup(graph.Group{DisplayName: "Engineering", Members: ids[:10]})
+	must(t, err)
+	c := newCLI(t)
+	c.mustRun("permission-set", "add", "Engineering")
+	c.apply(entraDoc(s))
+
+	wantStore := func(when string, active map[int]bool, engineering map[int]bool) {
+		t.Helper()
+		us := c.users()
+		for i := 0; i < 11; i++ {
+			upn := fmt.Sprintf("u%02d@contoso.test", i)
+			u, ok := us[upn]
+			status := "inactive"
+			if active[i] {
+				status = "active"
+			}
+			if !ok || u.Status != status {
+				t.Fatalf("%s: %s = %+v (present %v), want %s", when, upn, u, ok, status)
+			}
+			has := slices.Contains(c.show(upn).has(), "permissionSet:Engineering:rule:entra")
+			if has != engineering[i] {
+				t.Fatalf("%s: %s in Engineering = %v, want %v", when, upn, has, engineering[i])
+			}
+		}
+		if _, ok := us["u11@contoso.test"]; ok {
+			t.Fatalf("%s: a user deleted before the first run was provisioned", when)
+		}
+	}
+	all := func(n int) map[int]bool {
+		m := map[int]bool{}
+		for i := 0; i < n; i++ {
+			m[i] = true
+		}
+		return m
+	}
+	rep := c.mustSync("entra")
+	if rep.Created != 11 {
+		t.Fatalf("first run: %+v", rep)
+	}
+	wantStore("first run", all(11), all(10))
+
+	must(t, s.UpdateUser(ids[0], map[string]any{"displayName": "Renamed"}))
+	must(t, s.DeleteUser(ids[1]))
+	must(t, s.RemoveMember(big, ids[2]))
+	must(t, s.AddMember(big, ids[10]))
+	active, eng := all(11), all(11)
+	delete(active, 1)
+	delete(eng, 1)
+	delete(eng, 2)
+	for i := 0; i < 3; i++ { // replays: the same changes come back
+		rep = c.mustSync("entra")
+		if rep.Mode != store.ModeIncremental || rep.Failed != 0 {
+			t.Fatalf("run %d after the changes: %+v", i, rep)
+		}
+		wantStore(fmt.Sprintf("run %d after the changes", i), active, eng)
+	}
 }

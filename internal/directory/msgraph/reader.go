@@ -106,10 +106,16 @@ func (r *Reader) Search(ctx context.Context, q directory.Query, fn func(*directo
 	}
 	r.usersLink = ""
 	mgr := wantsManager(q.Attributes)
+	// Graph may send an object more than once in a round
+	// (delta-query-overview); the engine takes one entry per user, and
+	// the first is kept here: entries stream on, so a later copy cannot
+	// replace it, and the next round reports any change again.
+	seen := map[string]bool{}
 	link, err := r.pages(ctx, r.deltaURL("users", selectFor(q.Attributes)), func(o object) error {
-		if o.removed != "" {
+		if o.removed != "" || seen[o.id] {
 			return nil
 		}
+		seen[o.id] = true
 		if mgr {
 			r.remember(o)
 			if err := r.resolveManager(ctx, o, false); err != nil {
@@ -255,26 +261,17 @@ func (r *Reader) ReadChanges(ctx context.Context, q directory.Query, since strin
 		}
 	}
 	r.usersLink = ""
-	seen := map[string]bool{}
 	mgr := wantsManager(q.Attributes)
+	// The changes are gathered before they are passed on: Graph may send
+	// an object several times in a round, and the last copy is its state.
+	latest := map[string]object{}
+	var order []string
 	link, err := r.pages(ctx, tok.Users, func(o object) error {
-		seen[o.id] = true
-		id := &directory.Entry{DN: o.id, Attrs: map[string][]string{"id": {o.id}, "objectid": {o.id}}}
-		switch {
-		case o.removed == "changed":
-			return fn(directory.Change{Kind: directory.SoftDeleted, Entry: id})
-		case o.removed != "":
-			return fn(directory.Change{Kind: directory.Deleted, Entry: id})
-		case !r.wanted(o.entry):
-			return fn(directory.Change{Kind: directory.Left, Entry: id})
+		if _, dup := latest[o.id]; !dup {
+			order = append(order, o.id)
 		}
-		if mgr {
-			r.remember(o)
-			if err := r.resolveManager(ctx, o, true); err != nil {
-				return err
-			}
-		}
-		return fn(directory.Change{Kind: directory.Changed, Entry: o.entry})
+		latest[o.id] = o
+		return nil
 	})
 	if err != nil {
 		var ae *APIError
@@ -282,6 +279,32 @@ func (r *Reader) ReadChanges(ctx context.Context, q directory.Query, since strin
 			return errResync("Graph no longer knows the saved delta link (%s)", ae.Error())
 		}
 		return err
+	}
+	seen := make(map[string]bool, len(order))
+	for _, uid := range order {
+		o := latest[uid]
+		seen[uid] = true
+		id := &directory.Entry{DN: o.id, Attrs: map[string][]string{"id": {o.id}, "objectid": {o.id}}}
+		var ch directory.Change
+		switch {
+		case o.removed == "changed":
+			ch = directory.Change{Kind: directory.SoftDeleted, Entry: id}
+		case o.removed != "":
+			ch = directory.Change{Kind: directory.Deleted, Entry: id}
+		case !r.wanted(o.entry):
+			ch = directory.Change{Kind: directory.Left, Entry: id}
+		default:
+			if mgr {
+				r.remember(o)
+				if err := r.resolveManager(ctx, o, true); err != nil {
+					return err
+				}
+			}
+			ch = directory.Change{Kind: directory.Changed, Entry: o.entry}
+		}
+		if err := fn(ch); err != nil {
+			return err
+		}
 	}
 	// Users whose memberships changed but whose entries did not: read each
 	// again, as it is now.
