@@ -47,7 +47,11 @@ func (a *App) PutConnection(ctx context.Context, c connection.Connection) (_ con
 	case err != nil:
 		return c, false, err
 	}
-	if err := connection.KeepCredential(old, c, "password", c.Password != "", sealed != ""); err != nil {
+	credField := "password"
+	if c.SystemType == connection.SystemEntra {
+		credField = "clientSecret" // or certificate: both are sealed as one credential
+	}
+	if err := connection.KeepCredential(old, c, credField, c.Password != "", sealed != ""); err != nil {
 		return c, false, fmt.Errorf("%w: %w", ErrUsage, err)
 	}
 	if a.ForbidInsecure {

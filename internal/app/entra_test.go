@@ -172,3 +172,28 @@ func TestEntraManagerAsUserID(t *testing.T) {
 		}
 	}
 }
+
+// A stored client secret is only ever sent to the tenant and endpoints it
+// was entered for: pointing the connection elsewhere needs it again, and
+// an edit that keeps them keeps it.
+func TestEntraSecretStaysWithItsTenant(t *testing.T) {
+	g := entratest.Start(t, graph.Options{})
+	a := apptest.Open(t, "", nil)
+	applyEntra(t, a, g, nil)
+	doc := entratest.Doc(g)
+	delete(doc, "clientSecret")
+	doc["friendlyName"] = "renamed"
+	raw, _ := json.Marshal(doc)
+	if _, _, err := a.ApplyConnection(context.Background(), raw); err != nil {
+		t.Fatalf("an edit without the secret: %v", err)
+	}
+	if _, err := a.CheckConnection(context.Background(), "entra"); err != nil {
+		t.Fatalf("the kept secret does not sign in: %v", err)
+	}
+	doc["graphURL"] = "https://graph.example.test"
+	raw, _ = json.Marshal(doc)
+	_, _, err := a.ApplyConnection(context.Background(), raw)
+	if err == nil || !strings.Contains(err.Error(), "clientSecret") || !strings.Contains(err.Error(), "graphURL") {
+		t.Fatalf("err = %v", err)
+	}
+}
