@@ -153,6 +153,15 @@ func TestEntraApplyCheckSync(t *testing.T) {
 	if rep.Mode != store.ModeFull || !strings.Contains(strings.Join(rep.Warnings, " "), "full run") {
 		t.Fatalf("after 410: mode %s, warnings %v", rep.Mode, rep.Warnings)
 	}
+
+	// A full read failing half-way deactivates nobody either, though the
+	// users on the pages it did not read are missing from it.
+	active := countStatus(c.users(), "active")
+	s.FailPage(graph.Fault{Resource: "users", Page: 3, Reset: true})
+	rep, code = c.sync("entra", "--full")
+	if code == 0 || rep.Status != store.RunFailed || rep.Deactivated != 0 || countStatus(c.users(), "active") != active {
+		t.Fatalf("full read failing half-way: code %d, %+v", code, rep)
+	}
 }
 
 // Each failure of `connection check` on Entra is one line that names the
