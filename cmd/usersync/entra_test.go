@@ -331,3 +331,31 @@ func TestEntraQuirks(t *testing.T) {
 		wantStore(fmt.Sprintf("run %d after the changes", i), active, eng)
 	}
 }
+
+// The deletion guard holds an Entra run that would deactivate too many
+// users, soft deletes included, until an operator approves it.
+func TestEntraDeletionGuard(t *testing.T) {
+	s := entraTenant(t)
+	var ids []string
+	for i := 0; i < 20; i++ {
+		ids = append(ids, putUser(t, s, graph.User{UserPrincipalName: fmt.Sprintf("g%02d@contoso.test", i), DisplayName: "G"}))
+	}
+	c := newCLI(t)
+	c.apply(entraDoc(s))
+	c.mustSync("entra")
+	for i := 0; i < 8; i++ {
+		if i%2 == 0 {
+			must(t, s.DeleteUser(ids[i]))
+		} else {
+			must(t, s.PurgeUser(ids[i]))
+		}
+	}
+	rep, code := c.sync("entra")
+	if code != 3 || rep.Status != store.RunAwaitingApproval || rep.PendingDeactivations != 8 || countStatus(c.users(), "active") != 20 {
+		t.Fatalf("guard: code %d, %+v", code, rep)
+	}
+	c.mustRun("runs", "approve", fmt.Sprint(rep.ID))
+	if n := countStatus(c.users(), "active"); n != 12 {
+		t.Fatalf("after approval %d active, want 12", n)
+	}
+}
