@@ -52,6 +52,8 @@ func commands() []command {
 		{"schedule", "list | pause NAME | resume NAME | restart NAME | run NAME", runSchedule},
 		{"key", "rotate --new-key-file F: re-seal every secret under a new key (or $USERSYNC_NEW_SECRET_KEY)", runKey},
 		{"run-scheduler", "run the scheduler and live mode in the foreground [--listen ADDR]", runScheduler},
+		{"backup", "FILE [--force]: a consistent copy of the SQLite store, also while serve runs", runBackup},
+		{"restore", "FILE [--force]: restore a backup into a new or empty SQLite store, after checking it", runRestore},
 		{"version", "print the module version, VCS revision and time of this binary [--json] (also --version)", runVersion},
 	}
 }
