@@ -54,6 +54,7 @@ func commands() []command {
 		{"run-scheduler", "run the scheduler and live mode in the foreground [--listen ADDR]", runScheduler},
 		{"backup", "FILE [--force]: a consistent copy of the SQLite store, also while serve runs", runBackup},
 		{"restore", "FILE [--force]: restore a backup into a new or empty SQLite store, after checking it", runRestore},
+		{"store", "copy --to TARGET: copy everything in the store (--db) into a new or empty SQLite or PostgreSQL store", runStore},
 		{"version", "print the module version, VCS revision and time of this binary [--json] (also --version)", runVersion},
 	}
 }
