@@ -55,6 +55,7 @@ func commands() []command {
 		{"backup", "FILE [--force]: a consistent copy of the SQLite store, also while serve runs", runBackup},
 		{"restore", "FILE [--force]: restore a backup into a new or empty SQLite store, after checking it", runRestore},
 		{"store", "copy --to TARGET: copy everything in the store (--db) into a new or empty SQLite or PostgreSQL store", runStore},
+		{"health", "[--url URL]: ask a running serve's /healthz (the container's health check)", runHealth},
 		{"version", "print the module version, VCS revision and time of this binary [--json] (also --version)", runVersion},
 	}
 }
