@@ -455,3 +455,25 @@ func writeFieldSection(t *testing.T, b *strings.Builder) {
 		b.WriteString("\n")
 	}
 }
+
+// TestOperationsDocListsMetrics: every metric /metrics serves is described
+// in docs/operations.md.
+func TestOperationsDocListsMetrics(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("..", "..", "internal", "ops", "metrics.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "operations.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := regexp.MustCompile(`"(usersync_[a-z_]+)"`).FindAllStringSubmatch(string(src), -1)
+	if len(names) == 0 {
+		t.Fatal("found no metric names in internal/ops/metrics.go")
+	}
+	for _, m := range names {
+		if !strings.Contains(string(doc), "`"+m[1]+"`") {
+			t.Errorf("docs/operations.md does not describe the metric %s", m[1])
+		}
+	}
+}

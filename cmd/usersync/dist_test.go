@@ -48,7 +48,7 @@ func TestSystemdUnitVerifies(t *testing.T) {
 	for _, want := range []string{
 		"DynamicUser=yes", "ProtectSystem=strict", "StateDirectory=usersync", "NoNewPrivileges=yes",
 		"PrivateTmp=yes", "ProtectHome=yes", "CapabilityBoundingSet=\n", "RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX",
-		"SystemCallFilter=@system-service", "KillSignal=SIGTERM", "serve --db /var/lib/usersync/usersync.db",
+		"SystemCallFilter=@system-service", "KillSignal=SIGTERM", "usersync serve ", "Environment=USERSYNC_DB=/var/lib/usersync/usersync.db",
 	} {
 		if !strings.Contains(unit, want) {
 			t.Errorf("the unit lacks %q", strings.TrimSpace(want))
