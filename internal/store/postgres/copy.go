@@ -204,7 +204,7 @@ func (s *Store) ImportFrom(ctx context.Context, src store.Exporter) (map[string]
 }
 
 // toPostgres converts an exported value to the column's type: SQLite keeps
-// times as text, booleans as integers and an absent JSON value as ”.
+// times as text, booleans as integers and an absent JSON value as an empty string.
 func toPostgres(v any, c pgColumn) (any, error) {
 	switch c.typ {
 	case "timestamp with time zone", "timestamp without time zone":

@@ -176,7 +176,7 @@ func (s *Store) ImportFrom(ctx context.Context, src store.Exporter) (map[string]
 // toSQLite converts an exported value to what this store keeps in the
 // column: times as sortable text, booleans as 0 or 1, and a NULL in a NOT
 // NULL column as the column's default (PostgreSQL keeps an absent JSON
-// value as NULL where SQLite keeps ”).
+// value as NULL where SQLite keeps an empty string).
 func toSQLite(v any, c column) any {
 	switch x := v.(type) {
 	case nil:
