@@ -12,5 +12,7 @@ staticcheck_version=v0.8.2
 GOBIN="$(go env GOPATH)/bin" go install "honnef.co/go/tools/cmd/staticcheck@${staticcheck_version}"
 "$(go env GOPATH)/bin/staticcheck" ./...
 go test -race -p 2 -timeout 30m ./... "$@"
+# The release binaries (linux, darwin, windows) build on every run.
+bash ci/release.sh
 # Every parser of outside input is fuzzed briefly on every run.
 bash ci/fuzz.sh

@@ -52,14 +52,13 @@ func commands() []command {
 		{"schedule", "list | pause NAME | resume NAME | restart NAME | run NAME", runSchedule},
 		{"key", "rotate --new-key-file F: re-seal every secret under a new key (or $USERSYNC_NEW_SECRET_KEY)", runKey},
 		{"run-scheduler", "run the scheduler and live mode in the foreground [--listen ADDR]", runScheduler},
-		{"version", "print the version", func(_ context.Context, e *env, _ []string) error {
-			fmt.Fprintln(e.stdout, "usersync", version)
-			return nil
-		}},
+		{"backup", "FILE [--force]: a consistent copy of the SQLite store, also while serve runs", runBackup},
+		{"restore", "FILE [--force]: restore a backup into a new or empty SQLite store, after checking it", runRestore},
+		{"store", "copy --to TARGET: copy everything in the store (--db) into a new or empty SQLite or PostgreSQL store", runStore},
+		{"health", "[--url URL]: ask a running serve's /healthz (the container's health check)", runHealth},
+		{"version", "print the module version, VCS revision and time of this binary [--json] (also --version)", runVersion},
 	}
 }
-
-var version = "dev"
 
 // env is what a command may touch: its output streams and the store path.
 type env struct {
@@ -84,6 +83,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(stdout)
 		return exitOK
+	}
+	if args[0] == "--version" || args[0] == "-version" {
+		args = append([]string{"version"}, args[1:]...)
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {

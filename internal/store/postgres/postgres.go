@@ -122,6 +122,9 @@ func (s *Store) migrate(ctx context.Context, upTo int) error {
 	for _, v := range applied {
 		done[int(v)] = true
 	}
+	if err := refuseNewer(applied, list); err != nil {
+		return err
+	}
 	for _, m := range list {
 		if done[m.version] || m.version > upTo {
 			continue

@@ -105,6 +105,9 @@ func (s *Store) migrate(ctx context.Context, upTo int) error {
 		return wrap(err, "migrate")
 	}
 	sort.Strings(names)
+	if err := s.refuseNewer(ctx, names); err != nil {
+		return err
+	}
 	for _, name := range names {
 		base := strings.TrimPrefix(name, "migrations/")
 		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
