@@ -100,6 +100,11 @@ func measure(ctx context.Context, cfg config, bin, dir string, n int) (result, e
 	if err := writeLDIF(ldifPath, n); err != nil {
 		return res, err
 	}
+	if cfg.groups {
+		if err := appendGroups(ldifPath, n); err != nil {
+			return res, err
+		}
+	}
 	srv, err := slapd.New(ctx, filepath.Join(dir, "slapd"), slapd.Options{LDIFFile: ldifPath})
 	if err != nil {
 		return res, err
@@ -113,7 +118,7 @@ func measure(ctx context.Context, cfg config, bin, dir string, n int) (result, e
 	}
 	h := &harness{cfg: cfg, bin: bin, dir: dir, srv: srv, n: n}
 	attrs := append([]string{"entryUUID"}, baselineAttributes()...)
-	ref, err := h.repeat(ctx, rowLdapsearch, reps, func(int) (sample, error) { return h.ldapsearch(ctx, attrs) })
+	ref, err := h.repeat(ctx, rowLdapsearch, reps, func(int) (sample, error) { return h.reference(ctx, attrs) })
 	if err != nil {
 		return res, err
 	}
@@ -205,6 +210,9 @@ type harness struct {
 	dir string
 	srv *slapd.Server
 	n   int
+	// dbOverride points the usersync runs at another store (the template of
+	// freshStoreWithGroups) while it is set.
+	dbOverride string
 }
 
 func (h *harness) repeat(ctx context.Context, name string, reps int, fn func(i int) (sample, error)) (measurement, error) {
@@ -262,16 +270,34 @@ func (h *harness) ldapsearch(ctx context.Context, attrs []string) (sample, error
 	return timed(cmd)
 }
 
-func (h *harness) dbPath() string { return filepath.Join(h.dir, "usersync.db") }
+func (h *harness) dbPath() string {
+	if h.dbOverride != "" {
+		return h.dbOverride
+	}
+	return filepath.Join(h.dir, "usersync.db")
+}
 
 func (h *harness) usersync(ctx context.Context, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, h.bin, append(args, "--db", h.dbPath())...)
 	cmd.Env = append(os.Environ(), "USERSYNC_SECRET_KEY_FILE="+filepath.Join(h.dir, "usersync.key"), "USERSYNC_LOG_LEVEL=warn")
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// The memory targets must hold without usersync's own soft limit,
+		// which stays only as a safety net: measure with it off unless the
+		// caller chose a limit.
+		cmd.Env = append(cmd.Env, "GOMEMLIMIT=off")
+	}
 	return cmd
 }
 
 // freshStore removes the store and registers the connection again.
 func (h *harness) freshStore(ctx context.Context) error {
+	if h.cfg.groups {
+		return h.freshStoreWithGroups(ctx)
+	}
+	return h.freshPlainStore(ctx)
+}
+
+func (h *harness) freshPlainStore(ctx context.Context) error {
 	for _, suffix := range []string{"", "-wal", "-shm"} {
 		if err := os.Remove(h.dbPath() + suffix); err != nil && !os.IsNotExist(err) {
 			return err
@@ -339,6 +365,9 @@ func (h *harness) checkStore(ctx context.Context) error {
 	}
 	if active != h.n || distinct != h.n {
 		return fmt.Errorf("store holds %d active users (%d distinct external ids), the directory %d", active, distinct, h.n)
+	}
+	if h.cfg.groups {
+		return checkMemberships(ctx, db, h.n)
 	}
 	return nil
 }
