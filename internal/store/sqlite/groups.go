@@ -159,13 +159,21 @@ func (s *Store) ApplyMemberships(ctx context.Context, b store.MembershipBatch) e
 	}
 	defer tx.Rollback()
 	t := now()
+	// A first sync of a directory with groups adds a membership for nearly
+	// every user: many rows per statement, as for users and outcomes.
+	err = insertRows(ctx, tx, `INSERT OR IGNORE INTO memberships(user_row_id, entity_id, source, created_at) VALUES `, `(?, ?, ?, ?)`,
+		len(b.Add), func(i int, args []any) ([]any, error) {
+			m := b.Add[i]
+			return append(args, m.UserRowID, m.EntityID, m.Source, t), nil
+		})
+	if err != nil {
+		return wrap(err, "apply memberships")
+	}
 	steps := []struct {
 		q    string
 		n    int
 		args func(i int) []any
 	}{
-		{`INSERT OR IGNORE INTO memberships(user_row_id, entity_id, source, created_at) VALUES (?, ?, ?, ?)`, len(b.Add),
-			func(i int) []any { m := b.Add[i]; return []any{m.UserRowID, m.EntityID, m.Source, t} }},
 		{`DELETE FROM memberships WHERE user_row_id = ? AND entity_id = ? AND source = ?`, len(b.Remove),
 			func(i int) []any { m := b.Remove[i]; return []any{m.UserRowID, m.EntityID, m.Source} }},
 		// Local users are never modified by sync.

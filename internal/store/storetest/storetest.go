@@ -31,6 +31,7 @@ func Run(t *testing.T, open Opener) {
 		{"Entities", testEntities},
 		{"Memberships", testMemberships},
 		{"ApplyMembershipsIsAtomic", testApplyMembershipsIsAtomic},
+		{"ApplyMembershipsBulk", testApplyMembershipsBulk},
 		{"Leases", testLeases},
 		{"OrphanedRuns", testOrphanedRuns},
 		{"Schedules", testSchedules},
