@@ -45,8 +45,18 @@ type Phase struct {
 	// memberships or the super-user flag when the run starts. A user the
 	// rules give nothing needs no diff unless it is one of them, so
 	// Observe keeps no state for the rest: in a directory where few users
-	// are in rule groups, the phase costs almost nothing per user.
-	held map[string]bool
+	// are in rule groups, the phase costs almost nothing per user. The
+	// value is the user's row id, so that Finish need not scan the index
+	// again for users it already knows.
+	held map[string]int64
+	// have and supers are the rule memberships (entity ids by row id) and
+	// super users read by Prepare; Finish diffs against them instead of
+	// reading both again, which is safe because only this phase writes
+	// them and the run holds its connection's lease. start is set once
+	// they are read.
+	have   map[int64][]int64
+	supers map[int64]bool
+	start  bool
 	// manual holds, by external id, the manual memberships of the
 	// connection's users when the connection overwrites them; nil
 	// otherwise.
@@ -107,7 +117,7 @@ func (p *Phase) Prepare(ctx context.Context) error {
 // phase writes that state, and a run holds its connection's lease, so it
 // cannot change before Finish.
 func (p *Phase) readHeld(ctx context.Context) error {
-	p.held, p.manual = nil, nil
+	p.held, p.manual, p.have, p.supers, p.start = nil, nil, nil, nil, false
 	current, err := p.st.SourceMemberships(ctx, store.RuleSource(p.conn.Name))
 	if err != nil {
 		return err
@@ -127,22 +137,23 @@ func (p *Phase) readHeld(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	rows := make(map[int64]bool, len(current)+len(supers))
+	p.have = make(map[int64][]int64)
 	for _, m := range current {
-		rows[m.UserRowID] = true
+		p.have[m.UserRowID] = append(p.have[m.UserRowID], m.EntityID)
 	}
-	for id, super := range supers {
-		if super {
-			rows[id] = true
-		}
+	p.supers, p.start = supers, true
+	anySuper := false
+	for _, super := range supers {
+		anySuper = anySuper || super
 	}
-	if len(rows) == 0 && len(manual) == 0 {
+	if len(p.have) == 0 && !anySuper && len(manual) == 0 {
 		return nil
 	}
-	p.held = make(map[string]bool, len(rows))
+	holds := func(id int64) bool { return p.have[id] != nil || supers[id] }
+	p.held = make(map[string]int64, len(p.have)+len(supers))
 	return p.st.ScanIndex(ctx, p.conn.Name, func(e store.IndexEntry) error {
-		if rows[e.ID] {
-			p.held[strings.Clone(e.ExternalID)] = true
+		if holds(e.ID) {
+			p.held[strings.Clone(e.ExternalID)] = e.ID
 		}
 		if ms, ok := manual[e.ID]; ok {
 			if p.manual == nil {
@@ -223,7 +234,7 @@ func (p *Phase) Attributes() []string {
 // the rules gave, and the manual memberships when the connection
 // overwrites them. A user who holds none of these needs nothing.
 func (p *Phase) Leave(ext, userID string) {
-	if !p.held[ext] {
+	if _, held := p.held[ext]; !held {
 		if _, manual := p.manual[ext]; !manual {
 			delete(p.desired, ext)
 			return
@@ -248,7 +259,7 @@ func (p *Phase) Observe(ext, userID string, e *directory.Entry) string {
 		direct = p.g.Direct(e.DN)
 	}
 	d := p.rules.Resolve(direct)
-	if len(d.Entities) == 0 && !d.SuperUser && len(d.Warnings) == 0 && !p.held[ext] {
+	if _, held := p.held[ext]; len(d.Entities) == 0 && !d.SuperUser && len(d.Warnings) == 0 && !held {
 		// Nothing wanted and nothing held: Finish would find no change.
 		delete(p.desired, ext) // a second entry with this id replaces the first
 	} else {
