@@ -327,7 +327,8 @@ func (h *harness) sync(ctx context.Context, label string, check func(reconcile.R
 	args := append([]string{"sync", "bench", "--json"}, extra...)
 	cmd := h.usersync(ctx, args...)
 	if h.cfg.profile {
-		cmd.Env = append(cmd.Env, "USERSYNC_CPUPROFILE="+filepath.Join(h.cfg.outDir, fmt.Sprintf("cpu-%d-%s.pprof", h.n, label)))
+		cmd.Env = append(cmd.Env, "USERSYNC_CPUPROFILE="+filepath.Join(h.cfg.outDir, fmt.Sprintf("cpu-%d-%s.pprof", h.n, label)),
+			"USERSYNC_MEMPROFILE="+filepath.Join(h.cfg.outDir, fmt.Sprintf("mem-%d-%s.pprof", h.n, label)))
 	}
 	var out bytes.Buffer
 	cmd.Stdout = &out
