@@ -3,7 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
+
 	"encoding/json"
 	"fmt"
 	"os"
@@ -117,6 +117,13 @@ func measure(ctx context.Context, cfg config, bin, dir string, n int) (result, e
 		reps = 1
 	}
 	h := &harness{cfg: cfg, bin: bin, dir: dir, srv: srv, n: n}
+	if cfg.postgres {
+		stop, err := h.startPostgres(ctx)
+		if err != nil {
+			return res, err
+		}
+		defer stop()
+	}
 	attrs := append([]string{"entryUUID"}, baselineAttributes()...)
 	ref, err := h.repeat(ctx, rowLdapsearch, reps, func(int) (sample, error) { return h.reference(ctx, attrs) })
 	if err != nil {
@@ -210,6 +217,10 @@ type harness struct {
 	dir string
 	srv *slapd.Server
 	n   int
+	// pg is the throwaway PostgreSQL cluster with -postgres, and pgURL the
+	// database of the current store on it.
+	pg    *pgCluster
+	pgURL string
 	// dbOverride points the usersync runs at another store (the template of
 	// freshStoreWithGroups) while it is set.
 	dbOverride string
@@ -274,6 +285,9 @@ func (h *harness) dbPath() string {
 	if h.dbOverride != "" {
 		return h.dbOverride
 	}
+	if h.pgURL != "" {
+		return h.pgURL
+	}
 	return filepath.Join(h.dir, "usersync.db")
 }
 
@@ -291,6 +305,9 @@ func (h *harness) usersync(ctx context.Context, args ...string) *exec.Cmd {
 
 // freshStore removes the store and registers the connection again.
 func (h *harness) freshStore(ctx context.Context) error {
+	if h.pg != nil {
+		return h.freshPostgresStore(ctx)
+	}
 	if h.cfg.groups {
 		return h.freshStoreWithGroups(ctx)
 	}
@@ -299,6 +316,9 @@ func (h *harness) freshStore(ctx context.Context) error {
 
 func (h *harness) freshPlainStore(ctx context.Context) error {
 	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if h.pg != nil {
+			break
+		}
 		if err := os.Remove(h.dbPath() + suffix); err != nil && !os.IsNotExist(err) {
 			return err
 		}
@@ -353,7 +373,7 @@ func (h *harness) sync(ctx context.Context, label string, check func(reconcile.R
 // checkStore counts the store's active users of the connection, and their
 // distinct external ids: both must equal the directory's user count.
 func (h *harness) checkStore(ctx context.Context) error {
-	db, err := sql.Open("sqlite", "file:"+h.dbPath()+"?mode=ro")
+	db, err := h.openStore()
 	if err != nil {
 		return err
 	}
