@@ -18,6 +18,7 @@ type Store interface {
 	ScanIndex(ctx context.Context, conn string, fn func(store.IndexEntry) error) error
 	SourceMemberships(ctx context.Context, source string) ([]store.Membership, error)
 	SuperUsers(ctx context.Context, conn string) (map[int64]bool, error)
+	RuleHoldings(ctx context.Context, conn, source string) ([]store.Holding, error)
 	ApplyMemberships(ctx context.Context, b store.MembershipBatch) error
 }
 
@@ -118,7 +119,7 @@ func (p *Phase) Prepare(ctx context.Context) error {
 // cannot change before Finish.
 func (p *Phase) readHeld(ctx context.Context) error {
 	p.held, p.manual, p.have, p.supers, p.start = nil, nil, nil, nil, false
-	current, err := p.st.SourceMemberships(ctx, store.RuleSource(p.conn.Name))
+	holdings, err := p.st.RuleHoldings(ctx, p.conn.Name, store.RuleSource(p.conn.Name))
 	if err != nil {
 		return err
 	}
@@ -138,21 +139,26 @@ func (p *Phase) readHeld(ctx context.Context) error {
 		return err
 	}
 	p.have = make(map[int64][]int64)
-	for _, m := range current {
-		p.have[m.UserRowID] = append(p.have[m.UserRowID], m.EntityID)
+	p.held = make(map[string]int64)
+	for _, h := range holdings {
+		p.have[h.UserRowID] = append(p.have[h.UserRowID], h.EntityID)
+		p.held[h.ExternalID] = h.UserRowID
 	}
 	p.supers, p.start = supers, true
-	anySuper := false
-	for _, super := range supers {
-		anySuper = anySuper || super
+	// The external ids of super users without a membership, and of users
+	// with manual memberships to overwrite, come from the index; a
+	// directory without either needs no scan.
+	scan := len(manual) > 0
+	for id, super := range supers {
+		if super && p.have[id] == nil {
+			scan = true
+		}
 	}
-	if len(p.have) == 0 && !anySuper && len(manual) == 0 {
+	if !scan {
 		return nil
 	}
-	holds := func(id int64) bool { return p.have[id] != nil || supers[id] }
-	p.held = make(map[string]int64, len(p.have)+len(supers))
 	return p.st.ScanIndex(ctx, p.conn.Name, func(e store.IndexEntry) error {
-		if holds(e.ID) {
+		if supers[e.ID] {
 			p.held[strings.Clone(e.ExternalID)] = e.ID
 		}
 		if ms, ok := manual[e.ID]; ok {

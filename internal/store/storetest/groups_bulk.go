@@ -67,3 +67,55 @@ func testApplyMembershipsBulk(t *testing.T, s store.Store) {
 		seen[k] = true
 	}
 }
+
+// testRuleHoldings: the memberships from one source of one connection's
+// directory users, with their external ids; nothing from another source,
+// another connection or a local user.
+func testRuleHoldings(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	run, u0, u1, local := twoUsers(t, s)
+	if err := s.PutConnection(ctx, conn("other"), ""); err != nil {
+		t.Fatal(err)
+	}
+	orun := newRun(t, s, "other")
+	if err := s.Apply(ctx, store.Batch{RunID: orun, Connection: "other",
+		Creates: []store.User{{ExternalID: "ext-0", UserID: "o0", Status: store.StatusActive}}}); err != nil {
+		t.Fatal(err)
+	}
+	o0 := index(t, s, "other")["ext-0"].ID
+	sales, err := s.CreateEntity(ctx, store.KindGroup, "Sales")
+	if err != nil {
+		t.Fatal(err)
+	}
+	staff, err := s.CreateEntity(ctx, store.KindPermissionSet, "Staff")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rule := store.RuleSource("corp")
+	if got, err := s.RuleHoldings(ctx, "corp", rule); err != nil || len(got) != 0 {
+		t.Fatalf("RuleHoldings of an empty store = %+v, %v", got, err)
+	}
+	err = s.ApplyMemberships(ctx, store.MembershipBatch{RunID: run, Add: []store.Membership{
+		{UserRowID: u1, EntityID: staff.ID, Source: rule},
+		{UserRowID: u1, EntityID: sales.ID, Source: rule},
+		{UserRowID: u0, EntityID: sales.ID, Source: store.SourceManual},
+		{UserRowID: o0, EntityID: sales.ID, Source: rule}, // another connection's user under this source
+		{UserRowID: local, EntityID: sales.ID, Source: rule},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.RuleHoldings(ctx, "corp", rule)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[store.Holding]bool{{UserRowID: u1, ExternalID: "ext-1", EntityID: staff.ID}: true, {UserRowID: u1, ExternalID: "ext-1", EntityID: sales.ID}: true}
+	if len(got) != len(want) {
+		t.Fatalf("RuleHoldings = %+v, want %v", got, want)
+	}
+	for _, h := range got {
+		if !want[h] {
+			t.Fatalf("RuleHoldings = %+v, want %v", got, want)
+		}
+	}
+}
