@@ -35,6 +35,12 @@ type config struct {
 	// incremental measures an incremental sync (the default when a token is saved); off for binaries older
 	// than the flag.
 	incremental bool
+	// groups adds 100 groups of 1,000 members and one of 20,000 to the
+	// directory, and application groups of the same names (bench/groups.go).
+	groups bool
+	// postgres keeps the store in a throwaway PostgreSQL cluster
+	// (bench/postgres.go).
+	postgres bool
 }
 
 func main() {
@@ -56,12 +62,14 @@ func run(ctx context.Context, args []string) error {
 	profile := fs.Bool("cpuprofile", false, "write a CPU profile of each usersync run to the out directory")
 	keep := fs.Bool("keep", false, "keep the temporary directories (slapd data, stores)")
 	incremental := fs.Bool("incremental", true, "also measure an incremental sync after 1% changed (turn off for binaries without incremental reads)")
+	groups := fs.Bool("groups", false, "add 100 groups of 1,000 members and one of 20,000, each also an application group")
+	pg := fs.Bool("postgres", false, "keep the store in a throwaway PostgreSQL cluster (--db postgres://…) instead of SQLite")
 	binFlag := fs.String("bin", "", "use this usersync binary instead of building ./cmd/usersync (to compare two versions)")
 	entraSizes := fs.String("entra", "", "measure Entra ID tenants of these sizes from the local Graph instead (e.g. 100000; see entra.go)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg := config{reps: max(*reps, 1), outDir: *outDir, svgPath: *svg, profile: *profile, keepTemp: *keep, incremental: *incremental}
+	cfg := config{reps: max(*reps, 1), outDir: *outDir, svgPath: *svg, profile: *profile, keepTemp: *keep, incremental: *incremental, groups: *groups, postgres: *pg}
 	for _, s := range strings.Split(*sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(strings.ReplaceAll(s, "_", "")))
 		if err != nil || n <= 0 {

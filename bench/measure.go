@@ -3,7 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
+
 	"encoding/json"
 	"fmt"
 	"os"
@@ -100,6 +100,11 @@ func measure(ctx context.Context, cfg config, bin, dir string, n int) (result, e
 	if err := writeLDIF(ldifPath, n); err != nil {
 		return res, err
 	}
+	if cfg.groups {
+		if err := appendGroups(ldifPath, n); err != nil {
+			return res, err
+		}
+	}
 	srv, err := slapd.New(ctx, filepath.Join(dir, "slapd"), slapd.Options{LDIFFile: ldifPath})
 	if err != nil {
 		return res, err
@@ -112,8 +117,15 @@ func measure(ctx context.Context, cfg config, bin, dir string, n int) (result, e
 		reps = 1
 	}
 	h := &harness{cfg: cfg, bin: bin, dir: dir, srv: srv, n: n}
+	if cfg.postgres {
+		stop, err := h.startPostgres(ctx)
+		if err != nil {
+			return res, err
+		}
+		defer stop()
+	}
 	attrs := append([]string{"entryUUID"}, baselineAttributes()...)
-	ref, err := h.repeat(ctx, rowLdapsearch, reps, func(int) (sample, error) { return h.ldapsearch(ctx, attrs) })
+	ref, err := h.repeat(ctx, rowLdapsearch, reps, func(int) (sample, error) { return h.reference(ctx, attrs) })
 	if err != nil {
 		return res, err
 	}
@@ -205,6 +217,13 @@ type harness struct {
 	dir string
 	srv *slapd.Server
 	n   int
+	// pg is the throwaway PostgreSQL cluster with -postgres, and pgURL the
+	// database of the current store on it.
+	pg    *pgCluster
+	pgURL string
+	// dbOverride points the usersync runs at another store (the template of
+	// freshStoreWithGroups) while it is set.
+	dbOverride string
 }
 
 func (h *harness) repeat(ctx context.Context, name string, reps int, fn func(i int) (sample, error)) (measurement, error) {
@@ -262,17 +281,44 @@ func (h *harness) ldapsearch(ctx context.Context, attrs []string) (sample, error
 	return timed(cmd)
 }
 
-func (h *harness) dbPath() string { return filepath.Join(h.dir, "usersync.db") }
+func (h *harness) dbPath() string {
+	if h.dbOverride != "" {
+		return h.dbOverride
+	}
+	if h.pgURL != "" {
+		return h.pgURL
+	}
+	return filepath.Join(h.dir, "usersync.db")
+}
 
 func (h *harness) usersync(ctx context.Context, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, h.bin, append(args, "--db", h.dbPath())...)
 	cmd.Env = append(os.Environ(), "USERSYNC_SECRET_KEY_FILE="+filepath.Join(h.dir, "usersync.key"), "USERSYNC_LOG_LEVEL=warn")
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// The memory targets must hold without usersync's own soft limit,
+		// which stays only as a safety net: measure with it off unless the
+		// caller chose a limit.
+		cmd.Env = append(cmd.Env, "GOMEMLIMIT=off")
+	}
 	return cmd
 }
 
 // freshStore removes the store and registers the connection again.
 func (h *harness) freshStore(ctx context.Context) error {
+	if h.pg != nil {
+		return h.freshPostgresStore(ctx)
+	}
+	if h.cfg.groups {
+		return h.freshStoreWithGroups(ctx)
+	}
+	return h.freshPlainStore(ctx)
+}
+
+func (h *harness) freshPlainStore(ctx context.Context) error {
 	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if h.pg != nil {
+			break
+		}
 		if err := os.Remove(h.dbPath() + suffix); err != nil && !os.IsNotExist(err) {
 			return err
 		}
@@ -301,7 +347,8 @@ func (h *harness) sync(ctx context.Context, label string, check func(reconcile.R
 	args := append([]string{"sync", "bench", "--json"}, extra...)
 	cmd := h.usersync(ctx, args...)
 	if h.cfg.profile {
-		cmd.Env = append(cmd.Env, "USERSYNC_CPUPROFILE="+filepath.Join(h.cfg.outDir, fmt.Sprintf("cpu-%d-%s.pprof", h.n, label)))
+		cmd.Env = append(cmd.Env, "USERSYNC_CPUPROFILE="+filepath.Join(h.cfg.outDir, fmt.Sprintf("cpu-%d-%s.pprof", h.n, label)),
+			"USERSYNC_MEMPROFILE="+filepath.Join(h.cfg.outDir, fmt.Sprintf("mem-%d-%s.pprof", h.n, label)))
 	}
 	var out bytes.Buffer
 	cmd.Stdout = &out
@@ -326,7 +373,7 @@ func (h *harness) sync(ctx context.Context, label string, check func(reconcile.R
 // checkStore counts the store's active users of the connection, and their
 // distinct external ids: both must equal the directory's user count.
 func (h *harness) checkStore(ctx context.Context) error {
-	db, err := sql.Open("sqlite", "file:"+h.dbPath()+"?mode=ro")
+	db, err := h.openStore()
 	if err != nil {
 		return err
 	}
@@ -339,6 +386,9 @@ func (h *harness) checkStore(ctx context.Context) error {
 	}
 	if active != h.n || distinct != h.n {
 		return fmt.Errorf("store holds %d active users (%d distinct external ids), the directory %d", active, distinct, h.n)
+	}
+	if h.cfg.groups {
+		return checkMemberships(ctx, db, h.n)
 	}
 	return nil
 }

@@ -56,7 +56,11 @@ func (a *App) EnsureAdmin(ctx context.Context, pw string, out io.Writer) (bool, 
 	if err != nil {
 		return false, &FieldError{Field: "USERSYNC_ADMIN_PASSWORD", Msg: "USERSYNC_ADMIN_PASSWORD: " + err.Error(), Err: err}
 	}
-	if err := st.CreateAdmin(ctx, store.Admin{Name: AdminName, PasswordHash: hash}); err != nil {
+	if err := st.CreateAdmin(ctx, store.Admin{Name: AdminName, PasswordHash: hash}); errors.Is(err, store.ErrConflict) {
+		// Another instance on the same store created it since we counted
+		// (two serve processes started together): theirs is the one.
+		return false, nil
+	} else if err != nil {
 		return false, err
 	}
 	if generated {

@@ -18,7 +18,7 @@ const maxWarnings = 100
 const batchOps = 2000
 
 // Finish diffs every observed user's rule-managed memberships and super-user
-// flag against the store (read in two queries) and writes only the
+// flag against what Prepare read from the store and writes only the
 // differences, in batches. Users this run did not see keep their rule
 // memberships. Manual memberships are kept, unless the connection
 // overwrites them: then every run removes the manual memberships of all the
@@ -27,28 +27,16 @@ func (p *Phase) Finish(ctx context.Context, rep *reconcile.Report) error {
 	if len(p.desired) == 0 && len(p.manual) == 0 {
 		return nil // nobody is wanted in or held in a rule-managed entity
 	}
-	rows := make(map[string]int64, len(p.desired))
-	err := p.st.ScanIndex(ctx, p.conn.Name, func(e store.IndexEntry) error {
-		if _, ok := p.desired[e.ExternalID]; ok {
-			rows[e.ExternalID] = e.ID
-		}
-		return nil
-	})
+	rows, err := p.rowIDs(ctx)
 	if err != nil {
 		return err
 	}
 	source := store.RuleSource(p.conn.Name)
-	current, err := p.st.SourceMemberships(ctx, source)
-	if err != nil {
-		return err
-	}
-	have := make(map[int64][]int64)
-	for _, m := range current {
-		have[m.UserRowID] = append(have[m.UserRowID], m.EntityID)
-	}
-	supers, err := p.st.SuperUsers(ctx, p.conn.Name)
-	if err != nil {
-		return err
+	have, supers := p.have, p.supers
+	if !p.start {
+		if have, supers, err = p.readRuleState(ctx, source); err != nil {
+			return err
+		}
 	}
 
 	type wanted struct {
@@ -208,4 +196,48 @@ func diff(have, want []int64) (add, remove []int64) {
 		}
 	}
 	return add, remove
+}
+
+// rowIDs maps the external id of every user Finish diffs to its row id.
+// The users that held something when the run started are known from
+// Prepare; the index is scanned again only for the others (users this run
+// created or gave their first membership) and when a user left, whose row
+// the run may have deleted.
+func (p *Phase) rowIDs(ctx context.Context) (map[string]int64, error) {
+	rows := make(map[string]int64, len(p.desired))
+	complete := true
+	for ext, st := range p.desired {
+		id, ok := p.held[ext]
+		if !ok || st.left {
+			complete = false
+			break
+		}
+		rows[ext] = id
+	}
+	if complete {
+		return rows, nil
+	}
+	clear(rows)
+	err := p.st.ScanIndex(ctx, p.conn.Name, func(e store.IndexEntry) error {
+		if _, ok := p.desired[e.ExternalID]; ok {
+			rows[e.ExternalID] = e.ID
+		}
+		return nil
+	})
+	return rows, err
+}
+
+// readRuleState reads the rule memberships and super users, for a Finish
+// without a Prepare.
+func (p *Phase) readRuleState(ctx context.Context, source string) (map[int64][]int64, map[int64]bool, error) {
+	current, err := p.st.SourceMemberships(ctx, source)
+	if err != nil {
+		return nil, nil, err
+	}
+	have := make(map[int64][]int64)
+	for _, m := range current {
+		have[m.UserRowID] = append(have[m.UserRowID], m.EntityID)
+	}
+	supers, err := p.st.SuperUsers(ctx, p.conn.Name)
+	return have, supers, err
 }

@@ -18,6 +18,7 @@ type Store interface {
 	ScanIndex(ctx context.Context, conn string, fn func(store.IndexEntry) error) error
 	SourceMemberships(ctx context.Context, source string) ([]store.Membership, error)
 	SuperUsers(ctx context.Context, conn string) (map[int64]bool, error)
+	RuleHoldings(ctx context.Context, conn, source string) ([]store.Holding, error)
 	ApplyMemberships(ctx context.Context, b store.MembershipBatch) error
 }
 
@@ -45,8 +46,18 @@ type Phase struct {
 	// memberships or the super-user flag when the run starts. A user the
 	// rules give nothing needs no diff unless it is one of them, so
 	// Observe keeps no state for the rest: in a directory where few users
-	// are in rule groups, the phase costs almost nothing per user.
-	held map[string]bool
+	// are in rule groups, the phase costs almost nothing per user. The
+	// value is the user's row id, so that Finish need not scan the index
+	// again for users it already knows.
+	held map[string]int64
+	// have and supers are the rule memberships (entity ids by row id) and
+	// super users read by Prepare; Finish diffs against them instead of
+	// reading both again, which is safe because only this phase writes
+	// them and the run holds its connection's lease. start is set once
+	// they are read.
+	have   map[int64][]int64
+	supers map[int64]bool
+	start  bool
 	// manual holds, by external id, the manual memberships of the
 	// connection's users when the connection overwrites them; nil
 	// otherwise.
@@ -107,8 +118,8 @@ func (p *Phase) Prepare(ctx context.Context) error {
 // phase writes that state, and a run holds its connection's lease, so it
 // cannot change before Finish.
 func (p *Phase) readHeld(ctx context.Context) error {
-	p.held, p.manual = nil, nil
-	current, err := p.st.SourceMemberships(ctx, store.RuleSource(p.conn.Name))
+	p.held, p.manual, p.have, p.supers, p.start = nil, nil, nil, nil, false
+	holdings, err := p.st.RuleHoldings(ctx, p.conn.Name, store.RuleSource(p.conn.Name))
 	if err != nil {
 		return err
 	}
@@ -127,22 +138,28 @@ func (p *Phase) readHeld(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	rows := make(map[int64]bool, len(current)+len(supers))
-	for _, m := range current {
-		rows[m.UserRowID] = true
+	p.have = make(map[int64][]int64)
+	p.held = make(map[string]int64)
+	for _, h := range holdings {
+		p.have[h.UserRowID] = append(p.have[h.UserRowID], h.EntityID)
+		p.held[h.ExternalID] = h.UserRowID
 	}
+	p.supers, p.start = supers, true
+	// The external ids of super users without a membership, and of users
+	// with manual memberships to overwrite, come from the index; a
+	// directory without either needs no scan.
+	scan := len(manual) > 0
 	for id, super := range supers {
-		if super {
-			rows[id] = true
+		if super && p.have[id] == nil {
+			scan = true
 		}
 	}
-	if len(rows) == 0 && len(manual) == 0 {
+	if !scan {
 		return nil
 	}
-	p.held = make(map[string]bool, len(rows))
 	return p.st.ScanIndex(ctx, p.conn.Name, func(e store.IndexEntry) error {
-		if rows[e.ID] {
-			p.held[strings.Clone(e.ExternalID)] = true
+		if supers[e.ID] {
+			p.held[strings.Clone(e.ExternalID)] = e.ID
 		}
 		if ms, ok := manual[e.ID]; ok {
 			if p.manual == nil {
@@ -223,7 +240,7 @@ func (p *Phase) Attributes() []string {
 // the rules gave, and the manual memberships when the connection
 // overwrites them. A user who holds none of these needs nothing.
 func (p *Phase) Leave(ext, userID string) {
-	if !p.held[ext] {
+	if _, held := p.held[ext]; !held {
 		if _, manual := p.manual[ext]; !manual {
 			delete(p.desired, ext)
 			return
@@ -248,7 +265,7 @@ func (p *Phase) Observe(ext, userID string, e *directory.Entry) string {
 		direct = p.g.Direct(e.DN)
 	}
 	d := p.rules.Resolve(direct)
-	if len(d.Entities) == 0 && !d.SuperUser && len(d.Warnings) == 0 && !p.held[ext] {
+	if _, held := p.held[ext]; len(d.Entities) == 0 && !d.SuperUser && len(d.Warnings) == 0 && !held {
 		// Nothing wanted and nothing held: Finish would find no change.
 		delete(p.desired, ext) // a second entry with this id replaces the first
 	} else {

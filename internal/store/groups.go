@@ -39,6 +39,13 @@ type Membership struct {
 	Source    string `json:"source"`
 }
 
+// Holding is one membership of a user by its row and external id.
+type Holding struct {
+	UserRowID  int64
+	ExternalID string
+	EntityID   int64
+}
+
 // SuperUserChange sets or clears a user's super-user flag.
 type SuperUserChange struct {
 	UserRowID int64
@@ -80,6 +87,11 @@ type Entities interface {
 	SourceMemberships(ctx context.Context, source string) ([]Membership, error)
 	// SuperUsers returns the row ids of a connection's super users.
 	SuperUsers(ctx context.Context, conn string) (map[int64]bool, error)
+	// RuleHoldings returns the memberships from source of the connection's
+	// users with each user's external id, in one query: what a run's group
+	// phase needs, without reading every user's index entry or the
+	// entities' names.
+	RuleHoldings(ctx context.Context, conn, source string) ([]Holding, error)
 	// ApplyMemberships writes a batch in one transaction.
 	ApplyMemberships(ctx context.Context, b MembershipBatch) error
 }

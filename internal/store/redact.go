@@ -9,11 +9,15 @@ const Redacted = "[redacted]"
 // secretWords mark a field whose values must never be recorded.
 var secretWords = []string{"password", "passwd", "pwd", "secret", "token", "credential", "apikey", "privatekey"}
 
+// separators are dropped from a field's name before it is compared, so that
+// api_key and api-key read as apikey. Built once: building a Replacer costs
+// more than using it, and every outcome of a sync asks about every change.
+var separators = strings.NewReplacer("_", "", "-", "", ".", "")
+
 // IsSecretField reports whether a field's name says it holds a secret
 // (password, secret, token and the like, in any case).
 func IsSecretField(name string) bool {
-	n := strings.ToLower(name)
-	n = strings.NewReplacer("_", "", "-", "", ".", "").Replace(n)
+	n := separators.Replace(strings.ToLower(name))
 	for _, w := range secretWords {
 		if strings.Contains(n, w) {
 			return true

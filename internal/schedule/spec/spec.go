@@ -102,13 +102,16 @@ func (s Spec) Location() *time.Location { return s.loc }
 func (s Spec) IsOff() bool { return s.sched == nil }
 
 // Next returns the first firing strictly after t, in the schedule's zone,
-// or the zero time for Off. An interval counts from t.
+// or the zero time for Off. An interval's firings are the multiples of it
+// since the zero time, not counted from t: instances sharing a store start
+// at different instants, and each must compute the same firing so that
+// exactly one of them claims it.
 func (s Spec) Next(t time.Time) time.Time {
 	if s.sched == nil {
 		return time.Time{}
 	}
 	if s.every > 0 {
-		return t.Add(s.every).In(s.loc)
+		return t.Truncate(s.every).Add(s.every).In(s.loc)
 	}
 	return s.sched.Next(t.In(s.loc))
 }

@@ -21,7 +21,7 @@ func TestParse(t *testing.T) {
 		{"*/15 * * * *", "UTC", time.Date(2025, 3, 10, 14, 15, 0, 0, time.UTC), 15 * time.Minute, ""},
 		{"* * * * *", "UTC", time.Date(2025, 3, 10, 14, 8, 0, 0, time.UTC), time.Minute, ""},
 		{"30 2 * * mon-fri", "UTC", time.Date(2025, 3, 11, 2, 30, 0, 0, time.UTC), 24 * time.Hour, ""},
-		{"@every 15m", "UTC", from.Add(15 * time.Minute), 15 * time.Minute, ""},
+		{"@every 15m", "UTC", time.Date(2025, 3, 10, 14, 15, 0, 0, time.UTC), 15 * time.Minute, ""},
 		{"@daily", "UTC", time.Date(2025, 3, 11, 0, 0, 0, 0, time.UTC), 24 * time.Hour, ""},
 		{"off", "UTC", time.Time{}, 0, ""},
 		{"0 0 * *", "UTC", time.Time{}, 0, "5-field cron"},
@@ -52,5 +52,28 @@ func TestParse(t *testing.T) {
 	}
 	if _, err := Parse("0 0 * * *", "Nowhere/Land"); !errors.Is(err, ErrTimeZone) {
 		t.Fatalf("unknown zone error = %v, want ErrTimeZone", err)
+	}
+}
+
+// Two instances on one store start at different instants; an interval's
+// next firing must not depend on which one computes it, or both claim a
+// firing of their own and the connection runs twice.
+func TestEveryIsAlignedAcrossInstances(t *testing.T) {
+	for _, expr := range []string{"@every 2s", "@every 15m", "@every 7m"} {
+		s, err := Parse(expr, "Europe/Berlin")
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := s.MinInterval()
+		a := time.Date(2025, 3, 10, 14, 0, 0, 0, time.UTC).Truncate(d).Add(d / 10)
+		b := a.Add(d / 2)
+		if na, nb := s.Next(a), s.Next(b); !na.Equal(nb) || !na.After(b) || na.Sub(a) > d {
+			t.Errorf("%s: Next(%s) = %s, Next(%s) = %s; want the same firing within one interval", expr, a, na, b, nb)
+		}
+		// A firing's successor is exactly one interval later.
+		n := s.Next(a)
+		if got := s.Next(n); got.Sub(n) != d {
+			t.Errorf("%s: Next(%s) = %s, want %s later", expr, n, got, d)
+		}
 	}
 }

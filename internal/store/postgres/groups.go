@@ -113,6 +113,27 @@ func (s *Store) SourceMemberships(ctx context.Context, source string) ([]store.M
 	return s.queryMemberships(ctx, membershipSelect+` WHERE m.source = $1 ORDER BY m.user_row_id`, source)
 }
 
+// RuleHoldings returns the memberships from source of conn's users, with
+// their external ids, ordered by user.
+func (s *Store) RuleHoldings(ctx context.Context, conn, source string) ([]store.Holding, error) {
+	rows, err := s.pool.Query(ctx, `SELECT m.user_row_id, u.external_id, m.entity_id FROM memberships m
+		JOIN users u ON u.id = m.user_row_id WHERE m.source = $1 AND u.connection = $2 AND u.source = 'directory'
+		ORDER BY m.user_row_id`, source, conn)
+	if err != nil {
+		return nil, wrap(err, "rule holdings")
+	}
+	defer rows.Close()
+	var out []store.Holding
+	for rows.Next() {
+		var h store.Holding
+		if err := rows.Scan(&h.UserRowID, &h.ExternalID, &h.EntityID); err != nil {
+			return nil, wrap(err, "rule holdings")
+		}
+		out = append(out, h)
+	}
+	return out, wrap(rows.Err(), "rule holdings")
+}
+
 // SuperUsers returns the row ids of a connection's super users.
 func (s *Store) SuperUsers(ctx context.Context, conn string) (map[int64]bool, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id FROM users WHERE connection = $1 AND source = 'directory' AND super_user`, conn)

@@ -129,6 +129,27 @@ func (s *Store) SourceMemberships(ctx context.Context, source string) ([]store.M
 	return s.queryMemberships(ctx, membershipSelect+` WHERE m.source = ? ORDER BY m.user_row_id`, source)
 }
 
+// RuleHoldings returns the memberships from source of conn's users, with
+// their external ids, ordered by user.
+func (s *Store) RuleHoldings(ctx context.Context, conn, source string) ([]store.Holding, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT m.user_row_id, u.external_id, m.entity_id FROM memberships m
+		JOIN users u ON u.id = m.user_row_id WHERE m.source = ? AND u.connection = ? AND u.source = 'directory'
+		ORDER BY m.user_row_id`, source, conn)
+	if err != nil {
+		return nil, wrap(err, "rule holdings")
+	}
+	defer rows.Close()
+	var out []store.Holding
+	for rows.Next() {
+		var h store.Holding
+		if err := rows.Scan(&h.UserRowID, &h.ExternalID, &h.EntityID); err != nil {
+			return nil, wrap(err, "rule holdings")
+		}
+		out = append(out, h)
+	}
+	return out, wrap(rows.Err(), "rule holdings")
+}
+
 // SuperUsers returns the row ids of a connection's super users.
 func (s *Store) SuperUsers(ctx context.Context, conn string) (map[int64]bool, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id FROM users WHERE connection = ? AND source = 'directory' AND super_user = 1`, conn)
@@ -159,13 +180,21 @@ func (s *Store) ApplyMemberships(ctx context.Context, b store.MembershipBatch) e
 	}
 	defer tx.Rollback()
 	t := now()
+	// A first sync of a directory with groups adds a membership for nearly
+	// every user: many rows per statement, as for users and outcomes.
+	err = insertRows(ctx, tx, `INSERT OR IGNORE INTO memberships(user_row_id, entity_id, source, created_at) VALUES `, `(?, ?, ?, ?)`,
+		len(b.Add), func(i int, args []any) ([]any, error) {
+			m := b.Add[i]
+			return append(args, m.UserRowID, m.EntityID, m.Source, t), nil
+		})
+	if err != nil {
+		return wrap(err, "apply memberships")
+	}
 	steps := []struct {
 		q    string
 		n    int
 		args func(i int) []any
 	}{
-		{`INSERT OR IGNORE INTO memberships(user_row_id, entity_id, source, created_at) VALUES (?, ?, ?, ?)`, len(b.Add),
-			func(i int) []any { m := b.Add[i]; return []any{m.UserRowID, m.EntityID, m.Source, t} }},
 		{`DELETE FROM memberships WHERE user_row_id = ? AND entity_id = ? AND source = ?`, len(b.Remove),
 			func(i int) []any { m := b.Remove[i]; return []any{m.UserRowID, m.EntityID, m.Source} }},
 		// Local users are never modified by sync.

@@ -343,6 +343,11 @@ func (r *recorder) SourceMemberships(ctx context.Context, a1 string) ([]store.Me
 	return r.Store.SourceMemberships(ctx, a1)
 }
 
+func (r *recorder) RuleHoldings(ctx context.Context, a1 string, a2 string) ([]store.Holding, error) {
+	r.hit("RuleHoldings")
+	return r.Store.RuleHoldings(ctx, a1, a2)
+}
+
 func (r *recorder) SuperUsers(ctx context.Context, a1 string) (map[int64]bool, error) {
 	r.hit("SuperUsers")
 	return r.Store.SuperUsers(ctx, a1)

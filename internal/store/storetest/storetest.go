@@ -31,6 +31,8 @@ func Run(t *testing.T, open Opener) {
 		{"Entities", testEntities},
 		{"Memberships", testMemberships},
 		{"ApplyMembershipsIsAtomic", testApplyMembershipsIsAtomic},
+		{"ApplyMembershipsBulk", testApplyMembershipsBulk},
+		{"RuleHoldings", testRuleHoldings},
 		{"Leases", testLeases},
 		{"OrphanedRuns", testOrphanedRuns},
 		{"Schedules", testSchedules},
