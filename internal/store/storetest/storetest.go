@@ -49,6 +49,7 @@ func Run(t *testing.T, open Opener) {
 		{"UnicodeUserIDs", testUnicodeUserIDs},
 		{"UndoLink", testUndoLink},
 		{"DeletedUsers", testDeletedUsers},
+		{"SCIMRequests", testSCIMRequests},
 	}
 	seen := &calls{names: map[string]bool{}}
 	ran := 0
