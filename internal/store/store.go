@@ -37,6 +37,7 @@ type Store interface {
 	Sessions
 	APITokens
 	DeletedUsers
+	SCIM
 	SCIMRequests
 
 	// Apply writes one batch of a run's changes in a single transaction,

@@ -49,6 +49,8 @@ func Run(t *testing.T, open Opener) {
 		{"UnicodeUserIDs", testUnicodeUserIDs},
 		{"UndoLink", testUndoLink},
 		{"DeletedUsers", testDeletedUsers},
+		{"SCIMTokens", testSCIMTokens},
+		{"SCIMResources", testSCIMResources},
 		{"SCIMRequests", testSCIMRequests},
 	}
 	seen := &calls{names: map[string]bool{}}
