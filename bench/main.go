@@ -57,6 +57,8 @@ func run(ctx context.Context, args []string) error {
 	keep := fs.Bool("keep", false, "keep the temporary directories (slapd data, stores)")
 	incremental := fs.Bool("incremental", true, "also measure an incremental sync after 1% changed (turn off for binaries without incremental reads)")
 	binFlag := fs.String("bin", "", "use this usersync binary instead of building ./cmd/usersync (to compare two versions)")
+	scim := fs.Duration("scim", 0, "instead, measure SCIM POST and PATCH requests per second against usersync serve for this long (e.g. 20s)")
+	scimClients := fs.Int("scim-clients", 16, "concurrent SCIM clients of -scim")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -88,6 +90,9 @@ func run(ctx context.Context, args []string) error {
 		if bin, err = buildUsersync(ctx, tmp); err != nil {
 			return err
 		}
+	}
+	if *scim > 0 {
+		return runSCIMBench(ctx, scimConfig{duration: *scim, concurrency: max(*scimClients, 1), outDir: cfg.outDir}, bin, tmp)
 	}
 	var results []result
 	for _, n := range cfg.sizes {
