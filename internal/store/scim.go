@@ -73,3 +73,6 @@ type SCIM interface {
 	// DeleteSCIMResource removes a resource; an unknown id is ErrNotFound.
 	DeleteSCIMResource(ctx context.Context, conn, kind, id string) error
 }
+
+// TriggerSCIM marks a run that applies what a SCIM client pushed.
+const TriggerSCIM = "scim"

@@ -1,0 +1,252 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/usersync/usersync/internal/connection"
+	"github.com/usersync/usersync/internal/directory"
+	"github.com/usersync/usersync/internal/grouprules"
+	"github.com/usersync/usersync/internal/mapping"
+	"github.com/usersync/usersync/internal/reconcile"
+	"github.com/usersync/usersync/internal/scim"
+	"github.com/usersync/usersync/internal/store"
+)
+
+// guardRetryAfter is what a SCIM client is told to wait when the deletion
+// guard holds its deactivations: an operator must decide first, and
+// Entra's provisioning service retries failed changes in later cycles.
+const guardRetryAfter = 10 * time.Minute
+
+// leaseRetryAfter is the wait when another process is running the
+// connection.
+const leaseRetryAfter = 5 * time.Second
+
+// scimUserDN and scimGroupDN name SCIM resources as directory entries,
+// so that the group rules find a group's members by DN.
+func scimUserDN(id string) string  { return "scimUser=" + id }
+func scimGroupDN(id string) string { return "scimGroup=" + id }
+
+// scimJob is the engine's job for one SCIM write: the connection's
+// mappings (the SCIM baseline when it has none), the SCIM id as linking
+// key, and the group rules over the connection's SCIM groups.
+func (b *SCIMBackend) scimJob(c connection.Connection) (reconcile.Job, error) {
+	set := c.MappingSet()
+	if set.Mappings == nil {
+		set.Mappings = mapping.SCIM().Mappings
+	}
+	mapper, err := mapping.Compile(set)
+	if err != nil {
+		return reconcile.Job{}, fmt.Errorf("connection %q: %w", c.Name, err)
+	}
+	dir := &scimGroups{st: b.a.Store, conn: c.Name}
+	j := reconcile.Job{Conn: c, Dir: dir, Flavor: mapping.FlavorSCIM, Mapper: mapper, LinkingKey: "id", Trigger: store.TriggerSCIM}
+	if c.GroupRulesOn() {
+		j.Groups = grouprules.NewPhase(b.a.Store, dir, c, mapping.FlavorSCIM)
+	}
+	return j, nil
+}
+
+func userEntry(id string, r scim.Resource) *directory.Entry {
+	return &directory.Entry{DN: scimUserDN(id), Attrs: scim.Flatten(id, r)}
+}
+
+// apply feeds one write to the engine: a User is upserted; a Group's
+// members whose membership changed are upserted again, so that the group
+// rules give or take their memberships.
+func (b *SCIMBackend) apply(ctx context.Context, c connection.Connection, kind, id string, old, next scim.Resource) error {
+	if kind == scim.KindUser {
+		return b.run(ctx, c, reconcile.Changes{Upserts: []*directory.Entry{userEntry(id, next)}, Trigger: store.TriggerSCIM})
+	}
+	ids := changedMembers(old, next)
+	return b.applyMembers(ctx, c, ids)
+}
+
+// remove applies a DELETE: the leave policy for a User; for a Group, its
+// members lose what it gave them.
+func (b *SCIMBackend) remove(ctx context.Context, c connection.Connection, kind, id string, old scim.Resource) error {
+	if kind == scim.KindUser {
+		return b.run(ctx, c, reconcile.Changes{Deletes: []string{id}, Trigger: store.TriggerSCIM})
+	}
+	if err := b.a.Store.DeleteSCIMResource(ctx, c.Name, store.SCIMGroup, id); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	return b.applyMembers(ctx, c, members(old))
+}
+
+// applyMembers upserts the users with these ids again, when the
+// connection has group rules.
+func (b *SCIMBackend) applyMembers(ctx context.Context, c connection.Connection, ids []string) error {
+	if !c.GroupRulesOn() || len(ids) == 0 {
+		return nil
+	}
+	var ups []*directory.Entry
+	for _, id := range ids {
+		r, err := b.Get(ctx, c.Name, scim.KindUser, id)
+		if err != nil {
+			continue // a member that is not a User of this connection gives nothing
+		}
+		ups = append(ups, userEntry(id, r.Resource))
+	}
+	if len(ups) == 0 {
+		return nil
+	}
+	return b.run(ctx, c, reconcile.Changes{Upserts: ups, Trigger: store.TriggerSCIM})
+}
+
+func members(r scim.Resource) []string {
+	list, _ := r["members"].([]any)
+	var out []string
+	for _, m := range list {
+		if obj, ok := m.(map[string]any); ok {
+			if v, ok := obj["value"].(string); ok {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
+// changedMembers are the members added or removed, or every member when
+// the group was renamed (the rules match groups by name).
+func changedMembers(old, next scim.Resource) []string {
+	before, after := members(old), members(next)
+	on, _ := old["displayName"].(string)
+	nn, _ := next["displayName"].(string)
+	if on != nn {
+		return append(before, after...)
+	}
+	was := map[string]bool{}
+	for _, m := range before {
+		was[m] = true
+	}
+	is := map[string]bool{}
+	var out []string
+	for _, m := range after {
+		is[m] = true
+		if !was[m] {
+			out = append(out, m)
+		}
+	}
+	for _, m := range before {
+		if !is[m] {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// run applies a batch of changes as one run under the connection's lease
+// and turns its result into the SCIM answer: a write the engine refused
+// (a failed mapping, a taken userId) is an error naming why, and a hold
+// of the deletion guard tells the client to retry later.
+func (b *SCIMBackend) run(ctx context.Context, c connection.Connection, ch reconcile.Changes) error {
+	j, err := b.scimJob(c)
+	if err != nil {
+		return err
+	}
+	var rep *reconcile.Report
+	err = b.a.WithLease(ctx, c.Name, func(ctx context.Context) error {
+		var err error
+		rep, err = b.a.Engine.ApplyChanges(ctx, j, ch)
+		return err
+	})
+	if rep != nil && rep.ID != 0 {
+		b.noteRequest(ctx, rep)
+	}
+	var held *store.LeaseHeldError
+	switch {
+	case errors.As(err, &held):
+		return &scim.Error{Status: http.StatusTooManyRequests, Detail: "another run of this connection is in progress; retry shortly",
+			RetryAfter: leaseRetryAfter, Err: err}
+	case errors.Is(err, reconcile.ErrGuardTipped):
+		return &scim.Error{Status: http.StatusTooManyRequests, RetryAfter: guardRetryAfter, Err: err,
+			Detail: fmt.Sprintf("the deletion guard holds this deactivation for an operator's approval (run %d); retry later", rep.ID)}
+	case err != nil:
+		return err
+	}
+	return b.refusal(ctx, rep)
+}
+
+// noteRequest records which SCIM request a run applied, so that its
+// outcomes lead back to the request (and the request log shows it).
+func (b *SCIMBackend) noteRequest(ctx context.Context, rep *reconcile.Report) {
+	id := scim.RequestID(ctx)
+	if id == "" {
+		return
+	}
+	run, err := b.a.Store.GetRun(ctx, rep.ID)
+	if err != nil {
+		return
+	}
+	run.Warnings = append(run.Warnings, "SCIM request "+id)
+	if err := b.a.Store.UpdateRun(context.WithoutCancel(ctx), run); err != nil {
+		b.a.Log.Warn("scim: recording the request id", "run", rep.ID, "error", err)
+	}
+}
+
+// refusal returns the error for a run that failed or skipped a user the
+// client wrote: a userId another active user holds (or a local user's)
+// is 409 uniqueness, anything else 400 invalidValue with the run's reason.
+func (b *SCIMBackend) refusal(ctx context.Context, rep *reconcile.Report) error {
+	if rep == nil || rep.Failed+rep.Skipped == 0 {
+		return nil
+	}
+	for _, action := range []string{store.ActionFailed, store.ActionSkipped} {
+		outs, err := b.a.Store.ListOutcomes(ctx, rep.ID, store.OutcomeQuery{Action: action, Limit: 1})
+		if err != nil {
+			return err
+		}
+		for _, o := range outs {
+			switch {
+			case strings.Contains(o.Reason, "already held by"), strings.Contains(o.Reason, "a local user"):
+				return &scim.Error{Status: http.StatusConflict, Type: scim.TypeUniqueness, Detail: o.Reason, Err: scim.ErrUniqueness}
+			case action == store.ActionSkipped && strings.Contains(o.Reason, "disabled"):
+				// A user created inactive is not provisioned, as a
+				// disabled account read from a directory is not.
+				continue
+			case action == store.ActionSkipped && !strings.Contains(o.Reason, "no value for userId"):
+				continue
+			}
+			return scim.BadRequest(scim.TypeInvalidValue, "%s (run %d)", o.Reason, rep.ID)
+		}
+	}
+	return nil
+}
+
+// scimGroups reads a connection's SCIM Groups as directory entries for
+// the group rules: cn is the displayName, member the members' DNs.
+type scimGroups struct {
+	st   store.Store
+	conn string
+}
+
+var _ directory.Reader = (*scimGroups)(nil)
+
+func (g *scimGroups) Search(ctx context.Context, _ directory.Query, fn func(*directory.Entry) error) error {
+	rs, err := g.st.ListSCIMResources(ctx, store.SCIMQuery{Connection: g.conn, Kind: store.SCIMGroup})
+	if err != nil {
+		return err
+	}
+	for _, r := range rs {
+		s, err := stored(r)
+		if err != nil {
+			return err
+		}
+		name, _ := s.Resource["displayName"].(string)
+		e := &directory.Entry{DN: scimGroupDN(r.ID), Attrs: map[string][]string{"cn": {name}}}
+		for _, m := range members(s.Resource) {
+			e.Attrs["member"] = append(e.Attrs["member"], scimUserDN(m))
+		}
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (g *scimGroups) Close() error { return nil }
