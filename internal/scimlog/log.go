@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/usersync/usersync/internal/scim"
 	"github.com/usersync/usersync/internal/store"
 )
 
@@ -37,7 +38,7 @@ type Options struct {
 const DefaultMaxBody = 64 << 10
 
 // Prefix is the path under which SCIM connections are served.
-const Prefix = "/scim/v2/"
+const Prefix = scim.Prefix
 
 // HeaderRequestID is the response header carrying an entry's request id.
 const HeaderRequestID = "X-Request-Id"
@@ -72,15 +73,6 @@ func New(st Store, opts Options) *Log {
 	return &Log{st: st, opts: opts, queue: make(chan item, 4096), now: time.Now}
 }
 
-type ctxKey struct{}
-
-// RequestID returns the id of the logged SCIM request ctx belongs to, or ""
-// outside one, so that a run outcome can link to the request that caused it.
-func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(ctxKey{}).(string)
-	return id
-}
-
 // Handler wraps a SCIM handler: requests under Prefix are logged, others
 // pass through untouched.
 func (l *Log) Handler(next http.Handler) http.Handler {
@@ -103,7 +95,10 @@ func (l *Log) Handler(next http.Handler) http.Handler {
 			r.Body = readCloser{io.MultiReader(bytes.NewReader(body), r.Body), r.Body}
 		}
 		rec := &recorder{ResponseWriter: w, status: http.StatusOK, max: l.opts.MaxBody}
-		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), ctxKey{}, id)))
+		// The handler takes the id from the context, never from the
+		// client's own X-Request-Id, so that every entry's id is unique and
+		// the run outcomes of the request name this entry.
+		next.ServeHTTP(rec, r.WithContext(scim.WithRequestID(r.Context(), id)))
 
 		truncated := len(body) > l.opts.MaxBody
 		if truncated {

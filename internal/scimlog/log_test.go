@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/usersync/usersync/internal/connection"
+	"github.com/usersync/usersync/internal/scim"
 	"github.com/usersync/usersync/internal/scimlog"
 	"github.com/usersync/usersync/internal/store"
 	"github.com/usersync/usersync/internal/store/sqlite"
@@ -44,7 +45,7 @@ func serve(t *testing.T, opts scimlog.Options, handler http.HandlerFunc) *served
 	s.srv = httptest.NewServer(s.log.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		s.seen <- string(b)
-		s.ids <- scimlog.RequestID(r.Context())
+		s.ids <- scim.RequestID(r.Context())
 		handler(w, r)
 	})))
 	t.Cleanup(func() {
