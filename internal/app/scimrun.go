@@ -85,7 +85,7 @@ func (b *SCIMBackend) applyMembers(ctx context.Context, c connection.Connection,
 		return nil
 	}
 	var ups []*directory.Entry
-	for _, id := range ids {
+	for _, id := range dedupe(ids) {
 		r, err := b.Get(ctx, c.Name, scim.KindUser, id)
 		if err != nil {
 			continue // a member that is not a User of this connection gives nothing
@@ -118,7 +118,7 @@ func changedMembers(old, next scim.Resource) []string {
 	on, _ := old["displayName"].(string)
 	nn, _ := next["displayName"].(string)
 	if on != nn {
-		return append(before, after...)
+		return dedupe(append(before, after...))
 	}
 	was := map[string]bool{}
 	for _, m := range before {
@@ -135,6 +135,18 @@ func changedMembers(old, next scim.Resource) []string {
 	for _, m := range before {
 		if !is[m] {
 			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func dedupe(ids []string) []string {
+	seen := map[string]bool{}
+	out := ids[:0]
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
 		}
 	}
 	return out

@@ -31,8 +31,10 @@ func ParseFilter(s string) (filter.Expression, error) {
 	if len(s) > maxFilter {
 		return nil, BadRequest(TypeInvalidFilter, "the filter is longer than %d bytes", maxFilter)
 	}
-	if m := valueSubCompare.FindStringSubmatch(s); m != nil {
-		s = fmt.Sprintf("%s[(%s) and %s %s %s]", m[1], m[2], m[3], m[4], m[5])
+	if m := valueSubCompare.FindStringSubmatch(s); m != nil && !strings.Contains(strings.ToLower(m[2]), " or ") {
+		// The parser takes no parentheses inside brackets; without an
+		// "or" inside, none are needed.
+		s = fmt.Sprintf("%s[%s and %s %s %s]", m[1], m[2], m[3], m[4], m[5])
 	}
 	e, err := parseFilter(s)
 	if err != nil {
@@ -78,10 +80,10 @@ func Match(kind string, r Resource, e filter.Expression) bool {
 	case *filter.NotExpression:
 		return !Match(kind, r, x.Expression)
 	case *filter.AttributeExpression:
-		a, vals := lookup(kind, r, x.AttributePath)
+		a, vals := lookup(kind, r, x.AttributePath, true)
 		return compareAny(a, vals, x.Operator, x.CompareValue)
 	case *filter.ValuePath:
-		a, vals := lookup(kind, r, filter.AttributePath{URIPrefix: x.AttributePath.URIPrefix, AttributeName: x.AttributePath.AttributeName})
+		a, vals := lookup(kind, r, filter.AttributePath{URIPrefix: x.AttributePath.URIPrefix, AttributeName: x.AttributePath.AttributeName}, false)
 		if a == nil || a.Type != typeComplex {
 			return false
 		}
@@ -125,9 +127,10 @@ func matchElement(a Attr, obj map[string]any, e filter.Expression) bool {
 
 // lookup returns an attribute path's definition and its values in r. A
 // complex attribute compared without a sub-attribute compares its value
-// sub-attribute (RFC 7644, section 3.4.2.2); "manager" without a URN is
+// sub-attribute (RFC 7644, section 3.4.2.2) when byValue is set;
+// otherwise the elements themselves are returned. "manager" without a URN is
 // the enterprise manager, as Microsoft's provisioning service queries it.
-func lookup(kind string, r Resource, p filter.AttributePath) (*Attr, []any) {
+func lookup(kind string, r Resource, p filter.AttributePath, byValue bool) (*Attr, []any) {
 	container := map[string]any(r)
 	var a *Attr
 	name, sub := p.AttributeName, p.SubAttributeName()
@@ -152,7 +155,7 @@ func lookup(kind string, r Resource, p filter.AttributePath) (*Attr, []any) {
 	if !ok {
 		return a, nil
 	}
-	if a.Type == typeComplex && sub == "" && findAttr(a.Sub, "value") != nil {
+	if byValue && a.Type == typeComplex && sub == "" && findAttr(a.Sub, "value") != nil {
 		sub = "value"
 	}
 	if sub == "" {

@@ -31,10 +31,10 @@ type Schema struct {
 	Attrs                 []Attr
 }
 
-func str(name string) Attr           { return Attr{Name: name, Type: typeString} }
-func exact(name string) Attr         { return Attr{Name: name, Type: typeString, CaseExact: true} }
-func boolean(name string) Attr       { return Attr{Name: name, Type: typeBoolean} }
-func ref(name string) Attr           { return Attr{Name: name, Type: typeReference, CaseExact: true} }
+func str(name string) Attr     { return Attr{Name: name, Type: typeString} }
+func exact(name string) Attr   { return Attr{Name: name, Type: typeString, CaseExact: true} }
+func boolean(name string) Attr { return Attr{Name: name, Type: typeBoolean} }
+func ref(name string) Attr     { return Attr{Name: name, Type: typeReference, CaseExact: true} }
 func complexAttr(name string, sub ...Attr) Attr {
 	return Attr{Name: name, Type: typeComplex, Sub: sub}
 }
