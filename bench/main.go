@@ -92,7 +92,7 @@ func run(ctx context.Context, args []string) error {
 		}
 	}
 	if *scim > 0 {
-		return runSCIMBench(ctx, scimConfig{duration: *scim, concurrency: max(*scimClients, 1), outDir: cfg.outDir}, bin, tmp)
+		return runSCIMBench(ctx, scimConfig{duration: *scim, concurrency: max(*scimClients, 1), outDir: cfg.outDir, profile: *profile}, bin, tmp)
 	}
 	var results []result
 	for _, n := range cfg.sizes {

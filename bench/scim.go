@@ -23,6 +23,8 @@ type scimConfig struct {
 	duration    time.Duration
 	concurrency int
 	outDir      string
+	// profile writes a CPU profile of the server to outDir/cpu-scim.pprof.
+	profile bool
 }
 
 // scimKinds are the requests of the mix, with their share of it: a
@@ -47,7 +49,11 @@ func runSCIMBench(ctx context.Context, cfg scimConfig, bin, tmp string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	srv, err := startSCIMServer(ctx, bin, dir)
+	profile := ""
+	if cfg.profile {
+		profile = filepath.Join(cfg.outDir, "cpu-scim.pprof")
+	}
+	srv, err := startSCIMServer(ctx, bin, dir, profile)
 	if err != nil {
 		return err
 	}
@@ -267,16 +273,18 @@ func (s *scimServer) stop() {
 	}
 }
 
-func startSCIMServer(ctx context.Context, bin, dir string) (*scimServer, error) {
+func startSCIMServer(ctx context.Context, bin, dir, profile string) (*scimServer, error) {
 	db := filepath.Join(dir, "usersync.db")
 	env := append(os.Environ(), "USERSYNC_SECRET_KEY=", "USERSYNC_SECRET_KEY_FILE="+filepath.Join(dir, "usersync.key"),
 		"USERSYNC_ADMIN_PASSWORD=Bench-Admin-Passw0rd")
 	cli := func(args ...string) (string, error) {
 		cmd := exec.CommandContext(ctx, bin, append(args, "--db", db)...)
 		cmd.Env, cmd.Dir = env, dir
-		out, err := cmd.CombinedOutput()
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
 		if err != nil {
-			return "", fmt.Errorf("usersync %s: %w: %s", strings.Join(args, " "), err, out)
+			return "", fmt.Errorf("usersync %s: %w: %s%s", strings.Join(args, " "), err, out, stderr.Bytes())
 		}
 		return string(out), nil
 	}
@@ -292,6 +300,9 @@ func startSCIMServer(ctx context.Context, bin, dir string) (*scimServer, error) 
 	l.Close()
 	cmd := exec.Command(bin, "serve", "--listen", addr, "--ops-listen", "", "--no-scheduler", "--db", db)
 	cmd.Env, cmd.Dir = env, dir
+	if profile != "" {
+		cmd.Env = append(cmd.Env, "USERSYNC_CPUPROFILE="+profile)
+	}
 	logs := &bytes.Buffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
@@ -329,7 +340,7 @@ func scimSetup(cli func(args ...string) (string, error), name string) (string, e
 	if _, err := cli("connection", "apply", "-f", f.Name()); err != nil {
 		return "", err
 	}
-	out, err := cli("scim", "token", "create", name)
+	out, err := cli("scim", "token", "create", "bench", "--connection", name)
 	if err != nil {
 		return "", err
 	}
