@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/usersync/usersync/internal/reconcile"
 	"github.com/usersync/usersync/internal/scim"
 	"github.com/usersync/usersync/internal/store"
 )
@@ -184,6 +185,12 @@ func (b *SCIMBackend) Update(ctx context.Context, conn, kind, id string, change 
 		return scim.Stored{}, err
 	}
 	if err := b.apply(ctx, c, kind, id, old.Resource, next); err != nil {
+		if errors.Is(err, reconcile.ErrGuardTipped) {
+			// The client's soft delete stands, held for approval: the
+			// resource says what the client asked, the user stays active
+			// until an operator approves.
+			return scim.Stored{}, err
+		}
 		if _, rerr := b.put(context.WithoutCancel(ctx), conn, kind, id, old.Resource, false); rerr != nil {
 			err = errors.Join(err, rerr)
 		}

@@ -157,6 +157,10 @@ func dedupe(ids []string) []string {
 // (a failed mapping, a taken userId) is an error naming why, and a hold
 // of the deletion guard tells the client to retry later.
 func (b *SCIMBackend) run(ctx context.Context, c connection.Connection, ch reconcile.Changes) error {
+	c, err := b.guard(ctx, c, ch)
+	if err != nil {
+		return err
+	}
 	j, err := b.scimJob(c)
 	if err != nil {
 		return err
