@@ -5,11 +5,16 @@ import (
 	"net/http"
 )
 
-// scimConnection creates a SCIM connection, as an administrator does before
-// registering usersync in Entra ID or Okta.
-func (a *admin) scimConnection(name string) {
+// scimConnection creates a SCIM connection with extra document fields
+// (nil for none), as an administrator does before registering usersync in
+// Entra ID or Okta.
+func (a *admin) scimConnection(name string, extra map[string]any) {
 	a.t.Helper()
-	a.apply(map[string]any{"name": name, "systemType": "scim"})
+	doc := map[string]any{"name": name, "systemType": "scim"}
+	for k, v := range extra {
+		doc[k] = v
+	}
+	a.apply(doc)
 }
 
 // scimToken creates a bearer token for a SCIM connection through the API

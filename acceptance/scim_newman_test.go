@@ -38,7 +38,7 @@ func TestSCIMMicrosoftCollection(t *testing.T) {
 }
 
 func runMicrosoftCollection(t *testing.T, newman string, a *admin) {
-	a.scimConnection("entra")
+	a.scimConnection("entra", nil)
 	c := a.serve()
 	token := c.scimToken("entra")
 	u, err := url.Parse(c.base)

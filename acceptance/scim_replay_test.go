@@ -19,11 +19,19 @@ import (
 // vector is one request sequence of testdata/scim/vectors, written from RFC
 // 7644 and Microsoft's SCIM provisioning pages (see the README there).
 type vector struct {
-	Source string       `json:"source"`
-	Steps  []vectorStep `json:"steps"`
-	After  struct {
+	Source string `json:"source"`
+	// Connection holds fields of the SCIM connection's document, such as
+	// its deletion guard.
+	Connection map[string]any `json:"connection"`
+	Steps      []vectorStep   `json:"steps"`
+	After      struct {
 		Users  map[string]string    `json:"users"`
 		Groups map[string]*[]string `json:"groups"`
+		// Held are users whose deactivation waits for approval: active
+		// until an administrator approves the held run, inactive after.
+		Held []string `json:"held"`
+		// Runs counts the connection's runs by status.
+		Runs map[string]int `json:"runs"`
 	} `json:"after"`
 }
 
@@ -85,7 +93,7 @@ func TestSCIMReplayVectors(t *testing.T) {
 				// across connections, and the documents reuse theirs.
 				t.Run(n, func(t *testing.T) {
 					a := st.newAdmin(t)
-					a.scimConnection("entra")
+					a.scimConnection("entra", vectors[n].Connection)
 					// The application groups a pushed group's members get
 					// through the group rules, by the group's name.
 					for group, members := range vectors[n].After.Groups {
@@ -438,6 +446,7 @@ func (r *replayer) checkAfter(v vector) {
 			t.Fatalf("after: unknown state %q for %s", want, userName)
 		}
 	}
+	r.checkRuns(v)
 	for group, members := range v.After.Groups {
 		r.checkGroup(group, members)
 		if members == nil {
@@ -460,6 +469,55 @@ func (r *replayer) checkAfter(v vector) {
 			if has != in[strings.ToLower(userName)] {
 				t.Errorf("after: %s has a membership %q: %v, want %v (memberships: %v)", userName, group, has, in[strings.ToLower(userName)], r.a.memberships(userName))
 			}
+		}
+	}
+}
+
+// checkRuns counts the connection's runs by status, then approves the held
+// ones as an administrator does and checks that the held users are
+// deactivated only now.
+func (r *replayer) checkRuns(v vector) {
+	t := r.t
+	if len(v.After.Runs) == 0 && len(v.After.Held) == 0 {
+		return
+	}
+	var runs []struct {
+		ID     int64  `json:"runId"`
+		Status string `json:"status"`
+	}
+	if err := json.Unmarshal([]byte(r.a.must("runs", "list", "--connection", r.conn, "--limit", "1000", "--json")), &runs); err != nil {
+		t.Fatalf("runs list --json: %v", err)
+	}
+	count := map[string]int{}
+	for _, run := range runs {
+		count[run.Status]++
+	}
+	for status, n := range v.After.Runs {
+		if count[status] != n {
+			t.Errorf("after: %d runs %s, want %d (runs: %+v)", count[status], status, n, runs)
+		}
+	}
+	state := func(userName string) string {
+		for _, u := range r.a.users() {
+			if u.Connection == r.conn && strings.EqualFold(u.UserID, userName) && u.Status == "active" {
+				return "active"
+			}
+		}
+		return "not active"
+	}
+	for _, userName := range v.After.Held {
+		if got := state(userName); got != "active" {
+			t.Errorf("after: %s is %s while its deactivation waits for approval", userName, got)
+		}
+	}
+	for _, run := range runs {
+		if run.Status == "awaitingApproval" {
+			r.a.must("runs", "approve", jsonNumber(run.ID))
+		}
+	}
+	for _, userName := range v.After.Held {
+		if got := state(userName); got != "not active" {
+			t.Errorf("after the approval: %s is still active", userName)
 		}
 	}
 }
