@@ -49,6 +49,90 @@ func ParseFilter(s string) (filter.Expression, error) {
 	return e, nil
 }
 
+// checkFilter rejects a filter on an attribute the resource's schemas do
+// not define: RFC 7644 answers it 400 invalidFilter rather than an empty
+// list, which would read as "nobody" to a client matching users.
+func checkFilter(kind string, e filter.Expression) error {
+	switch x := e.(type) {
+	case *filter.LogicalExpression:
+		if err := checkFilter(kind, x.Left); err != nil {
+			return err
+		}
+		return checkFilter(kind, x.Right)
+	case *filter.NotExpression:
+		return checkFilter(kind, x.Expression)
+	case *filter.AttributeExpression:
+		return checkPath(kind, x.AttributePath, nil)
+	case *filter.ValuePath:
+		a, err := attrOf(kind, x.AttributePath)
+		if err != nil {
+			return err
+		}
+		if a == nil {
+			return nil // another extension's attribute
+		}
+		return checkSub(a, x.ValueFilter)
+	}
+	return nil
+}
+
+func checkSub(a *Attr, e filter.Expression) error {
+	switch x := e.(type) {
+	case *filter.LogicalExpression:
+		if err := checkSub(a, x.Left); err != nil {
+			return err
+		}
+		return checkSub(a, x.Right)
+	case *filter.NotExpression:
+		return checkSub(a, x.Expression)
+	case *filter.AttributeExpression:
+		name := x.AttributePath.AttributeName
+		if sub := x.AttributePath.SubAttributeName(); sub != "" {
+			name = sub
+		}
+		if findAttr(a.Sub, name) == nil {
+			return BadRequest(TypeInvalidFilter, "%s has no sub-attribute %q to filter on", a.Name, name)
+		}
+	}
+	return nil
+}
+
+// attrOf finds the attribute a filter path names; nil with no error is an
+// attribute of an extension usersync does not define.
+func attrOf(kind string, p filter.AttributePath) (*Attr, error) {
+	uri := p.URI()
+	var a *Attr
+	switch {
+	case uri != "" && isEnterpriseURN(uri):
+		if kind != KindUser {
+			return nil, BadRequest(TypeInvalidFilter, "the enterprise extension applies to Users only")
+		}
+		a = findAttr(EnterpriseSchema.Attrs, p.AttributeName)
+	case uri != "" && !strings.EqualFold(uri, schemaOf(kind).ID):
+		return nil, nil
+	default:
+		a = coreAttr(kind, p.AttributeName)
+		if a == nil && kind == KindUser {
+			a = findAttr(EnterpriseSchema.Attrs, p.AttributeName)
+		}
+	}
+	if a == nil {
+		return nil, BadRequest(TypeInvalidFilter, "the %s schema has no attribute %q to filter on", kind, p.String())
+	}
+	return a, nil
+}
+
+func checkPath(kind string, p filter.AttributePath, _ *Attr) error {
+	a, err := attrOf(kind, p)
+	if err != nil || a == nil {
+		return err
+	}
+	if sub := p.SubAttributeName(); sub != "" && findAttr(a.Sub, sub) == nil {
+		return BadRequest(TypeInvalidFilter, "%s has no sub-attribute %q to filter on", a.Name, sub)
+	}
+	return nil
+}
+
 // parseFilter calls the parser, turning a panic on hostile input into an
 // error: a filter never fails a request with a 500.
 func parseFilter(s string) (e filter.Expression, err error) {

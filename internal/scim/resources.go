@@ -31,6 +31,9 @@ func (x resources) list(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
+		if err := checkFilter(x.kind, e); err != nil {
+			return err
+		}
 		hint = hintOf(x.kind, e)
 		match = func(s Stored) bool {
 			withID := Resource{"id": s.ID}
