@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	filter "github.com/scim2/filter-parser/v2"
 )
@@ -12,11 +13,6 @@ import (
 // maxFilter bounds a filter's length: a longer one is a 400 tooMany rather
 // than work for the parser.
 const maxFilter = 4096
-
-// bareValue matches the one comparison Microsoft's own provisioning
-// example writes without quotes ("externalId eq jyoung"), so that it can
-// be read as the string it means.
-var bareValue = regexp.MustCompile(`^\s*([A-Za-z][\w.:$-]*)\s+(eq|ne|co|sw|ew|gt|lt|ge|le)\s+([^\s"()\[\]]+)\s*$`)
 
 // valueSubCompare matches "emails[type eq "work"].value eq "x"": a value
 // path followed by a sub-attribute comparison, which Microsoft documents
@@ -38,15 +34,32 @@ func ParseFilter(s string) (filter.Expression, error) {
 	}
 	e, err := parseFilter(s)
 	if err != nil {
-		if m := bareValue.FindStringSubmatch(s); m != nil && !isLiteral(m[3]) {
-			quoted, _ := json.Marshal(m[3])
-			if e2, err2 := parseFilter(m[1] + " " + m[2] + " " + string(quoted)); err2 == nil {
+		if q := quoteBare(s); q != s {
+			if e2, err2 := parseFilter(q); err2 == nil {
 				return e2, nil
 			}
 		}
 		return nil, BadRequest(TypeInvalidFilter, "the filter %q is not a SCIM filter: %v", s, err)
 	}
 	return e, nil
+}
+
+// bareOperand matches a comparison whose value is not quoted.
+var bareOperand = regexp.MustCompile(`(?i)(\s(?:eq|ne|co|sw|ew|gt|lt|ge|le)\s+)([^\s"()\[\]]+)`)
+
+// quoteBare quotes the values Microsoft writes bare ("externalId eq
+// jyoung" in its provisioning page, "userName sw O" in its test
+// collection), so that a filter the strict grammar refuses only for that
+// is read as the strings it means. true, false, null and numbers stay.
+func quoteBare(s string) string {
+	return bareOperand.ReplaceAllStringFunc(s, func(m string) string {
+		sub := bareOperand.FindStringSubmatch(m)
+		if isLiteral(sub[2]) {
+			return m
+		}
+		q, _ := json.Marshal(sub[2])
+		return sub[1] + string(q)
+	})
 }
 
 // checkFilter rejects a filter on an attribute the resource's schemas do
@@ -310,6 +323,22 @@ func compare(a *Attr, v any, op filter.CompareOperator, want any) bool {
 	default:
 		w = fmt.Sprint(x)
 	}
+	if a.Type == typeDateTime {
+		if c, ok := compareTimes(s, w); ok {
+			switch op {
+			case filter.EQ:
+				return c == 0
+			case filter.GT:
+				return c > 0
+			case filter.GE:
+				return c >= 0
+			case filter.LT:
+				return c < 0
+			case filter.LE:
+				return c <= 0
+			}
+		}
+	}
 	if !a.CaseExact {
 		s, w = strings.ToLower(s), strings.ToLower(w)
 	}
@@ -373,4 +402,14 @@ func hintOf(kind string, e filter.Expression) Hint {
 	}
 	walk(e)
 	return h
+}
+
+// compareTimes compares two RFC 3339 date-times by the instants they name.
+func compareTimes(a, b string) (int, bool) {
+	ta, err1 := time.Parse(time.RFC3339Nano, a)
+	tb, err2 := time.Parse(time.RFC3339Nano, b)
+	if err1 != nil || err2 != nil {
+		return 0, false
+	}
+	return ta.Compare(tb), true
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // resources serves the Users or Groups endpoint of one connection.
@@ -36,7 +37,8 @@ func (x resources) list(w http.ResponseWriter, r *http.Request) error {
 		}
 		hint = hintOf(x.kind, e)
 		match = func(s Stored) bool {
-			withID := Resource{"id": s.ID}
+			withID := Resource{"id": s.ID, "meta": map[string]any{"created": s.Created.UTC().Format(time.RFC3339Nano),
+				"lastModified": s.Modified.UTC().Format(time.RFC3339Nano), "resourceType": x.kind}}
 			for k, v := range s.Resource {
 				withID[k] = v
 			}
