@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// customDoc maps as seed 004's Imagicle setup does: custom fields travel
+// customDoc maps as the Imagicle provisioning setup does: custom fields travel
 // in externalId, joined with "$$$", and the title is custom field 2.
 const customDoc = `{"mappings":[
 	{"source":"userName","target":"userId"},
