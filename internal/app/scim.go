@@ -120,6 +120,11 @@ func newSCIMID() string {
 
 // put stores a resource; a name another resource holds is 409 uniqueness.
 func (b *SCIMBackend) put(ctx context.Context, conn, kind, id string, r scim.Resource, create bool) (store.SCIMResource, error) {
+	if _, ok := r["active"]; !ok && kind == scim.KindUser {
+		// A user without active is provisioned active, as a directory
+		// entry that says nothing of its state is; the resource says so.
+		r["active"] = true
+	}
 	key, err := nameKey(kind, r)
 	if err != nil {
 		return store.SCIMResource{}, err

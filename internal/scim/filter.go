@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	filter "github.com/scim2/filter-parser/v2"
 )
@@ -12,11 +13,6 @@ import (
 // maxFilter bounds a filter's length: a longer one is a 400 tooMany rather
 // than work for the parser.
 const maxFilter = 4096
-
-// bareValue matches the one comparison Microsoft's own provisioning
-// example writes without quotes ("externalId eq jyoung"), so that it can
-// be read as the string it means.
-var bareValue = regexp.MustCompile(`^\s*([A-Za-z][\w.:$-]*)\s+(eq|ne|co|sw|ew|gt|lt|ge|le)\s+([^\s"()\[\]]+)\s*$`)
 
 // valueSubCompare matches "emails[type eq "work"].value eq "x"": a value
 // path followed by a sub-attribute comparison, which Microsoft documents
@@ -38,15 +34,116 @@ func ParseFilter(s string) (filter.Expression, error) {
 	}
 	e, err := parseFilter(s)
 	if err != nil {
-		if m := bareValue.FindStringSubmatch(s); m != nil && !isLiteral(m[3]) {
-			quoted, _ := json.Marshal(m[3])
-			if e2, err2 := parseFilter(m[1] + " " + m[2] + " " + string(quoted)); err2 == nil {
+		if q := quoteBare(s); q != s {
+			if e2, err2 := parseFilter(q); err2 == nil {
 				return e2, nil
 			}
 		}
 		return nil, BadRequest(TypeInvalidFilter, "the filter %q is not a SCIM filter: %v", s, err)
 	}
 	return e, nil
+}
+
+// bareOperand matches a comparison whose value is not quoted.
+var bareOperand = regexp.MustCompile(`(?i)(\s(?:eq|ne|co|sw|ew|gt|lt|ge|le)\s+)([^\s"()\[\]]+)`)
+
+// quoteBare quotes the values Microsoft writes bare ("externalId eq
+// jyoung" in its provisioning page, "userName sw O" in its test
+// collection), so that a filter the strict grammar refuses only for that
+// is read as the strings it means. true, false, null and numbers stay.
+func quoteBare(s string) string {
+	return bareOperand.ReplaceAllStringFunc(s, func(m string) string {
+		sub := bareOperand.FindStringSubmatch(m)
+		if isLiteral(sub[2]) {
+			return m
+		}
+		q, _ := json.Marshal(sub[2])
+		return sub[1] + string(q)
+	})
+}
+
+// checkFilter rejects a filter on an attribute the resource's schemas do
+// not define: RFC 7644 answers it 400 invalidFilter rather than an empty
+// list, which would read as "nobody" to a client matching users.
+func checkFilter(kind string, e filter.Expression) error {
+	switch x := e.(type) {
+	case *filter.LogicalExpression:
+		if err := checkFilter(kind, x.Left); err != nil {
+			return err
+		}
+		return checkFilter(kind, x.Right)
+	case *filter.NotExpression:
+		return checkFilter(kind, x.Expression)
+	case *filter.AttributeExpression:
+		return checkPath(kind, x.AttributePath, nil)
+	case *filter.ValuePath:
+		a, err := attrOf(kind, x.AttributePath)
+		if err != nil {
+			return err
+		}
+		if a == nil {
+			return nil // another extension's attribute
+		}
+		return checkSub(a, x.ValueFilter)
+	}
+	return nil
+}
+
+func checkSub(a *Attr, e filter.Expression) error {
+	switch x := e.(type) {
+	case *filter.LogicalExpression:
+		if err := checkSub(a, x.Left); err != nil {
+			return err
+		}
+		return checkSub(a, x.Right)
+	case *filter.NotExpression:
+		return checkSub(a, x.Expression)
+	case *filter.AttributeExpression:
+		name := x.AttributePath.AttributeName
+		if sub := x.AttributePath.SubAttributeName(); sub != "" {
+			name = sub
+		}
+		if findAttr(a.Sub, name) == nil {
+			return BadRequest(TypeInvalidFilter, "%s has no sub-attribute %q to filter on", a.Name, name)
+		}
+	}
+	return nil
+}
+
+// attrOf finds the attribute a filter path names; nil with no error is an
+// attribute of an extension usersync does not define.
+func attrOf(kind string, p filter.AttributePath) (*Attr, error) {
+	uri := p.URI()
+	var a *Attr
+	switch {
+	case uri != "" && isEnterpriseURN(uri):
+		if kind != KindUser {
+			return nil, BadRequest(TypeInvalidFilter, "the enterprise extension applies to Users only")
+		}
+		a = findAttr(EnterpriseSchema.Attrs, p.AttributeName)
+	case uri != "" && !strings.EqualFold(uri, schemaOf(kind).ID):
+		return nil, nil
+	default:
+		a = coreAttr(kind, p.AttributeName)
+		if a == nil && kind == KindUser {
+			a = findAttr(EnterpriseSchema.Attrs, p.AttributeName)
+		}
+	}
+	if a == nil {
+		return nil, BadRequest(TypeInvalidFilter, "the %s schema has no attribute %q to filter on", kind, p.String())
+	}
+	return a, nil
+}
+
+func checkPath(kind string, p filter.AttributePath, _ *Attr) error {
+	a, err := attrOf(kind, p)
+	if err != nil || a == nil {
+		return err
+	}
+	if sub := p.SubAttributeName(); sub != "" && findAttr(a.Sub, sub) == nil {
+		return BadRequest(TypeInvalidFilter, "%s has no sub-attribute %q to filter on", a.Name, sub)
+	}
+	return nil
 }
 
 // parseFilter calls the parser, turning a panic on hostile input into an
@@ -226,6 +323,22 @@ func compare(a *Attr, v any, op filter.CompareOperator, want any) bool {
 	default:
 		w = fmt.Sprint(x)
 	}
+	if a.Type == typeDateTime {
+		if c, ok := compareTimes(s, w); ok {
+			switch op {
+			case filter.EQ:
+				return c == 0
+			case filter.GT:
+				return c > 0
+			case filter.GE:
+				return c >= 0
+			case filter.LT:
+				return c < 0
+			case filter.LE:
+				return c <= 0
+			}
+		}
+	}
 	if !a.CaseExact {
 		s, w = strings.ToLower(s), strings.ToLower(w)
 	}
@@ -289,4 +402,14 @@ func hintOf(kind string, e filter.Expression) Hint {
 	}
 	walk(e)
 	return h
+}
+
+// compareTimes compares two RFC 3339 date-times by the instants they name.
+func compareTimes(a, b string) (int, bool) {
+	ta, err1 := time.Parse(time.RFC3339Nano, a)
+	tb, err2 := time.Parse(time.RFC3339Nano, b)
+	if err1 != nil || err2 != nil {
+		return 0, false
+	}
+	return ta.Compare(tb), true
 }

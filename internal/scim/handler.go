@@ -99,7 +99,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) error {
 		kind = KindUser
 	case "groups":
 		kind = KindGroup
-	case "serviceproviderconfig":
+	case "serviceproviderconfig", "serviceconfiguration": // the second is the reference code's path
 		if r.Method != http.MethodGet {
 			return methodNotAllowed(r)
 		}

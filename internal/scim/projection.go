@@ -42,6 +42,11 @@ func projectionOf(kind string, q map[string][]string) (projection, error) {
 // canonical name, or the enterprise URN for one of its attributes.
 // Sub-attributes select their whole attribute.
 func attrKey(kind, path string) (string, error) {
+	if i := strings.IndexByte(path, '['); i > 0 {
+		// emails[type eq "work"] selects emails (Microsoft's test
+		// collection asks so).
+		path = path[:i]
+	}
 	if urn, rest, ok := splitURN(kind, path); ok {
 		if urn == EnterpriseURN {
 			if rest == "" {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // resources serves the Users or Groups endpoint of one connection.
@@ -31,9 +32,13 @@ func (x resources) list(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
+		if err := checkFilter(x.kind, e); err != nil {
+			return err
+		}
 		hint = hintOf(x.kind, e)
 		match = func(s Stored) bool {
-			withID := Resource{"id": s.ID}
+			withID := Resource{"id": s.ID, "meta": map[string]any{"created": s.Created.UTC().Format(time.RFC3339Nano),
+				"lastModified": s.Modified.UTC().Format(time.RFC3339Nano), "resourceType": x.kind}}
 			for k, v := range s.Resource {
 				withID[k] = v
 			}

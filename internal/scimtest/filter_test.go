@@ -2,6 +2,7 @@ package scimtest
 
 import (
 	"net/http"
+	"net/url"
 	"testing"
 )
 
@@ -39,7 +40,7 @@ func TestListWithFilter(t *testing.T) {
 			{`userName eq "bjensen@example.com" or externalId eq "jsmith"`, 2},
 			{`userName sw "j"`, 1},
 			{`title pr`, 0},
-			{`active eq true`, 1}, // the second user was created without active
+			{`active eq true`, 2}, // the second user was created without active, so active
 			{`urn:ietf:params:scim:schemas:core:2.0:User:userName eq "jsmith@example.com"`, 1},
 		} {
 			r := s.Do("GET", q(tc.filter), "")
@@ -104,4 +105,15 @@ func TestAttributes(t *testing.T) {
 		t.Fatalf("excludedAttributes=emails,name gave %v", res)
 	}
 	scimError(t, s.Do("GET", "/Users?attributes=shoeSize", ""), 400, "invalidValue")
+}
+
+// TestFilterOnUnknownAttribute: RFC 7644 section 3.4.2.2 answers a filter
+// the server cannot apply with 400 invalidFilter, not an empty list.
+func TestFilterOnUnknownAttribute(t *testing.T) {
+	s := Start(t, "", Options{})
+	for _, f := range []string{`shoeSize eq "42"`, `name.shoeSize eq "x"`, `emails[shoe eq "x"]`, `userName eq "a" and shoeSize eq "42"`,
+		`urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:shoeSize eq "x"`} {
+		scimError(t, s.Do("GET", q(f), ""), 400, "invalidFilter")
+	}
+	scimError(t, s.Do("GET", "/Groups?filter="+url.QueryEscape(`userName eq "x"`), ""), 400, "invalidFilter")
 }
