@@ -22,9 +22,6 @@ var microsoftCollection = filepath.Join("testdata", "scim", "microsoft-scim-test
 // else may be left out.
 var notForAServiceProvider = map[string]string{
 	"Get Token/Get Token":                                "asks the reference code's own development token endpoint; a service provider issues tokens its own way (usersync: an administrator creates one per SCIM connection)",
-	"Endpoint tests/Get ServiceProviderConfig":           "asks /serviceConfiguration, a path of the reference code only; RFC 7644 section 4 names the endpoint /ServiceProviderConfig, which the replay vector rfc7644-4-discovery checks",
-	"User tests with garbage/filter eq and (val or val)": "its values are not quoted (name.FamilyName eq Employee), which RFC 7644 section 3.4.2.2 does not allow (string literals are JSON strings): the conformant answer is 400 invalidFilter, which usersync gives",
-	"User tests with garbage/filter greater than":        "its date-time is not quoted (meta.Created gt 2015-10-10T14:38:21.8617979-07:00), which RFC 7644 section 3.4.2.2 does not allow (date-times are quoted strings)",
 }
 
 // TestSCIMMicrosoftCollection runs Microsoft's SCIM test collection with
@@ -38,7 +35,11 @@ func TestSCIMMicrosoftCollection(t *testing.T) {
 }
 
 func runMicrosoftCollection(t *testing.T, newman string, a *admin) {
-	a.scimConnection("entra", nil)
+	// The collection deletes most of its users within seconds, as a test
+	// tenant's clean-up does; the deletion guard would hold that burst for
+	// approval (the replay vector entra-soft-delete-burst checks it), so
+	// the connection runs without it here.
+	a.scimConnection("entra", map[string]any{"deletionGuard": map[string]any{"disabled": true}})
 	c := a.serve()
 	token := c.scimToken("entra")
 	u, err := url.Parse(c.base)
