@@ -21,7 +21,7 @@ var microsoftCollection = filepath.Join("testdata", "scim", "microsoft-scim-test
 // do not apply to a SCIM service provider, each with its reason. Nothing
 // else may be left out.
 var notForAServiceProvider = map[string]string{
-	"Get Token/Get Token":                                "asks the reference code's own development token endpoint; a service provider issues tokens its own way (usersync: an administrator creates one per SCIM connection)",
+	"Get Token/Get Token": "asks the reference code's own development token endpoint; a service provider issues tokens its own way (usersync: an administrator creates one per SCIM connection)",
 }
 
 // TestSCIMMicrosoftCollection runs Microsoft's SCIM test collection with
