@@ -115,4 +115,13 @@ func TestSCIMRequestsPage(t *testing.T) {
 		t.Fatalf("filtered page:\n%s", body)
 	}
 	c.get("/connections/nope/scim/requests", http.StatusNotFound)
+
+	// The connections page leads to the log of a SCIM connection only.
+	if _, _, err := e.app.ApplyConnection(context.Background(), []byte(`{"name":"okta","systemType":"scim"}`)); err != nil {
+		t.Fatal(err)
+	}
+	body = c.get("/connections", http.StatusOK)
+	if !strings.Contains(body, `href="/connections/okta/scim/requests"`) || strings.Contains(body, `href="/connections/entra/scim/requests"`) {
+		t.Fatalf("connections page links:\n%s", body)
+	}
 }
