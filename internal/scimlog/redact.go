@@ -55,7 +55,7 @@ func redactValue(v any) any {
 	case map[string]any:
 		// A PATCH operation whose path is a secret carries the secret in
 		// its value, whatever the value's shape.
-		if path, ok := lookup(v, "path").(string); ok && secretAttribute(path) {
+		if secretPath(v) {
 			for k := range v {
 				if strings.EqualFold(k, "value") {
 					v[k] = Redacted
@@ -78,6 +78,18 @@ func redactValue(v any) any {
 	default:
 		return v
 	}
+}
+
+// secretPath reports whether a PATCH operation's path names a secret,
+// under any spelling of "path": a body may carry several, and the
+// handler's JSON decoding need not pick the one lookup picks.
+func secretPath(op map[string]any) bool {
+	for k, x := range op {
+		if p, ok := x.(string); ok && strings.EqualFold(k, "path") && secretAttribute(p) {
+			return true
+		}
+	}
+	return false
 }
 
 // lookup returns the member of m named key in any case, as SCIM attribute
