@@ -142,6 +142,10 @@ func query(u *url.URL) string {
 	if err != nil {
 		q = u.RawQuery
 	}
+	// A filter on the password would carry one in the URL.
+	if strings.Contains(strings.ToLower(q), "password") {
+		return "?(a query naming a password, not logged)"
+	}
 	return "?" + q
 }
 

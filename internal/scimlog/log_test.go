@@ -143,11 +143,17 @@ func TestLogRedactsSecrets(t *testing.T) {
 	for _, b := range bodies {
 		s.do(t, "PATCH", "/scim/v2/entra/Users/u-1", b, "Authorization", "Bearer "+token)
 	}
+	s.do(t, "GET", "/scim/v2/entra/Users?filter=password%20eq%20%22Hunter2-secret-H%22", "", "Authorization", "Bearer "+token)
 	list := s.entries(t, "")
-	if len(list) != len(bodies) {
-		t.Fatalf("%d entries, want %d", len(list), len(bodies))
+	if len(list) != len(bodies)+1 {
+		t.Fatalf("%d entries, want %d", len(list), len(bodies)+1)
 	}
-	for _, e := range list {
+	list = list[1:] // the GET, checked below with the others
+	every, err := s.st.ListSCIMRequests(context.Background(), store.SCIMRequestQuery{Connection: "entra"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range every {
 		all := e.Method + e.Path + e.Body + e.UserName + e.ResourceID
 		if strings.Contains(all, "Hunter2-secret") || strings.Contains(all, token) || strings.Contains(all, "Bearer") {
 			t.Errorf("a secret was logged: %+v", e)
