@@ -60,7 +60,7 @@ func userEntry(id string, r scim.Resource) *directory.Entry {
 // rules give or take their memberships.
 func (b *SCIMBackend) apply(ctx context.Context, c connection.Connection, kind, id string, old, next scim.Resource) error {
 	if kind == scim.KindUser {
-		return b.run(ctx, c, reconcile.Changes{Upserts: []*directory.Entry{userEntry(id, next)}, Trigger: store.TriggerSCIM})
+		return b.run(ctx, c, reconcile.Changes{Upserts: []*directory.Entry{userEntry(id, next)}, Trigger: store.TriggerSCIM, Named: true})
 	}
 	ids := changedMembers(old, next)
 	return b.applyMembers(ctx, c, ids)
@@ -70,7 +70,7 @@ func (b *SCIMBackend) apply(ctx context.Context, c connection.Connection, kind, 
 // members lose what it gave them.
 func (b *SCIMBackend) remove(ctx context.Context, c connection.Connection, kind, id string, old scim.Resource) error {
 	if kind == scim.KindUser {
-		return b.run(ctx, c, reconcile.Changes{Deletes: []string{id}, Trigger: store.TriggerSCIM})
+		return b.run(ctx, c, reconcile.Changes{Deletes: []string{id}, Trigger: store.TriggerSCIM, Named: true})
 	}
 	if err := b.a.Store.DeleteSCIMResource(ctx, c.Name, store.SCIMGroup, id); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
@@ -95,7 +95,7 @@ func (b *SCIMBackend) applyMembers(ctx context.Context, c connection.Connection,
 	if len(ups) == 0 {
 		return nil
 	}
-	return b.run(ctx, c, reconcile.Changes{Upserts: ups, Trigger: store.TriggerSCIM})
+	return b.run(ctx, c, reconcile.Changes{Upserts: ups, Trigger: store.TriggerSCIM, Named: true})
 }
 
 func members(r scim.Resource) []string {
@@ -165,15 +165,17 @@ func (b *SCIMBackend) run(ctx context.Context, c connection.Connection, ch recon
 	if err != nil {
 		return err
 	}
+	if id := scim.RequestID(ctx); id != "" {
+		// The run names the request, so that its outcomes lead back to
+		// it (and the request log shows it).
+		ch.Notes = append(ch.Notes, "SCIM request "+id)
+	}
 	var rep *reconcile.Report
 	err = b.a.WithLease(ctx, c.Name, func(ctx context.Context) error {
 		var err error
 		rep, err = b.a.Engine.ApplyChanges(ctx, j, ch)
 		return err
 	})
-	if rep != nil && rep.ID != 0 {
-		b.noteRequest(ctx, rep)
-	}
 	var held *store.LeaseHeldError
 	switch {
 	case errors.As(err, &held):
@@ -186,23 +188,6 @@ func (b *SCIMBackend) run(ctx context.Context, c connection.Connection, ch recon
 		return err
 	}
 	return b.refusal(ctx, rep)
-}
-
-// noteRequest records which SCIM request a run applied, so that its
-// outcomes lead back to the request (and the request log shows it).
-func (b *SCIMBackend) noteRequest(ctx context.Context, rep *reconcile.Report) {
-	id := scim.RequestID(ctx)
-	if id == "" {
-		return
-	}
-	run, err := b.a.Store.GetRun(ctx, rep.ID)
-	if err != nil {
-		return
-	}
-	run.Warnings = append(run.Warnings, "SCIM request "+id)
-	if err := b.a.Store.UpdateRun(context.WithoutCancel(ctx), run); err != nil {
-		b.a.Log.Warn("scim: recording the request id", "run", rep.ID, "error", err)
-	}
 }
 
 // refusal returns the error for a run that failed or skipped a user the

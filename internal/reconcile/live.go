@@ -20,6 +20,14 @@ type Changes struct {
 	Token *string
 	// Trigger names the run's trigger; default store.TriggerLive.
 	Trigger string
+	// Named loads only the stored users the changes name, instead of the
+	// connection's whole index, for a caller that applies a few users at
+	// a time (a SCIM request). The deletion guard still counts every
+	// active user of the connection.
+	Named bool
+	// Notes are added to the run's warnings, such as the id of the request
+	// that brought the changes.
+	Notes []string
 }
 
 // Attributes lists what every kind of run of j reads from each entry: the
@@ -53,7 +61,7 @@ func (e *Engine) ApplyChanges(ctx context.Context, j Job, ch Changes) (*Report, 
 		trigger = store.TriggerLive
 	}
 	rep := &Report{Run: store.Run{Connection: j.Conn.Name, Trigger: trigger, Mode: store.ModeIncremental,
-		DryRun: j.DryRun, Status: store.RunRunning, StartedAt: time.Now(), Warnings: j.Conn.RunWarnings()}}
+		DryRun: j.DryRun, Status: store.RunRunning, StartedAt: time.Now(), Warnings: append(j.Conn.RunWarnings(), ch.Notes...)}}
 	if !j.DryRun {
 		id, err := e.Store.CreateRun(ctx, rep.Run)
 		if err != nil {
@@ -66,7 +74,7 @@ func (e *Engine) ApplyChanges(ctx context.Context, j Job, ch Changes) (*Report, 
 }
 
 func (e *Engine) applyChanges(ctx context.Context, j Job, ch Changes, rep *Report) error {
-	ix, err := loadIndex(ctx, e.Store, j.Conn.Name)
+	ix, err := e.changesIndex(ctx, j, ch)
 	if err != nil {
 		return err
 	}

@@ -51,6 +51,7 @@ func Run(t *testing.T, open Opener) {
 		{"DeletedUsers", testDeletedUsers},
 		{"SCIMTokens", testSCIMTokens},
 		{"SCIMResources", testSCIMResources},
+		{"IndexEntries", testIndexEntries},
 	}
 	seen := &calls{names: map[string]bool{}}
 	ran := 0
