@@ -28,6 +28,14 @@ type Changes struct {
 	// Notes are added to the run's warnings, such as the id of the request
 	// that brought the changes.
 	Notes []string
+	// Continue, when set, adds the changes to that run (a recent run of
+	// the same trigger) instead of recording a new one, so that many small
+	// batches show as one run; its counts grow by this batch's.
+	Continue *store.Run
+	// Tag is added to the warnings of every outcome the batch records,
+	// such as the id of the request that brought the changes, so that
+	// each outcome of a continued run names what caused it.
+	Tag string
 }
 
 // Attributes lists what every kind of run of j reads from each entry: the
@@ -62,7 +70,11 @@ func (e *Engine) ApplyChanges(ctx context.Context, j Job, ch Changes) (*Report, 
 	}
 	rep := &Report{Run: store.Run{Connection: j.Conn.Name, Trigger: trigger, Mode: store.ModeIncremental,
 		DryRun: j.DryRun, Status: store.RunRunning, StartedAt: time.Now(), Warnings: append(j.Conn.RunWarnings(), ch.Notes...)}}
-	if !j.DryRun {
+	if ch.Continue != nil && !j.DryRun {
+		rep.Run = *ch.Continue
+		rep.Status, rep.FinishedAt, rep.Error = store.RunRunning, nil, ""
+		rep.Warnings = append(rep.Warnings, ch.Notes...)
+	} else if !j.DryRun {
 		id, err := e.Store.CreateRun(ctx, rep.Run)
 		if err != nil {
 			return rep, err
@@ -91,6 +103,7 @@ func (e *Engine) applyChanges(ctx context.Context, j Job, ch Changes, rep *Repor
 	defer cancel(nil)
 	ap := newApplier(ctx, e.Store, j, rep, cancel)
 	p := newPlanner(ctx, j, e.Store, ix, locals, rep, ap)
+	p.tag = ch.Tag
 	for _, en := range ch.Upserts {
 		p.planEntry(en)
 	}
