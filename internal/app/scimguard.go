@@ -44,10 +44,10 @@ func leaving(ch reconcile.Changes) (ext string, del bool) {
 // guardWindow count with this one: when together they trip the guard,
 // the connection's guard is set to hold any deactivation, so that the
 // engine records this run as held. It returns the connection to run with.
-func (b *SCIMBackend) guard(ctx context.Context, c connection.Connection, ch reconcile.Changes) (connection.Connection, error) {
+func (b *SCIMBackend) guard(ctx context.Context, c connection.Connection, ch reconcile.Changes) (_ connection.Connection, forced bool, _ error) {
 	ext, del := leaving(ch)
 	if ext == "" || c.DeletionGuard.Disabled {
-		return c, nil
+		return c, false, nil
 	}
 	active := 0
 	var row *store.IndexEntry
@@ -62,26 +62,27 @@ func (b *SCIMBackend) guard(ctx context.Context, c connection.Connection, ch rec
 		return nil
 	})
 	if err != nil {
-		return c, err
+		return c, false, err
 	}
 	if row == nil || (row.Status != store.StatusActive && !(del && c.LeavePolicy.Action == connection.LeaveDelete)) {
-		return c, nil // nobody active leaves
+		return c, false, nil // nobody active leaves
 	}
 	held, err := b.a.Store.ListRuns(ctx, store.RunQuery{Connection: c.Name, Status: store.RunAwaitingApproval, Limit: 1})
 	if err != nil {
-		return c, err
+		return c, false, err
 	}
 	if len(held) == 1 && held[0].Trigger == store.TriggerSCIM {
-		return c, b.join(ctx, c, held[0], *row, del)
+		return c, false, b.join(ctx, c, held[0], *row, del)
 	}
 	recent, err := b.recentDeactivations(ctx, c.Name)
 	if err != nil {
-		return c, err
+		return c, false, err
 	}
 	if c.DeletionGuard.Trips(recent+1, active+recent) {
 		c.DeletionGuard = connection.DeletionGuard{} // holds any deactivation
+		return c, true, nil
 	}
-	return c, nil
+	return c, false, nil
 }
 
 // recentDeactivations counts what the connection's SCIM runs deactivated

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -60,7 +61,7 @@ func userEntry(id string, r scim.Resource) *directory.Entry {
 // rules give or take their memberships.
 func (b *SCIMBackend) apply(ctx context.Context, c connection.Connection, kind, id string, old, next scim.Resource) error {
 	if kind == scim.KindUser {
-		return b.run(ctx, c, reconcile.Changes{Upserts: []*directory.Entry{userEntry(id, next)}, Trigger: store.TriggerSCIM})
+		return b.run(ctx, c, reconcile.Changes{Upserts: []*directory.Entry{userEntry(id, next)}, Trigger: store.TriggerSCIM, Named: true})
 	}
 	ids := changedMembers(old, next)
 	return b.applyMembers(ctx, c, ids)
@@ -70,7 +71,7 @@ func (b *SCIMBackend) apply(ctx context.Context, c connection.Connection, kind, 
 // members lose what it gave them.
 func (b *SCIMBackend) remove(ctx context.Context, c connection.Connection, kind, id string, old scim.Resource) error {
 	if kind == scim.KindUser {
-		return b.run(ctx, c, reconcile.Changes{Deletes: []string{id}, Trigger: store.TriggerSCIM})
+		return b.run(ctx, c, reconcile.Changes{Deletes: []string{id}, Trigger: store.TriggerSCIM, Named: true})
 	}
 	if err := b.a.Store.DeleteSCIMResource(ctx, c.Name, store.SCIMGroup, id); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
@@ -95,7 +96,7 @@ func (b *SCIMBackend) applyMembers(ctx context.Context, c connection.Connection,
 	if len(ups) == 0 {
 		return nil
 	}
-	return b.run(ctx, c, reconcile.Changes{Upserts: ups, Trigger: store.TriggerSCIM})
+	return b.run(ctx, c, reconcile.Changes{Upserts: ups, Trigger: store.TriggerSCIM, Named: true})
 }
 
 func members(r scim.Resource) []string {
@@ -157,7 +158,7 @@ func dedupe(ids []string) []string {
 // (a failed mapping, a taken userId) is an error naming why, and a hold
 // of the deletion guard tells the client to retry later.
 func (b *SCIMBackend) run(ctx context.Context, c connection.Connection, ch reconcile.Changes) error {
-	c, err := b.guard(ctx, c, ch)
+	c, forced, err := b.guard(ctx, c, ch)
 	if err != nil {
 		return err
 	}
@@ -165,15 +166,31 @@ func (b *SCIMBackend) run(ctx context.Context, c connection.Connection, ch recon
 	if err != nil {
 		return err
 	}
+	id := scim.RequestID(ctx)
+	if id == "" {
+		id = newSCIMID()
+	}
+	// Every outcome names its request, so that it leads back to it (and
+	// the request log shows it).
+	ch.Tag = "SCIM request " + id
 	var rep *reconcile.Report
+	var before store.Counts
 	err = b.a.WithLease(ctx, c.Name, func(ctx context.Context) error {
+		if !forced {
+			// Under the lease, so that no other process continues the
+			// same run meanwhile.
+			cont, err := b.recentRun(ctx, c.Name)
+			if err != nil {
+				return err
+			}
+			if cont != nil {
+				ch.Continue, before = cont, cont.Counts
+			}
+		}
 		var err error
 		rep, err = b.a.Engine.ApplyChanges(ctx, j, ch)
 		return err
 	})
-	if rep != nil && rep.ID != 0 {
-		b.noteRequest(ctx, rep)
-	}
 	var held *store.LeaseHeldError
 	switch {
 	case errors.As(err, &held):
@@ -185,47 +202,53 @@ func (b *SCIMBackend) run(ctx context.Context, c connection.Connection, ch recon
 	case err != nil:
 		return err
 	}
-	return b.refusal(ctx, rep)
+	return b.refusal(ctx, rep, before, ch.Tag)
 }
 
-// noteRequest records which SCIM request a run applied, so that its
-// outcomes lead back to the request (and the request log shows it).
-func (b *SCIMBackend) noteRequest(ctx context.Context, rep *reconcile.Report) {
-	id := scim.RequestID(ctx)
-	if id == "" {
-		return
+// scimRunWindow is how long a SCIM run takes in further requests: a
+// client's push shows in the runs list as a few runs, not one per request.
+const scimRunWindow = time.Minute
+
+// recentRun returns the connection's newest run when a SCIM request may
+// continue it: a SCIM run that succeeded, started within scimRunWindow and
+// was not held for approval.
+func (b *SCIMBackend) recentRun(ctx context.Context, conn string) (*store.Run, error) {
+	runs, err := b.a.Store.ListRuns(ctx, store.RunQuery{Connection: conn, Limit: 1})
+	if err != nil || len(runs) == 0 {
+		return nil, err
 	}
-	run, err := b.a.Store.GetRun(ctx, rep.ID)
-	if err != nil {
-		return
+	r := runs[0]
+	if r.Trigger != store.TriggerSCIM || r.Status != store.RunSucceeded || time.Since(r.StartedAt) > scimRunWindow ||
+		r.PendingDeactivations > 0 || strings.Contains(strings.Join(r.Warnings, "\n"), " approved at ") {
+		return nil, nil
 	}
-	run.Warnings = append(run.Warnings, "SCIM request "+id)
-	if err := b.a.Store.UpdateRun(context.WithoutCancel(ctx), run); err != nil {
-		b.a.Log.Warn("scim: recording the request id", "run", rep.ID, "error", err)
-	}
+	return &r, nil
 }
 
-// refusal returns the error for a run that failed or skipped a user the
-// client wrote: a userId another active user holds (or a local user's)
-// is 409 uniqueness, anything else 400 invalidValue with the run's reason.
-func (b *SCIMBackend) refusal(ctx context.Context, rep *reconcile.Report) error {
-	if rep == nil || rep.Failed+rep.Skipped == 0 {
+// refusal returns the error for a request whose changes the run failed
+// or skipped: a userId another active user holds (or a local user's) is
+// 409 uniqueness, anything else 400 invalidValue with the run's reason.
+// Only this request's outcomes count (tag), since the run may hold others.
+func (b *SCIMBackend) refusal(ctx context.Context, rep *reconcile.Report, before store.Counts, tag string) error {
+	if rep == nil || rep.Failed+rep.Skipped == before.Failed+before.Skipped {
 		return nil
 	}
 	for _, action := range []string{store.ActionFailed, store.ActionSkipped} {
-		outs, err := b.a.Store.ListOutcomes(ctx, rep.ID, store.OutcomeQuery{Action: action, Limit: 1})
+		outs, err := b.a.Store.ListOutcomes(ctx, rep.ID, store.OutcomeQuery{Action: action})
 		if err != nil {
 			return err
 		}
 		for _, o := range outs {
+			if !slices.Contains(o.Warnings, tag) {
+				continue
+			}
 			switch {
 			case strings.Contains(o.Reason, "already held by"), strings.Contains(o.Reason, "a local user"):
 				return &scim.Error{Status: http.StatusConflict, Type: scim.TypeUniqueness, Detail: o.Reason, Err: scim.ErrUniqueness}
-			case action == store.ActionSkipped && strings.Contains(o.Reason, "disabled"):
-				// A user created inactive is not provisioned, as a
-				// disabled account read from a directory is not.
-				continue
 			case action == store.ActionSkipped && !strings.Contains(o.Reason, "no value for userId"):
+				// A user created inactive is not provisioned, as a
+				// disabled account read from a directory is not; a user
+				// out of the scope neither.
 				continue
 			}
 			return scim.BadRequest(scim.TypeInvalidValue, "%s (run %d)", o.Reason, rep.ID)

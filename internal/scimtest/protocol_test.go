@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -84,9 +85,10 @@ func TestPutReplaces(t *testing.T) {
 	})
 }
 
-// TestRunsLinkToRequests: every SCIM write is a run of trigger scim in
-// the runs list, naming the request id the request log shows (the
-// middleware's id, carried in the request's context).
+// TestRunsLinkToRequests: a client's requests within a minute are one
+// run of trigger scim in the runs list, and each outcome names the request
+// that caused it by the id a wrapping request log gives (carried in the
+// request's context and answered as X-Request-Id).
 func TestRunsLinkToRequests(t *testing.T) {
 	var seen []string
 	mw := func(h http.Handler) http.Handler {
@@ -102,12 +104,22 @@ func TestRunsLinkToRequests(t *testing.T) {
 	if got := r.Header.Get("X-Request-Id"); got != seen[0] {
 		t.Fatalf("X-Request-Id %q, want the middleware's %q", got, seen[0])
 	}
-	runs, err := s.App.Store.ListRuns(context.Background(), store.RunQuery{Connection: s.Conn})
-	if err != nil || len(runs) != 1 || runs[0].Trigger != store.TriggerSCIM {
-		t.Fatalf("runs %+v, %v", runs, err)
+	id := r.JSON["id"].(string)
+	mustStatus(t, s.Do("PATCH", "/Users/"+id, `{"Operations":[{"op":"replace","path":"title","value":"Boss"}]}`), 200)
+	mustStatus(t, s.Do("POST", "/Users", createBody("second@example.com", "s@example.com")), 201)
+	ctx := context.Background()
+	runs, err := s.App.Store.ListRuns(ctx, store.RunQuery{Connection: s.Conn})
+	if err != nil || len(runs) != 1 || runs[0].Trigger != store.TriggerSCIM || runs[0].Created != 2 || runs[0].Updated != 1 {
+		t.Fatalf("runs %+v, %v; want one scim run of 2 creates and 1 update", runs, err)
 	}
-	if !strings.Contains(strings.Join(runs[0].Warnings, "\n"), "SCIM request "+seen[0]) {
-		t.Fatalf("run %d does not name request %s: %v", runs[0].ID, seen[0], runs[0].Warnings)
+	outs, err := s.App.Store.ListOutcomes(ctx, runs[0].ID, store.OutcomeQuery{})
+	if err != nil || len(outs) != 3 {
+		t.Fatalf("outcomes %+v, %v", outs, err)
+	}
+	for i, o := range outs {
+		if !slices.Contains(o.Warnings, "SCIM request "+seen[i]) {
+			t.Errorf("outcome %d (%s %s) does not name request %s: %v", i, o.Action, o.UserID, seen[i], o.Warnings)
+		}
 	}
 }
 

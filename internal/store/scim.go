@@ -72,6 +72,11 @@ type SCIM interface {
 	ListSCIMResources(ctx context.Context, q SCIMQuery) ([]SCIMResource, error)
 	// DeleteSCIMResource removes a resource; an unknown id is ErrNotFound.
 	DeleteSCIMResource(ctx context.Context, conn, kind, id string) error
+	// IndexEntries returns the index entries of the connection's
+	// directory users linked to the given external ids, and how many of
+	// the connection's directory users are active: what a run that names
+	// only these users needs of the index, without reading all of it.
+	IndexEntries(ctx context.Context, conn string, exts []string) ([]IndexEntry, int, error)
 }
 
 // TriggerSCIM marks a run that applies what a SCIM client pushed.

@@ -436,3 +436,8 @@ func (r *recorder) DeleteSCIMResource(ctx context.Context, a1, a2, a3 string) er
 	r.hit("DeleteSCIMResource")
 	return r.Store.DeleteSCIMResource(ctx, a1, a2, a3)
 }
+
+func (r *recorder) IndexEntries(ctx context.Context, a1 string, a2 []string) ([]store.IndexEntry, int, error) {
+	r.hit("IndexEntries")
+	return r.Store.IndexEntries(ctx, a1, a2)
+}

@@ -112,3 +112,40 @@ func testSCIMResources(t *testing.T, s store.Store) {
 		t.Fatalf("deleting twice = %v, want ErrNotFound", err)
 	}
 }
+
+// testIndexEntries: the entries of the named external ids only, equal to
+// what ScanIndex gives for them, and the connection's active count.
+func testIndexEntries(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	for _, c := range []string{"corp", "other"} {
+		if err := s.PutConnection(ctx, conn(c), ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run := newRun(t, s, "corp")
+	if err := s.Apply(ctx, store.Batch{RunID: run, Connection: "corp", Creates: []store.User{
+		{ExternalID: "a", UserID: "alice", Status: store.StatusActive, Hash: 7},
+		{ExternalID: "b", UserID: "bob", Status: store.StatusActive},
+		{ExternalID: "c", UserID: "carol", Status: store.StatusInactive},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	other := newRun(t, s, "other")
+	if err := s.Apply(ctx, store.Batch{RunID: other, Connection: "other", Creates: []store.User{{ExternalID: "a", UserID: "zed", Status: store.StatusActive}}}); err != nil {
+		t.Fatal(err)
+	}
+	all := index(t, s, "corp")
+	got, active, err := s.IndexEntries(ctx, "corp", []string{"a", "c", "nobody", "A"})
+	if err != nil || active != 2 || len(got) != 2 {
+		t.Fatalf("IndexEntries = %+v, %d, %v; want a and c, and 2 active", got, active, err)
+	}
+	for _, e := range got {
+		want := all[e.ExternalID]
+		if e.ID != want.ID || e.UserID != want.UserID || e.Status != want.Status || e.Hash != want.Hash {
+			t.Errorf("IndexEntries gave %+v, ScanIndex %+v", e, want)
+		}
+	}
+	if got, active, err := s.IndexEntries(ctx, "corp", nil); err != nil || len(got) != 0 || active != 2 {
+		t.Fatalf("IndexEntries(none) = %+v, %d, %v", got, active, err)
+	}
+}

@@ -52,6 +52,7 @@ func Run(t *testing.T, open Opener) {
 		{"SCIMTokens", testSCIMTokens},
 		{"SCIMResources", testSCIMResources},
 		{"SCIMRequests", testSCIMRequests},
+		{"IndexEntries", testIndexEntries},
 	}
 	seen := &calls{names: map[string]bool{}}
 	ran := 0
