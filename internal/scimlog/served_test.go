@@ -2,6 +2,7 @@ package scimlog_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -68,13 +69,16 @@ func TestLogAroundTheSCIMEndpoint(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The run, or the outcome of the user the request created, names it.
 	linked := false
 	for _, r := range runs {
-		for _, w := range r.Warnings {
-			linked = linked || strings.Contains(w, ids[0])
+		outs, err := s.App.Store.ListOutcomes(fctx, r.ID, store.OutcomeQuery{})
+		if err != nil {
+			t.Fatal(err)
 		}
+		linked = linked || strings.Contains(fmt.Sprintf("%+v %+v", r, outs), ids[0])
 	}
 	if !linked {
-		t.Fatalf("no run of %s names request %s: %+v", s.Conn, ids[0], runs)
+		t.Fatalf("no run of %s or its outcomes names request %s: %+v", s.Conn, ids[0], runs)
 	}
 }
