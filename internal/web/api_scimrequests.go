@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -17,7 +18,9 @@ const maxSCIMRequests = 500
 func (s *Server) scimRequestRoutes() []route {
 	return []route{
 		{"GET", "/connections/{name}/scim/requests", page, s.scimRequestsPage},
+		{"GET", "/connections/{name}/scim/requests/{requestId}", page, s.scimRequestPage},
 		{"GET", "/api/v1/connections/{name}/scim/requests", api, s.apiListSCIMRequests},
+		{"GET", "/api/v1/connections/{name}/scim/requests/{requestId}", api, s.apiGetSCIMRequest},
 	}
 }
 
@@ -61,6 +64,41 @@ func (s *Server) scimRequestsQuery(ctx context.Context, r *http.Request) (store.
 	return q, nil
 }
 
+func toSCIMRequestJSON(e store.SCIMRequest) scimRequestJSON {
+	return scimRequestJSON{ID: e.ID, RequestID: e.RequestID, At: e.At, Method: e.Method, Path: e.Path,
+		Status: e.Status, DurationMS: float64(e.Duration.Microseconds()) / 1000, ResourceID: e.ResourceID, UserName: e.UserName, Body: e.Body}
+}
+
+// scimRequest returns the entry a run outcome names ("SCIM request ID"),
+// of the connection in the path only, so that a request id never shows
+// another connection's traffic.
+func (s *Server) scimRequest(r *http.Request) (store.SCIMRequest, error) {
+	e, err := s.st.SCIMRequestByID(r.Context(), r.PathValue("requestId"))
+	if err == nil && e.Connection != r.PathValue("name") {
+		err = fmt.Errorf("scim request %q of connection %q: %w", r.PathValue("requestId"), r.PathValue("name"), store.ErrNotFound)
+	}
+	return e, err
+}
+
+func (s *Server) apiGetSCIMRequest(w http.ResponseWriter, r *http.Request) error {
+	e, err := s.scimRequest(r)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, toSCIMRequestJSON(e))
+	return nil
+}
+
+func (s *Server) scimRequestPage(w http.ResponseWriter, r *http.Request) error {
+	e, err := s.scimRequest(r)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "connection_scim_requests", "SCIM request "+e.RequestID,
+		map[string]any{"Connection": e.Connection, "Requests": []store.SCIMRequest{e}, "One": true, "User": "", "NextBefore": int64(0)})
+	return nil
+}
+
 func (s *Server) apiListSCIMRequests(w http.ResponseWriter, r *http.Request) error {
 	q, err := s.scimRequestsQuery(r.Context(), r)
 	if err != nil {
@@ -77,8 +115,7 @@ func (s *Server) apiListSCIMRequests(w http.ResponseWriter, r *http.Request) err
 		NextBefore int64 `json:"nextBefore"`
 	}{Requests: []scimRequestJSON{}}
 	for _, e := range list {
-		out.Requests = append(out.Requests, scimRequestJSON{ID: e.ID, RequestID: e.RequestID, At: e.At, Method: e.Method, Path: e.Path,
-			Status: e.Status, DurationMS: float64(e.Duration.Microseconds()) / 1000, ResourceID: e.ResourceID, UserName: e.UserName, Body: e.Body})
+		out.Requests = append(out.Requests, toSCIMRequestJSON(e))
 	}
 	if len(list) == q.Limit {
 		out.NextBefore = list[len(list)-1].ID

@@ -90,6 +90,18 @@ func TestSCIMRequestsAPI(t *testing.T) {
 			t.Errorf("GET %s = %d %s, want %d naming %q", tt.path, code, body, tt.code, tt.field)
 		}
 	}
+	// One entry by the request id an outcome names; never another
+	// connection's.
+	logSCIM(t, e, "okta", store.SCIMRequest{RequestID: "o1", Connection: "okta", At: at, Method: "GET", Path: "/Users", Status: 200})
+	code, body := c.api("GET", "/api/v1/connections/entra/scim/requests/a1", "")
+	if code != http.StatusOK || !strings.Contains(body, `"requestId": "a1"`) || !strings.Contains(body, "[redacted]") {
+		t.Fatalf("GET entry a1: %d %s", code, body)
+	}
+	for _, p := range []string{"/api/v1/connections/entra/scim/requests/o1", "/api/v1/connections/entra/scim/requests/nope", "/api/v1/connections/okta/scim/requests/a1"} {
+		if code, body := c.api("GET", p, ""); code != http.StatusNotFound {
+			t.Errorf("GET %s = %d %s, want 404", p, code, body)
+		}
+	}
 	if code, _ := e.anonymous().call("GET", "/api/v1/connections/entra/scim/requests", "", "", nil); code != http.StatusUnauthorized {
 		t.Errorf("without a session: %d, want 401", code)
 	}
@@ -115,6 +127,15 @@ func TestSCIMRequestsPage(t *testing.T) {
 		t.Fatalf("filtered page:\n%s", body)
 	}
 	c.get("/connections/nope/scim/requests", http.StatusNotFound)
+	// Each request id leads to its entry alone, body open.
+	if !strings.Contains(body, `href="/connections/entra/scim/requests/r-ben"`) {
+		t.Fatalf("the request id does not link to its entry:\n%s", body)
+	}
+	body = c.get("/connections/entra/scim/requests/r-ann", http.StatusOK)
+	if !strings.Contains(body, "r-ann") || strings.Contains(body, "r-ben") || !strings.Contains(body, "<details open>") {
+		t.Fatalf("entry page:\n%s", body)
+	}
+	c.get("/connections/okta/scim/requests/r-ann", http.StatusNotFound)
 
 	// The connections page leads to the log of a SCIM connection only.
 	if _, _, err := e.app.ApplyConnection(context.Background(), []byte(`{"name":"okta","systemType":"scim"}`)); err != nil {
