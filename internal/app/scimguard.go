@@ -49,20 +49,13 @@ func (b *SCIMBackend) guard(ctx context.Context, c connection.Connection, ch rec
 	if ext == "" || c.DeletionGuard.Disabled {
 		return c, false, nil
 	}
-	active := 0
-	var row *store.IndexEntry
-	err := b.a.Store.ScanIndex(ctx, c.Name, func(e store.IndexEntry) error {
-		if e.Status == store.StatusActive {
-			active++
-		}
-		if e.ExternalID == ext {
-			cp := e
-			row = &cp
-		}
-		return nil
-	})
+	entries, active, err := b.a.Store.IndexEntries(ctx, c.Name, []string{ext})
 	if err != nil {
 		return c, false, err
+	}
+	var row *store.IndexEntry
+	if len(entries) == 1 {
+		row = &entries[0]
 	}
 	if row == nil || (row.Status != store.StatusActive && !(del && c.LeavePolicy.Action == connection.LeaveDelete)) {
 		return c, false, nil // nobody active leaves

@@ -42,6 +42,15 @@ func (a *App) scimConnection(ctx context.Context, name string) (connection.Conne
 	return c, nil
 }
 
+// notRead refuses to read a SCIM connection as a directory: there is
+// nothing to dial, its client pushes to usersync.
+func notRead(c connection.Connection) error {
+	if c.IsSCIM() {
+		return usagef("connection %q is a SCIM connection: its client (Entra ID, Okta) pushes users to /scim/v2/%s; there is no directory to read or check", c.Name, c.Name)
+	}
+	return nil
+}
+
 // CreateSCIMToken makes a bearer token for a SCIM connection's client and
 // returns it: this is the only time it is shown, since only its SHA-256
 // is stored.

@@ -52,6 +52,9 @@ func (a *App) sync(ctx context.Context, name string, opts SyncOptions) (*reconci
 	if err != nil {
 		return nil, err
 	}
+	if err := notRead(c); err != nil {
+		return nil, err
+	}
 	if opts.Override != nil {
 		if !opts.DryRun {
 			return nil, usagef("settings can be overridden only in a dry run")

@@ -2,12 +2,15 @@ package scimtest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/usersync/usersync/internal/app"
 	"github.com/usersync/usersync/internal/store"
 )
 
@@ -194,4 +197,29 @@ func TestCreateRefusesBadUsers(t *testing.T) {
 			t.Fatalf("application users %+v, want only the first", users)
 		}
 	})
+}
+
+// TestNothingToRead: a SCIM connection is never scheduled, and a sync,
+// check or directory search of it is a usage error saying why, not a
+// failed dial.
+func TestNothingToRead(t *testing.T) {
+	s := Start(t, "", Options{})
+	ctx := context.Background()
+	if _, err := s.App.Sync(ctx, s.Conn, app.SyncOptions{}); !errors.Is(err, app.ErrUsage) || !strings.Contains(err.Error(), "SCIM") {
+		t.Errorf("sync: %v", err)
+	}
+	if _, err := s.App.CheckConnection(ctx, s.Conn); !errors.Is(err, app.ErrUsage) {
+		t.Errorf("check: %v", err)
+	}
+	if _, _, err := s.App.SearchDirectoryUsers(ctx, s.Conn, "x"); !errors.Is(err, app.ErrUsage) {
+		t.Errorf("directory search: %v", err)
+	}
+	scheds, err := s.App.Schedules(ctx, time.Now())
+	if err != nil || len(scheds) != 1 || scheds[0].Schedule != "off" {
+		t.Errorf("schedules %+v, %v; want off", scheds, err)
+	}
+	runs, _ := s.App.Store.ListRuns(ctx, store.RunQuery{Connection: s.Conn})
+	if len(runs) != 0 {
+		t.Errorf("runs recorded: %+v", runs)
+	}
 }

@@ -55,7 +55,7 @@ type SCIM interface {
 	// ErrConflict.
 	CreateSCIMToken(ctx context.Context, t SCIMToken) (int64, error)
 	// SCIMTokenByHash finds a token by the SHA-256 of its value and records
-	// its use; an unknown hash is ErrNotFound.
+	// its use (to the minute); an unknown hash is ErrNotFound.
 	SCIMTokenByHash(ctx context.Context, hash string) (SCIMToken, error)
 	// ListSCIMTokens returns a connection's tokens, oldest first.
 	ListSCIMTokens(ctx context.Context, conn string) ([]SCIMToken, error)

@@ -32,7 +32,11 @@ func (s *Store) SCIMTokenByHash(ctx context.Context, hash string) (store.SCIMTok
 	if err != nil {
 		return t, wrap(err, "scim token")
 	}
-	_, _ = s.pool.Exec(ctx, `UPDATE scim_tokens SET last_used_at = now() WHERE id = $1`, t.ID)
+	// A client sends many requests a minute: the last use is recorded to
+	// the minute, not written on every request.
+	if t.LastUsedAt == nil || time.Since(*t.LastUsedAt) > time.Minute {
+		_, _ = s.pool.Exec(ctx, `UPDATE scim_tokens SET last_used_at = now() WHERE id = $1`, t.ID)
+	}
 	return t, nil
 }
 

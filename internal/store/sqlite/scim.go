@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/usersync/usersync/internal/store"
 )
@@ -50,7 +51,11 @@ func (s *Store) SCIMTokenByHash(ctx context.Context, hash string) (store.SCIMTok
 	if err != nil {
 		return t, wrap(err, "scim token")
 	}
-	_, _ = s.db.ExecContext(ctx, `UPDATE scim_tokens SET last_used_at = ? WHERE id = ?`, now(), t.ID)
+	// A client sends many requests a minute: the last use is recorded to
+	// the minute, not written on every request.
+	if t.LastUsedAt == nil || time.Since(*t.LastUsedAt) > time.Minute {
+		_, _ = s.db.ExecContext(ctx, `UPDATE scim_tokens SET last_used_at = ? WHERE id = ?`, now(), t.ID)
+	}
 	return t, nil
 }
 
