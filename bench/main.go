@@ -66,6 +66,8 @@ func run(ctx context.Context, args []string) error {
 	pg := fs.Bool("postgres", false, "keep the store in a throwaway PostgreSQL cluster (--db postgres://…) instead of SQLite")
 	binFlag := fs.String("bin", "", "use this usersync binary instead of building ./cmd/usersync (to compare two versions)")
 	entraSizes := fs.String("entra", "", "measure Entra ID tenants of these sizes from the local Graph instead (e.g. 100000; see entra.go)")
+	scim := fs.Duration("scim", 0, "instead, measure SCIM POST and PATCH requests per second against usersync serve for this long (e.g. 20s)")
+	scimClients := fs.Int("scim-clients", 16, "concurrent SCIM clients of -scim")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -100,6 +102,9 @@ func run(ctx context.Context, args []string) error {
 	}
 	if *entraSizes != "" {
 		return benchEntra(ctx, bin, tmp, *entraSizes)
+	}
+	if *scim > 0 {
+		return runSCIMBench(ctx, scimConfig{duration: *scim, concurrency: max(*scimClients, 1), outDir: cfg.outDir, profile: *profile}, bin, tmp)
 	}
 	var results []result
 	for _, n := range cfg.sizes {

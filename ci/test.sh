@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash ci/install.sh
 export USERSYNC_INTEGRATION=1
+# ci/install-newman.sh puts newman in ~/.local/bin when it is not root.
+export PATH="$HOME/.local/bin:$PATH"
 # Two cores: run two packages at a time, and fail on data races.
 go vet ./...
 # Static analysis with a pinned staticcheck (2026.2.2); any finding fails.

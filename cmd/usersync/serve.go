@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/usersync/usersync/internal/app"
+	"github.com/usersync/usersync/internal/scimlog"
+	"github.com/usersync/usersync/internal/store"
 	"github.com/usersync/usersync/internal/web"
 )
 
@@ -22,6 +24,7 @@ type serveOptions struct {
 	hosts             string
 	noScheduler       bool
 	sched             *schedulerOptions
+	scimLogRetention  time.Duration
 }
 
 func addServeFlags(fs *flagSet) *serveOptions {
@@ -31,12 +34,16 @@ func addServeFlags(fs *flagSet) *serveOptions {
 	fs.StringVar(&o.cert, "tls-cert", "", "TLS certificate (PEM); with --tls-key serves HTTPS")
 	fs.StringVar(&o.key, "tls-key", "", "TLS private key (PEM)")
 	fs.StringVar(&o.hosts, "host", "", "comma-separated DNS names the UI is reached by (loopback names and IP addresses are always accepted)")
+	fs.DurationVar(&o.scimLogRetention, "scim-log-retention", store.DefaultSCIMRequestRetention, "how long the SCIM request log keeps each request (e.g. 168h)")
 	return o
 }
 
 func (o *serveOptions) check() error {
 	if (o.cert == "") != (o.key == "") {
 		return fmt.Errorf("%w: --tls-cert and --tls-key go together", errUsage)
+	}
+	if o.scimLogRetention <= 0 {
+		return fmt.Errorf("%w: --scim-log-retention must be a positive duration, got %s", errUsage, o.scimLogRetention)
 	}
 	return nil
 }
@@ -86,7 +93,10 @@ func serve(ctx context.Context, e *env, a *app.App, o *serveOptions, ready func(
 			}
 		}()
 	}
-	h, err := web.New(runCtx, a, web.Options{Secure: o.cert != "", Hosts: splitList(o.hosts)})
+	// The SCIM request log writes until runCtx ends, then flushes.
+	scimLog, scimLogDone := scimlog.New(a.Store, scimlog.Options{Retention: o.scimLogRetention, Logger: e.log}), make(chan struct{})
+	go func() { scimLog.Run(runCtx); close(scimLogDone) }()
+	h, err := web.New(runCtx, a, web.Options{Secure: o.cert != "", Hosts: splitList(o.hosts), SCIMMiddleware: scimLog.Handler})
 	if err != nil {
 		return err
 	}
@@ -124,6 +134,7 @@ func serve(ctx context.Context, e *env, a *app.App, o *serveOptions, ready func(
 	stopRuns()
 	h.Wait()
 	<-schedDone
+	<-scimLogDone
 	if err != nil {
 		return fmt.Errorf("serve: shutdown: %w", err)
 	}

@@ -111,6 +111,9 @@ func (a *App) CheckConnection(ctx context.Context, name string) (*ldap.CheckResu
 	if c.SystemType == connection.SystemEntra {
 		return checkEntra(ctx, c)
 	}
+	if err := notRead(c); err != nil {
+		return nil, err
+	}
 	cfg := ldapConfig(c)
 	if cfg.MustWrite, err = mustWrite(c); err != nil {
 		return nil, err

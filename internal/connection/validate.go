@@ -80,11 +80,11 @@ func (c Connection) Validate() error {
 		add("directoryType", "must be %q or %q, got %q", DirectorySource, DirectoryRelyingParty, c.DirectoryType)
 	}
 	switch c.SystemType {
-	case SystemLDAP:
+	case SystemLDAP, SystemSCIM:
 	case SystemEntra:
 		probs = append(probs, c.validateEntra()...)
 	default:
-		add("systemType", "must be %q or %q, got %q", SystemLDAP, SystemEntra, c.SystemType)
+		add("systemType", "must be %q, %q or %q, got %q", SystemLDAP, SystemEntra, SystemSCIM, c.SystemType)
 	}
 	if c.SystemType == SystemLDAP {
 		if c.DNSName == "" {
@@ -170,6 +170,7 @@ func (c Connection) Validate() error {
 	}
 	probs = append(probs, c.validateGroupRules()...)
 	probs = append(probs, c.validateSchedule()...)
+	probs = c.scimProblems(probs)
 	if len(probs) == 0 {
 		return nil
 	}

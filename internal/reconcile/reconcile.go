@@ -274,6 +274,10 @@ func isDisabled(flavor directory.Flavor, e *directory.Entry) bool {
 	if flavor == mapping.FlavorEntraID {
 		return strings.EqualFold(e.Get("accountEnabled"), "false")
 	}
+	if flavor == mapping.FlavorSCIM {
+		// A SCIM client soft-deletes a user with "active": false.
+		return strings.EqualFold(e.Get("active"), "false")
+	}
 	if flavor != directory.FlavorActiveDirectory {
 		return false
 	}

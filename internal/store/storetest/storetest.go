@@ -51,6 +51,10 @@ func Run(t *testing.T, open Opener) {
 		{"UnicodeUserIDs", testUnicodeUserIDs},
 		{"UndoLink", testUndoLink},
 		{"DeletedUsers", testDeletedUsers},
+		{"SCIMTokens", testSCIMTokens},
+		{"SCIMResources", testSCIMResources},
+		{"SCIMRequests", testSCIMRequests},
+		{"IndexEntries", testIndexEntries},
 	}
 	seen := &calls{names: map[string]bool{}}
 	ran := 0
