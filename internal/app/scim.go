@@ -155,50 +155,77 @@ func (b *SCIMBackend) Create(ctx context.Context, conn, kind string, r scim.Reso
 	if err != nil {
 		return scim.Stored{}, scimUsage(err)
 	}
-	defer b.lock(conn)()
-	id := newSCIMID()
-	rec, err := b.put(ctx, conn, kind, id, r, true)
+	var rec store.SCIMResource
+	err = b.exclusive(ctx, conn, func(ctx context.Context) error {
+		id := newSCIMID()
+		var err error
+		if rec, err = b.put(ctx, conn, kind, id, r, true); err != nil {
+			return err
+		}
+		if err := b.apply(ctx, c, kind, id, nil, r); err != nil {
+			// Nothing of a refused write stays.
+			_ = b.a.Store.DeleteSCIMResource(context.WithoutCancel(ctx), conn, kindOf(kind), id)
+			return err
+		}
+		return nil
+	})
 	if err != nil {
-		return scim.Stored{}, err
-	}
-	if err := b.apply(ctx, c, kind, id, nil, r); err != nil {
-		// Nothing of a refused write stays.
-		_ = b.a.Store.DeleteSCIMResource(context.WithoutCancel(ctx), conn, kindOf(kind), id)
 		return scim.Stored{}, err
 	}
 	return stored(rec)
 }
 
-// Update changes a resource under the connection's lock and applies it;
+// exclusive runs one write of a connection with no other write or run of
+// it in between: under the connection's lock in this process and its run
+// lease across processes, so that a read-modify-write (a PATCH) loses
+// nothing to a concurrent one. A lease another process holds is a 429.
+func (b *SCIMBackend) exclusive(ctx context.Context, conn string, fn func(ctx context.Context) error) error {
+	defer b.lock(conn)()
+	err := b.a.WithLease(ctx, conn, fn)
+	var held *store.LeaseHeldError
+	if errors.As(err, &held) {
+		return &scim.Error{Status: http.StatusTooManyRequests, Detail: "another run of this connection is in progress; retry shortly",
+			RetryAfter: leaseRetryAfter, Err: err}
+	}
+	return err
+}
+
+// Update changes a resource, with no other write between its read and its
+// write, and applies it;
 // a write the engine refuses leaves the stored resource as it was.
 func (b *SCIMBackend) Update(ctx context.Context, conn, kind, id string, change func(scim.Resource) (scim.Resource, error)) (scim.Stored, error) {
 	c, err := b.a.scimConnection(ctx, conn)
 	if err != nil {
 		return scim.Stored{}, scimUsage(err)
 	}
-	defer b.lock(conn)()
-	old, err := b.Get(ctx, conn, kind, id)
-	if err != nil {
-		return scim.Stored{}, err
-	}
-	next, err := change(old.Resource)
-	if err != nil {
-		return scim.Stored{}, err
-	}
-	rec, err := b.put(ctx, conn, kind, id, next, false)
-	if err != nil {
-		return scim.Stored{}, err
-	}
-	if err := b.apply(ctx, c, kind, id, old.Resource, next); err != nil {
-		if errors.Is(err, reconcile.ErrGuardTipped) {
-			// The client's soft delete stands, held for approval: the
-			// resource says what the client asked, the user stays active
-			// until an operator approves.
-			return scim.Stored{}, err
+	var rec store.SCIMResource
+	err = b.exclusive(ctx, conn, func(ctx context.Context) error {
+		old, err := b.Get(ctx, conn, kind, id)
+		if err != nil {
+			return err
 		}
-		if _, rerr := b.put(context.WithoutCancel(ctx), conn, kind, id, old.Resource, false); rerr != nil {
-			err = errors.Join(err, rerr)
+		next, err := change(old.Resource)
+		if err != nil {
+			return err
 		}
+		if rec, err = b.put(ctx, conn, kind, id, next, false); err != nil {
+			return err
+		}
+		if err := b.apply(ctx, c, kind, id, old.Resource, next); err != nil {
+			if errors.Is(err, reconcile.ErrGuardTipped) {
+				// The client's soft delete stands, held for approval: the
+				// resource says what the client asked, the user stays
+				// active until an operator approves.
+				return err
+			}
+			if _, rerr := b.put(context.WithoutCancel(ctx), conn, kind, id, old.Resource, false); rerr != nil {
+				err = errors.Join(err, rerr)
+			}
+			return err
+		}
+		return nil
+	})
+	if err != nil {
 		return scim.Stored{}, err
 	}
 	return stored(rec)
@@ -211,19 +238,20 @@ func (b *SCIMBackend) Delete(ctx context.Context, conn, kind, id string) error {
 	if err != nil {
 		return scimUsage(err)
 	}
-	defer b.lock(conn)()
-	old, err := b.Get(ctx, conn, kind, id)
-	if err != nil {
+	return b.exclusive(ctx, conn, func(ctx context.Context) error {
+		old, err := b.Get(ctx, conn, kind, id)
+		if err != nil {
+			return err
+		}
+		if err := b.remove(ctx, c, kind, id, old.Resource); err != nil || kind == scim.KindGroup {
+			return err
+		}
+		err = b.a.Store.DeleteSCIMResource(ctx, conn, kindOf(kind), id)
+		if errors.Is(err, store.ErrNotFound) {
+			return notFound(kind, id)
+		}
 		return err
-	}
-	if err := b.remove(ctx, c, kind, id, old.Resource); err != nil || kind == scim.KindGroup {
-		return err
-	}
-	err = b.a.Store.DeleteSCIMResource(ctx, conn, kindOf(kind), id)
-	if errors.Is(err, store.ErrNotFound) {
-		return notFound(kind, id)
-	}
-	return err
+	})
 }
 
 // scimUsage answers a connection that is not (or no longer) a SCIM one as

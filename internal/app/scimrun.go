@@ -153,10 +153,10 @@ func dedupe(ids []string) []string {
 	return out
 }
 
-// run applies a batch of changes as one run under the connection's lease
-// and turns its result into the SCIM answer: a write the engine refused
-// (a failed mapping, a taken userId) is an error naming why, and a hold
-// of the deletion guard tells the client to retry later.
+// run applies a batch of changes as one run (the caller holds the
+// connection's lease) and turns its result into the SCIM answer: a write
+// the engine refused (a failed mapping, a taken userId) is an error naming
+// why, and a hold of the deletion guard tells the client to retry later.
 func (b *SCIMBackend) run(ctx context.Context, c connection.Connection, ch reconcile.Changes) error {
 	c, forced, err := b.guard(ctx, c, ch)
 	if err != nil {
@@ -173,29 +173,20 @@ func (b *SCIMBackend) run(ctx context.Context, c connection.Connection, ch recon
 	// Every outcome names its request, so that it leads back to it (and
 	// the request log shows it).
 	ch.Tag = "SCIM request " + id
-	var rep *reconcile.Report
+	// The caller holds the connection's lease (exclusive), so no other
+	// process continues the same run meanwhile.
 	var before store.Counts
-	err = b.a.WithLease(ctx, c.Name, func(ctx context.Context) error {
-		if !forced {
-			// Under the lease, so that no other process continues the
-			// same run meanwhile.
-			cont, err := b.recentRun(ctx, c.Name)
-			if err != nil {
-				return err
-			}
-			if cont != nil {
-				ch.Continue, before = cont, cont.Counts
-			}
+	if !forced {
+		cont, err := b.recentRun(ctx, c.Name)
+		if err != nil {
+			return err
 		}
-		var err error
-		rep, err = b.a.Engine.ApplyChanges(ctx, j, ch)
-		return err
-	})
-	var held *store.LeaseHeldError
+		if cont != nil {
+			ch.Continue, before = cont, cont.Counts
+		}
+	}
+	rep, err := b.a.Engine.ApplyChanges(ctx, j, ch)
 	switch {
-	case errors.As(err, &held):
-		return &scim.Error{Status: http.StatusTooManyRequests, Detail: "another run of this connection is in progress; retry shortly",
-			RetryAfter: leaseRetryAfter, Err: err}
 	case errors.Is(err, reconcile.ErrGuardTipped):
 		return &scim.Error{Status: http.StatusTooManyRequests, RetryAfter: guardRetryAfter, Err: err,
 			Detail: fmt.Sprintf("the deletion guard holds this deactivation for an operator's approval (run %d); retry later", rep.ID)}

@@ -131,3 +131,15 @@ func (s *Server) send(req *http.Request) Response {
 	}
 	return r
 }
+
+// doAt sends a request with the server's token to another instance's
+// SCIM root (same connection, same store).
+func (s *Server) doAt(root, method, path, body string) Response {
+	req, err := http.NewRequest(method, root+path, strings.NewReader(body))
+	if err != nil {
+		s.T.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+s.Token)
+	req.Header.Set("Content-Type", "application/scim+json")
+	return s.send(req)
+}
