@@ -159,6 +159,9 @@ func (s *Store) ApplyMemberships(ctx context.Context, b store.MembershipBatch) e
 	}
 	defer tx.Rollback()
 	t := now()
+	if err := setEventRun(ctx, tx, b.RunID); err != nil {
+		return err
+	}
 	steps := []struct {
 		q    string
 		n    int
@@ -189,6 +192,9 @@ func (s *Store) ApplyMemberships(ctx context.Context, b store.MembershipBatch) e
 		stmt.Close()
 	}
 	if err := insertOutcomes(ctx, tx, b.RunID, b.Outcomes); err != nil {
+		return err
+	}
+	if err := setEventRun(ctx, tx, 0); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {

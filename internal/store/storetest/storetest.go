@@ -49,6 +49,9 @@ func Run(t *testing.T, open Opener) {
 		{"UnicodeUserIDs", testUnicodeUserIDs},
 		{"UndoLink", testUndoLink},
 		{"DeletedUsers", testDeletedUsers},
+		{"EventsOfRuns", testEventsOfRuns},
+		{"EventsOfOperators", testEventsOfOperators},
+		{"EventsPrune", testEventsPrune},
 	}
 	seen := &calls{names: map[string]bool{}}
 	ran := 0
