@@ -209,6 +209,7 @@ func (s *Server) routeTable() []route {
 		{"GET", "/api/v1/tokens", api, s.apiListTokens},
 		{"POST", "/api/v1/tokens", api, s.apiCreateToken},
 		{"DELETE", "/api/v1/tokens/{id}", api, s.apiDeleteToken},
+		{"GET", "/api/v1/events", api, s.apiListEvents},
 	}
 	rs = append(rs, s.entityRoutes()...)
 	return append(rs, s.scheduleRoutes()...)
