@@ -52,6 +52,7 @@ func Run(t *testing.T, open Opener) {
 		{"EventsOfRuns", testEventsOfRuns},
 		{"EventsOfOperators", testEventsOfOperators},
 		{"EventsPrune", testEventsPrune},
+		{"Webhooks", testWebhooks},
 	}
 	seen := &calls{names: map[string]bool{}}
 	ran := 0
