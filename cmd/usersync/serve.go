@@ -86,6 +86,13 @@ func serve(ctx context.Context, e *env, a *app.App, o *serveOptions, ready func(
 			}
 		}()
 	}
+	// Every serve delivers webhooks; a lease per subscription keeps two
+	// instances on one PostgreSQL from delivering the same one.
+	hooksDone := make(chan struct{})
+	go func() {
+		defer close(hooksDone)
+		a.Deliverer().Run(runCtx, time.Second)
+	}()
 	h, err := web.New(runCtx, a, web.Options{Secure: o.cert != "", Hosts: splitList(o.hosts)})
 	if err != nil {
 		return err
@@ -124,6 +131,7 @@ func serve(ctx context.Context, e *env, a *app.App, o *serveOptions, ready func(
 	stopRuns()
 	h.Wait()
 	<-schedDone
+	<-hooksDone
 	if err != nil {
 		return fmt.Errorf("serve: shutdown: %w", err)
 	}
