@@ -210,6 +210,10 @@ func (s *Server) routeTable() []route {
 		{"POST", "/api/v1/tokens", api, s.apiCreateToken},
 		{"DELETE", "/api/v1/tokens/{id}", api, s.apiDeleteToken},
 		{"GET", "/api/v1/events", api, s.apiListEvents},
+		{"GET", "/api/v1/webhooks", api, s.apiListWebhooks},
+		{"POST", "/api/v1/webhooks", api, s.apiCreateWebhook},
+		{"DELETE", "/api/v1/webhooks/{id}", api, s.apiDeleteWebhook},
+		{"POST", "/api/v1/webhooks/{id}/redeliver", api, s.apiRedeliverWebhook},
 	}
 	rs = append(rs, s.entityRoutes()...)
 	return append(rs, s.scheduleRoutes()...)
