@@ -300,3 +300,7 @@ func TestSpecValidate(t *testing.T) {
 		}
 	}
 }
+
+func decodeJSON(r *http.Request, v any) error { return json.NewDecoder(r.Body).Decode(v) }
+
+func webhookSpec(url string) webhook.Spec { return webhook.Spec{Name: "app", URL: url} }
