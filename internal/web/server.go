@@ -171,6 +171,10 @@ func (s *Server) routeTable() []route {
 		{"GET", "/entities", page, s.entitiesPage},
 		{"POST", "/entities", page, s.createEntitySubmit},
 		{"POST", "/entities/delete", page, s.deleteEntitySubmit},
+		{"GET", "/webhooks", page, s.webhooksPage},
+		{"POST", "/webhooks", page, s.createWebhookSubmit},
+		{"POST", "/webhooks/{id}/redeliver", page, s.redeliverWebhookSubmit},
+		{"POST", "/webhooks/{id}/delete", page, s.deleteWebhookSubmit},
 
 		{"GET", "/api/openapi.json", api, s.openAPI},
 		{"GET", "/api/v1/connections", api, s.apiListConnections},
