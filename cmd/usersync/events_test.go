@@ -5,12 +5,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	ldapv3 "github.com/go-ldap/ldap/v3"
 
@@ -217,5 +220,64 @@ func TestFeedRebuildsUsersAcrossAKill(t *testing.T) {
 	last, _ := a.Store.LastEventSeq(context.Background())
 	if final.Last != last {
 		t.Fatalf("the client stopped at %d, the feed is at %d", final.Last, last)
+	}
+}
+
+// lockedBuffer is a bytes buffer safe for a writer and a reader goroutine.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// `events tail --follow` keeps printing events as they are committed, each
+// once, until interrupted; --after skips those already processed, and a
+// bad --after is a usage error.
+func TestEventsTailFollow(t *testing.T) {
+	c := newCLI(t)
+	if out, code := c.run("events", "tail", "--after", "-3"); code != exitUsage || !strings.Contains(out, "--after") {
+		t.Fatalf("--after -3: exit %d %s", code, out)
+	}
+	a, err := openApp(context.Background(), c.db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	add := func(name string) {
+		if _, err := a.Store.CreateLocalUser(context.Background(), store.User{UserID: name, Status: store.StatusActive}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add("first")
+	add("second")
+	ctx, cancel := context.WithCancel(context.Background())
+	var out lockedBuffer
+	done := make(chan int)
+	go func() {
+		done <- run(ctx, []string{"events", "tail", "--after", "1", "--follow", "--interval", "10ms", "--db", c.db}, strings.NewReader(""), &out, io.Discard)
+	}()
+	add("third")
+	deadline := time.Now().Add(10 * time.Second)
+	for strings.Count(out.String(), "\n") < 2 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("events tail --follow exited %d", code)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], `"userId":"second"`) || !strings.Contains(lines[1], `"userId":"third"`) {
+		t.Fatalf("tail --after 1 --follow printed:\n%s", out.String())
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -304,3 +305,23 @@ func TestSpecValidate(t *testing.T) {
 func decodeJSON(r *http.Request, v any) error { return json.NewDecoder(r.Body).Decode(v) }
 
 func webhookSpec(url string) webhook.Spec { return webhook.Spec{Name: "app", URL: url} }
+
+// Events pruned before a subscription received them cannot be delivered:
+// the subscription goes dead saying so, rather than skipping them.
+func TestDeliveryAfterPruneGoesDead(t *testing.T) {
+	e := newEnv(t)
+	rc := &receiver{t: t, secret: []byte("s")}
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	w := e.subscribe(t, srv.URL, "s")
+	e.changes(t, 2)
+	time.Sleep(5 * time.Millisecond)
+	if _, err := e.st.PruneEvents(context.Background(), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	e.deliverer().Tick(context.Background())
+	st, _ := e.st.GetWebhook(context.Background(), w.ID)
+	if n, _ := rc.snapshot(); n != 0 || !st.Dead || !strings.Contains(st.LastError, "pruned") {
+		t.Fatalf("after a prune: %d requests, state %+v; want dead naming the prune", n, st)
+	}
+}
