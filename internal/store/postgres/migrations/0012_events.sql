@@ -130,3 +130,13 @@ BEGIN
 END $$;
 CREATE TRIGGER app_entities_delete_memberships BEFORE DELETE ON app_entities
     FOR EACH ROW EXECUTE FUNCTION usersync_entity_delete_memberships();
+
+-- A store upgraded with users already in it starts its feed with them, so
+-- that a client following the feed from sequence 0 rebuilds every user and
+-- membership, not only those changed after the upgrade.
+INSERT INTO events(kind, connection, user_row_id, external_id, user_id, status, source, super_user, fields)
+SELECT 'user.created', connection, id, external_id, user_id, status, source, super_user, fields FROM users ORDER BY id;
+INSERT INTO events(kind, connection, user_row_id, entity_kind, entity_name, member_source)
+SELECT 'membership.added', u.connection, m.user_row_id, e.kind, e.name, m.source
+FROM memberships m JOIN app_entities e ON e.id = m.entity_id JOIN users u ON u.id = m.user_row_id
+ORDER BY m.user_row_id, e.kind, e.name, m.source;

@@ -85,3 +85,14 @@ CREATE TRIGGER memberships_event_delete AFTER DELETE ON memberships BEGIN
         OLD.user_row_id, e.kind, e.name, OLD.source
     FROM app_entities e WHERE e.id = OLD.entity_id;
 END;
+
+-- A store upgraded with users already in it starts its feed with them, so
+-- that a client following the feed from sequence 0 rebuilds every user and
+-- membership, not only those changed after the upgrade.
+INSERT INTO events(kind, at, connection, user_row_id, external_id, user_id, status, source, super_user, fields)
+SELECT 'user.created', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), connection, id, external_id, user_id, status, source, super_user, fields
+FROM users ORDER BY id;
+INSERT INTO events(kind, at, connection, user_row_id, entity_kind, entity_name, member_source)
+SELECT 'membership.added', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), u.connection, m.user_row_id, e.kind, e.name, m.source
+FROM memberships m JOIN app_entities e ON e.id = m.entity_id JOIN users u ON u.id = m.user_row_id
+ORDER BY m.user_row_id, e.kind, e.name, m.source;
