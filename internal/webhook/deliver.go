@@ -102,7 +102,8 @@ func (d *Deliverer) jittered(n int) time.Duration {
 }
 
 // LeaseName is the lease that makes one instance at a time deliver a
-// subscription.
+// subscription. It shares the leases of connection runs; a connection
+// name never holds a colon, so the names cannot meet.
 func LeaseName(id int64) string { return "webhook:" + strconv.FormatInt(id, 10) }
 
 // Run delivers every due subscription every interval until ctx ends.
