@@ -6,12 +6,18 @@
 -- seq 10 must never later find a seq 9 committed after its read. A plain
 -- sequence does not give that with concurrent writers (one transaction
 -- takes 9, another takes 10 and commits first). So every transaction that
--- records events first takes one transaction-level advisory lock, held to
--- its commit or rollback, and only then draws numbers: the writers of
--- events run one after another from their first change to their commit,
--- and a later commit always holds higher numbers. Apply batches are short,
--- so the wait is short; readers take no lock at all. A rolled-back
--- transaction leaves a gap, which no reader can mistake for a missed event.
+-- writes users or memberships first takes one transaction-level advisory
+-- lock, held to its commit or rollback, and only then draws numbers: the
+-- writers of events run one after another from their first change to
+-- their commit, and a later commit always holds higher numbers. Apply
+-- batches are short, so the wait is short; readers take no lock at all. A
+-- rolled-back transaction leaves a gap, which no reader can mistake for a
+-- missed event.
+--
+-- The lock is taken by BEFORE STATEMENT triggers, before the statement
+-- locks any row: taken after (in the AFTER triggers), an operator's edit
+-- holding a user's row would wait for the lock while a run holding the
+-- lock waits for that row, a deadlock.
 CREATE TABLE events (
     seq           BIGSERIAL PRIMARY KEY,
     kind          TEXT NOT NULL,
@@ -47,12 +53,10 @@ CREATE FUNCTION usersync_event_run() RETURNS BIGINT LANGUAGE sql STABLE AS $$
     SELECT COALESCE(NULLIF(current_setting('usersync.run_id', true), ''), '0')::bigint
 $$;
 
--- 7531902465 is the feed's lock key (the migration lock is another).
 CREATE FUNCTION usersync_user_events() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
         IF NOT EXISTS (SELECT 1 FROM new_rows) THEN RETURN NULL; END IF;
-        PERFORM pg_advisory_xact_lock(7531902465);
         INSERT INTO events(kind, run_id, connection, user_row_id, external_id, user_id, status, source, super_user, fields)
         SELECT 'user.created', usersync_event_run(), n.connection, n.id, n.external_id, n.user_id, n.status, n.source, n.super_user, n.fields
         FROM (SELECT * FROM new_rows ORDER BY id) n;
@@ -64,7 +68,6 @@ BEGIN
                 IS DISTINCT FROM (n.user_id, n.status, n.fields, n.super_user, n.external_id, n.connection)) THEN
             RETURN NULL;
         END IF;
-        PERFORM pg_advisory_xact_lock(7531902465);
         INSERT INTO events(kind, run_id, connection, user_row_id, external_id, user_id, status, source, super_user, fields)
         SELECT CASE WHEN c.old_status = 'active' AND c.status <> 'active' THEN 'user.deactivated'
                     WHEN c.old_status <> 'active' AND c.status = 'active' THEN 'user.reactivated'
@@ -76,13 +79,28 @@ BEGIN
             ORDER BY n.id) c;
     ELSE
         IF NOT EXISTS (SELECT 1 FROM old_rows) THEN RETURN NULL; END IF;
-        PERFORM pg_advisory_xact_lock(7531902465);
         INSERT INTO events(kind, run_id, connection, user_row_id, external_id, user_id, status, source, super_user, fields)
         SELECT 'user.deleted', usersync_event_run(), o.connection, o.id, o.external_id, o.user_id, o.status, o.source, o.super_user, o.fields
         FROM (SELECT * FROM old_rows ORDER BY id) o;
     END IF;
     RETURN NULL;
 END $$;
+
+-- 7531902465 is the feed's lock key (the migration lock is another).
+CREATE FUNCTION usersync_events_lock() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(7531902465);
+    RETURN NULL;
+END $$;
+CREATE TRIGGER users_events_lock BEFORE INSERT OR UPDATE OR DELETE ON users
+    FOR EACH STATEMENT EXECUTE FUNCTION usersync_events_lock();
+CREATE TRIGGER memberships_events_lock BEFORE INSERT OR DELETE ON memberships
+    FOR EACH STATEMENT EXECUTE FUNCTION usersync_events_lock();
+-- Deleting an entity deletes its memberships while it holds the entity's
+-- row, which a run adding a membership to it waits for: it takes the lock
+-- first too.
+CREATE TRIGGER app_entities_events_lock BEFORE DELETE ON app_entities
+    FOR EACH STATEMENT EXECUTE FUNCTION usersync_events_lock();
 
 CREATE TRIGGER users_event_insert AFTER INSERT ON users REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION usersync_user_events();
@@ -98,14 +116,12 @@ CREATE FUNCTION usersync_membership_events() RETURNS trigger LANGUAGE plpgsql AS
 BEGIN
     IF TG_OP = 'INSERT' THEN
         IF NOT EXISTS (SELECT 1 FROM new_rows) THEN RETURN NULL; END IF;
-        PERFORM pg_advisory_xact_lock(7531902465);
         INSERT INTO events(kind, run_id, connection, user_row_id, entity_kind, entity_name, member_source)
         SELECT 'membership.added', usersync_event_run(), COALESCE(u.connection, ''), m.user_row_id, e.kind, e.name, m.source
         FROM (SELECT * FROM new_rows ORDER BY user_row_id, entity_id, source) m
         JOIN app_entities e ON e.id = m.entity_id LEFT JOIN users u ON u.id = m.user_row_id;
     ELSE
         IF NOT EXISTS (SELECT 1 FROM old_rows) THEN RETURN NULL; END IF;
-        PERFORM pg_advisory_xact_lock(7531902465);
         INSERT INTO events(kind, run_id, connection, user_row_id, entity_kind, entity_name, member_source)
         SELECT 'membership.removed', usersync_event_run(),
             COALESCE(u.connection, CASE WHEN m.source LIKE 'rule:%' THEN substr(m.source, 6) ELSE '' END),
