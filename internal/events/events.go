@@ -13,14 +13,17 @@ import (
 
 // Event is one change in the form the API, the CLI and webhooks send.
 type Event struct {
-	Seq        int64       `json:"seq"`
-	Kind       string      `json:"kind"`
-	At         time.Time   `json:"at"`
-	RunID      int64       `json:"runId,omitempty"`
-	Connection string      `json:"connection"`
-	UserRowID  int64       `json:"userRowId"`
-	User       *User       `json:"user,omitempty"`
-	Membership *Membership `json:"membership,omitempty"`
+	Seq        int64     `json:"seq"`
+	Kind       string    `json:"kind"`
+	At         time.Time `json:"at"`
+	RunID      int64     `json:"runId,omitempty"`
+	Connection string    `json:"connection"`
+	UserRowID  int64     `json:"userRowId"`
+	User       *User     `json:"user,omitempty"`
+	// ChangedFields names the fields whose value the change set or
+	// removed; their new values are in User.Fields.
+	ChangedFields []string    `json:"changedFields,omitempty"`
+	Membership    *Membership `json:"membership,omitempty"`
 }
 
 // User is the whole user after the change (before it, for user.deleted):
@@ -54,6 +57,7 @@ func FromStore(e store.Event) Event {
 		out.User = &User{ID: u.ID, Connection: u.Connection, ExternalID: u.ExternalID, UserID: u.UserID,
 			Status: u.Status, Source: u.Source, SuperUser: u.SuperUser, Fields: f}
 	}
+	out.ChangedFields = e.Changed
 	if m := e.Membership; m != nil {
 		out.Membership = &Membership{Kind: m.Kind, Name: m.Name, Source: m.Source}
 	}

@@ -39,6 +39,9 @@ type Event struct {
 	// every field, so that a reader can rebuild the user from one event.
 	// It is nil for membership events.
 	User *User
+	// Changed names the fields a user.updated, .deactivated or
+	// .reactivated event changed or removed, sorted.
+	Changed []string
 	// Membership is the membership added or removed (nil for user events).
 	Membership *Membership
 }

@@ -31,7 +31,7 @@ func (s *Store) ListEvents(ctx context.Context, after int64, limit int) ([]store
 		return nil, err
 	}
 	rows, err := s.pool.Query(ctx, `SELECT seq, kind, at, run_id, connection, user_row_id, external_id, user_id, status, source,
-		super_user, fields, entity_kind, entity_name, member_source FROM events WHERE seq > $1 ORDER BY seq LIMIT $2`, after, limit)
+		super_user, fields, changed, entity_kind, entity_name, member_source FROM events WHERE seq > $1 ORDER BY seq LIMIT $2`, after, limit)
 	if err != nil {
 		return nil, wrap(err, "list events")
 	}
@@ -42,8 +42,9 @@ func (s *Store) ListEvents(ctx context.Context, after int64, limit int) ([]store
 		var ext, uid, status, source, kind, name, msource *string
 		var super *bool
 		var fields []byte
+		var changed []string
 		if err := rows.Scan(&e.Seq, &e.Kind, &e.At, &e.RunID, &e.Connection, &e.UserRowID, &ext, &uid, &status, &source,
-			&super, &fields, &kind, &name, &msource); err != nil {
+			&super, &fields, &changed, &kind, &name, &msource); err != nil {
 			return nil, wrap(err, "list events")
 		}
 		if kind != nil {
@@ -55,6 +56,9 @@ func (s *Store) ListEvents(ctx context.Context, after int64, limit int) ([]store
 				return nil, fmt.Errorf("postgres: event %d fields: %w", e.Seq, err)
 			}
 			e.User = &u
+			if len(changed) > 0 {
+				e.Changed = changed
+			}
 		}
 		out = append(out, e)
 	}

@@ -34,7 +34,7 @@ func (s *Store) ListEvents(ctx context.Context, after int64, limit int) ([]store
 		return nil, err
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT seq, kind, at, run_id, connection, user_row_id, external_id, user_id, status, source,
-		super_user, fields, entity_kind, entity_name, member_source FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
+		super_user, fields, changed, entity_kind, entity_name, member_source FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
 	if err != nil {
 		return nil, wrap(err, "list events")
 	}
@@ -45,8 +45,9 @@ func (s *Store) ListEvents(ctx context.Context, after int64, limit int) ([]store
 		var at string
 		var ext, uid, status, source, fields, kind, name, msource sql.NullString
 		var super sql.NullBool
+		var changed sql.NullString
 		if err := rows.Scan(&e.Seq, &e.Kind, &at, &e.RunID, &e.Connection, &e.UserRowID, &ext, &uid, &status, &source,
-			&super, &fields, &kind, &name, &msource); err != nil {
+			&super, &fields, &changed, &kind, &name, &msource); err != nil {
 			return nil, wrap(err, "list events")
 		}
 		e.At, _ = time.Parse(time.RFC3339Nano, at)
@@ -59,6 +60,11 @@ func (s *Store) ListEvents(ctx context.Context, after int64, limit int) ([]store
 				return nil, wrap(err, "event %d fields", e.Seq)
 			}
 			e.User = &u
+			if changed.Valid && changed.String != "[]" {
+				if err := json.Unmarshal([]byte(changed.String), &e.Changed); err != nil {
+					return nil, wrap(err, "event %d changed fields", e.Seq)
+				}
+			}
 		}
 		out = append(out, e)
 	}

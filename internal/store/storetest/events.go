@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -144,13 +145,14 @@ func testEventsOfRuns(t *testing.T, s store.Store) {
 		}
 		got[e.UserRowID] = e
 	}
-	if e := got[ix["e0"].ID]; e.Kind != store.EventUserUpdated || len(e.User.Fields) != 1 || e.User.Fields["email"] != "ann@corp.example" {
-		t.Errorf("update event = %+v", e)
+	if e := got[ix["e0"].ID]; e.Kind != store.EventUserUpdated || len(e.User.Fields) != 1 || e.User.Fields["email"] != "ann@corp.example" ||
+		strings.Join(e.Changed, ",") != "email,title" {
+		t.Errorf("update event = %+v, changed %v; want email changed and title removed", e, e.Changed)
 	}
-	if e := got[ix["e1"].ID]; e.Kind != store.EventUserDeactivated || e.User.Status != store.StatusInactive {
+	if e := got[ix["e1"].ID]; e.Kind != store.EventUserDeactivated || e.User.Status != store.StatusInactive || len(e.Changed) != 0 {
 		t.Errorf("deactivation by update = %+v", e)
 	}
-	if e := got[ix["e2"].ID]; e.Kind != store.EventUserDeactivated || e.User.Fields["quote"] != "" {
+	if e := got[ix["e2"].ID]; e.Kind != store.EventUserDeactivated || e.User.Fields["quote"] != "" || strings.Join(e.Changed, ",") != "quote" {
 		t.Errorf("deactivation = %+v (the cleared field must be gone)", e)
 	}
 	last, _ = s.LastEventSeq(ctx)
@@ -224,7 +226,7 @@ func testEventsOfOperators(t *testing.T, s store.Store) {
 			t.Errorf("event %d = %s run %d, want %s without a run", i, e.Kind, e.RunID, want[i])
 		}
 	}
-	if u := es[0].User; u.ID != u0 || u.Fields["title"] != "Boss" {
+	if u := es[0].User; u.ID != u0 || u.Fields["title"] != "Boss" || strings.Join(es[0].Changed, ",") != "title" {
 		t.Errorf("field edit event = %+v", u)
 	}
 	if u := es[2].User; u.UserID != "helper2" || u.Source != store.SourceLocal || u.PasswordHash != "" {

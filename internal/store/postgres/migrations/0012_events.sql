@@ -32,6 +32,9 @@ CREATE TABLE events (
     source        TEXT,
     super_user    BOOLEAN,
     fields        JSONB,
+    -- The names of the fields whose value a user.updated, .deactivated or
+    -- .reactivated event changed or removed.
+    changed       TEXT[],
     -- The membership of a membership.* event.
     entity_kind   TEXT,
     entity_name   TEXT,
@@ -68,12 +71,16 @@ BEGIN
                 IS DISTINCT FROM (n.user_id, n.status, n.fields, n.super_user, n.external_id, n.connection)) THEN
             RETURN NULL;
         END IF;
-        INSERT INTO events(kind, run_id, connection, user_row_id, external_id, user_id, status, source, super_user, fields)
+        INSERT INTO events(kind, run_id, connection, user_row_id, external_id, user_id, status, source, super_user, fields, changed)
         SELECT CASE WHEN c.old_status = 'active' AND c.status <> 'active' THEN 'user.deactivated'
                     WHEN c.old_status <> 'active' AND c.status = 'active' THEN 'user.reactivated'
                     ELSE 'user.updated' END,
-            usersync_event_run(), c.connection, c.id, c.external_id, c.user_id, c.status, c.source, c.super_user, c.fields
-        FROM (SELECT n.*, o.status AS old_status FROM new_rows n JOIN old_rows o ON o.id = n.id
+            usersync_event_run(), c.connection, c.id, c.external_id, c.user_id, c.status, c.source, c.super_user, c.fields,
+            ARRAY(SELECT k FROM (
+                SELECT ne.key AS k FROM jsonb_each(c.fields) ne WHERE c.old_fields -> ne.key IS DISTINCT FROM ne.value
+                UNION
+                SELECT oe.key FROM jsonb_each(c.old_fields) oe WHERE NOT c.fields ? oe.key) x ORDER BY k COLLATE "C")
+        FROM (SELECT n.*, o.status AS old_status, o.fields AS old_fields FROM new_rows n JOIN old_rows o ON o.id = n.id
             WHERE (o.user_id, o.status, o.fields, o.super_user, o.external_id, o.connection)
                 IS DISTINCT FROM (n.user_id, n.status, n.fields, n.super_user, n.external_id, n.connection)
             ORDER BY n.id) c;

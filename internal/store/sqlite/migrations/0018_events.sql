@@ -17,6 +17,9 @@ CREATE TABLE events (
     source        TEXT,
     super_user    INTEGER,
     fields        TEXT,
+    -- The names of the fields whose value a user.updated, .deactivated or
+    -- .reactivated event changed or removed (a JSON array).
+    changed       TEXT,
     -- The membership of a membership.* event.
     entity_kind   TEXT,
     entity_name   TEXT,
@@ -47,12 +50,18 @@ CREATE TRIGGER users_event_update AFTER UPDATE ON users
 WHEN OLD.user_id IS NOT NEW.user_id OR OLD.status IS NOT NEW.status OR OLD.fields IS NOT NEW.fields
     OR OLD.super_user IS NOT NEW.super_user OR OLD.external_id IS NOT NEW.external_id OR OLD.connection IS NOT NEW.connection
 BEGIN
-    INSERT INTO events(kind, at, run_id, connection, user_row_id, external_id, user_id, status, source, super_user, fields)
+    INSERT INTO events(kind, at, run_id, connection, user_row_id, external_id, user_id, status, source, super_user, fields, changed)
     VALUES (CASE WHEN OLD.status = 'active' AND NEW.status <> 'active' THEN 'user.deactivated'
                  WHEN OLD.status <> 'active' AND NEW.status = 'active' THEN 'user.reactivated'
                  ELSE 'user.updated' END,
         strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), (SELECT run_id FROM event_state WHERE id = 1),
-        NEW.connection, NEW.id, NEW.external_id, NEW.user_id, NEW.status, NEW.source, NEW.super_user, NEW.fields);
+        NEW.connection, NEW.id, NEW.external_id, NEW.user_id, NEW.status, NEW.source, NEW.super_user, NEW.fields,
+        CASE WHEN OLD.fields IS NEW.fields THEN '[]' ELSE (SELECT json_group_array(key) FROM (
+            SELECT n.key AS key FROM json_each(NEW.fields) n LEFT JOIN json_each(OLD.fields) o ON o.key = n.key
+                WHERE o.key IS NULL OR o.value IS NOT n.value
+            UNION
+            SELECT o.key FROM json_each(OLD.fields) o LEFT JOIN json_each(NEW.fields) n ON n.key = o.key WHERE n.key IS NULL
+            ORDER BY 1)) END);
 END;
 
 CREATE TRIGGER users_event_delete AFTER DELETE ON users BEGIN
