@@ -112,10 +112,17 @@ func TestWebhookSurvivesKilledServe(t *testing.T) {
 		}
 		c.mustRun("users", "set", fmt.Sprint(id), "title", "T")
 	}
-	// The deliverer tried and failed: the changes are committed, their
-	// delivery is not. Kill serve there.
+	// The deliverer tried, failed and recorded it: the changes are
+	// committed, their delivery is not. Kill serve there.
 	deadline := time.Now().Add(time.Minute)
-	for n, _ := rc.state(); n == 0; n, _ = rc.state() {
+	for {
+		ws, err := a.Store.ListWebhooks(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ws) == 1 && ws[0].Attempts > 0 {
+			break
+		}
 		if time.Now().After(deadline) {
 			t.Fatal("serve never tried to deliver")
 		}
