@@ -91,7 +91,13 @@ func serve(ctx context.Context, e *env, a *app.App, o *serveOptions, ready func(
 	hooksDone := make(chan struct{})
 	go func() {
 		defer close(hooksDone)
+		pruned := make(chan struct{})
+		go func() {
+			defer close(pruned)
+			a.PruneEventsEvery(runCtx, time.Hour)
+		}()
 		a.Deliverer().Run(runCtx, time.Second)
+		<-pruned
 	}()
 	h, err := web.New(runCtx, a, web.Options{Secure: o.cert != "", Hosts: splitList(o.hosts)})
 	if err != nil {

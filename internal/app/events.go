@@ -49,3 +49,19 @@ func (a *App) pruneEvents(ctx context.Context) {
 		a.Log.Info("pruned events past their retention", "count", n)
 	}
 }
+
+// PruneEventsEvery prunes the change feed every interval until ctx ends,
+// so that a store whose users change only by hand, without runs, keeps its
+// retention too.
+func (a *App) PruneEventsEvery(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			a.pruneEvents(ctx)
+		}
+	}
+}
