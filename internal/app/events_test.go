@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -38,4 +39,29 @@ func TestEventRetention(t *testing.T) {
 	if n, err := a.PruneEvents(ctx); err != nil || n != 1 {
 		t.Fatalf("pruning past a 1ns retention = %d, %v; want 1", n, err)
 	}
+}
+
+// PruneEventsEvery keeps the retention without runs, and stops with its
+// context.
+func TestPruneEventsEvery(t *testing.T) {
+	a := apptest.Open(t, "", nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	if _, err := a.Store.CreateLocalUser(ctx, store.User{UserID: "ann", Status: store.StatusActive}); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(app.EnvEventRetention, "1ms")
+	done := make(chan struct{})
+	go func() { defer close(done); a.PruneEventsEvery(ctx, 5*time.Millisecond) }()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if _, err := a.Store.ListEvents(context.Background(), 0, 10); errors.Is(err, store.ErrEventsPruned) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the event was never pruned")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	<-done
 }
