@@ -51,6 +51,8 @@ func commands() []command {
 		{"group", "add NAME | list | remove NAME (application groups)", entityCommand(store.KindGroup, "group")},
 		{"site", "add NAME | list | remove NAME", entityCommand(store.KindSite, "site")},
 		{"schedule", "list | pause NAME | resume NAME | restart NAME | run NAME", runSchedule},
+		{"events", "tail [--after SEQ] [--follow]: print the change feed as JSON lines", runEvents},
+		{"webhook", "add NAME --url URL [--kind K] [--connection C] | list [--json] | remove ID|NAME | redeliver ID|NAME [--from SEQ]", runWebhook},
 		{"key", "rotate --new-key-file F: re-seal every secret under a new key (or $USERSYNC_NEW_SECRET_KEY)", runKey},
 		{"run-scheduler", "run the scheduler and live mode in the foreground [--listen ADDR]", runScheduler},
 		{"backup", "FILE [--force]: a consistent copy of the SQLite store, also while serve runs", runBackup},

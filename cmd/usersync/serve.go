@@ -93,6 +93,19 @@ func serve(ctx context.Context, e *env, a *app.App, o *serveOptions, ready func(
 			}
 		}()
 	}
+	// Every serve delivers webhooks; a lease per subscription keeps two
+	// instances on one PostgreSQL from delivering the same one.
+	hooksDone := make(chan struct{})
+	go func() {
+		defer close(hooksDone)
+		pruned := make(chan struct{})
+		go func() {
+			defer close(pruned)
+			a.PruneEventsEvery(runCtx, time.Hour)
+		}()
+		a.Deliverer().Run(runCtx, time.Second)
+		<-pruned
+	}()
 	// The SCIM request log writes until runCtx ends, then flushes.
 	scimLog, scimLogDone := scimlog.New(a.Store, scimlog.Options{Retention: o.scimLogRetention, Logger: e.log}), make(chan struct{})
 	go func() { scimLog.Run(runCtx); close(scimLogDone) }()
@@ -135,6 +148,7 @@ func serve(ctx context.Context, e *env, a *app.App, o *serveOptions, ready func(
 	h.Wait()
 	<-schedDone
 	<-scimLogDone
+	<-hooksDone
 	if err != nil {
 		return fmt.Errorf("serve: shutdown: %w", err)
 	}

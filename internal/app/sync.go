@@ -44,6 +44,7 @@ func (a *App) Sync(ctx context.Context, name string, opts SyncOptions) (*reconci
 		return err
 	})
 	a.purgeDeletedUsers(ctx)
+	a.pruneEvents(ctx)
 	return rep, err
 }
 

@@ -39,6 +39,8 @@ type Store interface {
 	DeletedUsers
 	SCIM
 	SCIMRequests
+	Events
+	Webhooks
 
 	// Apply writes one batch of a run's changes in a single transaction,
 	// together with the change token that produced them, so that a crash never leaves changes without their token or a token

@@ -55,6 +55,10 @@ func classify(err error) (status int, e apiError) {
 		return http.StatusBadRequest, apiError{Code: "invalid", Message: afe.Msg, Field: afe.Field}
 	case errors.Is(err, app.ErrUsage):
 		return http.StatusBadRequest, apiError{Code: "invalid", Message: err.Error()}
+	case errors.Is(err, store.ErrEventsPruned):
+		// The client's position is older than the retention: it must
+		// start again from the users, and asking again will not help.
+		return http.StatusGone, apiError{Code: "events_pruned", Message: storeMessage(err, store.ErrEventsPruned), Field: "after"}
 	case errors.Is(err, store.ErrNotFound):
 		return http.StatusNotFound, apiError{Code: "not_found", Message: storeMessage(err, store.ErrNotFound)}
 	case errors.As(err, &held):

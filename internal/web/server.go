@@ -175,6 +175,10 @@ func (s *Server) routeTable() []route {
 		{"GET", "/entities", page, s.entitiesPage},
 		{"POST", "/entities", page, s.createEntitySubmit},
 		{"POST", "/entities/delete", page, s.deleteEntitySubmit},
+		{"GET", "/webhooks", page, s.webhooksPage},
+		{"POST", "/webhooks", page, s.createWebhookSubmit},
+		{"POST", "/webhooks/{id}/redeliver", page, s.redeliverWebhookSubmit},
+		{"POST", "/webhooks/{id}/delete", page, s.deleteWebhookSubmit},
 
 		{"GET", "/api/openapi.json", api, s.openAPI},
 		{"GET", "/api/v1/connections", api, s.apiListConnections},
@@ -213,6 +217,11 @@ func (s *Server) routeTable() []route {
 		{"GET", "/api/v1/tokens", api, s.apiListTokens},
 		{"POST", "/api/v1/tokens", api, s.apiCreateToken},
 		{"DELETE", "/api/v1/tokens/{id}", api, s.apiDeleteToken},
+		{"GET", "/api/v1/events", api, s.apiListEvents},
+		{"GET", "/api/v1/webhooks", api, s.apiListWebhooks},
+		{"POST", "/api/v1/webhooks", api, s.apiCreateWebhook},
+		{"DELETE", "/api/v1/webhooks/{id}", api, s.apiDeleteWebhook},
+		{"POST", "/api/v1/webhooks/{id}/redeliver", api, s.apiRedeliverWebhook},
 	}
 	rs = append(rs, s.entityRoutes()...)
 	rs = append(rs, s.scimRoutes()...)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -21,7 +22,9 @@ func (s *Store) Apply(ctx context.Context, b store.Batch) error {
 	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var t time.Time
-		if err := tx.QueryRow(ctx, `SELECT now()`).Scan(&t); err != nil {
+		// One round trip reads the time and names the run for the event
+		// triggers.
+		if err := tx.QueryRow(ctx, `SELECT now(), set_config('usersync.run_id', $1, true)`, strconv.FormatInt(b.RunID, 10)).Scan(&t, new(string)); err != nil {
 			return err
 		}
 		for _, fn := range []func(context.Context, pgx.Tx, store.Batch, time.Time) error{

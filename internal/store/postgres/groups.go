@@ -167,6 +167,9 @@ func (s *Store) ApplyMemberships(ctx context.Context, b store.MembershipBatch) e
 		return u, e, src
 	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := setEventRun(ctx, tx, b.RunID); err != nil {
+			return err
+		}
 		if len(b.Add) > 0 {
 			u, e, src := split(b.Add)
 			if _, err := tx.Exec(ctx, `INSERT INTO memberships(user_row_id, entity_id, source)

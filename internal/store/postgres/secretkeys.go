@@ -32,7 +32,7 @@ func (s *Store) Reseal(ctx context.Context, expected, fingerprint string, fn fun
 		return wrap(err, "reseal")
 	}
 	defer tx.Rollback(ctx)
-	if _, err := tx.Exec(ctx, `LOCK TABLE secret_key, connections IN SHARE ROW EXCLUSIVE MODE`); err != nil {
+	if _, err := tx.Exec(ctx, `LOCK TABLE secret_key, connections, webhooks IN SHARE ROW EXCLUSIVE MODE`); err != nil {
 		return wrap(err, "reseal: lock")
 	}
 	var got string
@@ -66,6 +66,9 @@ func (s *Store) Reseal(ctx context.Context, expected, fingerprint string, fn fun
 		if _, err := tx.Exec(ctx, `UPDATE connections SET sealed_password = $1 WHERE name = $2`, v, r.name); err != nil {
 			return wrap(err, "reseal connection %q", r.name)
 		}
+	}
+	if err := resealWebhooks(ctx, tx, fn); err != nil {
+		return err
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO secret_key(id, fingerprint) VALUES (1, $1)
 		ON CONFLICT (id) DO UPDATE SET fingerprint = excluded.fingerprint, recorded_at = now()`, fingerprint)

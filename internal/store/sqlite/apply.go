@@ -22,6 +22,9 @@ func (s *Store) Apply(ctx context.Context, b store.Batch) error {
 	}
 	defer tx.Rollback()
 	t := now()
+	if err := setEventRun(ctx, tx, b.RunID); err != nil {
+		return err
+	}
 	// Users leave before others arrive: a userId is free for a create or
 	// an activation in the same batch once its holder was retired,
 	// deleted or deactivated.
@@ -47,6 +50,9 @@ func (s *Store) Apply(ctx context.Context, b store.Batch) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE connections SET change_token = ? WHERE name = ?`, *b.Token, b.Connection); err != nil {
 			return wrap(err, "save change token")
 		}
+	}
+	if err := setEventRun(ctx, tx, 0); err != nil {
+		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return wrap(err, "apply: commit")

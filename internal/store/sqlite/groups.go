@@ -180,6 +180,9 @@ func (s *Store) ApplyMemberships(ctx context.Context, b store.MembershipBatch) e
 	}
 	defer tx.Rollback()
 	t := now()
+	if err := setEventRun(ctx, tx, b.RunID); err != nil {
+		return err
+	}
 	// A first sync of a directory with groups adds a membership for nearly
 	// every user: many rows per statement, as for users and outcomes.
 	err = insertRows(ctx, tx, `INSERT OR IGNORE INTO memberships(user_row_id, entity_id, source, created_at) VALUES `, `(?, ?, ?, ?)`,
@@ -218,6 +221,9 @@ func (s *Store) ApplyMemberships(ctx context.Context, b store.MembershipBatch) e
 		stmt.Close()
 	}
 	if err := insertOutcomes(ctx, tx, b.RunID, b.Outcomes); err != nil {
+		return err
+	}
+	if err := setEventRun(ctx, tx, 0); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {

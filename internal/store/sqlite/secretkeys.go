@@ -72,6 +72,9 @@ func (s *Store) Reseal(ctx context.Context, expected, fingerprint string, fn fun
 			return wrap(err, "reseal connection %q", r.name)
 		}
 	}
+	if err := resealWebhooks(ctx, tx, fn); err != nil {
+		return err
+	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO secret_key(id, fingerprint, recorded_at) VALUES (1, ?, ?)
 		ON CONFLICT(id) DO UPDATE SET fingerprint = excluded.fingerprint, recorded_at = excluded.recorded_at`, fingerprint, now())
 	if err != nil {

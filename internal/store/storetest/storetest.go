@@ -55,6 +55,10 @@ func Run(t *testing.T, open Opener) {
 		{"SCIMResources", testSCIMResources},
 		{"SCIMRequests", testSCIMRequests},
 		{"IndexEntries", testIndexEntries},
+		{"EventsOfRuns", testEventsOfRuns},
+		{"EventsOfOperators", testEventsOfOperators},
+		{"EventsPrune", testEventsPrune},
+		{"Webhooks", testWebhooks},
 	}
 	seen := &calls{names: map[string]bool{}}
 	ran := 0
