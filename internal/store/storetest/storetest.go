@@ -49,6 +49,8 @@ func Run(t *testing.T, open Opener) {
 		{"UnicodeUserIDs", testUnicodeUserIDs},
 		{"UndoLink", testUndoLink},
 		{"DeletedUsers", testDeletedUsers},
+		{"AdminRoles", testAdminRoles},
+		{"AuditLog", testAuditLog},
 	}
 	seen := &calls{names: map[string]bool{}}
 	ran := 0
