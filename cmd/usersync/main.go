@@ -13,6 +13,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/usersync/usersync/internal/app"
 	"github.com/usersync/usersync/internal/store"
 )
 
@@ -72,7 +73,9 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	setMemoryLimit()
 	stopProfile := startProfile(os.Stderr)
-	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	// What a command does is audited as done by the operating-system user
+	// who ran it.
+	code := run(app.WithActor(ctx, app.CLIActor()), os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stopProfile()
 	stop()
 	os.Exit(code)

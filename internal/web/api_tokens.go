@@ -1,8 +1,10 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 
+	"github.com/usersync/usersync/internal/app"
 	"github.com/usersync/usersync/internal/store"
 )
 
@@ -29,6 +31,7 @@ func (s *Server) apiCreateToken(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.app.Audit(r.Context(), app.AuditTokenCreate, "token "+t.Name, "scope "+t.Scope)
 	writeJSON(w, http.StatusCreated, struct {
 		store.APIToken
 		Token string `json:"token"`
@@ -44,6 +47,7 @@ func (s *Server) apiDeleteToken(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.app.Audit(r.Context(), app.AuditTokenRevoke, fmt.Sprintf("token %d", id), "")
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

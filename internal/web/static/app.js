@@ -189,3 +189,14 @@
     setTimeout(tick, 500);
   }
 })();
+
+// The Menu button opens and closes the navigation on narrow screens.
+(function () {
+  const btn = document.querySelector(".nav-toggle");
+  const nav = document.getElementById("main-nav");
+  if (!btn || !nav) return;
+  btn.addEventListener("click", () => {
+    const open = nav.classList.toggle("open");
+    btn.setAttribute("aria-expanded", String(open));
+  });
+})();
