@@ -73,15 +73,16 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	setMemoryLimit()
 	stopProfile := startProfile(os.Stderr)
-	// What a command does is audited as done by the operating-system user
-	// who ran it.
-	code := run(app.WithActor(ctx, app.CLIActor()), os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stopProfile()
 	stop()
 	os.Exit(code)
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	// What a command does is audited as done by the operating-system user
+	// who ran it.
+	ctx = app.WithActor(ctx, app.CLIActor())
 	e := &env{stdout: stdout, stderr: stderr, stdin: stdin, log: newLogger(stderr)}
 	slog.SetDefault(e.log)
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
