@@ -34,7 +34,7 @@ var funcs = template.FuncMap{
 		return t.Local().Format(timeLayout)
 	},
 	// zone names the server's time zone, in which every time is shown.
-	"zone": func() string { return time.Local.String() },
+	"zone":            func() string { return time.Local.String() },
 	"add":             func(a, b int) int { return a + b },
 	"mappingSections": func() []string { return mappingSections },
 	"sectionLabel": func(s string) string {
