@@ -200,3 +200,20 @@
     btn.setAttribute("aria-expanded", String(open));
   });
 })();
+
+// A region that scrolls sideways (a wide table on a phone) can be reached
+// and scrolled with the keyboard.
+(function () {
+  const mark = () => {
+    document.querySelectorAll("main table, main .scroll").forEach((el) => {
+      if (el.closest(".scroll") && !el.classList.contains("scroll")) return;
+      if (el.scrollWidth > el.clientWidth + 1) {
+        el.tabIndex = 0;
+      } else if (el.tabIndex === 0 && !el.matches("a, button, input, select, textarea")) {
+        el.removeAttribute("tabindex");
+      }
+    });
+  };
+  mark();
+  window.addEventListener("resize", mark);
+})();
