@@ -27,11 +27,10 @@ func (s *Server) apiCreateToken(w http.ResponseWriter, r *http.Request) error {
 	if err := readJSON(r, &req); err != nil {
 		return err
 	}
-	tok, t, err := CreateToken(r.Context(), s.st, req, principalOf(r).admin)
+	tok, t, err := s.createToken(r, req)
 	if err != nil {
 		return err
 	}
-	s.app.Audit(r.Context(), app.AuditTokenCreate, "token "+t.Name, "scope "+t.Scope)
 	writeJSON(w, http.StatusCreated, struct {
 		store.APIToken
 		Token string `json:"token"`

@@ -17,6 +17,9 @@ var navItems = []navItem{
 	{Key: "schedules", Href: "/schedules", Label: "Schedules"},
 	{Key: "users", Href: "/users", Label: "Users"},
 	{Key: "entities", Href: "/entities", Label: "Entities"},
+	{Key: "local_users", Href: "/local-users", Label: "Local users", AdminOnly: true},
+	{Key: "tokens", Href: "/tokens", Label: "API tokens", AdminOnly: true},
+	{Key: "certificates", Href: "/certificates", Label: "Certificates"},
 	{Key: "admins", Href: "/admins", Label: "Administrators", AdminOnly: true},
 	{Key: "audit", Href: "/audit", Label: "Audit log"},
 }

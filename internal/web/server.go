@@ -212,6 +212,7 @@ func (s *Server) routeTable() []route {
 	}
 	rs = append(rs, s.entityRoutes()...)
 	rs = append(rs, s.adminRoutes()...)
+	rs = append(rs, s.accessRoutes()...)
 	return append(rs, s.scheduleRoutes()...)
 }
 
