@@ -33,6 +33,7 @@ func (s *Server) adminRoutes() []route {
 		{"POST", "/api/v1/admins", api, s.apiCreateAdmin},
 		{"PUT", "/api/v1/admins/{name}", api, s.apiUpdateAdmin},
 		{"GET", "/api/v1/audit", api, s.apiAudit},
+		{"GET", "/api/v1/runs/{id}/outcomes.csv", api, s.apiRunCSV},
 	}
 }
 
