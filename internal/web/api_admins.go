@@ -34,6 +34,7 @@ func (s *Server) adminRoutes() []route {
 		{"PUT", "/api/v1/admins/{name}", api, s.apiUpdateAdmin},
 		{"GET", "/api/v1/audit", api, s.apiAudit},
 		{"GET", "/api/v1/runs/{id}/outcomes.csv", api, s.apiRunCSV},
+		{"POST", "/schedules/{name}/edit", page, s.scheduleEditSubmit},
 	}
 }
 
