@@ -35,6 +35,8 @@ func (s *Server) adminRoutes() []route {
 		{"GET", "/api/v1/audit", api, s.apiAudit},
 		{"GET", "/api/v1/runs/{id}/outcomes.csv", api, s.apiRunCSV},
 		{"POST", "/schedules/{name}/edit", page, s.scheduleEditSubmit},
+		{"GET", "/connections/{name}/groups", page, s.groupRulesPage},
+		{"POST", "/connections/{name}/groups", page, s.groupRulesSubmit},
 	}
 }
 
