@@ -13,6 +13,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/usersync/usersync/internal/app"
 	"github.com/usersync/usersync/internal/store"
 )
 
@@ -81,6 +82,9 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	// What a command does is audited as done by the operating-system user
+	// who ran it.
+	ctx = app.WithActor(ctx, app.CLIActor())
 	e := &env{stdout: stdout, stderr: stderr, stdin: stdin, log: newLogger(stderr)}
 	slog.SetDefault(e.log)
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {

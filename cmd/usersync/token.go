@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/usersync/usersync/internal/app"
 	"github.com/usersync/usersync/internal/web"
 )
 
@@ -31,6 +32,7 @@ func runToken(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%w: %w", errUsage, err)
 	}
+	a.Audit(ctx, app.AuditTokenCreate, "token "+t.Name, "scope "+t.Scope)
 	fmt.Fprintln(e.stdout, tok)
 	fmt.Fprintf(e.stderr, "API token %q created with scope %s, expiring %s; it is shown only this once. Use it as: Authorization: Bearer TOKEN\n",
 		pos[0], t.Scope, t.ExpiresAt.Format(time.RFC3339))

@@ -126,7 +126,8 @@ func (a *App) CheckAdmin(ctx context.Context, name, pw string) (store.Admin, err
 // SetAdminPassword gives an administrator a new password, which must obey
 // the password policy, and ends all their sessions except keepSession (the
 // hash of the session that made the change; empty ends all).
-func (a *App) SetAdminPassword(ctx context.Context, name, newPw, keepSession string) error {
+func (a *App) SetAdminPassword(ctx context.Context, name, newPw, keepSession string) (err error) {
+	defer func() { a.auditIf(ctx, err, AuditAdminPassword, "admin "+name, "") }()
 	st, err := a.adminStore()
 	if err != nil {
 		return err

@@ -38,7 +38,8 @@ func (a *App) ConfigureTwo(ctx context.Context, name string) (string, error) {
 // and stores the connection through PutConnection, the one path every
 // configureTwo document takes (connection apply, the API, the Edit Directory
 // form): the rules and the messages are the same whichever path is used.
-func (a *App) SetConfigureTwo(ctx context.Context, name string, doc []byte) (connection.Connection, error) {
+func (a *App) SetConfigureTwo(ctx context.Context, name string, doc []byte) (_ connection.Connection, err error) {
+	defer func() { a.auditIf(ctx, err, AuditConfigureTwo, "connection "+name, "") }()
 	c, _, err := a.storedConnection(ctx, name)
 	if err != nil {
 		return c, err

@@ -10,7 +10,8 @@ import (
 // connection is refused with a *store.LeaseHeldError naming the holder.
 // The connection's users stay, so that removing a connection by mistake
 // loses nothing.
-func (a *App) DeleteConnection(ctx context.Context, name string) error {
+func (a *App) DeleteConnection(ctx context.Context, name string) (err error) {
+	defer func() { a.auditIf(ctx, err, AuditConnectionDelete, "connection "+name, "") }()
 	return a.WithLease(ctx, name, func(ctx context.Context) error {
 		return a.Store.DeleteConnection(ctx, name)
 	})

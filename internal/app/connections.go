@@ -32,6 +32,13 @@ func (a *App) ApplyConnection(ctx context.Context, doc []byte) (connection.Conne
 // white space: it is validated, never re-marshalled, so that the worked
 // examples and any hand-written document read back exactly.
 func (a *App) PutConnection(ctx context.Context, c connection.Connection) (_ connection.Connection, created bool, err error) {
+	defer func() {
+		action := AuditConnectionUpdate
+		if created {
+			action = AuditConnectionCreate
+		}
+		a.auditIf(ctx, err, action, "connection "+c.Name, "")
+	}()
 	c.ApplyDefaults()
 	c.ConfigureTwo = strings.TrimSpace(c.ConfigureTwo)
 	if err := c.Validate(); err != nil {
@@ -103,7 +110,8 @@ func (a *App) connectionWithSecret(ctx context.Context, name string) (connection
 
 // CheckConnection verifies that a connection works: the system is
 // connected and operational, and a relying party may write what it must.
-func (a *App) CheckConnection(ctx context.Context, name string) (*ldap.CheckResult, error) {
+func (a *App) CheckConnection(ctx context.Context, name string) (_ *ldap.CheckResult, err error) {
+	defer func() { a.Audit(ctx, AuditConnectionCheck, "connection "+name, outcomeWord(err)) }()
 	c, err := a.connectionWithSecret(ctx, name)
 	if err != nil {
 		return nil, err

@@ -110,7 +110,12 @@ func (d *Directory) describe(e *directory.Entry) DirectoryUser {
 // created, updated or unchanged, with the reason when it is refused, such as
 // a disabled account. The entry must be under the connection's search path
 // and pass its filter. A dry run writes nothing and returns the plan.
-func (a *App) AddDirectoryUser(ctx context.Context, name, dn string, dryRun bool) (*reconcile.Report, error) {
+func (a *App) AddDirectoryUser(ctx context.Context, name, dn string, dryRun bool) (_ *reconcile.Report, err error) {
+	defer func() {
+		if !dryRun {
+			a.Audit(ctx, AuditDirectoryUserAdd, "connection "+name+" entry "+dn, outcomeWord(err))
+		}
+	}()
 	if c, ok, err := a.entraSource(ctx, name); err != nil {
 		return nil, err
 	} else if ok {

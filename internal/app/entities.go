@@ -55,7 +55,8 @@ func (a *App) ListEntities(ctx context.Context, kind string) ([]store.Entity, er
 
 // CreateEntity adds a permission set, group or site. A name already taken
 // is store.ErrConflict.
-func (a *App) CreateEntity(ctx context.Context, kind, name string) (store.Entity, error) {
+func (a *App) CreateEntity(ctx context.Context, kind, name string) (_ store.Entity, err error) {
+	defer func() { a.auditIf(ctx, err, AuditEntityCreate, kind+" "+name, "") }()
 	if err := checkKind(kind); err != nil {
 		return store.Entity{}, err
 	}
@@ -71,7 +72,8 @@ func (a *App) CreateEntity(ctx context.Context, kind, name string) (store.Entity
 
 // DeleteEntity removes an entity and every membership in it. An unknown
 // one is store.ErrNotFound.
-func (a *App) DeleteEntity(ctx context.Context, kind, name string) error {
+func (a *App) DeleteEntity(ctx context.Context, kind, name string) (err error) {
+	defer func() { a.auditIf(ctx, err, AuditEntityDelete, kind+" "+name, "") }()
 	if err := checkKind(kind); err != nil {
 		return err
 	}
@@ -85,7 +87,14 @@ func (a *App) DeleteEntity(ctx context.Context, kind, name string) error {
 // membership in an entity. Sync never removes a manual membership, and
 // unassigning one leaves the memberships group rules manage alone. An
 // unknown user or entity is store.ErrNotFound.
-func (a *App) SetManualMembership(ctx context.Context, userRowID int64, kind, name string, assign bool) error {
+func (a *App) SetManualMembership(ctx context.Context, userRowID int64, kind, name string, assign bool) (err error) {
+	defer func() {
+		action := AuditUserUnassign
+		if assign {
+			action = AuditUserAssign
+		}
+		a.auditIf(ctx, err, action, fmt.Sprintf("user %d", userRowID), kind+" "+name)
+	}()
 	if err := checkKind(kind); err != nil {
 		return err
 	}
@@ -95,7 +104,6 @@ func (a *App) SetManualMembership(ctx context.Context, userRowID int64, kind, na
 	if _, err := a.Store.GetUser(ctx, userRowID); err != nil {
 		return err
 	}
-	var err error
 	if assign {
 		err = a.Store.AddMembership(ctx, userRowID, kind, name, store.SourceManual)
 	} else {

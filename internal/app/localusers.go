@@ -132,7 +132,8 @@ func hashPassword(pw string) (string, error) {
 // with the same userId stays a separate account: sync reports the conflict
 // instead of merging. A userId already taken by a local user (compared
 // ignoring case) is a FieldError matching store.ErrConflict.
-func (a *App) AddLocalUser(ctx context.Context, lu LocalUser) (store.User, error) {
+func (a *App) AddLocalUser(ctx context.Context, lu LocalUser) (_ store.User, err error) {
+	defer func() { a.auditIf(ctx, err, AuditLocalUserCreate, "local user "+lu.UserID, "") }()
 	u, err := lu.toUser(true)
 	if err != nil {
 		return u, err
@@ -180,7 +181,8 @@ func (a *App) ListLocalUsers(ctx context.Context) ([]store.User, error) {
 
 // UpdateLocalUser replaces a local user's userId, status and fields; an
 // empty password keeps the current one.
-func (a *App) UpdateLocalUser(ctx context.Context, id int64, lu LocalUser) (store.User, error) {
+func (a *App) UpdateLocalUser(ctx context.Context, id int64, lu LocalUser) (_ store.User, err error) {
+	defer func() { a.auditIf(ctx, err, AuditLocalUserUpdate, fmt.Sprintf("local user %d", id), "") }()
 	st, err := a.localUserStore()
 	if err != nil {
 		return store.User{}, err
@@ -208,7 +210,8 @@ func (a *App) UpdateLocalUser(ctx context.Context, id int64, lu LocalUser) (stor
 
 // SetLocalUserPassword gives a local user a new password, which must obey
 // the password policy.
-func (a *App) SetLocalUserPassword(ctx context.Context, id int64, pw string) error {
+func (a *App) SetLocalUserPassword(ctx context.Context, id int64, pw string) (err error) {
+	defer func() { a.auditIf(ctx, err, AuditLocalUserPasswd, fmt.Sprintf("local user %d", id), "") }()
 	st, err := a.localUserStore()
 	if err != nil {
 		return err
@@ -233,7 +236,8 @@ func (a *App) SetLocalUserPassword(ctx context.Context, id int64, pw string) err
 
 // DeleteLocalUser removes a local user; a directory user is
 // store.ErrNotFound.
-func (a *App) DeleteLocalUser(ctx context.Context, id int64) error {
+func (a *App) DeleteLocalUser(ctx context.Context, id int64) (err error) {
+	defer func() { a.auditIf(ctx, err, AuditLocalUserDelete, fmt.Sprintf("local user %d", id), "") }()
 	st, err := a.localUserStore()
 	if err != nil {
 		return err

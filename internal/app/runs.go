@@ -229,7 +229,8 @@ func (rs *Runs) Wait() {
 // server or the scheduler), and returns its record once the sync has
 // ended. A run that is not running, or that another process runs, is
 // store.ErrConflict.
-func (a *App) CancelRun(ctx context.Context, id int64) (store.Run, error) {
+func (a *App) CancelRun(ctx context.Context, id int64) (_ store.Run, err error) {
+	defer func() { a.auditIf(ctx, err, AuditRunCancel, fmt.Sprintf("run %d", id), "") }()
 	run, err := a.Store.GetRun(ctx, id)
 	if err != nil {
 		return store.Run{}, err

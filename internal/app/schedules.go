@@ -80,7 +80,8 @@ func (a *App) requireConnection(ctx context.Context, name string) error {
 // PauseSchedule stops a connection's scheduled and live runs until
 // ResumeSchedule ("stop provisioning"). A run in progress
 // finishes; manual syncs still work.
-func (a *App) PauseSchedule(ctx context.Context, name string) error {
+func (a *App) PauseSchedule(ctx context.Context, name string) (err error) {
+	defer func() { a.auditIf(ctx, err, AuditSchedulePause, "connection "+name, "") }()
 	if err := a.requireConnection(ctx, name); err != nil {
 		return err
 	}
@@ -89,7 +90,8 @@ func (a *App) PauseSchedule(ctx context.Context, name string) error {
 }
 
 // ResumeSchedule undoes PauseSchedule ("start provisioning").
-func (a *App) ResumeSchedule(ctx context.Context, name string) error {
+func (a *App) ResumeSchedule(ctx context.Context, name string) (err error) {
+	defer func() { a.auditIf(ctx, err, AuditScheduleResume, "connection "+name, "") }()
 	if err := a.requireConnection(ctx, name); err != nil {
 		return err
 	}
@@ -100,7 +102,8 @@ func (a *App) ResumeSchedule(ctx context.Context, name string) error {
 // RestartSchedule forgets the connection's change token, so that the next
 // run reads everything from scratch, resumes the schedule and asks the
 // scheduler to run a full sync now ("restart provisioning").
-func (a *App) RestartSchedule(ctx context.Context, name string) error {
+func (a *App) RestartSchedule(ctx context.Context, name string) (err error) {
+	defer func() { a.auditIf(ctx, err, AuditScheduleRestart, "connection "+name, "") }()
 	if err := a.requireConnection(ctx, name); err != nil {
 		return err
 	}
@@ -117,7 +120,8 @@ func (a *App) RestartSchedule(ctx context.Context, name string) error {
 // RunNow asks the scheduler to run the connection as soon as it can (a
 // manual synchronization through the scheduler; `usersync sync` runs in
 // the foreground instead).
-func (a *App) RunNow(ctx context.Context, name string, full bool) error {
+func (a *App) RunNow(ctx context.Context, name string, full bool) (err error) {
+	defer func() { a.auditIf(ctx, err, AuditScheduleRunNow, "connection "+name, "") }()
 	if err := a.requireConnection(ctx, name); err != nil {
 		return err
 	}

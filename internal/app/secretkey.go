@@ -85,7 +85,8 @@ func (a *App) sealCheck(ctx context.Context) error {
 // opened with the current key fails the rotation, naming the value, and
 // changes nothing. It returns how many values were re-sealed. The App keeps
 // its current key; it must be reopened with next.
-func (a *App) RotateSecretKey(ctx context.Context, next *secret.Box) (int, error) {
+func (a *App) RotateSecretKey(ctx context.Context, next *secret.Box) (_ int, err error) {
+	defer func() { a.auditIf(ctx, err, AuditKeyRotate, "secret key", "") }()
 	k, err := a.keys()
 	if err != nil {
 		return 0, err

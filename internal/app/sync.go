@@ -33,12 +33,12 @@ type SyncOptions struct {
 // run failed; the error says why. A run that writes holds the connection's
 // lease (see WithLease); when another run holds it, Sync returns at once
 // with a nil report and a *store.LeaseHeldError naming the holder.
-func (a *App) Sync(ctx context.Context, name string, opts SyncOptions) (*reconcile.Report, error) {
+func (a *App) Sync(ctx context.Context, name string, opts SyncOptions) (rep *reconcile.Report, err error) {
 	if opts.DryRun {
 		return a.sync(ctx, name, opts)
 	}
-	var rep *reconcile.Report
-	err := a.WithLease(ctx, name, func(ctx context.Context) error {
+	defer func() { a.Audit(ctx, AuditRun, "connection "+name, runDetail(rep, err)) }()
+	err = a.WithLease(ctx, name, func(ctx context.Context) error {
 		var err error
 		rep, err = a.sync(ctx, name, opts)
 		return err
@@ -154,7 +154,8 @@ func (a *App) failedBeforeStart(ctx context.Context, name string, opts SyncOptio
 
 // ApproveRun applies the deactivations a deletion guard held back. Only the
 // newest run of its connection can be approved: an older plan may be stale.
-func (a *App) ApproveRun(ctx context.Context, id int64) (store.Run, error) {
+func (a *App) ApproveRun(ctx context.Context, id int64) (_ store.Run, err error) {
+	defer func() { a.auditIf(ctx, err, AuditRunApprove, fmt.Sprintf("run %d", id), "") }()
 	run, err := a.heldRun(ctx, id)
 	if err != nil {
 		return run, err
@@ -224,7 +225,8 @@ func (a *App) ApproveRun(ctx context.Context, id int64) (store.Run, error) {
 }
 
 // RejectRun discards the deactivations a deletion guard held back.
-func (a *App) RejectRun(ctx context.Context, id int64) (store.Run, error) {
+func (a *App) RejectRun(ctx context.Context, id int64) (_ store.Run, err error) {
+	defer func() { a.auditIf(ctx, err, AuditRunReject, fmt.Sprintf("run %d", id), "") }()
 	run, err := a.heldRun(ctx, id)
 	if err != nil {
 		return run, err

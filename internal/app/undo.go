@@ -67,7 +67,12 @@ func (a *App) purgeDeletedUsers(ctx context.Context) {
 // deactivates pass the connection's deletion guard. On a relying party it
 // reverses the values the run wrote to the directory. A dry run writes
 // nothing and returns the plan.
-func (a *App) UndoRun(ctx context.Context, id int64, dryRun bool) (*UndoReport, error) {
+func (a *App) UndoRun(ctx context.Context, id int64, dryRun bool) (_ *UndoReport, err error) {
+	defer func() {
+		if !dryRun {
+			a.Audit(ctx, AuditRunUndo, fmt.Sprintf("run %d", id), outcomeWord(err))
+		}
+	}()
 	run, err := a.Store.GetRun(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, usagef("no run %d", id)

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/usersync/usersync/internal/mapping"
 	"github.com/usersync/usersync/internal/store"
@@ -12,14 +13,15 @@ import (
 // run re-evaluates the user: a keepExisting mapping keeps the edit, an
 // always mapping overwrites it. userId and status belong to the sync and
 // cannot be set this way.
-func (a *App) SetUserField(ctx context.Context, id int64, field, value string) (store.User, error) {
+func (a *App) SetUserField(ctx context.Context, id int64, field, value string) (_ store.User, err error) {
+	defer func() { a.auditIf(ctx, err, AuditUserSet, fmt.Sprintf("user %d", id), "field "+field) }()
 	switch field {
 	case "":
 		return store.User{}, usagef("a field name is required")
 	case mapping.FieldUserID, "status", mapping.TargetCustomFields:
 		return store.User{}, usagef("field %q cannot be set by an operator", field)
 	}
-	field, err := mapping.OperatorField(field, value)
+	field, err = mapping.OperatorField(field, value)
 	if err != nil {
 		return store.User{}, usagef("%v", err)
 	}

@@ -52,7 +52,8 @@ func (a *App) relyingParty(ctx context.Context, name string) (*writeback.Engine,
 // EnrollCertificate records a user's certificate (PEM or DER) on a relying
 // party and adds its strong mapping of form f to the linked entry's
 // altSecurityIdentities.
-func (a *App) EnrollCertificate(ctx context.Context, name, userID string, certData []byte, f certmap.Form) (writeback.Enrollment, error) {
+func (a *App) EnrollCertificate(ctx context.Context, name, userID string, certData []byte, f certmap.Form) (_ writeback.Enrollment, err error) {
+	defer func() { a.Audit(ctx, AuditCertEnrol, "connection "+name+" user "+userID, outcomeWord(err)) }()
 	cert, err := certmap.ParseCertificate(certData)
 	if err != nil {
 		return writeback.Enrollment{}, fmt.Errorf("%w: %w", ErrUsage, err)
@@ -67,7 +68,8 @@ func (a *App) EnrollCertificate(ctx context.Context, name, userID string, certDa
 
 // RevokeCertificate revokes a user's certificate on a relying party and
 // removes the mappings usersync wrote for it, whatever their form.
-func (a *App) RevokeCertificate(ctx context.Context, name, userID string, certData []byte) (writeback.Enrollment, error) {
+func (a *App) RevokeCertificate(ctx context.Context, name, userID string, certData []byte) (_ writeback.Enrollment, err error) {
+	defer func() { a.Audit(ctx, AuditCertRevoke, "connection "+name+" user "+userID, outcomeWord(err)) }()
 	cert, err := certmap.ParseCertificate(certData)
 	if err != nil {
 		return writeback.Enrollment{}, fmt.Errorf("%w: %w", ErrUsage, err)

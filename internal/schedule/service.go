@@ -240,7 +240,8 @@ func (s *Service) tickConnection(ctx context.Context, c connection.Connection, n
 // progress in this process (started by the web server, say) is left alone:
 // a run request stays pending until it has ended.
 func (s *Service) start(ctx context.Context, name string, opts app.SyncOptions) {
-	h, err := s.Runs.Start(ctx, name, opts)
+	// The audit log names the scheduler as the one who ran it.
+	h, err := s.Runs.Start(app.WithActor(ctx, "scheduler"), name, opts)
 	if err != nil {
 		s.Log.Info("run not started", "connection", name, "trigger", opts.Trigger, "err", err)
 		return

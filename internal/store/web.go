@@ -11,6 +11,11 @@ type Admin struct {
 	Name         string
 	PasswordHash string
 	CreatedAt    time.Time
+	// Role is RoleAdmin or RoleOperator; empty is stored as RoleAdmin.
+	Role string
+	// Disabled administrators cannot log in, and their sessions and
+	// tokens stop working.
+	Disabled bool
 }
 
 // Session is a logged-in browser session. IDHash is the SHA-256 of the
@@ -56,6 +61,13 @@ type Admins interface {
 	// GetAdmin returns one administrator, or ErrNotFound.
 	GetAdmin(ctx context.Context, name string) (Admin, error)
 	CountAdmins(ctx context.Context) (int, error)
+	// ListAdmins returns every administrator, by name.
+	ListAdmins(ctx context.Context) ([]Admin, error)
+	// UpdateAdmin sets an administrator's role and disabled flag. A change
+	// that would leave no enabled administrator with the admin role is
+	// ErrLastAdmin and changes nothing, also when two such changes race;
+	// an unknown name is ErrNotFound.
+	UpdateAdmin(ctx context.Context, name, role string, disabled bool) error
 }
 
 // Sessions stores logged-in browser sessions.

@@ -92,7 +92,7 @@ func (s *Server) scheduleRoutes() []route {
 // schedulesPage lists every connection's schedule with its last and next
 // run and the buttons to pause, resume, restart or run it now.
 func (s *Server) schedulesPage(w http.ResponseWriter, r *http.Request) error {
-	return s.renderSchedules(w, r, http.StatusOK, "")
+	return s.renderSchedules(w, r, http.StatusOK, s.flashText(r, flashError))
 }
 
 func (s *Server) renderSchedules(w http.ResponseWriter, r *http.Request, status int, errMsg string) error {

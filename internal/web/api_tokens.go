@@ -1,8 +1,10 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 
+	"github.com/usersync/usersync/internal/app"
 	"github.com/usersync/usersync/internal/store"
 )
 
@@ -25,7 +27,7 @@ func (s *Server) apiCreateToken(w http.ResponseWriter, r *http.Request) error {
 	if err := readJSON(r, &req); err != nil {
 		return err
 	}
-	tok, t, err := CreateToken(r.Context(), s.st, req, principalOf(r).admin)
+	tok, t, err := s.createToken(r, req)
 	if err != nil {
 		return err
 	}
@@ -44,6 +46,7 @@ func (s *Server) apiDeleteToken(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.app.Audit(r.Context(), app.AuditTokenRevoke, fmt.Sprintf("token %d", id), "")
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -35,6 +35,9 @@ type principal struct {
 	session *store.Session
 	// scope is the API token's scope; empty for a session.
 	scope string
+	// role is the administrator's role; for a token, its creator's role
+	// (admin for a token created from the command line).
+	role string
 }
 
 type principalKey struct{}
@@ -125,8 +128,9 @@ func (s *Server) guard(rt route) http.Handler {
 			http.Redirect(w, r, "/login?next="+url.QueryEscape(next), http.StatusSeeOther)
 			return
 		}
-		if err := scopeAllows(p, rt); err != nil {
-			tokenRefused(w, err)
+		r = r.WithContext(app.WithActor(context.WithValue(r.Context(), principalKey{}, p), p.admin))
+		if err := permits(p, rt); err != nil {
+			s.refuse(w, r, rt, err)
 			return
 		}
 		if p.session != nil && !safeMethod(r.Method) {
@@ -140,7 +144,7 @@ func (s *Server) guard(rt route) http.Handler {
 				return
 			}
 		}
-		h(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
+		h(w, r)
 	})
 }
 
@@ -160,7 +164,14 @@ func (s *Server) authenticate(r *http.Request, bearer bool) (principal, bool) {
 		if err != nil || !time.Now().Before(t.ExpiresAt) {
 			return principal{}, false
 		}
-		return principal{admin: "token:" + t.Name, scope: t.Scope}, true
+		role := store.RoleAdmin
+		if creator, err := s.st.GetAdmin(r.Context(), t.CreatedBy); err == nil {
+			if creator.Disabled {
+				return principal{}, false
+			}
+			role = creator.Role
+		}
+		return principal{admin: "token:" + t.Name, scope: t.Scope, role: role}, true
 	}
 	c, err := r.Cookie(s.cookieName(sessionCookie))
 	if err != nil || c.Value == "" {
@@ -170,7 +181,11 @@ func (s *Server) authenticate(r *http.Request, bearer bool) (principal, bool) {
 	if err != nil {
 		return principal{}, false
 	}
-	return principal{admin: ss.Admin, session: &ss}, true
+	ad, err := s.st.GetAdmin(r.Context(), ss.Admin)
+	if err != nil || ad.Disabled {
+		return principal{}, false
+	}
+	return principal{admin: ss.Admin, session: &ss, role: ad.Role}, true
 }
 
 // clientIP is the address the request came from (proxies are not trusted).
@@ -239,7 +254,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 		http.Error(w, "Forbidden: "+err.Error()+". Reload the login page and try again.", http.StatusForbidden)
 		return nil
 	}
-	a, err := s.app.CheckAdmin(r.Context(), user, r.PostForm.Get("password"))
+	a, err := s.app.Login(r.Context(), user, r.PostForm.Get("password"), ip)
 	if err != nil {
 		locked := s.logins.fail(ip, key)
 		s.log.Warn("login failed", "user", logValue(user), "ip", ip)
@@ -301,6 +316,7 @@ func safeNext(next string) string {
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 	if p := principalOf(r); p.session != nil {
 		_ = s.st.DeleteSession(r.Context(), p.session.IDHash)
+		s.app.Audit(r.Context(), app.AuditLogout, "", "")
 	}
 	http.SetCookie(w, &http.Cookie{Name: s.cookieName(sessionCookie), Value: "", Path: "/", HttpOnly: true, Secure: s.opts.Secure,
 		SameSite: http.SameSiteLaxMode, MaxAge: -1})

@@ -211,6 +211,10 @@ func TestBrowserAdminUIDefects(t *testing.T) {
 		for len(dl.opened) > 0 {
 			<-dl.opened
 		}
+		// On a phone the navigation is behind the Menu button.
+		if !hidden(t, ctx, ".nav-toggle") {
+			run(t, ctx, "open the menu", chromedp.Click(chromedp.CSS(".nav-toggle")), chromedp.WaitVisible(chromedp.CSS(`nav a[href="/runs"]`)))
+		}
 		go func() { _ = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`nav a[href="/runs"]`))) }()
 		select {
 		case typ := <-dl.opened:

@@ -21,37 +21,12 @@ import (
 // USERSYNC_INTEGRATION=1 (CI), where a missing browser fails them.
 const chromiumPath = "/usr/bin/chromium"
 
-// newBrowser starts a headless Chromium with a fresh profile and returns a
-// context for one tab.
+// newBrowser returns a tab of the test binary's one shared Chromium (see
+// tab), in a browser context of its own, at a desk's size.
 func newBrowser(t *testing.T) context.Context {
 	t.Helper()
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("USERSYNC_INTEGRATION") == "1" {
-			t.Fatalf("chromium is required (USERSYNC_INTEGRATION=1): %v; run ci/install-chromium.sh", err)
-		}
-		t.Skipf("chromium not installed (%v); run ci/install-chromium.sh", err)
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	}
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelC := chromedp.NewContext(actx)
-	ctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
-	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	answerDialogs(ctx)
+	ctx := tab(t)
+	useScreen(t, ctx, screen{"desk", 1280, 900, false})
 	return ctx
 }
 

@@ -21,7 +21,7 @@ func (s *Server) renderConnections(w http.ResponseWriter, r *http.Request, statu
 	}
 	s.render(w, r, status, "connections", "System Connections", map[string]any{
 		"Connections": cs, "Check": check, "Added": s.flashText(r, "added"), "Deleted": s.flashText(r, "deleted"),
-		"Overlaps": overlapsByName(cs),
+		"Overlaps": overlapsByName(cs), "Health": s.healthOf(r.Context(), cs),
 	})
 	return nil
 }

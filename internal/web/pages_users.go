@@ -20,13 +20,30 @@ func (s *Server) usersPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	pageNo = max(pageNo, 1)
 	q := r.URL.Query().Get("q")
-	p, err := s.listUsers(r, store.UserQuery{Search: q, Limit: usersPerPage, Offset: (pageNo - 1) * usersPerPage})
+	conn, status := r.URL.Query().Get("connection"), r.URL.Query().Get("status")
+	p, err := s.listUsers(r, store.UserQuery{Search: q, Connection: conn, Status: status, Limit: usersPerPage, Offset: (pageNo - 1) * usersPerPage})
 	if err != nil {
 		return err
 	}
+	keep := "/users?q=" + urlQuery(q) + "&connection=" + urlQuery(conn) + "&status=" + urlQuery(status) + "&page="
 	data := map[string]any{
 		"Users": p.Items, "Q": q, "Page": pageNo, "HasMore": p.HasMore, "First": p.Offset + 1, "Last": p.Offset + len(p.Items),
-		"PrevURL": "/users?q=" + urlQuery(q) + "&page=" + itoa(pageNo-1), "NextURL": "/users?q=" + urlQuery(q) + "&page=" + itoa(pageNo+1),
+		"PrevURL": keep + itoa(pageNo-1), "NextURL": keep + itoa(pageNo+1),
+		"Connection": conn, "Status": status,
+	}
+	if conns, err := s.st.ListConnections(r.Context()); err == nil {
+		names := make([]string, len(conns))
+		for i, c := range conns {
+			names[i] = c.Name
+		}
+		data["Connections"] = names
+	}
+	// The total counts every user of the status; it is shown when no
+	// connection or search narrows the list, which the count cannot.
+	if conn == "" && q == "" {
+		if n, err := s.st.CountUsers(r.Context(), status); err == nil {
+			data["Total"] = n
+		}
 	}
 	// The Explain box: why is (or isn't) someone in usersync?
 	if who := r.URL.Query().Get("explain"); who != "" {

@@ -10,6 +10,10 @@ import (
 	"time"
 )
 
+// timeLayout shows a time with its zone, so that no time on a page can be
+// read in the wrong one.
+const timeLayout = "2006-01-02 15:04:05 MST"
+
 // pages holds one parsed template set per page, each the layout plus the
 // page's own file.
 type pages struct {
@@ -21,14 +25,16 @@ var funcs = template.FuncMap{
 		if t.IsZero() {
 			return ""
 		}
-		return t.Local().Format("2006-01-02 15:04:05")
+		return t.Local().Format(timeLayout)
 	},
 	"whenp": func(t *time.Time) string {
 		if t == nil {
 			return ""
 		}
-		return t.Local().Format("2006-01-02 15:04:05")
+		return t.Local().Format(timeLayout)
 	},
+	// zone names the server's time zone, in which every time is shown.
+	"zone":            func() string { return time.Local.String() },
 	"add":             func(a, b int) int { return a + b },
 	"mappingSections": func() []string { return mappingSections },
 	"sectionLabel": func(s string) string {
@@ -82,7 +88,11 @@ type view struct {
 	// Flash is the kind of the server-side flash message the request's
 	// "flash" parameter names, or "".
 	Flash string
-	D     any
+	// Role is the administrator's role, to leave out what they cannot do.
+	Role string
+	// NavItems is the main navigation.
+	NavItems []navItem
+	D        any
 }
 
 // render executes a page into a buffer first, so that a template error
@@ -94,7 +104,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		return
 	}
 	p := principalOf(r)
-	v := view{Title: title, Nav: navOf(name), Admin: p.admin, D: data, Flash: s.flashOf(r).Kind}
+	v := view{Title: title, Nav: navOf(name), Admin: p.admin, D: data, Flash: s.flashOf(r).Kind, Role: p.role, NavItems: navItems}
 	if p.session != nil {
 		v.CSRF = p.session.CSRFToken
 	}

@@ -226,6 +226,8 @@ func (s *Server) routeTable() []route {
 	rs = append(rs, s.entityRoutes()...)
 	rs = append(rs, s.scimRoutes()...)
 	rs = append(rs, s.scimRequestRoutes()...)
+	rs = append(rs, s.adminRoutes()...)
+	rs = append(rs, s.accessRoutes()...)
 	return append(rs, s.scheduleRoutes()...)
 }
 

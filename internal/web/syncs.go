@@ -15,7 +15,8 @@ func (s *Server) startRun(ctx context.Context, conn string) (store.Run, error) {
 	if _, _, err := s.app.Store.GetConnection(ctx, conn); err != nil {
 		return store.Run{}, err
 	}
-	h, err := s.app.Runs.Start(s.bg, conn, app.SyncOptions{Trigger: store.TriggerManual})
+	// The run outlives the request, but keeps its actor for the audit log.
+	h, err := s.app.Runs.Start(app.WithActor(s.bg, app.ActorOf(ctx)), conn, app.SyncOptions{Trigger: store.TriggerManual})
 	if err != nil {
 		return store.Run{}, err
 	}

@@ -16,14 +16,16 @@ import (
 
 // CreateAdmin stores a new administrator; an existing name is store.ErrConflict.
 func (s *Store) CreateAdmin(ctx context.Context, a store.Admin) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO admins(name, password_hash) VALUES ($1, $2)`, a.Name, a.PasswordHash)
+	_, err := s.pool.Exec(ctx, `INSERT INTO admins(name, password_hash, role, disabled) VALUES ($1, $2, $3, $4)`,
+		a.Name, a.PasswordHash, roleOrAdmin(a.Role), a.Disabled)
 	return wrap(err, "create admin %q", a.Name)
 }
 
 // GetAdmin returns one administrator.
 func (s *Store) GetAdmin(ctx context.Context, name string) (store.Admin, error) {
 	var a store.Admin
-	err := s.pool.QueryRow(ctx, `SELECT name, password_hash, created_at FROM admins WHERE name = $1`, name).Scan(&a.Name, &a.PasswordHash, &a.CreatedAt)
+	err := s.pool.QueryRow(ctx, `SELECT name, password_hash, created_at, role, disabled FROM admins WHERE name = $1`, name).
+		Scan(&a.Name, &a.PasswordHash, &a.CreatedAt, &a.Role, &a.Disabled)
 	return a, wrap(err, "admin %q", name)
 }
 

@@ -16,7 +16,8 @@ import (
 
 // CreateAdmin stores a new administrator; an existing name is store.ErrConflict.
 func (s *Store) CreateAdmin(ctx context.Context, a store.Admin) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO admins(name, password_hash, created_at) VALUES (?, ?, ?)`, a.Name, a.PasswordHash, now())
+	_, err := s.db.ExecContext(ctx, `INSERT INTO admins(name, password_hash, created_at, role, disabled) VALUES (?, ?, ?, ?, ?)`,
+		a.Name, a.PasswordHash, now(), roleOrAdmin(a.Role), a.Disabled)
 	if isConflict(err) {
 		return fmt.Errorf("sqlite: admin %q: %w", a.Name, store.ErrConflict)
 	}
@@ -30,7 +31,8 @@ func (s *Store) CreateAdmin(ctx context.Context, a store.Admin) error {
 func (s *Store) GetAdmin(ctx context.Context, name string) (store.Admin, error) {
 	var a store.Admin
 	var created string
-	err := s.db.QueryRowContext(ctx, `SELECT name, password_hash, created_at FROM admins WHERE name = ?`, name).Scan(&a.Name, &a.PasswordHash, &created)
+	err := s.db.QueryRowContext(ctx, `SELECT name, password_hash, created_at, role, disabled FROM admins WHERE name = ?`, name).
+		Scan(&a.Name, &a.PasswordHash, &created, &a.Role, &a.Disabled)
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, fmt.Errorf("sqlite: admin %q: %w", name, store.ErrNotFound)
 	}

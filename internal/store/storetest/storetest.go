@@ -59,6 +59,8 @@ func Run(t *testing.T, open Opener) {
 		{"EventsOfOperators", testEventsOfOperators},
 		{"EventsPrune", testEventsPrune},
 		{"Webhooks", testWebhooks},
+		{"AdminRoles", testAdminRoles},
+		{"AuditLog", testAuditLog},
 	}
 	seen := &calls{names: map[string]bool{}}
 	ran := 0

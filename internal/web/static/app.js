@@ -189,3 +189,31 @@
     setTimeout(tick, 500);
   }
 })();
+
+// The Menu button opens and closes the navigation on narrow screens.
+(function () {
+  const btn = document.querySelector(".nav-toggle");
+  const nav = document.getElementById("main-nav");
+  if (!btn || !nav) return;
+  btn.addEventListener("click", () => {
+    const open = nav.classList.toggle("open");
+    btn.setAttribute("aria-expanded", String(open));
+  });
+})();
+
+// A region that scrolls sideways (a wide table on a phone) can be reached
+// and scrolled with the keyboard.
+(function () {
+  const mark = () => {
+    document.querySelectorAll("main table, main .scroll").forEach((el) => {
+      if (el.closest(".scroll") && !el.classList.contains("scroll")) return;
+      if (el.scrollWidth > el.clientWidth + 1) {
+        el.tabIndex = 0;
+      } else if (el.tabIndex === 0 && !el.matches("a, button, input, select, textarea")) {
+        el.removeAttribute("tabindex");
+      }
+    });
+  };
+  mark();
+  window.addEventListener("resize", mark);
+})();

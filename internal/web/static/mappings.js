@@ -1,0 +1,141 @@
+// usersync admin UI: the mappings as a table. The JSON box stays the
+// document that is saved (and is shown as the advanced view); the table
+// reads it, and every edit in the table writes it back.
+"use strict";
+
+(function () {
+  const box = document.getElementById("mappings");
+  const holder = document.getElementById("mapping-table");
+  if (!box || !holder) return;
+  const main = document.getElementById("main");
+  const csrf = main ? main.dataset.csrf || "" : "";
+  const conn = holder.dataset.connection;
+  const tbody = holder.querySelector("tbody");
+  const note = document.getElementById("mapping-table-note");
+  let rows = [];
+
+  const isExpression = (s) => /[(\["]/.test(s);
+  const el = (tag, attrs, text) => {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
+    if (text !== undefined) e.textContent = text;
+    return e;
+  };
+
+  const write = () => {
+    box.value = JSON.stringify(rows, null, 2);
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+  };
+
+  const select = (id, label, value, options, onChange) => {
+    const s = el("select", { id: id, "aria-label": label });
+    for (const [v, text] of options) {
+      const o = el("option", { value: v }, text);
+      if (v === (value || "")) o.selected = true;
+      s.appendChild(o);
+    }
+    s.addEventListener("change", () => onChange(s.value));
+    return s;
+  };
+
+  const render = () => {
+    tbody.textContent = "";
+    rows.forEach((m, i) => {
+      const tr = el("tr", { class: "mapping-row", "data-target": m.target || "" });
+      const what = m.expression !== undefined ? m.expression : (m.source || "");
+      const src = el("input", { id: "map-src-" + i, list: "attr-names", value: what, "aria-label": "Source attribute or expression of row " + (i + 1), class: "mono" });
+      src.addEventListener("change", () => {
+        const v = src.value.trim();
+        delete m.source; delete m.expression;
+        if (v !== "") { if (isExpression(v)) m.expression = v; else m.source = v; }
+        write();
+      });
+      const tgt = el("input", { id: "map-target-" + i, list: "target-names", value: m.target || "", "aria-label": "Target field of row " + (i + 1) });
+      tgt.addEventListener("change", () => { m.target = tgt.value.trim(); tr.dataset.target = m.target; write(); });
+      const policy = el("td", { class: "policy" });
+      for (const p of ["create", "update", "delete"]) {
+        const lab = el("label", { class: "switch" });
+        const cb = el("input", { type: "checkbox", role: "switch", id: "map-" + p + "-" + i });
+        const pol = m.policy || {};
+        cb.checked = pol[p] !== undefined ? pol[p] : p !== "delete";
+        cb.addEventListener("change", () => { m.policy = Object.assign({}, m.policy || {}, { [p]: cb.checked }); write(); });
+        lab.appendChild(cb);
+        lab.appendChild(document.createTextNode(" " + p));
+        policy.appendChild(lab);
+      }
+      const strength = select("map-strength-" + i, "Strength of row " + (i + 1), m.strength, [["", "always"], ["keepExisting", "keep existing"]],
+        (v) => { if (v) m.strength = v; else delete m.strength; write(); });
+      const type = select("map-type-" + i, "Type of row " + (i + 1), m.type, [["", "by target"], ["text", "text"], ["email", "email"], ["phone", "phone"], ["language", "language"], ["timeZone", "time zone"]],
+        (v) => { if (v) m.type = v; else delete m.type; write(); });
+      const remove = el("button", { type: "button", class: "link", "aria-label": "Remove row " + (i + 1) }, "Remove");
+      remove.addEventListener("click", () => { rows.splice(i, 1); write(); render(); });
+      const cells = [src, tgt, policy, strength, type];
+      for (const c of cells) {
+        if (c.tagName === "TD") tr.appendChild(c); else { const td = el("td"); td.appendChild(c); tr.appendChild(td); }
+      }
+      tr.appendChild(el("td", { class: "old" }));
+      tr.appendChild(el("td", { class: "new" }));
+      const td = el("td"); td.appendChild(remove); tr.appendChild(td);
+      tbody.appendChild(tr);
+    });
+  };
+
+  const load = () => {
+    try {
+      const parsed = JSON.parse(box.value || "[]");
+      if (!Array.isArray(parsed)) throw new Error("not a list");
+      rows = parsed;
+      holder.hidden = false;
+      note.hidden = true;
+      render();
+    } catch (e) {
+      holder.hidden = true;
+      note.hidden = false;
+    }
+  };
+  box.addEventListener("change", load);
+  document.getElementById("map-add").addEventListener("click", () => {
+    rows.push({ source: "", target: "" });
+    write();
+    render();
+    document.getElementById("map-src-" + (rows.length - 1)).focus();
+  });
+
+  // Test the mappings against one user: each row's expression is evaluated
+  // on the user's directory entry (nothing is written), beside the value
+  // the stored user has now.
+  const testBtn = document.getElementById("map-test");
+  const who = document.getElementById("map-test-user");
+  const status = document.getElementById("map-test-status");
+  testBtn.addEventListener("click", async () => {
+    const user = who.value.trim();
+    if (!user) { status.textContent = "Type a user to test with."; who.focus(); return; }
+    status.textContent = "Testing…";
+    const post = (body) => fetch("/api/v1/connections/" + encodeURIComponent(conn) + "/mappings/test", {
+      method: "POST", headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf }, body: JSON.stringify(body)
+    }).then((r) => r.json().then((j) => ({ ok: r.ok, j: j })));
+    let stored = {};
+    try {
+      const r = await fetch("/api/v1/users?limit=5&connection=" + encodeURIComponent(conn) + "&search=" + encodeURIComponent(user));
+      const list = (await r.json()).items || [];
+      const u = list.find((x) => (x.userId || "").toLowerCase() === user.toLowerCase()) || (list.length === 1 ? list[0] : null);
+      if (u) stored = Object.assign({}, u.fields || {}, { userId: u.userId });
+    } catch (e) { /* no stored user: old values stay empty */ }
+    const trs = tbody.querySelectorAll("tr");
+    let failed = "";
+    for (let i = 0; i < rows.length; i++) {
+      const m = rows[i];
+      const expression = m.expression !== undefined ? m.expression : (m.source ? "[" + m.source + "]" : "");
+      const oldCell = trs[i].querySelector(".old"), newCell = trs[i].querySelector(".new");
+      oldCell.textContent = stored[m.target] || "";
+      if (!expression) { newCell.textContent = ""; continue; }
+      const res = await post({ user: user, expression: expression });
+      if (!res.ok) { failed = res.j.message || "the test failed"; break; }
+      newCell.textContent = res.j.error ? "error: " + res.j.error : (res.j.null ? "(none)" : (res.j.values || []).join("; "));
+      newCell.classList.toggle("changed", newCell.textContent !== oldCell.textContent);
+    }
+    status.textContent = failed ? failed : "Tested against " + user + ": old is the stored value, new what these mappings give. Nothing was written.";
+  });
+
+  load();
+})();
