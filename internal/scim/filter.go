@@ -75,7 +75,7 @@ func checkFilter(kind string, e filter.Expression) error {
 	case *filter.NotExpression:
 		return checkFilter(kind, x.Expression)
 	case *filter.AttributeExpression:
-		return checkPath(kind, x.AttributePath, nil)
+		return checkPath(kind, x.AttributePath)
 	case *filter.ValuePath:
 		a, err := attrOf(kind, x.AttributePath)
 		if err != nil {
@@ -135,7 +135,8 @@ func attrOf(kind string, p filter.AttributePath) (*Attr, error) {
 	return a, nil
 }
 
-func checkPath(kind string, p filter.AttributePath, _ *Attr) error {
+// checkPath checks an attribute path and its sub-attribute.
+func checkPath(kind string, p filter.AttributePath) error {
 	a, err := attrOf(kind, p)
 	if err != nil || a == nil {
 		return err

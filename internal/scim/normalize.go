@@ -47,7 +47,7 @@ func Normalize(kind string, in map[string]any) (Resource, error) {
 		}
 		switch {
 		case strings.EqualFold(k, "schemas"):
-			list, err := schemasList(kind, v)
+			list, err := schemasList(v)
 			if err != nil {
 				return nil, err
 			}
@@ -302,7 +302,7 @@ func describe(v any) string {
 // schemasList reads a client's schemas attribute: a list of URIs. URIs
 // usersync does not know (Microsoft's ADSCIM group schema) are accepted
 // and dropped; the misspelled enterprise URN counts as the real one.
-func schemasList(kind string, v any) ([]any, error) {
+func schemasList(v any) ([]any, error) {
 	list, ok := v.([]any)
 	if !ok {
 		return nil, BadRequest(TypeInvalidValue, "schemas must be a list of URIs")

@@ -6,12 +6,12 @@ import (
 )
 
 // BenchmarkPatchWithUsers measures one attribute PATCH on a connection
-// that already holds 100 users, through serve's handler
+// that already holds 1,000 users, through serve's handler
 // on SQLite: what a request costs as the connection grows.
 func BenchmarkPatchWithUsers(b *testing.B) {
 	s := Start(b, "", Options{})
 	var id string
-	for i := range 100 {
+	for i := range 1000 {
 		r := s.Do("POST", "/Users", createBody(fmt.Sprintf("u%d@example.com", i), "m@example.com"))
 		if r.Status != 201 {
 			b.Fatalf("%d %s", r.Status, r.Raw)
