@@ -93,7 +93,30 @@ func TestStoreCopySQLiteToPostgres(t *testing.T) {
 	if err := l.Modify(m); err != nil {
 		t.Fatal(err)
 	}
+	// A follower of the change feed carries on across the move: the
+	// copy's events keep their sequence numbers, and the next change gets
+	// a higher one.
+	feedEnd := func(db string) int64 {
+		t.Helper()
+		a, err := openApp(ctx, db, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer a.Close()
+		seq, err := a.Store.LastEventSeq(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return seq
+	}
+	srcEnd, copiedEnd := feedEnd(c.db), feedEnd(pgURL)
+	if srcEnd == 0 || copiedEnd != srcEnd {
+		t.Errorf("the change feed ends at %d in SQLite and at %d in the PostgreSQL copy, want the same, above 0", srcEnd, copiedEnd)
+	}
 	rep, code := pg.sync("corp")
+	if end := feedEnd(pgURL); end <= srcEnd {
+		t.Errorf("after a change on PostgreSQL the feed ends at %d, want above the copied %d", end, srcEnd)
+	}
 	if code != 0 || rep.Mode != store.ModeIncremental || rep.EntriesRead != 1 || rep.Updated != 1 || rep.Created != 0 {
 		t.Fatalf("sync on PostgreSQL after the copy: exit %d, mode %s, %d read, %+v %q; want incremental, 1 read, 1 updated (warnings %q)",
 			code, rep.Mode, rep.EntriesRead, rep.Counts, rep.Error, rep.Warnings)

@@ -42,3 +42,34 @@ var CopySkipped = map[string]string{
 	"schema_migrations": "the target records its own migrations",
 	"leases":            "leases belong to the processes of the source installation",
 }
+
+// CopyReplaced are tables a copy empties in the target just before it
+// takes the source's rows, with why. They are copied after every other
+// table, since inserting users and memberships fires the triggers that
+// write them.
+var CopyReplaced = map[string]string{
+	"event_state": "its one row is written by the migration that creates it; the source's row, with how far its feed was pruned, replaces it",
+	"events":      "the feed's triggers write an event for every user and membership the copy inserts; the source's own events, with their sequence numbers, replace them",
+}
+
+// ReplacedLast returns tables in the same order, but with those in
+// CopyReplaced moved to the end.
+func ReplacedLast(tables []string) []string {
+	out := make([]string, 0, len(tables))
+	var last []string
+	for _, t := range tables {
+		if _, ok := CopyReplaced[t]; ok {
+			last = append(last, t)
+			continue
+		}
+		out = append(out, t)
+	}
+	return append(out, last...)
+}
+
+// CopyTransient are columns an export leaves out, with why: they hold
+// state that lives only inside one transaction, so one store may have them
+// where the other keeps that state elsewhere.
+var CopyTransient = map[string]string{
+	"event_state.run_id": "the run the current transaction writes for, 0 between transactions (PostgreSQL keeps it in a transaction-local setting)",
+}

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -128,10 +129,16 @@ func (s *Store) ImportFrom(ctx context.Context, src store.Exporter) (map[string]
 		return nil, err
 	}
 	counts := map[string]int64{}
-	for _, table := range tables {
+	for _, table := range store.ReplacedLast(tables) {
 		cols, err := pgColumns(ctx, tx, table)
 		if err != nil {
 			return nil, err
+		}
+		if _, ok := store.CopyReplaced[table]; ok && len(cols) > 0 {
+			// The id sequence is moved past the copied ids below.
+			if _, err := tx.Exec(ctx, `DELETE FROM `+pgx.Identifier{table}.Sanitize()); err != nil {
+				return nil, wrap(err, "import %s", table)
+			}
 		}
 		if len(cols) == 0 {
 			return nil, fmt.Errorf("postgres: import: the source table %s has no counterpart here; is this usersync older than the source's?", table)
@@ -223,6 +230,19 @@ func toPostgres(v any, c pgColumn) (any, error) {
 		if n, ok := v.(int64); ok {
 			return n != 0, nil
 		}
+	case "ARRAY":
+		// SQLite keeps a list of names as its JSON text.
+		if s, ok := v.(string); ok {
+			if s == "" {
+				v = nil
+				break
+			}
+			var list []string
+			if err := json.Unmarshal([]byte(s), &list); err != nil {
+				return nil, fmt.Errorf("%q is not a JSON list: %w", s, err)
+			}
+			return list, nil
+		}
 	case "json", "jsonb":
 		if s, ok := v.(string); ok {
 			if s == "" {
@@ -255,7 +275,7 @@ func pgRefuseRows(ctx context.Context, tx pgx.Tx) error {
 		return err
 	}
 	for _, t := range tables {
-		if t == "schema_migrations" {
+		if _, replaced := store.CopyReplaced[t]; replaced || t == "schema_migrations" {
 			continue
 		}
 		var has bool

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -48,11 +49,28 @@ func (s *Store) ExportRows(ctx context.Context, table string, fn func(cols []str
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
+	var keep []int // the columns exported, when some are transient
+	var keptCols []string
+	for i, c := range cols {
+		if _, transient := store.CopyTransient[table+"."+c]; !transient {
+			keep, keptCols = append(keep, i), append(keptCols, c)
+		}
+	}
+	kept := make([]any, len(keep))
 	for rows.Next() {
 		if err := rows.Scan(ptrs...); err != nil {
 			return wrap(err, "export %s", table)
 		}
-		if err := fn(cols, vals); err != nil {
+		if len(keep) == len(cols) {
+			if err := fn(cols, vals); err != nil {
+				return err
+			}
+			continue
+		}
+		for j, i := range keep {
+			kept[j] = vals[i]
+		}
+		if err := fn(keptCols, kept); err != nil {
 			return err
 		}
 	}
@@ -122,10 +140,20 @@ func (s *Store) ImportFrom(ctx context.Context, src store.Exporter) (map[string]
 		return nil, err
 	}
 	counts := map[string]int64{}
-	for _, table := range tables {
+	for _, table := range store.ReplacedLast(tables) {
 		cols, err := columnsOf(ctx, tx, table)
 		if err != nil {
 			return nil, err
+		}
+		if _, ok := store.CopyReplaced[table]; ok && len(cols) > 0 {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+quoteIdent(table)); err != nil {
+				return nil, wrap(err, "import %s", table)
+			}
+			// The rows the triggers wrote moved the AUTOINCREMENT counter;
+			// the source's numbers are what its readers remember.
+			if _, err := tx.ExecContext(ctx, `UPDATE sqlite_sequence SET seq = 0 WHERE name = ?`, table); err != nil {
+				return nil, wrap(err, "import %s", table)
+			}
 		}
 		if len(cols) == 0 {
 			return nil, fmt.Errorf("sqlite: import: the source table %s has no counterpart here; is this usersync older than the source's?", table)
@@ -191,6 +219,13 @@ func toSQLite(v any, c column) any {
 			return int64(1)
 		}
 		return int64(0)
+	case []any:
+		// PostgreSQL keeps a list of names as an array; SQLite as its JSON.
+		b, err := json.Marshal(x)
+		if err != nil {
+			return nil
+		}
+		return string(b)
 	}
 	return v
 }
@@ -212,6 +247,9 @@ func refuseRows(ctx context.Context, tx *sql.Tx) error {
 	}
 	rows.Close()
 	for _, t := range tables {
+		if _, ok := store.CopyReplaced[t]; ok {
+			continue
+		}
 		var one int
 		err := tx.QueryRowContext(ctx, `SELECT 1 FROM `+quoteIdent(t)+` LIMIT 1`).Scan(&one)
 		if err == nil {
