@@ -198,6 +198,10 @@ type Outcome struct {
 type OutcomeQuery struct {
 	Action string
 	Limit  int
+	// Offset skips that many outcomes, for paging.
+	Offset int
+	// User keeps the outcomes whose userId contains it, in any case (ASCII).
+	User string
 }
 
 // Batch is one transaction's worth of a run's changes.

@@ -51,6 +51,7 @@ func Run(t *testing.T, open Opener) {
 		{"DeletedUsers", testDeletedUsers},
 		{"AdminRoles", testAdminRoles},
 		{"AuditLog", testAuditLog},
+		{"OutcomePaging", testOutcomePaging},
 	}
 	seen := &calls{names: map[string]bool{}}
 	ran := 0
