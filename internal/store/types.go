@@ -91,9 +91,19 @@ type UserQuery struct {
 	Connection string
 	Status     string
 	Search     string // substring of userId, display name or email
-	Limit      int
+	// Sort is the order: UserSortUserID, UserSortUpdated (newest first),
+	// UserSortStatus, or empty for connection then userId.
+	Sort  string
+	Limit int
 	Offset     int
 }
+
+// The orders UserQuery.Sort names.
+const (
+	UserSortUserID  = "userId"
+	UserSortUpdated = "updated"
+	UserSortStatus  = "status"
+)
 
 // Run statuses.
 const (

@@ -52,6 +52,7 @@ func Run(t *testing.T, open Opener) {
 		{"AdminRoles", testAdminRoles},
 		{"AuditLog", testAuditLog},
 		{"OutcomePaging", testOutcomePaging},
+		{"UserSort", testUserSort},
 	}
 	seen := &calls{names: map[string]bool{}}
 	ran := 0
