@@ -93,9 +93,9 @@ type UserQuery struct {
 	Search     string // substring of userId, display name or email
 	// Sort is the order: UserSortUserID, UserSortUpdated (newest first),
 	// UserSortStatus, or empty for connection then userId.
-	Sort  string
-	Limit int
-	Offset     int
+	Sort   string
+	Limit  int
+	Offset int
 }
 
 // The orders UserQuery.Sort names.
