@@ -91,9 +91,19 @@ type UserQuery struct {
 	Connection string
 	Status     string
 	Search     string // substring of userId, display name or email
-	Limit      int
-	Offset     int
+	// Sort is the order: UserSortUserID, UserSortUpdated (newest first),
+	// UserSortStatus, or empty for connection then userId.
+	Sort   string
+	Limit  int
+	Offset int
 }
+
+// The orders UserQuery.Sort names.
+const (
+	UserSortUserID  = "userId"
+	UserSortUpdated = "updated"
+	UserSortStatus  = "status"
+)
 
 // Run statuses.
 const (
@@ -198,6 +208,10 @@ type Outcome struct {
 type OutcomeQuery struct {
 	Action string
 	Limit  int
+	// Offset skips that many outcomes, for paging.
+	Offset int
+	// User keeps the outcomes whose userId contains it, in any case (ASCII).
+	User string
 }
 
 // Batch is one transaction's worth of a run's changes.

@@ -48,8 +48,12 @@ func (s *Server) apiListUsers(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := r.URL.Query()
+	sort, err := userSort(r)
+	if err != nil {
+		return err
+	}
 	p, err := s.listUsers(r, store.UserQuery{Connection: q.Get("connection"), Status: q.Get("status"), Search: q.Get("search"),
-		Limit: max(limit, 1), Offset: offset})
+		Sort: sort, Limit: max(limit, 1), Offset: offset})
 	if err != nil {
 		return err
 	}

@@ -17,8 +17,8 @@ import (
 // against a user, runs, reads and exports the run, adds a directory user,
 // pauses and edits a schedule, creates a local user and an operator, and
 // reads the audit log of all that. (Enrolling and revoking a certificate
-// mapping needs Active Directory: the certificate page's own test covers
-// its form.)
+// mapping needs Active Directory: TestBrowserEnrolAndRevokeCertificate
+// does it against a Samba DC.)
 func TestBrowserNewAdministratorEndToEnd(t *testing.T) {
 	slapd.Require(t)
 	dir := slapd.Start(t, 30, 0)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -74,5 +75,39 @@ func TestBrowserMappingTable(t *testing.T) {
 	}
 	if !found {
 		t.Fatalf("stored mappings: %+v", c.Mappings)
+	}
+}
+
+// TestBrowserScopeClauseBuilder: the scoping filter is built clause by
+// clause; a clause without a value (IS NOT NULL) has its value box off;
+// Update saves the clauses, which then decide who is in scope.
+func TestBrowserScopeClauseBuilder(t *testing.T) {
+	ctx := tab(t)
+	e := newTestEnv(t)
+	putDemo(t, e, "corp", connection.DirectorySource)
+	base := e.srv.URL
+	useScreen(t, ctx, phone)
+	browserLoginAs(t, ctx, base, AdminName, testAdminPassword)
+	run(t, ctx, "open", chromedp.Navigate(base+"/connections/corp"), chromedp.WaitVisible(chromedp.ID("#scope-add")),
+		chromedp.Click(chromedp.ID("#scope-add")), chromedp.WaitVisible(chromedp.ID("#scope-attr-0")),
+		chromedp.SendKeys(chromedp.ID("#scope-attr-0"), "department\t"),
+		chromedp.SendKeys(chromedp.ID("#scope-value-0"), "Sales\t"),
+		chromedp.Click(chromedp.ID("#scope-add")), chromedp.WaitVisible(chromedp.ID("#scope-attr-1")),
+		chromedp.SendKeys(chromedp.ID("#scope-attr-1"), "mail\t"),
+		chromedp.SetValue(chromedp.ID("#scope-op-1"), "IS NOT NULL"))
+	eval[bool](t, ctx, `document.getElementById("scope-op-1").dispatchEvent(new Event("change")) || true`)
+	if !eval[bool](t, ctx, `document.getElementById("scope-value-1").disabled`) {
+		t.Fatal("IS NOT NULL leaves its value box on")
+	}
+	look(t, ctx, "m02-scope-builder")
+	useScreen(t, ctx, phone)
+	run(t, ctx, "update", chromedp.Click(chromedp.ID("#update-button")), chromedp.WaitVisible(chromedp.CSS(".alert.ok")))
+	c, _, err := e.app.Store.GetConnection(t.Context(), "corp")
+	if err != nil || c.Scope == nil || len(c.Scope.Clauses) != 2 {
+		t.Fatalf("stored scope: %+v, %v", c.Scope, err)
+	}
+	got := fmt.Sprintf("%+v", c.Scope.Clauses)
+	if !strings.Contains(got, "department") || !strings.Contains(got, "Sales") || !strings.Contains(got, "isNotNull") {
+		t.Fatalf("clauses: %s", got)
 	}
 }

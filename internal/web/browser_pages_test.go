@@ -65,6 +65,9 @@ func TestBrowserEveryPageAtBothSizes(t *testing.T) {
 		{"/local-users", "p22-local-users"},
 		{"/tokens", "p23-tokens"},
 		{"/certificates", "p24-certificates"},
+		{"/connections/corp/groups", "p25-group-rules"},
+		{fmt.Sprintf("/runs/%d?action=created&user=zoe", rep.ID), "p26-run-filtered"},
+		{"/users?status=active&sort=updated", "p27-users-sorted"},
 	} {
 		sweep(t, ctx, base, p.path, p.name)
 	}

@@ -1,8 +1,12 @@
 package web
 
 import (
+	"net/http"
+	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/usersync/usersync/internal/store"
 )
 
 // fieldLabels are the human names of the application fields the UI shows.
@@ -38,3 +42,14 @@ func fieldLabel(field string) string {
 }
 
 func init() { funcs["fieldLabel"] = fieldLabel }
+
+// userSort reads the sort parameter of the users' list; an unknown order
+// is refused naming the parameter.
+func userSort(r *http.Request) (string, error) {
+	switch v := r.URL.Query().Get("sort"); v {
+	case "", store.UserSortUserID, store.UserSortUpdated, store.UserSortStatus:
+		return v, nil
+	default:
+		return "", badRequest("sort", "sort must be userId, updated or status, got "+strconv.Quote(v))
+	}
+}

@@ -46,7 +46,11 @@ func (s *Server) runPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	action := r.URL.Query().Get("action")
-	d, err := s.runWithOutcomes(r, id, action, 5000)
+	d, err := s.runWithOutcomes(r, id, action, 1)
+	if err != nil {
+		return err
+	}
+	op, err := s.outcomePage(r, d.Run, action)
 	if err != nil {
 		return err
 	}
@@ -61,7 +65,7 @@ func (s *Server) runPage(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	s.render(w, r, http.StatusOK, "run", "Run "+strconv.FormatInt(id, 10), map[string]any{
-		"Run": d.Run, "Outcomes": d.Outcomes, "Action": action, "Actions": actions, "Progress": prog, "Pending": pending,
+		"Run": d.Run, "Outcomes": op["Rows"], "Out": op, "Action": action, "Actions": actions, "Progress": prog, "Pending": pending,
 		"RunError": runErrorText(d.Run),
 		"Decided":  s.flashText(r, "decided"), "Error": s.flashText(r, flashError),
 	})

@@ -21,15 +21,19 @@ func (s *Server) usersPage(w http.ResponseWriter, r *http.Request) error {
 	pageNo = max(pageNo, 1)
 	q := r.URL.Query().Get("q")
 	conn, status := r.URL.Query().Get("connection"), r.URL.Query().Get("status")
-	p, err := s.listUsers(r, store.UserQuery{Search: q, Connection: conn, Status: status, Limit: usersPerPage, Offset: (pageNo - 1) * usersPerPage})
+	sort, err := userSort(r)
 	if err != nil {
 		return err
 	}
-	keep := "/users?q=" + urlQuery(q) + "&connection=" + urlQuery(conn) + "&status=" + urlQuery(status) + "&page="
+	p, err := s.listUsers(r, store.UserQuery{Search: q, Connection: conn, Status: status, Sort: sort, Limit: usersPerPage, Offset: (pageNo - 1) * usersPerPage})
+	if err != nil {
+		return err
+	}
+	keep := "/users?q=" + urlQuery(q) + "&connection=" + urlQuery(conn) + "&status=" + urlQuery(status) + "&sort=" + urlQuery(sort) + "&page="
 	data := map[string]any{
 		"Users": p.Items, "Q": q, "Page": pageNo, "HasMore": p.HasMore, "First": p.Offset + 1, "Last": p.Offset + len(p.Items),
 		"PrevURL": keep + itoa(pageNo-1), "NextURL": keep + itoa(pageNo+1),
-		"Connection": conn, "Status": status,
+		"Connection": conn, "Status": status, "Sort": sort,
 	}
 	if conns, err := s.st.ListConnections(r.Context()); err == nil {
 		names := make([]string, len(conns))

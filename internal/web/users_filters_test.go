@@ -29,7 +29,7 @@ func TestUsersPageCountsFiltersAndLabels(t *testing.T) {
 		t.Fatalf("no total of %d:\n%s", all, page)
 	}
 	page = c.get("/users?connection=corp&status=active", http.StatusOK)
-	if strings.Contains(page, ">kiosk<") || !strings.Contains(page, `<option value="corp" selected>`) || !strings.Contains(page, "connection=corp&amp;status=active&amp;page=2") {
+	if strings.Contains(page, ">kiosk<") || !strings.Contains(page, `<option value="corp" selected>`) || !strings.Contains(page, "connection=corp&amp;status=active&amp;sort=&amp;page=2") {
 		t.Fatalf("filtered by connection corp:\n%s", page)
 	}
 	page = c.get("/users?status=inactive", http.StatusOK)
@@ -45,5 +45,28 @@ func TestUsersPageCountsFiltersAndLabels(t *testing.T) {
 		if got := fieldLabel(tc[0]); got != tc[1] {
 			t.Errorf("fieldLabel(%q) = %q, want %q", tc[0], got, tc[1])
 		}
+	}
+}
+
+// TestUsersSorted: the users' list sorts by user ID, by last update or by
+// status, in the UI and the API; an unknown order is refused naming sort.
+func TestUsersSorted(t *testing.T) {
+	e := newTestEnv(t)
+	for _, id := range []string{"carol", "Alice", "bob"} {
+		if _, err := e.app.AddLocalUser(t.Context(), app.LocalUser{UserID: id, Password: operatorPassword}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := e.login()
+	page := c.get("/users?sort=userId", http.StatusOK)
+	if a, b, cc := strings.Index(page, ">Alice<"), strings.Index(page, ">bob<"), strings.Index(page, ">carol<"); !(a < b && b < cc) || a < 0 {
+		t.Fatalf("sorted by user ID: %d %d %d", a, b, cc)
+	}
+	code, body := c.api("GET", "/api/v1/users?sort=updated", "")
+	if code != http.StatusOK || !(strings.Index(body, `"bob"`) < strings.Index(body, `"Alice"`)) {
+		t.Fatalf("API sorted by update: %d %s", code, body)
+	}
+	if code, body := c.api("GET", "/api/v1/users?sort=password", ""); code != http.StatusBadRequest || !strings.Contains(body, `"field": "sort"`) {
+		t.Fatalf("unknown order: %d %s", code, body)
 	}
 }

@@ -106,8 +106,9 @@ func scanOutcome(r pgx.Row) (store.Outcome, error) {
 // ListOutcomes returns a run's per-user outcomes in the order they happened.
 func (s *Store) ListOutcomes(ctx context.Context, runID int64, q store.OutcomeQuery) ([]store.Outcome, error) {
 	return s.queryOutcomes(ctx, fmt.Sprintf("list outcomes of run %d", runID),
-		`SELECT `+outcomeColumns+` FROM run_outcomes o WHERE o.run_id = $1 AND ($2 = '' OR o.action = $2) ORDER BY o.id LIMIT $3::bigint`,
-		runID, q.Action, nullLimit(q.Limit))
+		`SELECT `+outcomeColumns+` FROM run_outcomes o WHERE o.run_id = $1 AND ($2 = '' OR o.action = $2)
+			AND ($4 = '' OR strpos(lower(o.user_id), lower($4)) > 0) ORDER BY o.id LIMIT $3::bigint OFFSET $5`,
+		runID, q.Action, nullLimit(q.Limit), q.User, max(q.Offset, 0))
 }
 
 // FailRunning marks every run still "running" as failed. It is called at

@@ -101,7 +101,7 @@ func (s *Store) ListUsers(ctx context.Context, q store.UserQuery) ([]store.User,
 	}
 	lim, off := arg(nullLimit(q.Limit)), arg(max(q.Offset, 0))
 	return s.queryUsers(ctx, "list users", `SELECT `+userColumns+` FROM users WHERE `+strings.Join(where, " AND ")+
-		` ORDER BY connection COLLATE "C", lower(user_id) COLLATE "C", id LIMIT `+lim+`::bigint OFFSET `+off+`::bigint`, args...)
+		` ORDER BY `+postgresUserOrder(q.Sort)+` LIMIT `+lim+`::bigint OFFSET `+off+`::bigint`, args...)
 }
 
 // FindActiveUsers returns the active users whose userId equals one of

@@ -111,13 +111,17 @@ func (s *Store) ListOutcomes(ctx context.Context, runID int64, q store.OutcomeQu
 		where += " AND action = ?"
 		args = append(args, q.Action)
 	}
+	if q.User != "" {
+		where += " AND instr(lower(user_id), lower(?)) > 0"
+		args = append(args, q.User)
+	}
 	limit := q.Limit
 	if limit <= 0 {
 		limit = -1
 	}
-	args = append(args, limit)
+	args = append(args, limit, max(q.Offset, 0))
 	return queryAll(ctx, s.db, fmt.Sprintf("list outcomes of run %d", runID), scanOutcome,
-		`SELECT run_id, user_row_id, external_id, user_id, action, reason, changes, warnings FROM run_outcomes WHERE `+where+` ORDER BY id LIMIT ?`, args...)
+		`SELECT run_id, user_row_id, external_id, user_id, action, reason, changes, warnings FROM run_outcomes WHERE `+where+` ORDER BY id LIMIT ? OFFSET ?`, args...)
 }
 
 // scanOutcome reads the columns run_id, user_row_id, external_id, user_id,

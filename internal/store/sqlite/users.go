@@ -125,7 +125,7 @@ func (s *Store) ListUsers(ctx context.Context, q store.UserQuery) ([]store.User,
 	}
 	args = append(args, limit, q.Offset)
 	return queryAll(ctx, s.db, "list users", scanUser, `SELECT `+userColumns+` FROM users WHERE `+strings.Join(where, " AND ")+
-		` ORDER BY connection, lower(user_id), id LIMIT ? OFFSET ?`, args...)
+		` ORDER BY `+sqliteUserOrder(q.Sort)+` LIMIT ? OFFSET ?`, args...)
 }
 
 // FindActiveUsers returns the active users whose userId equals one of

@@ -61,6 +61,8 @@ func Run(t *testing.T, open Opener) {
 		{"Webhooks", testWebhooks},
 		{"AdminRoles", testAdminRoles},
 		{"AuditLog", testAuditLog},
+		{"OutcomePaging", testOutcomePaging},
+		{"UserSort", testUserSort},
 	}
 	seen := &calls{names: map[string]bool{}}
 	ran := 0

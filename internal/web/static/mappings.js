@@ -139,3 +139,67 @@
 
   load();
 })();
+
+// The scoping filter as clauses: attribute, operator, value, AND-ed. The
+// Scope JSON box stays the document; the builder reads and writes its
+// "clauses" and leaves its groups and users as they are.
+(function () {
+  const box = document.getElementById("scope");
+  const holder = document.getElementById("scope-builder");
+  if (!box || !holder) return;
+  const list = holder.querySelector("tbody");
+  const ops = ["EQUALS", "NOT EQUALS", "IS TRUE", "IS FALSE", "IS NULL", "IS NOT NULL", "REGEX MATCH", "NOT REGEX MATCH",
+    "Greater_Than", "Greater_Than_OR_EQUALS", "Includes", "ENDS_WITH"];
+  const noValue = (op) => op.startsWith("IS ");
+  let doc = {};
+  const write = () => {
+    const clean = Object.assign({}, doc);
+    if (!clean.clauses || clean.clauses.length === 0) delete clean.clauses;
+    box.value = Object.keys(clean).length ? JSON.stringify(clean, null, 2) : "";
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+  };
+  const render = () => {
+    list.textContent = "";
+    (doc.clauses || []).forEach((c, i) => {
+      const tr = document.createElement("tr");
+      tr.className = "scope-clause";
+      const attr = document.createElement("input");
+      attr.id = "scope-attr-" + i; attr.value = c.attribute || ""; attr.setAttribute("list", "attr-names");
+      attr.setAttribute("aria-label", "Attribute of clause " + (i + 1));
+      attr.addEventListener("change", () => { c.attribute = attr.value.trim(); write(); });
+      const op = document.createElement("select");
+      op.id = "scope-op-" + i; op.setAttribute("aria-label", "Operator of clause " + (i + 1));
+      for (const o of ops) { const opt = document.createElement("option"); opt.value = o; opt.textContent = o; if (o === c.operator) opt.selected = true; op.appendChild(opt); }
+      const val = document.createElement("input");
+      val.id = "scope-value-" + i; val.value = c.value || ""; val.setAttribute("aria-label", "Value of clause " + (i + 1));
+      val.disabled = noValue(op.value);
+      op.addEventListener("change", () => { c.operator = op.value; val.disabled = noValue(op.value); if (val.disabled) { delete c.value; val.value = ""; } write(); });
+      val.addEventListener("change", () => { c.value = val.value; write(); });
+      const rm = document.createElement("button");
+      rm.type = "button"; rm.className = "link"; rm.textContent = "Remove"; rm.setAttribute("aria-label", "Remove clause " + (i + 1));
+      rm.addEventListener("click", () => { doc.clauses.splice(i, 1); write(); render(); });
+      for (const el of [attr, op, val, rm]) { const td = document.createElement("td"); td.appendChild(el); tr.appendChild(td); }
+      list.appendChild(tr);
+    });
+    holder.querySelector("table").hidden = !(doc.clauses || []).length;
+  };
+  const load = () => {
+    try {
+      doc = box.value.trim() ? JSON.parse(box.value) : {};
+      if (typeof doc !== "object" || Array.isArray(doc) || doc === null) throw new Error("not an object");
+      holder.hidden = false;
+      render();
+    } catch (e) {
+      holder.hidden = true;
+    }
+  };
+  box.addEventListener("change", load);
+  document.getElementById("scope-add").addEventListener("click", () => {
+    doc.clauses = doc.clauses || [];
+    doc.clauses.push({ attribute: "", operator: "EQUALS", value: "" });
+    write();
+    render();
+    document.getElementById("scope-attr-" + (doc.clauses.length - 1)).focus();
+  });
+  load();
+})();
