@@ -37,6 +37,7 @@ type Store interface {
 	Sessions
 	APITokens
 	DeletedUsers
+	LDAPViews
 
 	// Apply writes one batch of a run's changes in a single transaction,
 	// together with the change token that produced them, so that a crash never leaves changes without their token or a token

@@ -49,6 +49,8 @@ func Run(t *testing.T, open Opener) {
 		{"UnicodeUserIDs", testUnicodeUserIDs},
 		{"UndoLink", testUndoLink},
 		{"DeletedUsers", testDeletedUsers},
+		{"LDAPViews", testLDAPViews},
+		{"FindUsersByEmail", testFindUsersByEmail},
 	}
 	seen := &calls{names: map[string]bool{}}
 	ran := 0
