@@ -1,0 +1,103 @@
+package ldapserve
+
+import (
+	"slices"
+	"testing"
+
+	ldapv3 "github.com/go-ldap/ldap/v3"
+)
+
+// "the Simple Paged Results control (RFC 2696, cookies that survive
+// between requests)": every entry once, in pages, even when each page is
+// asked for on a new connection; a forged cookie is refused.
+func TestPagedResults(t *testing.T) {
+	f := newFixture(t, nil)
+	c := f.dial(t, true)
+	all, err := search(c, testBase, ldapv3.ScopeWholeSubtree, "(objectClass=*)", "1.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	paged, err := c.SearchWithPaging(ldapv3.NewSearchRequest(testBase, ldapv3.ScopeWholeSubtree, ldapv3.NeverDerefAliases, 0, 0, false,
+		"(objectClass=*)", []string{"1.1"}, nil), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(dns(paged), dns(all)) || len(all.Entries) < 7 {
+		t.Fatalf("paged %v, unpaged %v", dns(paged), dns(all))
+	}
+
+	var got []string
+	var cookie []byte
+	for page := 0; ; page++ {
+		conn := f.dial(t, true)
+		ctl := ldapv3.NewControlPaging(3)
+		ctl.SetCookie(cookie)
+		res, err := conn.Search(ldapv3.NewSearchRequest(testBase, ldapv3.ScopeWholeSubtree, ldapv3.NeverDerefAliases, 0, 0, false,
+			"(objectClass=*)", []string{"1.1"}, []ldapv3.Control{ctl}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Entries) > 3 {
+			t.Fatalf("page %d has %d entries, more than the page size 3", page, len(res.Entries))
+		}
+		got = append(got, dns(res)...)
+		p, _ := ldapv3.FindControl(res.Controls, ldapv3.ControlTypePaging).(*ldapv3.ControlPaging)
+		if p == nil {
+			t.Fatal("no paging control in the response")
+		}
+		if len(p.Cookie) == 0 {
+			break
+		}
+		cookie = p.Cookie
+	}
+	if !slices.Equal(got, dns(all)) {
+		t.Errorf("pages across connections: %v, want %v", got, dns(all))
+	}
+
+	for _, bad := range [][]byte{[]byte("999999:x"), []byte("garbage"), append([]byte("1:"), cookie...)} {
+		ctl := ldapv3.NewControlPaging(3)
+		ctl.SetCookie(bad)
+		_, err := c.Search(ldapv3.NewSearchRequest(testBase, ldapv3.ScopeWholeSubtree, ldapv3.NeverDerefAliases, 0, 0, false,
+			"(uid=*)", []string{"1.1"}, []ldapv3.Control{ctl}))
+		if code(err) != ldapv3.LDAPResultUnwillingToPerform {
+			t.Errorf("cookie %q: %v, want unwillingToPerform", bad, err)
+		}
+	}
+}
+
+// "size and time limits (server-side caps and the client's, with
+// sizeLimitExceeded as RFC 4511 says)": the entries up to the limit, then
+// sizeLimitExceeded.
+func TestSizeLimits(t *testing.T) {
+	tests := []struct {
+		name       string
+		serverCap  int
+		clientSize int
+		want       int
+	}{
+		{"client limit", 0, 2, 2},
+		{"server cap", 3, 0, 3},
+		{"smaller of both", 3, 2, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, func(c *Config) { c.MaxEntries = tt.serverCap })
+			c := f.dial(t, true)
+			res, err := c.Search(ldapv3.NewSearchRequest(testBase, ldapv3.ScopeWholeSubtree, ldapv3.NeverDerefAliases, tt.clientSize, 0, false,
+				"(objectClass=*)", []string{"1.1"}, nil))
+			if code(err) != ldapv3.LDAPResultSizeLimitExceeded {
+				t.Fatalf("err = %v, want sizeLimitExceeded", err)
+			}
+			if res == nil || len(res.Entries) != tt.want {
+				t.Fatalf("entries = %v, want %d", res, tt.want)
+			}
+		})
+	}
+	// A client limit the result fits in is not exceeded.
+	f := newFixture(t, nil)
+	res, err := f.dial(t, true).Search(ldapv3.NewSearchRequest(testBase, ldapv3.ScopeWholeSubtree, ldapv3.NeverDerefAliases, 1, 0, false,
+		"(uid=bob)", nil, nil))
+	if err != nil || len(res.Entries) != 1 {
+		t.Errorf("one match under size limit 1: %v, %v", res, err)
+	}
+}
