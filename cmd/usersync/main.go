@@ -49,6 +49,7 @@ func commands() []command {
 		{"permission-set", "add NAME | list | remove NAME", entityCommand(store.KindPermissionSet, "permission-set")},
 		{"group", "add NAME | list | remove NAME (application groups)", entityCommand(store.KindGroup, "group")},
 		{"site", "add NAME | list | remove NAME", entityCommand(store.KindSite, "site")},
+		{"view", "apply -f FILE.json | list | show NAME | delete NAME | account set|list|delete: published LDAP views and their service accounts", runView},
 		{"schedule", "list | pause NAME | resume NAME | restart NAME | run NAME", runSchedule},
 		{"key", "rotate --new-key-file F: re-seal every secret under a new key (or $USERSYNC_NEW_SECRET_KEY)", runKey},
 		{"run-scheduler", "run the scheduler and live mode in the foreground [--listen ADDR]", runScheduler},

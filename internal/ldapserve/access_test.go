@@ -32,15 +32,21 @@ func TestWritesAreRefused(t *testing.T) {
 }
 
 // "anonymous bind refused by default; every search limited to the views
-// the account may read".
+// the account may read": an anonymous client reads the root DSE and the
+// schema, nothing of a view.
 func TestUnauthenticatedAndUnauthorisedSearchesAreRefused(t *testing.T) {
 	f := newFixture(t, nil)
 	anon := f.dial(t, false)
-	if err := anon.UnauthenticatedBind(""); code(err) != ldapv3.LDAPResultInappropriateAuthentication {
-		t.Errorf("anonymous bind: %v, want inappropriateAuthentication", err)
-	}
 	if _, err := search(anon, testBase, ldapv3.ScopeWholeSubtree, "(uid=alice)"); code(err) != ldapv3.LDAPResultInsufficientAccessRights {
 		t.Errorf("search without bind: %v, want insufficientAccessRights", err)
+	}
+	if err := anon.UnauthenticatedBind(""); err != nil {
+		t.Errorf("anonymous bind: %v", err)
+	}
+	for _, base := range []string{testBase, "uid=alice," + testBase, "o=example", "ou=groups," + testBase} {
+		if _, err := search(anon, base, ldapv3.ScopeWholeSubtree, "(objectClass=*)"); code(err) != ldapv3.LDAPResultInsufficientAccessRights {
+			t.Errorf("anonymous search of %s: %v, want insufficientAccessRights", base, err)
+		}
 	}
 	if err := anon.UnauthenticatedBind(f.accountDN); code(err) != ldapv3.LDAPResultUnwillingToPerform {
 		t.Errorf("unauthenticated bind (name, no password): %v, want unwillingToPerform", err)

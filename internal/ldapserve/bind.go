@@ -12,9 +12,11 @@ import (
 )
 
 // handleBind authenticates a view's service account by simple bind. An
-// anonymous bind succeeds only when some view allows anonymous reading; a
-// name without a password (an unauthenticated bind, RFC 4513 section
-// 5.1.2) is refused, since clients use it by mistake for a real login.
+// anonymous bind is accepted, because clients such as ldapsearch -x send
+// one before reading the root DSE and the schema (RFC 4512 section 5.1),
+// but it reads no view unless the view allows anonymous reading. A name
+// without a password (an unauthenticated bind, RFC 4513 section 5.1.2) is
+// refused, since clients send it by mistake for a real login.
 func (l *listener) handleBind(w *gldap.ResponseWriter, r *gldap.Request) {
 	reply := func(code int, msg string) {
 		resp := r.NewBindResponse(gldap.WithResponseCode(code))
@@ -29,15 +31,9 @@ func (l *listener) handleBind(w *gldap.ResponseWriter, r *gldap.Request) {
 		reply(gldap.ResultAuthMethodNotSupported, "only simple bind is supported")
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), l.s.cfg.MaxTime)
-	defer cancel()
 	pw := string(m.Password)
 	switch {
 	case m.UserName == "" && pw == "":
-		if !l.s.anyAnonymous(ctx) {
-			reply(gldap.ResultInappropriateAuthentication, "anonymous bind is refused: bind as a view's service account")
-			return
-		}
 		reply(gldap.ResultSuccess, "")
 		return
 	case pw == "":
@@ -47,6 +43,8 @@ func (l *listener) handleBind(w *gldap.ResponseWriter, r *gldap.Request) {
 		reply(gldap.ResultConfidentialityRequired, "send StartTLS (or use LDAPS) before binding with a password")
 		return
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), l.s.cfg.MaxTime)
+	defer cancel()
 	view, account, err := l.s.authenticate(ctx, m.UserName, pw)
 	if err != nil {
 		l.s.cfg.Logger.Info("LDAP bind refused", "dn", m.UserName, "error", err)
@@ -88,17 +86,4 @@ func (s *Server) authenticate(ctx context.Context, dn, pw string) (view, account
 		return v.Name, a.Name, nil
 	}
 	return "", "", errNoAccount
-}
-
-func (s *Server) anyAnonymous(ctx context.Context) bool {
-	views, err := s.cfg.Store.ListLDAPViews(ctx)
-	if err != nil {
-		return false
-	}
-	for _, v := range views {
-		if v.AllowAnonymous {
-			return true
-		}
-	}
-	return false
 }
