@@ -57,8 +57,12 @@ func run(ctx context.Context, args []string) error {
 	keep := fs.Bool("keep", false, "keep the temporary directories (slapd data, stores)")
 	incremental := fs.Bool("incremental", true, "also measure an incremental sync after 1% changed (turn off for binaries without incremental reads)")
 	binFlag := fs.String("bin", "", "use this usersync binary instead of building ./cmd/usersync (to compare two versions)")
+	ldapServe := fs.Int("ldapserve", 0, "instead, time LDAP searches on uid and mail against usersync's LDAP interface over this many stored users")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *ldapServe > 0 {
+		return benchLDAPServe(ctx, os.Stdout, os.TempDir(), *ldapServe, 500)
 	}
 	cfg := config{reps: max(*reps, 1), outDir: *outDir, svgPath: *svg, profile: *profile, keepTemp: *keep, incremental: *incremental}
 	for _, s := range strings.Split(*sizes, ",") {
