@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -253,4 +254,88 @@ func TestLDAPInterfaceServesSyncedUsers(t *testing.T) {
 			t.Fatalf("group over StartTLS: %v %v", err, g)
 		}
 	})
+}
+
+// Acceptance 2 of the LDAP interface: a second usersync with an ordinary
+// LDAP source connection pointing at the first one's LDAP interface (over
+// StartTLS, trusting its CA) syncs the same users, and then what changed.
+func TestSecondUsersyncSyncsFromLDAPInterface(t *testing.T) {
+	src := slapd.Start(t, 25, 0)
+	first := newCLI(t)
+	first.apply(connDoc(src))
+	if rep, code := first.sync("corp"); code != 0 || rep.Counts.Created != 25 {
+		t.Fatalf("first sync: %d %+v", code, rep)
+	}
+	s := publish(t, first, map[string]any{"name": "people", "baseDN": viewBase, "connections": []string{"corp"}})
+	port, _ := strconv.Atoi(strings.Split(s.plain, ":")[1])
+	ca, err := os.ReadFile(s.caFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := newCLI(t)
+	second.apply(map[string]any{
+		"name": "bridge", "directoryType": "source", "systemType": "ldap",
+		"dnsName": "127.0.0.1", "port": port, "security": "startTls", "caCertificate": string(ca),
+		"username": s.bindDN, "password": s.pw, "searchPath": viewBase, "searchFilter": "(objectClass=inetOrgPerson)",
+	})
+	if out, code := second.run("connection", "check", "bridge"); code != 0 {
+		t.Fatalf("connection check against the LDAP interface: %d %s", code, out)
+	}
+	rep, code := second.sync("bridge")
+	if code != 0 || rep.Counts.Created != 25 {
+		t.Fatalf("second usersync's first sync: %d %+v", code, rep)
+	}
+	want := viewUsers(t, first, "corp")
+	got := viewUsers(t, second, "bridge")
+	for id, u := range want {
+		g, ok := got[id]
+		if !ok {
+			t.Errorf("%s missing from the second usersync", id)
+			continue
+		}
+		for _, f := range []string{"email", "firstName", "lastName", "displayName", "telephoneNumber"} {
+			if g[f] != u[f] {
+				t.Errorf("%s %s = %q, want %q", id, f, g[f], u[f])
+			}
+		}
+	}
+
+	// A change in the source reaches the second usersync through the first.
+	l := adminConn(t, src)
+	mod := ldapv3.NewModifyRequest(slapd.UserDN(3), nil)
+	mod.Replace("telephoneNumber", []string{"+1 555 7777777"})
+	if err := l.Modify(mod); err != nil {
+		t.Fatal(err)
+	}
+	if rep, code := first.sync("corp"); code != 0 || rep.Counts.Updated != 1 {
+		t.Fatalf("first usersync after the change: %d %+v", code, rep)
+	}
+	rep, code = second.sync("bridge")
+	if code != 0 || rep.Counts.Updated != 1 || rep.Counts.Unchanged != 24 {
+		t.Fatalf("second usersync after the change: %d %+v", code, rep)
+	}
+	if got := viewUsers(t, second, "bridge")[slapd.UID(3)]["telephoneNumber"]; got != "+1 555 7777777" {
+		t.Errorf("changed phone number in the second usersync = %q", got)
+	}
+}
+
+// viewUsers lists a connection's users as userId → fields (userId included).
+func viewUsers(t *testing.T, c *cli, conn string) map[string]map[string]string {
+	t.Helper()
+	out, code := c.run("users", "list", "--connection", conn, "--json")
+	if code != 0 {
+		t.Fatalf("users list: %d %s", code, out)
+	}
+	var users []struct {
+		UserID string            `json:"userId"`
+		Fields map[string]string `json:"fields"`
+	}
+	if err := json.Unmarshal([]byte(out), &users); err != nil {
+		t.Fatalf("users list --json: %v\n%s", err, out)
+	}
+	m := map[string]map[string]string{}
+	for _, u := range users {
+		m[u.UserID] = u.Fields
+	}
+	return m
 }
