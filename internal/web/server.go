@@ -211,6 +211,7 @@ func (s *Server) routeTable() []route {
 		{"DELETE", "/api/v1/tokens/{id}", api, s.apiDeleteToken},
 	}
 	rs = append(rs, s.entityRoutes()...)
+	rs = append(rs, s.ldapViewRoutes()...)
 	return append(rs, s.scheduleRoutes()...)
 }
 
