@@ -98,12 +98,19 @@ func (s *Server) viewEntries(ctx context.Context, v store.LDAPView, base *ldapv3
 	}
 	if !indexed {
 		keep(containerEntry(v.BaseDN))
-		keep(containerEntry("ou=" + groupsOU + "," + v.BaseDN))
-		keep(containerEntry("ou=" + permissionSetsOU + "," + v.BaseDN))
+		if v.Preset != PresetPhoneBook {
+			keep(containerEntry("ou=" + groupsOU + "," + v.BaseDN))
+			keep(containerEntry("ou=" + permissionSetsOU + "," + v.BaseDN))
+		}
 	}
-	members, err := s.memberships(ctx, v, users, indexed)
-	if err != nil {
-		return nil, err
+	// A phone book lists people only: no groups, no memberOf.
+	withGroups := v.Preset != PresetPhoneBook
+	var members []store.Membership
+	if withGroups {
+		members, err = s.memberships(ctx, v, users, indexed)
+		if err != nil {
+			return nil, err
+		}
 	}
 	memberOf := map[int64][]string{}
 	entityMembers := map[[2]string][]string{}
@@ -126,7 +133,7 @@ func (s *Server) viewEntries(ctx context.Context, v store.LDAPView, base *ldapv3
 		}
 		keep(userEntry(v, u, memberOf[u.ID]))
 	}
-	if indexed {
+	if indexed || !withGroups {
 		// An equality on uid or mail never matches a group.
 		return out, nil
 	}

@@ -44,6 +44,12 @@ func DefaultAttributes() map[string]string {
 	}
 }
 
+// Presets of a view's attribute table.
+const (
+	PresetInetOrgPerson = "inetOrgPerson"
+	PresetPhoneBook     = "phoneBook"
+)
+
 // PhoneBookAttributes is a directory-lookup view for IP phones: a name, the
 // numbers and the mail address, nothing else.
 func PhoneBookAttributes() map[string]string {
@@ -100,8 +106,17 @@ func ValidateView(v *store.LDAPView) error {
 		}
 		seen[c] = true
 	}
-	if len(v.Attributes) == 0 {
-		v.Attributes = DefaultAttributes()
+	switch v.Preset {
+	case "", PresetInetOrgPerson:
+		if len(v.Attributes) == 0 {
+			v.Attributes = DefaultAttributes()
+		}
+	case PresetPhoneBook:
+		if len(v.Attributes) == 0 {
+			v.Attributes = PhoneBookAttributes()
+		}
+	default:
+		add("preset", "%q is not %q or %q", v.Preset, PresetInetOrgPerson, PresetPhoneBook)
 	}
 	names := make([]string, 0, len(v.Attributes))
 	for a := range v.Attributes {

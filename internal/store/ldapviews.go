@@ -15,6 +15,10 @@ type LDAPView struct {
 	// Connections names the connections whose users the view includes;
 	// "*" includes every connection and the local users.
 	Connections []string `json:"connections"`
+	// Preset names the attribute table used when Attributes is empty:
+	// "inetOrgPerson" (the default) or "phoneBook" (names, numbers and
+	// mail for IP phones' directory lookup).
+	Preset string `json:"preset,omitempty"`
 	// Attributes maps an LDAP attribute name to the application field that
 	// fills it; userId is the user's userId.
 	Attributes map[string]string `json:"attributes,omitempty"`
