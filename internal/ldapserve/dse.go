@@ -1,5 +1,7 @@
 package ldapserve
 
+import "time"
+
 // OIDs this server announces in its root DSE.
 const (
 	oidPagedResults = "1.2.840.113556.1.4.319" // RFC 2696
@@ -23,6 +25,9 @@ func rootDSE(bases []string, tls bool) *entry {
 	e.add("subschemaSubentry", true, subschemaDN)
 	e.add("vendorName", true, "usersync")
 	e.add("vendorVersion", true, "usersync LDAP interface (read-only)")
+	// currentTime lets a client without syncrepl take the server's clock as
+	// its watermark and later ask for (modifyTimestamp>=watermark).
+	e.add("currentTime", true, generalizedTime(time.Now()))
 	return e
 }
 
