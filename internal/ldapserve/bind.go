@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 
 	ldapv3 "github.com/go-ldap/ldap/v3"
 	"github.com/jimlambrt/gldap"
@@ -57,13 +58,29 @@ func (l *listener) handleBind(w *gldap.ResponseWriter, r *gldap.Request) {
 
 var errNoAccount = errors.New("no such service account")
 
+// dummyHash is verified when a bind names no account, so that a bind for an
+// unknown account takes as long as one with a wrong password and the
+// accounts cannot be discovered by timing.
+var dummyHash = sync.OnceValue(func() string {
+	h, err := password.Hash("usersync-no-such-account-placeholder")
+	if err != nil {
+		return ""
+	}
+	return h
+})
+
+func noAccount() error {
+	_ = password.Verify(dummyHash(), "x")
+	return errNoAccount
+}
+
 // authenticate finds the account a bind DN names (cn=NAME under a view's
 // base DN) and checks its password.
 func (s *Server) authenticate(ctx context.Context, dn, pw string) (view, account string, err error) {
 	parsed, err := ldapv3.ParseDN(dn)
 	if err != nil || len(parsed.RDNs) < 2 || len(parsed.RDNs[0].Attributes) != 1 ||
 		!strings.EqualFold(parsed.RDNs[0].Attributes[0].Type, "cn") {
-		return "", "", errNoAccount
+		return "", "", noAccount()
 	}
 	name := parsed.RDNs[0].Attributes[0].Value
 	parent := &ldapv3.DN{RDNs: parsed.RDNs[1:]}
@@ -85,5 +102,5 @@ func (s *Server) authenticate(ctx context.Context, dn, pw string) (view, account
 		}
 		return v.Name, a.Name, nil
 	}
-	return "", "", errNoAccount
+	return "", "", noAccount()
 }
