@@ -7,7 +7,6 @@ import (
 	"errors"
 	"net"
 	"path/filepath"
-	"strconv"
 	"testing"
 
 	ldapv3 "github.com/go-ldap/ldap/v3"
@@ -217,5 +216,3 @@ func code(err error) int {
 	}
 	return -1
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }
