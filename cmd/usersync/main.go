@@ -37,6 +37,7 @@ func commands() []command {
 		{"demo", "start a sample directory, sync it into a fresh store and show the result [--serve]", runDemo},
 		{"serve", "serve the web UI and the API [--listen ADDR] [--tls-cert F --tls-key F]", runServe},
 		{"token", "create NAME: make an API token and print it once", runToken},
+		{"scim", "token create|list|revoke --connection NAME: the bearer tokens of a SCIM connection's client", runSCIM},
 		{"connection", "apply | list | show | check | configure-two | delete connections", runConnection},
 		{"mapping", "test --connection NAME --user WHO [--target FIELD] [--json] 'EXPRESSION': evaluate an expression against a real directory entry", runMapping},
 		{"sync", "sync NAME [--dry-run] [--full] [--json]", runSync},

@@ -104,6 +104,9 @@ func (a *App) CheckConnection(ctx context.Context, name string) (*ldap.CheckResu
 	if err != nil {
 		return nil, err
 	}
+	if err := notRead(c); err != nil {
+		return nil, err
+	}
 	cfg := ldapConfig(c)
 	if cfg.MustWrite, err = mustWrite(c); err != nil {
 		return nil, err

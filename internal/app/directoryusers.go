@@ -143,6 +143,9 @@ func (a *App) openSource(ctx context.Context, name string) (*Directory, error) {
 	if c.DirectoryType != connection.DirectorySource {
 		return nil, usagef("connection %q is a relying party; only source connections provision users", name)
 	}
+	if err := notRead(c); err != nil {
+		return nil, err
+	}
 	return a.OpenDirectory(ctx, name)
 }
 

@@ -52,6 +52,9 @@ func (a *App) sync(ctx context.Context, name string, opts SyncOptions) (*reconci
 	if err != nil {
 		return nil, err
 	}
+	if err := notRead(c); err != nil {
+		return nil, err
+	}
 	if opts.Override != nil {
 		if !opts.DryRun {
 			return nil, usagef("settings can be overridden only in a dry run")
@@ -156,6 +159,7 @@ func (a *App) ApproveRun(ctx context.Context, id int64) (store.Run, error) {
 	if err != nil {
 		return run, err
 	}
+	pending = a.scimStillLeaving(ctx, run, pending)
 	deletions, err := a.Store.ListOutcomes(ctx, id, store.OutcomeQuery{Action: store.ActionPendingDeletion})
 	if err != nil {
 		return run, err
@@ -242,7 +246,9 @@ func (a *App) heldRun(ctx context.Context, id int64) (store.Run, error) {
 	if err != nil {
 		return run, err
 	}
-	if len(newer) > 0 && newer[0].ID != id {
+	// A SCIM client's other writes go on as runs of their own while its
+	// deactivations wait in one held run, which stays approvable.
+	if len(newer) > 0 && newer[0].ID != id && run.Trigger != store.TriggerSCIM {
 		return run, usagef("run %d is not the newest run of %q (run %d is); its plan may be stale: sync again", id, run.Connection, newer[0].ID)
 	}
 	return run, nil

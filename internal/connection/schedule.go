@@ -43,6 +43,9 @@ func (c Connection) CheckIntervalFloor(floor time.Duration) error {
 
 // ScheduleSpec parses the connection's schedule in its time zone.
 func (c Connection) ScheduleSpec() (spec.Spec, error) {
+	if c.IsSCIM() {
+		return spec.Parse("off", c.TimeZone) // its client decides when it pushes
+	}
 	return spec.Parse(c.Schedule, c.TimeZone)
 }
 

@@ -79,8 +79,8 @@ func (c Connection) Validate() error {
 	default:
 		add("directoryType", "must be %q or %q, got %q", DirectorySource, DirectoryRelyingParty, c.DirectoryType)
 	}
-	if c.SystemType != SystemLDAP {
-		add("systemType", "must be %q (the only system type so far), got %q", SystemLDAP, c.SystemType)
+	if c.SystemType != SystemLDAP && c.SystemType != SystemSCIM {
+		add("systemType", "must be %q or %q, got %q", SystemLDAP, SystemSCIM, c.SystemType)
 	}
 	if c.DNSName == "" {
 		add("dnsName", "is required")
@@ -164,6 +164,7 @@ func (c Connection) Validate() error {
 	}
 	probs = append(probs, c.validateGroupRules()...)
 	probs = append(probs, c.validateSchedule()...)
+	probs = c.scimProblems(probs)
 	if len(probs) == 0 {
 		return nil
 	}

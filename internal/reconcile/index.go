@@ -43,26 +43,31 @@ type index struct {
 func loadIndex(ctx context.Context, s store.Users, conn string) (*index, error) {
 	ix := &index{ids: newExtTable()}
 	err := s.ScanIndex(ctx, conn, func(e store.IndexEntry) error {
-		slot, added := ix.ids.add(e.ExternalID)
-		if !added {
-			return nil // the store's unique index makes this impossible
-		}
-		r := ref{id: e.ID, hash: e.Hash, slot: slot, active: e.Status == store.StatusActive}
-		if r.active {
-			ix.active++
-		}
-		if !e.InactiveSince.IsZero() {
-			if ix.since == nil {
-				ix.since = make(map[int32]int64)
-			}
-			ix.since[slot] = e.InactiveSince.Unix()
-		}
-		ix.refs = append(ix.refs, r)
-		ix.uids = append(ix.uids, e.UserID...)
-		ix.uidEnd = append(ix.uidEnd, uint32(len(ix.uids)))
+		ix.load(e)
 		return nil
 	})
 	return ix, err
+}
+
+// load adds one stored user to the index.
+func (ix *index) load(e store.IndexEntry) {
+	slot, added := ix.ids.add(e.ExternalID)
+	if !added {
+		return // the store's unique index makes this impossible
+	}
+	r := ref{id: e.ID, hash: e.Hash, slot: slot, active: e.Status == store.StatusActive}
+	if r.active {
+		ix.active++
+	}
+	if !e.InactiveSince.IsZero() {
+		if ix.since == nil {
+			ix.since = make(map[int32]int64)
+		}
+		ix.since[slot] = e.InactiveSince.Unix()
+	}
+	ix.refs = append(ix.refs, r)
+	ix.uids = append(ix.uids, e.UserID...)
+	ix.uidEnd = append(ix.uidEnd, uint32(len(ix.uids)))
 }
 
 // lookup returns the stored user linked to ext, or nil. The pointer stays

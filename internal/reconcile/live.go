@@ -20,6 +20,22 @@ type Changes struct {
 	Token *string
 	// Trigger names the run's trigger; default store.TriggerLive.
 	Trigger string
+	// Named loads only the stored users the changes name, instead of the
+	// connection's whole index, for a caller that applies a few users at
+	// a time (a SCIM request). The deletion guard still counts every
+	// active user of the connection.
+	Named bool
+	// Notes are added to the run's warnings, such as the id of the request
+	// that brought the changes.
+	Notes []string
+	// Continue, when set, adds the changes to that run (a recent run of
+	// the same trigger) instead of recording a new one, so that many small
+	// batches show as one run; its counts grow by this batch's.
+	Continue *store.Run
+	// Tag is added to the warnings of every outcome the batch records,
+	// such as the id of the request that brought the changes, so that
+	// each outcome of a continued run names what caused it.
+	Tag string
 }
 
 // Attributes lists what every kind of run of j reads from each entry: the
@@ -53,8 +69,12 @@ func (e *Engine) ApplyChanges(ctx context.Context, j Job, ch Changes) (*Report, 
 		trigger = store.TriggerLive
 	}
 	rep := &Report{Run: store.Run{Connection: j.Conn.Name, Trigger: trigger, Mode: store.ModeIncremental,
-		DryRun: j.DryRun, Status: store.RunRunning, StartedAt: time.Now(), Warnings: j.Conn.RunWarnings()}}
-	if !j.DryRun {
+		DryRun: j.DryRun, Status: store.RunRunning, StartedAt: time.Now(), Warnings: append(j.Conn.RunWarnings(), ch.Notes...)}}
+	if ch.Continue != nil && !j.DryRun {
+		rep.Run = *ch.Continue
+		rep.Status, rep.FinishedAt, rep.Error = store.RunRunning, nil, ""
+		rep.Warnings = append(rep.Warnings, ch.Notes...)
+	} else if !j.DryRun {
 		id, err := e.Store.CreateRun(ctx, rep.Run)
 		if err != nil {
 			return rep, err
@@ -66,7 +86,7 @@ func (e *Engine) ApplyChanges(ctx context.Context, j Job, ch Changes) (*Report, 
 }
 
 func (e *Engine) applyChanges(ctx context.Context, j Job, ch Changes, rep *Report) error {
-	ix, err := loadIndex(ctx, e.Store, j.Conn.Name)
+	ix, err := e.changesIndex(ctx, j, ch)
 	if err != nil {
 		return err
 	}
@@ -83,6 +103,7 @@ func (e *Engine) applyChanges(ctx context.Context, j Job, ch Changes, rep *Repor
 	defer cancel(nil)
 	ap := newApplier(ctx, e.Store, j, rep, cancel)
 	p := newPlanner(ctx, j, e.Store, ix, locals, rep, ap)
+	p.tag = ch.Tag
 	for _, en := range ch.Upserts {
 		p.planEntry(en)
 	}

@@ -50,6 +50,8 @@ type planner struct {
 	claims userIDClaims
 	// uniq checks SelectUniqueValue's candidates.
 	uniq *runUniques
+	// tag, when set, is added to the warnings of every outcome recorded.
+	tag string
 }
 
 func newPlanner(ctx context.Context, j Job, users store.Users, ix *index, locals map[string]bool, rep *Report, ap *applier) *planner {
@@ -260,6 +262,11 @@ func (p *planner) emit(ctx context.Context) error {
 	}
 	if err := p.checkUserIDs(ctx); err != nil {
 		return err
+	}
+	if p.tag != "" {
+		for i := range p.batch.Outcomes {
+			p.batch.Outcomes[i].Warnings = append(p.batch.Outcomes[i].Warnings, p.tag)
+		}
 	}
 	b := p.batch
 	p.batch = store.Batch{RunID: p.rep.ID, Connection: p.j.Conn.Name}

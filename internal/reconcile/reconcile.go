@@ -270,6 +270,10 @@ func (e *Engine) read(ctx context.Context, j Job, out chan<- []*directory.Entry)
 
 // isDisabled reads Active Directory's userAccountControl ACCOUNTDISABLE bit.
 func isDisabled(flavor directory.Flavor, e *directory.Entry) bool {
+	if flavor == mapping.FlavorSCIM {
+		// A SCIM client soft-deletes a user with "active": false.
+		return strings.EqualFold(e.Get("active"), "false")
+	}
 	if flavor != directory.FlavorActiveDirectory {
 		return false
 	}

@@ -38,6 +38,7 @@ type Store interface {
 	APITokens
 	DeletedUsers
 	LDAPViews
+	SCIM
 
 	// Apply writes one batch of a run's changes in a single transaction,
 	// together with the change token that produced them, so that a crash never leaves changes without their token or a token

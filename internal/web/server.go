@@ -42,6 +42,9 @@ type Options struct {
 	// name before it must wait, a minute and then twice as long after each
 	// further failure (default 5).
 	LoginLimit int
+	// SCIMMiddleware, when set, wraps the SCIM endpoint's handler, such as
+	// a request log; scim.RequestID reads the id it puts in the context.
+	SCIMMiddleware func(http.Handler) http.Handler
 }
 
 // Server serves the UI and the API for one App.
@@ -127,6 +130,7 @@ func New(ctx context.Context, a *app.App, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: static assets: %w", err)
 	}
+	s.mountSCIM()
 	s.mux.Handle("GET /static/", http.StripPrefix("/static/", cacheFor(time.Hour, noListing(http.FileServerFS(static)))))
 	notFound := func(w http.ResponseWriter, r *http.Request) error {
 		s.notFoundPage(w, r)
@@ -212,6 +216,7 @@ func (s *Server) routeTable() []route {
 	}
 	rs = append(rs, s.entityRoutes()...)
 	rs = append(rs, s.ldapViewRoutes()...)
+	rs = append(rs, s.scimRoutes()...)
 	return append(rs, s.scheduleRoutes()...)
 }
 

@@ -396,3 +396,48 @@ func (r *recorder) PurgeDeletedUsers(ctx context.Context, a1 time.Time) (int, er
 	r.hit("PurgeDeletedUsers")
 	return r.Store.PurgeDeletedUsers(ctx, a1)
 }
+
+func (r *recorder) CreateSCIMToken(ctx context.Context, a1 store.SCIMToken) (int64, error) {
+	r.hit("CreateSCIMToken")
+	return r.Store.CreateSCIMToken(ctx, a1)
+}
+
+func (r *recorder) SCIMTokenByHash(ctx context.Context, a1 string) (store.SCIMToken, error) {
+	r.hit("SCIMTokenByHash")
+	return r.Store.SCIMTokenByHash(ctx, a1)
+}
+
+func (r *recorder) ListSCIMTokens(ctx context.Context, a1 string) ([]store.SCIMToken, error) {
+	r.hit("ListSCIMTokens")
+	return r.Store.ListSCIMTokens(ctx, a1)
+}
+
+func (r *recorder) DeleteSCIMToken(ctx context.Context, a1 string, a2 int64) error {
+	r.hit("DeleteSCIMToken")
+	return r.Store.DeleteSCIMToken(ctx, a1, a2)
+}
+
+func (r *recorder) PutSCIMResource(ctx context.Context, a1 store.SCIMResource, a2 bool) (store.SCIMResource, error) {
+	r.hit("PutSCIMResource")
+	return r.Store.PutSCIMResource(ctx, a1, a2)
+}
+
+func (r *recorder) GetSCIMResource(ctx context.Context, a1, a2, a3 string) (store.SCIMResource, error) {
+	r.hit("GetSCIMResource")
+	return r.Store.GetSCIMResource(ctx, a1, a2, a3)
+}
+
+func (r *recorder) ListSCIMResources(ctx context.Context, a1 store.SCIMQuery) ([]store.SCIMResource, error) {
+	r.hit("ListSCIMResources")
+	return r.Store.ListSCIMResources(ctx, a1)
+}
+
+func (r *recorder) DeleteSCIMResource(ctx context.Context, a1, a2, a3 string) error {
+	r.hit("DeleteSCIMResource")
+	return r.Store.DeleteSCIMResource(ctx, a1, a2, a3)
+}
+
+func (r *recorder) IndexEntries(ctx context.Context, a1 string, a2 []string) ([]store.IndexEntry, int, error) {
+	r.hit("IndexEntries")
+	return r.Store.IndexEntries(ctx, a1, a2)
+}

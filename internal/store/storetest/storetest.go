@@ -51,6 +51,9 @@ func Run(t *testing.T, open Opener) {
 		{"DeletedUsers", testDeletedUsers},
 		{"LDAPViews", testLDAPViews},
 		{"FindUsersByEmail", testFindUsersByEmail},
+		{"SCIMTokens", testSCIMTokens},
+		{"SCIMResources", testSCIMResources},
+		{"IndexEntries", testIndexEntries},
 	}
 	seen := &calls{names: map[string]bool{}}
 	ran := 0

@@ -1,0 +1,282 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/usersync/usersync/internal/connection"
+	"github.com/usersync/usersync/internal/directory"
+	"github.com/usersync/usersync/internal/grouprules"
+	"github.com/usersync/usersync/internal/mapping"
+	"github.com/usersync/usersync/internal/reconcile"
+	"github.com/usersync/usersync/internal/scim"
+	"github.com/usersync/usersync/internal/store"
+)
+
+// guardRetryAfter is what a SCIM client is told to wait when the deletion
+// guard holds its deactivations: an operator must decide first, and
+// Entra's provisioning service retries failed changes in later cycles.
+const guardRetryAfter = 10 * time.Minute
+
+// leaseRetryAfter is the wait when another process is running the
+// connection.
+const leaseRetryAfter = 5 * time.Second
+
+// scimUserDN and scimGroupDN name SCIM resources as directory entries,
+// so that the group rules find a group's members by DN.
+func scimUserDN(id string) string  { return "scimUser=" + id }
+func scimGroupDN(id string) string { return "scimGroup=" + id }
+
+// scimJob is the engine's job for one SCIM write: the connection's
+// mappings (the SCIM baseline when it has none), the SCIM id as linking
+// key, and the group rules over the connection's SCIM groups.
+func (b *SCIMBackend) scimJob(c connection.Connection) (reconcile.Job, error) {
+	set := c.MappingSet()
+	if set.Mappings == nil {
+		set.Mappings = mapping.SCIM().Mappings
+	}
+	mapper, err := mapping.Compile(set)
+	if err != nil {
+		return reconcile.Job{}, fmt.Errorf("connection %q: %w", c.Name, err)
+	}
+	dir := &scimGroups{st: b.a.Store, conn: c.Name}
+	j := reconcile.Job{Conn: c, Dir: dir, Flavor: mapping.FlavorSCIM, Mapper: mapper, LinkingKey: "id", Trigger: store.TriggerSCIM}
+	if c.GroupRulesOn() {
+		j.Groups = grouprules.NewPhase(b.a.Store, dir, c, mapping.FlavorSCIM)
+	}
+	return j, nil
+}
+
+func userEntry(id string, r scim.Resource) *directory.Entry {
+	return &directory.Entry{DN: scimUserDN(id), Attrs: scim.Flatten(id, r)}
+}
+
+// apply feeds one write to the engine: a User is upserted; a Group's
+// members whose membership changed are upserted again, so that the group
+// rules give or take their memberships.
+func (b *SCIMBackend) apply(ctx context.Context, c connection.Connection, kind, id string, old, next scim.Resource) error {
+	if kind == scim.KindUser {
+		return b.run(ctx, c, reconcile.Changes{Upserts: []*directory.Entry{userEntry(id, next)}, Trigger: store.TriggerSCIM, Named: true})
+	}
+	ids := changedMembers(old, next)
+	return b.applyMembers(ctx, c, ids)
+}
+
+// remove applies a DELETE: the leave policy for a User; for a Group, its
+// members lose what it gave them.
+func (b *SCIMBackend) remove(ctx context.Context, c connection.Connection, kind, id string, old scim.Resource) error {
+	if kind == scim.KindUser {
+		return b.run(ctx, c, reconcile.Changes{Deletes: []string{id}, Trigger: store.TriggerSCIM, Named: true})
+	}
+	if err := b.a.Store.DeleteSCIMResource(ctx, c.Name, store.SCIMGroup, id); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	return b.applyMembers(ctx, c, members(old))
+}
+
+// applyMembers upserts the users with these ids again, when the
+// connection has group rules.
+func (b *SCIMBackend) applyMembers(ctx context.Context, c connection.Connection, ids []string) error {
+	if !c.GroupRulesOn() || len(ids) == 0 {
+		return nil
+	}
+	var ups []*directory.Entry
+	for _, id := range dedupe(ids) {
+		r, err := b.Get(ctx, c.Name, scim.KindUser, id)
+		if err != nil {
+			continue // a member that is not a User of this connection gives nothing
+		}
+		ups = append(ups, userEntry(id, r.Resource))
+	}
+	if len(ups) == 0 {
+		return nil
+	}
+	return b.run(ctx, c, reconcile.Changes{Upserts: ups, Trigger: store.TriggerSCIM, Named: true})
+}
+
+func members(r scim.Resource) []string {
+	list, _ := r["members"].([]any)
+	var out []string
+	for _, m := range list {
+		if obj, ok := m.(map[string]any); ok {
+			if v, ok := obj["value"].(string); ok {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
+// changedMembers are the members added or removed, or every member when
+// the group was renamed (the rules match groups by name).
+func changedMembers(old, next scim.Resource) []string {
+	before, after := members(old), members(next)
+	on, _ := old["displayName"].(string)
+	nn, _ := next["displayName"].(string)
+	if on != nn {
+		return dedupe(append(before, after...))
+	}
+	was := map[string]bool{}
+	for _, m := range before {
+		was[m] = true
+	}
+	is := map[string]bool{}
+	var out []string
+	for _, m := range after {
+		is[m] = true
+		if !was[m] {
+			out = append(out, m)
+		}
+	}
+	for _, m := range before {
+		if !is[m] {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func dedupe(ids []string) []string {
+	seen := map[string]bool{}
+	out := ids[:0]
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// run applies a batch of changes as one run (the caller holds the
+// connection's lease) and turns its result into the SCIM answer: a write
+// the engine refused (a failed mapping, a taken userId) is an error naming
+// why, and a hold of the deletion guard tells the client to retry later.
+func (b *SCIMBackend) run(ctx context.Context, c connection.Connection, ch reconcile.Changes) error {
+	c, forced, err := b.guard(ctx, c, ch)
+	if err != nil {
+		return err
+	}
+	j, err := b.scimJob(c)
+	if err != nil {
+		return err
+	}
+	id := scim.RequestID(ctx)
+	if id == "" {
+		id = newSCIMID()
+	}
+	// Every outcome names its request, so that it leads back to it (and
+	// the request log shows it).
+	ch.Tag = "SCIM request " + id
+	// The caller holds the connection's lease (exclusive), so no other
+	// process continues the same run meanwhile.
+	var before store.Counts
+	if !forced {
+		cont, err := b.recentRun(ctx, c.Name)
+		if err != nil {
+			return err
+		}
+		if cont != nil {
+			ch.Continue, before = cont, cont.Counts
+		}
+	}
+	rep, err := b.a.Engine.ApplyChanges(ctx, j, ch)
+	switch {
+	case errors.Is(err, reconcile.ErrGuardTipped):
+		return &scim.Error{Status: http.StatusTooManyRequests, RetryAfter: guardRetryAfter, Err: err,
+			Detail: fmt.Sprintf("the deletion guard holds this deactivation for an operator's approval (run %d); retry later", rep.ID)}
+	case err != nil:
+		return err
+	}
+	return b.refusal(ctx, rep, before, ch.Tag)
+}
+
+// scimRunWindow is how long a SCIM run takes in further requests: a
+// client's push shows in the runs list as a few runs, not one per request.
+const scimRunWindow = time.Minute
+
+// recentRun returns the connection's newest run when a SCIM request may
+// continue it: a SCIM run that succeeded, started within scimRunWindow and
+// was not held for approval.
+func (b *SCIMBackend) recentRun(ctx context.Context, conn string) (*store.Run, error) {
+	runs, err := b.a.Store.ListRuns(ctx, store.RunQuery{Connection: conn, Limit: 1})
+	if err != nil || len(runs) == 0 {
+		return nil, err
+	}
+	r := runs[0]
+	if r.Trigger != store.TriggerSCIM || r.Status != store.RunSucceeded || time.Since(r.StartedAt) > scimRunWindow ||
+		r.PendingDeactivations > 0 || strings.Contains(strings.Join(r.Warnings, "\n"), " approved at ") {
+		return nil, nil
+	}
+	return &r, nil
+}
+
+// refusal returns the error for a request whose changes the run failed
+// or skipped: a userId another active user holds (or a local user's) is
+// 409 uniqueness, anything else 400 invalidValue with the run's reason.
+// Only this request's outcomes count (tag), since the run may hold others.
+func (b *SCIMBackend) refusal(ctx context.Context, rep *reconcile.Report, before store.Counts, tag string) error {
+	if rep == nil || rep.Failed+rep.Skipped == before.Failed+before.Skipped {
+		return nil
+	}
+	for _, action := range []string{store.ActionFailed, store.ActionSkipped} {
+		outs, err := b.a.Store.ListOutcomes(ctx, rep.ID, store.OutcomeQuery{Action: action})
+		if err != nil {
+			return err
+		}
+		for _, o := range outs {
+			if !slices.Contains(o.Warnings, tag) {
+				continue
+			}
+			switch {
+			case strings.Contains(o.Reason, "already held by"), strings.Contains(o.Reason, "a local user"):
+				return &scim.Error{Status: http.StatusConflict, Type: scim.TypeUniqueness, Detail: o.Reason, Err: scim.ErrUniqueness}
+			case action == store.ActionSkipped && !strings.Contains(o.Reason, "no value for userId"):
+				// A user created inactive is not provisioned, as a
+				// disabled account read from a directory is not; a user
+				// out of the scope neither.
+				continue
+			}
+			return scim.BadRequest(scim.TypeInvalidValue, "%s (run %d)", o.Reason, rep.ID)
+		}
+	}
+	return nil
+}
+
+// scimGroups reads a connection's SCIM Groups as directory entries for
+// the group rules: cn is the displayName, member the members' DNs.
+type scimGroups struct {
+	st   store.Store
+	conn string
+}
+
+var _ directory.Reader = (*scimGroups)(nil)
+
+func (g *scimGroups) Search(ctx context.Context, _ directory.Query, fn func(*directory.Entry) error) error {
+	rs, err := g.st.ListSCIMResources(ctx, store.SCIMQuery{Connection: g.conn, Kind: store.SCIMGroup})
+	if err != nil {
+		return err
+	}
+	for _, r := range rs {
+		s, err := stored(r)
+		if err != nil {
+			return err
+		}
+		name, _ := s.Resource["displayName"].(string)
+		e := &directory.Entry{DN: scimGroupDN(r.ID), Attrs: map[string][]string{"cn": {name}}}
+		for _, m := range members(s.Resource) {
+			e.Attrs["member"] = append(e.Attrs["member"], scimUserDN(m))
+		}
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (g *scimGroups) Close() error { return nil }
