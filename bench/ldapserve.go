@@ -115,6 +115,18 @@ func benchLDAPServe(ctx context.Context, w io.Writer, dir string, n, searches in
 		fmt.Fprintf(w, "ldapserve: (%s=x) over %d users, %d searches: p50 %s, p99 %s, max %s\n",
 			kind, n, len(times), pct(0.5).Round(time.Microsecond), pct(0.99).Round(time.Microsecond), times[len(times)-1].Round(time.Microsecond))
 	}
+	// A client that mirrors the view (a second usersync, an LDAP connector)
+	// reads every user in pages of 1,000.
+	start := time.Now()
+	res, err := c.SearchWithPaging(ldapv3.NewSearchRequest(v.BaseDN, ldapv3.ScopeWholeSubtree, ldapv3.NeverDerefAliases, 0, 0, false,
+		"(objectClass=inetOrgPerson)", []string{"uid", "mail", "entryUUID", "modifyTimestamp"}, nil), 1000)
+	if err != nil {
+		return fmt.Errorf("paged read: %w", err)
+	}
+	if len(res.Entries) != n {
+		return fmt.Errorf("paged read: %d entries, want %d", len(res.Entries), n)
+	}
+	fmt.Fprintf(w, "ldapserve: paged read of all %d users (pages of 1,000): %s\n", n, time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

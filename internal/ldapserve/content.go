@@ -127,11 +127,14 @@ func (s *Server) viewEntries(ctx context.Context, v store.LDAPView, base *ldapv3
 			entityMembers[key] = append(entityMembers[key], udn)
 		}
 	}
+	view := &v
 	for i, u := range users {
 		if i%256 == 0 && ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		keep(userEntry(v, u, memberOf[u.ID]))
+		e := userEntry(v, u, memberOf[u.ID])
+		e.row, e.view = u.ID, view
+		keep(e)
 	}
 	if indexed || !withGroups {
 		// An equality on uid or mail never matches a group.

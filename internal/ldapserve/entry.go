@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	ldapv3 "github.com/go-ldap/ldap/v3"
@@ -17,6 +18,10 @@ type entry struct {
 	dn    string
 	ndn   *ldapv3.DN // parsed, for scope tests
 	attrs []attribute
+	// row and view name the user a user entry shows (row 0 otherwise), so
+	// that a paged search can read it again for a later page.
+	row  int64
+	view *store.LDAPView
 }
 
 type attribute struct {
@@ -106,10 +111,28 @@ func entityDN(v store.LDAPView, kind, name string) string {
 	return "cn=" + ldapv3.EscapeDN(name) + ",ou=" + entityOU(kind) + "," + v.BaseDN
 }
 
+// parsedBases caches the parsed base DNs of views: a search builds an entry
+// per user, and parsing the same base for each would dominate it.
+var parsedBases sync.Map // string → *ldapv3.DN
+
+func parsedBase(dn string) *ldapv3.DN {
+	if d, ok := parsedBases.Load(dn); ok {
+		return d.(*ldapv3.DN)
+	}
+	d, err := ldapv3.ParseDN(dn)
+	if err != nil {
+		d = &ldapv3.DN{}
+	}
+	parsedBases.Store(dn, d)
+	return d
+}
+
 // userEntry builds a user's inetOrgPerson entry; memberOf lists the DNs of
 // its groups and permission sets.
 func userEntry(v store.LDAPView, u store.User, memberOf []string) *entry {
-	e := newEntry(userDN(v, u))
+	base := parsedBase(v.BaseDN)
+	rdn := &ldapv3.RelativeDN{Attributes: []*ldapv3.AttributeTypeAndValue{{Type: "uid", Value: u.UserID}}}
+	e := &entry{dn: userDN(v, u), ndn: &ldapv3.DN{RDNs: append([]*ldapv3.RelativeDN{rdn}, base.RDNs...)}}
 	e.add("objectClass", false, "top", "person", "organizationalPerson", "inetOrgPerson")
 	names := make([]string, 0, len(v.Attributes))
 	for a := range v.Attributes {

@@ -1,10 +1,13 @@
 package ldapserve
 
 import (
+	"context"
 	"slices"
 	"testing"
 
 	ldapv3 "github.com/go-ldap/ldap/v3"
+
+	"github.com/usersync/usersync/internal/store"
 )
 
 // "the Simple Paged Results control (RFC 2696, cookies that survive
@@ -99,5 +102,55 @@ func TestSizeLimits(t *testing.T) {
 		"(uid=bob)", nil, nil))
 	if err != nil || len(res.Entries) != 1 {
 		t.Errorf("one match under size limit 1: %v, %v", res, err)
+	}
+}
+
+// A paged search reads the view once, on its first page: the later pages
+// come from a snapshot of which entries matched, with each user read again,
+// so a later page shows a user's current values.
+func TestPagedSearchReadsTheViewOnce(t *testing.T) {
+	var counter *scanCounter
+	f := newFixture(t, func(c *Config) {
+		counter = &scanCounter{Store: c.Store}
+		c.Store = counter
+	})
+	c := f.dial(t, true)
+	var got []*ldapv3.Entry
+	var cookie []byte
+	for page := 0; ; page++ {
+		ctl := ldapv3.NewControlPaging(2)
+		ctl.SetCookie(cookie)
+		res, err := c.Search(ldapv3.NewSearchRequest(testBase, ldapv3.ScopeWholeSubtree, ldapv3.NeverDerefAliases, 0, 0, false,
+			"(objectClass=inetOrgPerson)", []string{"uid", "mail", "memberOf"}, []ldapv3.Control{ctl}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, res.Entries...)
+		if page == 0 {
+			// Changed after the first page: the later page shows it.
+			if err := f.st.SetUserField(context.Background(), f.ids["smith, john+x"], store.FieldEmail, "js@example.com"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		p := ldapv3.FindControl(res.Controls, ldapv3.ControlTypePaging).(*ldapv3.ControlPaging)
+		if len(p.Cookie) == 0 {
+			break
+		}
+		cookie = p.Cookie
+	}
+	if n := counter.scans.Load(); n != 1 {
+		t.Errorf("the paged search read the view's connection %d times, want once", n)
+	}
+	mails := map[string]string{}
+	for _, e := range got {
+		mails[e.GetAttributeValue("uid")] = e.GetAttributeValue("mail")
+	}
+	if len(got) != 3 || mails["smith, john+x"] != "js@example.com" || mails["alice"] != "Alice@Example.com" {
+		t.Errorf("pages = %v", mails)
+	}
+	for _, e := range got {
+		if e.GetAttributeValue("uid") == "alice" && len(e.GetAttributeValues("memberOf")) != 2 {
+			t.Errorf("alice's memberOf on a paged read: %v", e.GetAttributeValues("memberOf"))
+		}
 	}
 }

@@ -101,6 +101,12 @@ func (s *Server) search(ctx context.Context, sess *session, offersStartTLS bool,
 		}
 	}
 
+	key := pageKey(sess, m)
+	if paging != nil && len(paging.Cookie) > 0 {
+		if items := s.pages.get(key); items != nil {
+			return s.pageFromCache(ctx, key, items, m, paging)
+		}
+	}
 	var matched []*entry
 	found := false
 	for _, v := range views {
@@ -130,7 +136,13 @@ func (s *Server) search(ctx context.Context, sess *session, offersStartTLS bool,
 	if ctx.Err() != nil {
 		return result{code: gldap.ResultTimeLimitExceeded, diag: "the search ran out of time"}
 	}
-	return s.page(matched, m, paging)
+	res := s.page(matched, m, paging)
+	if res.paging != nil && len(res.paging.Cookie) > 0 {
+		s.pages.put(key, snapshot(matched))
+	} else if res.paging != nil {
+		s.pages.drop(key)
+	}
+	return res
 }
 
 // one answers a base search of a single entry.
@@ -141,49 +153,57 @@ func one(e *entry, f filter) result {
 	return result{entries: []*entry{e}}
 }
 
-// page applies size limits and the Simple Paged Results control. Without
+// window works out which part of n matching entries a request gets. It
+// applies size limits and the Simple Paged Results control. Without
 // paging, a search returns at most the smaller of the server's cap and the
 // client's size limit, then sizeLimitExceeded (RFC 4511 section 4.5.1.1).
 // With paging, each page is capped likewise, and the cookie is the
 // position in the result, tied to the request so that it cannot be reused
-// for another search; it stays valid across connections.
-func (s *Server) page(all []*entry, m *gldap.SearchMessage, paging *gldap.ControlPaging) result {
+// for another search; it stays valid across connections. When ok is false,
+// res is the whole answer.
+func (s *Server) window(n int, m *gldap.SearchMessage, paging *gldap.ControlPaging) (start, end int, res result, ok bool) {
 	if paging == nil {
 		limit := s.cfg.MaxEntries
 		if m.SizeLimit > 0 && int(m.SizeLimit) < limit {
 			limit = int(m.SizeLimit)
 		}
-		if len(all) > limit {
-			return result{entries: all[:limit], code: gldap.ResultSizeLimitExceeded,
-				diag: fmt.Sprintf("%d entries match; at most %d are returned (use paged results)", len(all), limit)}
+		if n > limit {
+			return 0, limit, result{code: gldap.ResultSizeLimitExceeded,
+				diag: fmt.Sprintf("%d entries match; at most %d are returned (use paged results)", n, limit)}, true
 		}
-		return result{entries: all}
+		return 0, n, result{}, true
 	}
 	tag := requestTag(m)
-	start := 0
 	if len(paging.Cookie) > 0 {
-		n, t, ok := strings.Cut(string(paging.Cookie), ":")
-		pos, err := strconv.Atoi(n)
-		if !ok || err != nil || t != tag || pos < 0 || pos > len(all) {
-			return result{code: gldap.ResultUnwillingToPerform, diag: "the paged results cookie is not valid for this search", paging: &gldap.ControlPaging{}}
+		pos, t, ok := strings.Cut(string(paging.Cookie), ":")
+		p, err := strconv.Atoi(pos)
+		if !ok || err != nil || t != tag || p < 0 || p > n {
+			return 0, 0, result{code: gldap.ResultUnwillingToPerform, diag: "the paged results cookie is not valid for this search", paging: &gldap.ControlPaging{}}, false
 		}
-		start = pos
+		start = p
 	}
 	if paging.PagingSize == 0 {
 		// A page size of zero abandons the paged search (RFC 2696).
-		return result{paging: &gldap.ControlPaging{}}
+		return 0, 0, result{paging: &gldap.ControlPaging{}}, false
 	}
 	size := min(int(paging.PagingSize), s.cfg.MaxEntries)
-	end := min(start+size, len(all))
-	res := result{entries: all[start:end], paging: &gldap.ControlPaging{}}
+	end = min(start+size, n)
+	res = result{paging: &gldap.ControlPaging{}}
 	if m.SizeLimit > 0 && end > int(m.SizeLimit) {
-		keep := max(int(m.SizeLimit)-start, 0)
-		res.entries = all[start : start+keep]
 		res.code = gldap.ResultSizeLimitExceeded
-		return res
+		return start, start + max(int(m.SizeLimit)-start, 0), res, true
 	}
-	if end < len(all) {
+	if end < n {
 		res.paging.Cookie = []byte(strconv.Itoa(end) + ":" + tag)
+	}
+	return start, end, res, true
+}
+
+// page answers a search from all its matching entries.
+func (s *Server) page(all []*entry, m *gldap.SearchMessage, paging *gldap.ControlPaging) result {
+	start, end, res, ok := s.window(len(all), m, paging)
+	if ok {
+		res.entries = all[start:end]
 	}
 	return res
 }

@@ -25,6 +25,7 @@ type Store interface {
 	GetLDAPAccount(ctx context.Context, view, name string) (store.LDAPAccount, error)
 	FindUsers(ctx context.Context, userID string) ([]store.User, error)
 	FindUsersByEmail(ctx context.Context, email string) ([]store.User, error)
+	GetUsers(ctx context.Context, ids []int64) ([]store.User, error)
 	ListUsers(ctx context.Context, q store.UserQuery) ([]store.User, error)
 	ListEntities(ctx context.Context, kind string) ([]store.Entity, error)
 	UserMemberships(ctx context.Context, userRowID int64) ([]store.Membership, error)
@@ -61,6 +62,7 @@ type Server struct {
 
 	mu        sync.Mutex
 	listeners []*listener
+	pages     pageCache
 }
 
 // session is what the server remembers about one client connection.
