@@ -13,6 +13,7 @@ import (
 func (s *Server) ldapViewRoutes() []route {
 	return []route{
 		{"GET", "/ldap-views", page, s.ldapViewsPage},
+		{"POST", "/ldap-views/{name}/accounts", page, s.ldapAccountSubmit},
 		{"GET", "/api/v1/ldap-views", api, s.apiListLDAPViews},
 		{"GET", "/api/v1/ldap-views/{name}", api, s.apiGetLDAPView},
 		{"PUT", "/api/v1/ldap-views/{name}", api, s.apiPutLDAPView},

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -50,6 +51,15 @@ func TestLDAPViewsAPI(t *testing.T) {
 	page := c.get("/ldap-views", http.StatusOK)
 	if !strings.Contains(page, "ou=people,o=example") || !strings.Contains(page, "cn=phone,ou=people,o=example") || strings.Contains(page, "argon2") {
 		t.Errorf("LDAP views page lacks the view or its account:\n%s", page)
+	}
+	if code, body := c.form("/ldap-views/people/accounts", url.Values{"account": {"desk"}, "password": {"password"}}); code != http.StatusBadRequest || !strings.Contains(body, "password") {
+		t.Errorf("UI form with a common password: %d", code)
+	}
+	if code, _ := c.form("/ldap-views/people/accounts", url.Values{"account": {"desk"}, "password": {"Desk-Phone-Reader-77"}}); code != http.StatusSeeOther {
+		t.Errorf("UI form: %d, want a redirect", code)
+	}
+	if page := c.get("/ldap-views", http.StatusOK); !strings.Contains(page, "cn=desk,ou=people,o=example") || strings.Contains(page, "Desk-Phone-Reader-77") {
+		t.Errorf("the account made in the UI is not listed, or its password shows")
 	}
 	if code, _ := c.api("DELETE", "/api/v1/ldap-views/people", ""); code != http.StatusNoContent {
 		t.Errorf("delete view: %d", code)
