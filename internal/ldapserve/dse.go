@@ -15,19 +15,19 @@ const (
 func rootDSE(bases []string, tls bool) *entry {
 	e := newEntry("")
 	e.add("objectClass", false, "top", "extensibleObject")
-	e.add("namingContexts", true, bases...)
-	e.add("supportedLDAPVersion", true, "3")
-	e.add("supportedControl", true, oidPagedResults)
+	e.add("namingContexts", false, bases...)
+	e.add("supportedLDAPVersion", false, "3")
+	e.add("supportedControl", false, oidPagedResults)
 	if tls {
-		e.add("supportedExtension", true, oidStartTLS)
+		e.add("supportedExtension", false, oidStartTLS)
 	}
 	e.add("supportedSASLMechanisms", true)
-	e.add("subschemaSubentry", true, subschemaDN)
-	e.add("vendorName", true, "usersync")
-	e.add("vendorVersion", true, "usersync LDAP interface (read-only)")
+	e.add("subschemaSubentry", false, subschemaDN)
+	e.add("vendorName", false, "usersync")
+	e.add("vendorVersion", false, "usersync LDAP interface (read-only)")
 	// currentTime lets a client without syncrepl take the server's clock as
 	// its watermark and later ask for (modifyTimestamp>=watermark).
-	e.add("currentTime", true, generalizedTime(time.Now()))
+	e.add("currentTime", false, generalizedTime(time.Now()))
 	return e
 }
 
