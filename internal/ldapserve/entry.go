@@ -90,7 +90,15 @@ func userUUID(u store.User) string {
 }
 
 // userDN names a user by its uid under the view's base.
+//
+// An inactive user's userId may since have been taken by an active user
+// (only active userIds are unique), so an inactive user, in a view that
+// shows inactive users, is named with its entryUUID too: two entries never
+// share a DN.
 func userDN(v store.LDAPView, u store.User) string {
+	if u.Status != store.StatusActive {
+		return "uid=" + ldapv3.EscapeDN(u.UserID) + "+entryUUID=" + userUUID(u) + "," + v.BaseDN
+	}
 	return "uid=" + ldapv3.EscapeDN(u.UserID) + "," + v.BaseDN
 }
 
@@ -132,6 +140,9 @@ func parsedBase(dn string) *ldapv3.DN {
 func userEntry(v store.LDAPView, u store.User, memberOf []string) *entry {
 	base := parsedBase(v.BaseDN)
 	rdn := &ldapv3.RelativeDN{Attributes: []*ldapv3.AttributeTypeAndValue{{Type: "uid", Value: u.UserID}}}
+	if u.Status != store.StatusActive {
+		rdn.Attributes = append(rdn.Attributes, &ldapv3.AttributeTypeAndValue{Type: "entryUUID", Value: userUUID(u)})
+	}
 	e := &entry{dn: userDN(v, u), ndn: &ldapv3.DN{RDNs: append([]*ldapv3.RelativeDN{rdn}, base.RDNs...)}}
 	e.add("objectClass", false, "top", "person", "organizationalPerson", "inetOrgPerson")
 	names := make([]string, 0, len(v.Attributes))

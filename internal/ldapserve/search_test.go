@@ -250,3 +250,40 @@ func cutString(s, sep string) (string, string, bool) {
 	}
 	return s, "", false
 }
+
+// "whether inactive users appear": a view with inactive users shows them,
+// and an inactive user whose userId an active user now holds gets a DN of
+// its own (its RDN adds its entryUUID), so no two entries share a DN.
+func TestInactiveUsersInAView(t *testing.T) {
+	f := newFixture(t, nil)
+	f.addUsers(t, "corp", user("5", "carol", "active", "Carol New", "Carol", "New", "carol.new@example.com", ""))
+	ctx := context.Background()
+	v, err := f.st.GetLDAPView(ctx, "people")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := f.dial(t, true)
+	if res, err := search(c, testBase, ldapv3.ScopeWholeSubtree, "(uid=carol)", "mail"); err != nil || len(res.Entries) != 1 ||
+		res.Entries[0].DN != "uid=carol,"+testBase {
+		t.Fatalf("a view without inactive users: %v, %v", dns(res), err)
+	}
+	v.IncludeInactive = true
+	if err := f.st.PutLDAPView(ctx, v); err != nil {
+		t.Fatal(err)
+	}
+	res, err := search(c, testBase, ldapv3.ScopeWholeSubtree, "(uid=carol)", "mail", "entryUUID")
+	if err != nil || len(res.Entries) != 2 || res.Entries[0].DN == res.Entries[1].DN {
+		t.Fatalf("a view with inactive users: %v, %v", dns(res), err)
+	}
+	for _, e := range res.Entries {
+		if e.GetAttributeValue("mail") == "carol@example.com" {
+			if want := "uid=carol+entryUUID=" + e.GetAttributeValue("entryUUID") + "," + testBase; e.DN != want {
+				t.Errorf("inactive carol's DN = %s, want %s", e.DN, want)
+			}
+			base, err := search(c, e.DN, ldapv3.ScopeBaseObject, "(objectClass=*)", "mail")
+			if err != nil || len(base.Entries) != 1 || base.Entries[0].GetAttributeValue("mail") != "carol@example.com" {
+				t.Errorf("base search of %s: %v, %v", e.DN, dns(base), err)
+			}
+		}
+	}
+}
