@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"time"
 
 	ldapv3 "github.com/go-ldap/ldap/v3"
 	"github.com/jimlambrt/gldap"
@@ -48,10 +49,13 @@ func (l *listener) handleBind(w *gldap.ResponseWriter, r *gldap.Request) {
 	defer cancel()
 	view, account, err := l.s.authenticate(ctx, m.UserName, pw)
 	if err != nil {
-		l.s.cfg.Logger.Info("LDAP bind refused", "dn", m.UserName, "error", err)
+		wait := l.s.binds.failed(m.UserName)
+		l.s.cfg.Logger.Info("LDAP bind refused", "dn", m.UserName, "error", err, "wait", wait)
+		time.Sleep(wait)
 		reply(gldap.ResultInvalidCredentials, "invalid credentials")
 		return
 	}
+	l.s.binds.succeeded(m.UserName)
 	l.update(id, func(s *session) { s.view, s.account = view, account })
 	reply(gldap.ResultSuccess, "")
 }

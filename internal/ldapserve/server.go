@@ -53,7 +53,10 @@ type Config struct {
 	AllowPlain bool
 	MaxEntries int
 	MaxTime    time.Duration
-	Logger     *slog.Logger
+	// BindDelay is the first wait before answering a failed bind once a DN
+	// has failed freeBindFailures times (default 1s; it doubles).
+	BindDelay time.Duration
+	Logger    *slog.Logger
 }
 
 // Server is the LDAP interface: one or more listeners over one store.
@@ -63,6 +66,7 @@ type Server struct {
 	mu        sync.Mutex
 	listeners []*listener
 	pages     pageCache
+	binds     bindGuard
 }
 
 // session is what the server remembers about one client connection.
@@ -99,7 +103,12 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return &Server{cfg: cfg}, nil
+	if cfg.BindDelay <= 0 {
+		cfg.BindDelay = time.Second
+	}
+	s := &Server{cfg: cfg}
+	s.binds.base = cfg.BindDelay
+	return s, nil
 }
 
 // ListenLDAPS serves LDAP over TLS on addr.
