@@ -149,10 +149,15 @@ func countDNs(out, prefix string) int {
 // Acceptance 1 and 3 of the LDAP interface: OpenLDAP's ldapsearch and
 // go-ldap read users and groups over LDAPS and StartTLS, with paging, from
 // a view fed by a real slapd through an ordinary LDAP connection; searches
-// without a bind or with a wrong password are refused.
+// without a bind or with a wrong password are refused. On both stores.
 func TestLDAPInterfaceServesSyncedUsers(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) { testLDAPInterfaceServesSyncedUsers(t, newCLIOn(t, kind)) })
+	}
+}
+
+func testLDAPInterfaceServesSyncedUsers(t *testing.T, c *cli) {
 	src := slapd.Start(t, 25, 0)
-	c := newCLI(t)
 	c.apply(connDoc(src))
 	if rep, code := c.sync("corp"); code != 0 || rep.Counts.Created != 25 {
 		t.Fatalf("sync: %d %+v", code, rep)
