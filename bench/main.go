@@ -68,8 +68,12 @@ func run(ctx context.Context, args []string) error {
 	entraSizes := fs.String("entra", "", "measure Entra ID tenants of these sizes from the local Graph instead (e.g. 100000; see entra.go)")
 	scim := fs.Duration("scim", 0, "instead, measure SCIM POST and PATCH requests per second against usersync serve for this long (e.g. 20s)")
 	scimClients := fs.Int("scim-clients", 16, "concurrent SCIM clients of -scim")
+	ldapServe := fs.Int("ldapserve", 0, "instead, time LDAP searches on uid and mail against usersync's LDAP interface over this many stored users")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *ldapServe > 0 {
+		return benchLDAPServe(ctx, os.Stdout, os.TempDir(), *ldapServe, 500)
 	}
 	cfg := config{reps: max(*reps, 1), outDir: *outDir, svgPath: *svg, profile: *profile, keepTemp: *keep, incremental: *incremental, groups: *groups, postgres: *pg}
 	for _, s := range strings.Split(*sizes, ",") {

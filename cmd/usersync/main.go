@@ -51,6 +51,7 @@ func commands() []command {
 		{"permission-set", "add NAME | list | remove NAME", entityCommand(store.KindPermissionSet, "permission-set")},
 		{"group", "add NAME | list | remove NAME (application groups)", entityCommand(store.KindGroup, "group")},
 		{"site", "add NAME | list | remove NAME", entityCommand(store.KindSite, "site")},
+		{"view", "apply -f FILE.json | list | show NAME | delete NAME | account set|list|delete: published LDAP views and their service accounts", runView},
 		{"schedule", "list | pause NAME | resume NAME | restart NAME | run NAME", runSchedule},
 		{"events", "tail [--after SEQ] [--follow]: print the change feed as JSON lines", runEvents},
 		{"webhook", "add NAME --url URL [--kind K] [--connection C] | list [--json] | remove ID|NAME | redeliver ID|NAME [--from SEQ]", runWebhook},

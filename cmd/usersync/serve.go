@@ -25,10 +25,11 @@ type serveOptions struct {
 	noScheduler       bool
 	sched             *schedulerOptions
 	scimLogRetention  time.Duration
+	ldap              *ldapOptions
 }
 
 func addServeFlags(fs *flagSet) *serveOptions {
-	o := &serveOptions{sched: addSchedulerFlags(fs, "127.0.0.1:9464")}
+	o := &serveOptions{sched: addSchedulerFlags(fs, "127.0.0.1:9464"), ldap: addLDAPFlags(fs)}
 	fs.BoolVar(&o.noScheduler, "no-scheduler", false, "serve the UI only: no scheduled or live runs from this process")
 	fs.StringVar(&o.listen, "listen", defaultListen, "address to serve the web UI and API on")
 	fs.StringVar(&o.cert, "tls-cert", "", "TLS certificate (PEM); with --tls-key serves HTTPS")
@@ -45,7 +46,7 @@ func (o *serveOptions) check() error {
 	if o.scimLogRetention <= 0 {
 		return fmt.Errorf("%w: --scim-log-retention must be a positive duration, got %s", errUsage, o.scimLogRetention)
 	}
-	return nil
+	return o.ldap.resolve(o.cert, o.key)
 }
 
 // runServe serves the admin web UI and the REST API until SIGINT or SIGTERM.
@@ -117,6 +118,11 @@ func serve(ctx context.Context, e *env, a *app.App, o *serveOptions, ready func(
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	stopLDAP, err := o.ldap.start(e, a)
+	if err != nil {
+		return err
+	}
+	defer stopLDAP()
 	srv := web.HTTPServer(h, web.DefaultTimeouts, runCtx)
 	scheme := "http"
 	if o.cert != "" {

@@ -85,7 +85,10 @@ func changeID(f directory.Flavor) string {
 	switch f {
 	case directory.FlavorActiveDirectory:
 		return "objectGUID"
-	case directory.FlavorOpenLDAP:
+	case directory.FlavorOpenLDAP, directory.FlavorOther:
+		// Other servers read incrementally by modifyTimestamp, which needs
+		// no tombstones; entryUUID (RFC 4530) is still the link that
+		// survives a rename.
 		return "entryUUID"
 	case mapping.FlavorEntraID:
 		return "objectId"

@@ -37,6 +37,7 @@ type Store interface {
 	Sessions
 	APITokens
 	DeletedUsers
+	LDAPViews
 	SCIM
 	SCIMRequests
 	Events

@@ -17,6 +17,7 @@ var navItems = []navItem{
 	{Key: "schedules", Href: "/schedules", Label: "Schedules"},
 	{Key: "users", Href: "/users", Label: "Users"},
 	{Key: "entities", Href: "/entities", Label: "Entities"},
+	{Key: "ldap_views", Href: "/ldap-views", Label: "LDAP views", AdminOnly: true},
 	{Key: "webhooks", Href: "/webhooks", Label: "Webhooks", AdminOnly: true},
 	{Key: "local_users", Href: "/local-users", Label: "Local users", AdminOnly: true},
 	{Key: "tokens", Href: "/tokens", Label: "API tokens", AdminOnly: true},

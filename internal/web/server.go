@@ -224,6 +224,7 @@ func (s *Server) routeTable() []route {
 		{"POST", "/api/v1/webhooks/{id}/redeliver", api, s.apiRedeliverWebhook},
 	}
 	rs = append(rs, s.entityRoutes()...)
+	rs = append(rs, s.ldapViewRoutes()...)
 	rs = append(rs, s.scimRoutes()...)
 	rs = append(rs, s.scimRequestRoutes()...)
 	rs = append(rs, s.adminRoutes()...)

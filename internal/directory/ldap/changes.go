@@ -36,6 +36,9 @@ func (c *Conn) ChangeToken(ctx context.Context, q directory.Query) (string, erro
 	if c.flavor == directory.FlavorOpenLDAP {
 		return c.refreshToken(ctx, q)
 	}
+	if c.flavor == directory.FlavorOther {
+		return c.timestampChangeToken(ctx)
+	}
 	t, err := c.watermark(ctx)
 	if err != nil {
 		return "", err
@@ -94,6 +97,9 @@ func (c *Conn) watermark(ctx context.Context) (usnToken, error) {
 func (c *Conn) ReadChanges(ctx context.Context, q directory.Query, since string, fn func(directory.Change) error) error {
 	if c.flavor == directory.FlavorOpenLDAP {
 		return c.refresh(ctx, q, since, fn, nil)
+	}
+	if c.flavor == directory.FlavorOther {
+		return c.readTimestampChanges(ctx, q, since, fn)
 	}
 	var old usnToken
 	if err := json.Unmarshal([]byte(since), &old); err != nil || old.InvocationID == "" {
@@ -164,6 +170,9 @@ func (c *Conn) GroupsChanged(ctx context.Context, base, since string) (bool, err
 			return nil
 		}, nil)
 		return changed, err
+	}
+	if c.flavor == directory.FlavorOther {
+		return false, errGroupsUnknown
 	}
 	var old usnToken
 	if err := json.Unmarshal([]byte(since), &old); err != nil || old.InvocationID == "" {

@@ -51,6 +51,8 @@ func Run(t *testing.T, open Opener) {
 		{"UnicodeUserIDs", testUnicodeUserIDs},
 		{"UndoLink", testUndoLink},
 		{"DeletedUsers", testDeletedUsers},
+		{"LDAPViews", testLDAPViews},
+		{"FindUsersByEmail", testFindUsersByEmail},
 		{"SCIMTokens", testSCIMTokens},
 		{"SCIMResources", testSCIMResources},
 		{"SCIMRequests", testSCIMRequests},
