@@ -45,9 +45,10 @@ func entraHoldings(t *testing.T, a *app.App) map[string][]string {
 // ("members@delta additions and removals"), so that an unchanged run reads
 // no group in full and a membership change reads only that change and the
 // users it affects, while a nested group's change, a deleted group and a
-// renamed group stay correct without a full run.
+// renamed group stay correct without a full run. One member to a page:
+// a group's members are split over several responses.
 func TestEntraIncrementalAppliesGroupDelta(t *testing.T) {
-	g := entratest.Start(t, graph.Options{})
+	g := entratest.Start(t, graph.Options{PageSize: 2, MembersPerPage: 1})
 	ids := map[string]string{}
 	for _, u := range []string{"ann", "bob", "carol", "dave", "erin"} {
 		id, err := g.PutUser(graph.User{UserPrincipalName: u + "@contoso.test", DisplayName: u})
