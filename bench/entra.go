@@ -83,6 +83,7 @@ func runEntra(ctx context.Context, bin, dir string, n int) (entraRow, error) {
 		}
 		var out bytes.Buffer
 		cmd.Stdout = &out
+		g.ClearRequests()
 		s, err := timedHWM(cmd)
 		if err != nil {
 			return s, err
@@ -95,8 +96,19 @@ func runEntra(ctx context.Context, bin, dir string, n int) (entraRow, error) {
 		if rep.Status != "succeeded" {
 			return s, fmt.Errorf("%s: run %s: %s", label, rep.Status, rep.Error)
 		}
-		fmt.Fprintf(os.Stderr, "bench: entra n=%d %-10s %8.3f s (usersync cpu %.3f s) %6.1f MB (%s, read %d, created %d, updated %d)\n",
-			n, label, s.Wall.Seconds(), s.CPU.Seconds(), float64(s.MaxRSS)/1e6, rep.Mode, rep.EntriesRead, rep.Created, rep.Updated)
+		// What the run asked Graph, which no load on the machine changes:
+		// every request, and the pages of the groups' delta among them.
+		reqs, groupPages := 0, 0
+		for _, q := range g.Requests() {
+			if strings.HasPrefix(q.Path, "/v1.0/") {
+				reqs++
+			}
+			if q.Path == "/v1.0/groups/delta" {
+				groupPages++
+			}
+		}
+		fmt.Fprintf(os.Stderr, "bench: entra n=%d %-10s %8.3f s (usersync cpu %.3f s) %6.1f MB (%s, read %d, created %d, updated %d; %d Graph requests, %d of them groups delta pages)\n",
+			n, label, s.Wall.Seconds(), s.CPU.Seconds(), float64(s.MaxRSS)/1e6, rep.Mode, rep.EntriesRead, rep.Created, rep.Updated, reqs, groupPages)
 		return s, want(rep)
 	}
 	if row.Full, err = sync("full", func(r reconcile.Report) error {
