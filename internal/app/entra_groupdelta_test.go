@@ -186,3 +186,54 @@ func TestEntraExpiredGroupsLinkIsAFullRun(t *testing.T) {
 		t.Fatalf("%v %+v", err, rep)
 	}
 }
+
+// Issue: "a page that fails half-way (the run fails and deactivates
+// nobody)" holds for the groups' delta too: with groupStatusRule a user
+// who left every group becomes inactive, yet a failed groups page changes
+// nobody and keeps the token, and the next run applies the same change.
+func TestEntraGroupsDeltaFailingHalfWay(t *testing.T) {
+	g := entratest.Start(t, graph.Options{PageSize: 1, MembersPerPage: 1})
+	ids := map[string]string{}
+	for _, u := range []string{"ann", "bob"} {
+		id, err := g.PutUser(graph.User{UserPrincipalName: u + "@contoso.test", DisplayName: u})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[u] = id
+	}
+	staff, err := g.PutGroup(graph.Group{DisplayName: "Staff", Members: []string{ids["ann"], ids["bob"]}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := g.PutGroup(graph.Group{DisplayName: "Other", Members: []string{ids["ann"]}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := apptest.Open(t, "", nil)
+	ctx := context.Background()
+	applyEntra(t, a, g, map[string]any{"groupStatusRule": true})
+	if _, err := a.Sync(ctx, "entra", app.SyncOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.RemoveMember(staff, ids["bob"]); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.RemoveMember(other, ids["ann"]); err != nil {
+		t.Fatal(err)
+	}
+	g.FailPage(graph.Fault{Resource: "groups", Page: 2, Status: 500})
+	rep, err := a.Sync(ctx, "entra", app.SyncOptions{})
+	if err == nil && rep.Status == "succeeded" {
+		t.Fatalf("a failed groups page did not fail the run: %+v", rep)
+	}
+	if got := entraUsers(t, a); got["bob@contoso.test"] != store.StatusActive || got["ann@contoso.test"] != store.StatusActive {
+		t.Fatalf("a failed read changed users: %v", got)
+	}
+	rep, err = a.Sync(ctx, "entra", app.SyncOptions{})
+	if err != nil || rep.Mode != store.ModeIncremental {
+		t.Fatalf("%v %+v", err, rep)
+	}
+	if got := entraUsers(t, a); got["bob@contoso.test"] != store.StatusInactive || got["ann@contoso.test"] != store.StatusActive {
+		t.Fatalf("after the repeat: %v (bob left every group, ann is still in Staff)", got)
+	}
+}
