@@ -64,3 +64,31 @@ func TestEntraExplain(t *testing.T) {
 		})
 	}
 }
+
+// The scope's groups decide explain's verdict as they decide a run: a user
+// outside them is out of scope, one inside synced.
+func TestEntraExplainOutOfScope(t *testing.T) {
+	g := entratest.Start(t, graph.Options{})
+	ann, err := g.PutUser(graph.User{UserPrincipalName: "ann@contoso.test", DisplayName: "Ann"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := g.PutUser(graph.User{UserPrincipalName: "bob@contoso.test", DisplayName: "Bob"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := g.PutGroup(graph.Group{DisplayName: "Sales", Members: []string{ann}}); err != nil {
+		t.Fatal(err)
+	}
+	a := apptest.Open(t, "", nil)
+	applyEntra(t, a, g, map[string]any{"scope": map[string]any{"groups": []string{"Sales"}}})
+	ctx := context.Background()
+	if _, err := a.Sync(ctx, "entra", app.SyncOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for who, want := range map[string]string{"ann@contoso.test": app.VerdictSynced, "bob@contoso.test": app.VerdictOutOfScope} {
+		exs, err := a.ExplainUser(ctx, "entra", who)
+		if err != nil || len(exs) != 1 || exs[0].Verdict != want {
+			t.Fatalf("%s: %v %+v, want %s", who, err, exs, want)
+		}
+	}
+}
