@@ -6,8 +6,8 @@ import (
 
 	"github.com/usersync/usersync/internal/connection"
 	"github.com/usersync/usersync/internal/directory"
-	"github.com/usersync/usersync/internal/directory/msgraph"
 	"github.com/usersync/usersync/internal/directory/ldap"
+	"github.com/usersync/usersync/internal/directory/msgraph"
 	"github.com/usersync/usersync/internal/grouprules"
 	"github.com/usersync/usersync/internal/reconcile"
 )
@@ -18,11 +18,11 @@ import (
 type Directory struct {
 	Conn   connection.Connection
 	LDAP   *ldap.Conn
-	// Graph reads an Entra connection instead of LDAP, for the operations
-	// that support it (explain).
-	Graph  *msgraph.Reader
 	Flavor directory.Flavor
 	Job    reconcile.Job
+	// Graph reads an Entra connection instead of LDAP, for the operations
+	// that support it (explain).
+	Graph *msgraph.Reader
 }
 
 // Close closes the LDAP connection.
