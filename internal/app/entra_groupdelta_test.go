@@ -237,3 +237,32 @@ func TestEntraGroupsDeltaFailingHalfWay(t *testing.T) {
 		t.Fatalf("after the repeat: %v (bob left every group, ann is still in Staff)", got)
 	}
 }
+
+// Renaming a group of 2,100 users changes the memberships of more users
+// than are worth reading one by one: the run reads everyone instead and
+// says so in its mode and warnings.
+func TestEntraManyAffectedUsersIsAFullRun(t *testing.T) {
+	g := entratest.Start(t, graph.Options{PageSize: 999, MembersPerPage: 1000})
+	if err := g.Generate(graph.Scale{Users: 2100, Groups: 1, BigGroupMembers: 2100}); err != nil {
+		t.Fatal(err)
+	}
+	a := apptest.Open(t, "", nil)
+	ctx := context.Background()
+	applyEntra(t, a, g, map[string]any{"pageSize": 999})
+	if _, err := a.Sync(ctx, "entra", app.SyncOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := g.PutGroup(graph.Group{ID: graph.GenGroupID(0), DisplayName: "Renamed", Members: g.Members(graph.GenGroupID(0))}); err != nil {
+		t.Fatal(err)
+	}
+	g.ClearRequests()
+	rep, err := a.Sync(ctx, "entra", app.SyncOptions{})
+	if err != nil || rep.Mode != store.ModeFull || !strings.Contains(strings.Join(rep.Warnings, "\n"), "2100 users") {
+		t.Fatalf("%v %+v", err, rep)
+	}
+	for _, r := range g.Requests() {
+		if strings.HasPrefix(r.Path, "/v1.0/users/") && r.Path != "/v1.0/users/delta" {
+			t.Fatalf("read %s one by one", r.Path)
+		}
+	}
+}
