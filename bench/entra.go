@@ -33,6 +33,10 @@ type entraRow struct {
 	Full                    sample
 	Unchanged               sample
 	Changed                 sample
+	// Membership is an incremental run after 10 users joined a small group
+	// and 10 left the largest: only those groups' changes and those users
+	// are read.
+	Membership sample
 }
 
 func runEntra(ctx context.Context, bin, dir string, n int) (entraRow, error) {
@@ -79,6 +83,7 @@ func runEntra(ctx context.Context, bin, dir string, n int) (entraRow, error) {
 		}
 		var out bytes.Buffer
 		cmd.Stdout = &out
+		g.ClearRequests()
 		s, err := timedHWM(cmd)
 		if err != nil {
 			return s, err
@@ -91,8 +96,19 @@ func runEntra(ctx context.Context, bin, dir string, n int) (entraRow, error) {
 		if rep.Status != "succeeded" {
 			return s, fmt.Errorf("%s: run %s: %s", label, rep.Status, rep.Error)
 		}
-		fmt.Fprintf(os.Stderr, "bench: entra n=%d %-10s %8.3f s (usersync cpu %.3f s) %6.1f MB (%s, read %d, created %d, updated %d)\n",
-			n, label, s.Wall.Seconds(), s.CPU.Seconds(), float64(s.MaxRSS)/1e6, rep.Mode, rep.EntriesRead, rep.Created, rep.Updated)
+		// What the run asked Graph, which no load on the machine changes:
+		// every request, and the pages of the groups' delta among them.
+		reqs, groupPages := 0, 0
+		for _, q := range g.Requests() {
+			if strings.HasPrefix(q.Path, "/v1.0/") {
+				reqs++
+			}
+			if q.Path == "/v1.0/groups/delta" {
+				groupPages++
+			}
+		}
+		fmt.Fprintf(os.Stderr, "bench: entra n=%d %-10s %8.3f s (usersync cpu %.3f s) %6.1f MB (%s, read %d, created %d, updated %d; %d Graph requests, %d of them groups delta pages)\n",
+			n, label, s.Wall.Seconds(), s.CPU.Seconds(), float64(s.MaxRSS)/1e6, rep.Mode, rep.EntriesRead, rep.Created, rep.Updated, reqs, groupPages)
 		return s, want(rep)
 	}
 	if row.Full, err = sync("full", func(r reconcile.Report) error {
@@ -120,6 +136,22 @@ func runEntra(ctx context.Context, bin, dir string, n int) (entraRow, error) {
 	if row.Changed, err = sync("1% changed", func(r reconcile.Report) error {
 		if r.Mode != "incremental" || r.Updated != changed {
 			return fmt.Errorf("1%% changed: %s, updated %d, want %d", r.Mode, r.Updated, changed)
+		}
+		return nil
+	}); err != nil {
+		return row, err
+	}
+	for i := 0; i < 10; i++ {
+		if err := g.AddMember(graph.GenGroupID(1), graph.GenUserID(n/2+i)); err != nil {
+			return row, err
+		}
+		if err := g.RemoveMember(graph.GenGroupID(0), graph.GenUserID(i*5)); err != nil {
+			return row, err
+		}
+	}
+	if row.Membership, err = sync("membership", func(r reconcile.Report) error {
+		if r.Mode != "incremental" {
+			return fmt.Errorf("membership: %s, want incremental", r.Mode)
 		}
 		return nil
 	}); err != nil {
@@ -175,12 +207,14 @@ func readDelta(ctx context.Context, g *graph.Server, n int) (sample, error) {
 }
 
 func printEntra(w io.Writer, rows []entraRow) {
-	fmt.Fprintln(w, "| users | groups (largest) | read users' delta | full sync | users/s | peak RSS | incremental, unchanged | incremental, 1% changed | peak RSS |")
-	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "| users | groups (largest) | read users' delta | full sync | users/s | usersync CPU | peak RSS | incremental, unchanged | incremental, 1% changed | incremental, 20 memberships changed | peak RSS |")
+	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	inc := func(s sample) string { return fmt.Sprintf("%.2f s (%.2f s CPU)", s.Wall.Seconds(), s.CPU.Seconds()) }
 	for _, r := range rows {
-		fmt.Fprintf(w, "| %d | %d (%d) | %.2f s | %.2f s | %.0f | %.0f MB | %.2f s | %.2f s | %.0f MB |\n",
+		fmt.Fprintf(w, "| %d | %d (%d) | %.2f s | %.2f s | %.0f | %.1f s | %.0f MB | %s | %s | %s | %.0f MB |\n",
 			r.Users, r.Groups, r.BigGroup, r.Reference.Wall.Seconds(), r.Full.Wall.Seconds(), float64(r.Users)/r.Full.Wall.Seconds(),
-			float64(r.Full.MaxRSS)/1e6, r.Unchanged.Wall.Seconds(), r.Changed.Wall.Seconds(), float64(max(r.Unchanged.MaxRSS, r.Changed.MaxRSS))/1e6)
+			r.Full.CPU.Seconds(), float64(r.Full.MaxRSS)/1e6, inc(r.Unchanged), inc(r.Changed), inc(r.Membership),
+			float64(max(r.Unchanged.MaxRSS, r.Changed.MaxRSS, r.Membership.MaxRSS))/1e6)
 	}
 }
 

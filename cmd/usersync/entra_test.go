@@ -179,6 +179,9 @@ func TestEntraCheckFailures(t *testing.T) {
 	must(t, s.AddApp(graph.App{ClientID: expiredApp, Secret: "old", SecretExpires: time.Now().Add(-time.Hour), Roles: []string{"User.Read.All"}}))
 	must(t, s.AddApp(graph.App{ClientID: certApp, CertPEM: registered.CertPEM, Roles: []string{"User.Read.All", "GroupMember.Read.All"}}))
 	must(t, s.AddApp(graph.App{ClientID: poorApp, Secret: "poor", Roles: []string{"GroupMember.Read.All"}}))
+	// Group rules are on by default, so reading users alone is not enough.
+	const usersOnlyApp = "22222222-0000-4000-8000-000000000004"
+	must(t, s.AddApp(graph.App{ClientID: usersOnlyApp, Secret: "users", Roles: []string{"User.Read.All"}}))
 	dead, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -200,6 +203,8 @@ func TestEntraCheckFailures(t *testing.T) {
 		{"expired secret", map[string]any{"clientId": expiredApp, "clientSecret": "old"}, []string{"clientSecret", "expired", "Certificates & secrets"}, false},
 		{"certificate not registered", map[string]any{"clientId": certApp, "clientSecret": nil, "certificate": string(other.CertPEM) + string(other.KeyPEM)}, []string{"certificate", "not registered", "Certificates & secrets"}, false},
 		{"missing permission", map[string]any{"clientId": poorApp, "clientSecret": "poor"}, []string{"User.Read.All", "API permissions", "admin consent"}, false},
+		{"missing group permission with group rules on", map[string]any{"clientId": usersOnlyApp, "clientSecret": "users"}, []string{"GroupMember.Read.All", "API permissions", "admin consent"}, false},
+		{"users only, group rules off", map[string]any{"clientId": usersOnlyApp, "clientSecret": "users", "groupRules": false}, nil, true},
 		{"not an RSA key", map[string]any{"clientId": certApp, "clientSecret": nil, "certificate": string(ec.CertPEM) + string(ec.KeyPEM)}, []string{"certificate", "RSA"}, false},
 		{"graph unreachable", map[string]any{"graphURL": deadURL}, []string{"graphURL", "unreachable"}, false},
 	}

@@ -177,6 +177,15 @@ func (a *App) syncEntra(ctx context.Context, c connection.Connection, opts SyncO
 	if err != nil {
 		return a.failedBeforeStart(ctx, c.Name, opts, err)
 	}
+	if !opts.Full {
+		// The groups the last run saved with its change token spare this
+		// run reading every group again: it applies their delta instead.
+		if saved, err := a.Store.ChangeToken(ctx, c.Name); err == nil {
+			if _, tok, ok := strings.Cut(saved, " "); ok {
+				r.Resume(tok)
+			}
+		}
+	}
 	job, err := a.entraJob(ctx, c, r)
 	if err != nil {
 		return a.failedBeforeStart(ctx, c.Name, opts, err)

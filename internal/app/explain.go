@@ -93,15 +93,11 @@ func (a *App) explainIn(ctx context.Context, name, who string, locals map[string
 			break
 		}
 	}
-	d, err := a.OpenDirectory(ctx, name)
+	d, entry, err := a.explainEntry(ctx, name, who)
 	if err != nil {
 		return ex, err
 	}
 	defer d.Close()
-	entry, err := findEntry(ctx, d, who)
-	if err != nil {
-		return ex, err
-	}
 	key := who
 	if entry != nil {
 		ex.DN = entry.DN
@@ -193,15 +189,21 @@ func (a *App) verdict(ctx context.Context, d *Directory, e *directory.Entry, ex 
 		}
 		last += ")"
 	}
+	if e == nil && d.Graph != nil {
+		return VerdictNotInDirectory, "no user of the tenant has this object id, userPrincipalName or mail" + last, nil
+	}
 	if e == nil {
 		if ex.User != nil && ex.User.Status == store.StatusInactive {
 			return VerdictNotInDirectory, "not found under " + d.Conn.SearchPath + " even without the filter; the user was deactivated" + last, nil
 		}
 		return VerdictNotInDirectory, fmt.Sprintf("no entry under %s has this userId, UPN, login, mail or cn, even without the connection's filter%s", d.Conn.SearchPath, last), nil
 	}
-	ok, err := d.LDAP.Matches(ctx, e.DN, d.Conn.SearchFilter)
+	ok, err := d.matchesFilter(ctx, e)
 	if err != nil {
 		return "", "", err
+	}
+	if !ok && d.Graph != nil {
+		return VerdictFilteredOut, entraExcluded(d, e), nil
 	}
 	if !ok {
 		return VerdictFilteredOut, fmt.Sprintf("%s exists, but the connection's filter %s excludes it", e.DN, d.Conn.SearchFilter), nil
@@ -228,9 +230,9 @@ func (a *App) verdict(ctx context.Context, d *Directory, e *directory.Entry, ex 
 	case dec.Kind == reconcile.KindFail:
 		return VerdictFailed, "every run fails it: " + dec.Reason + last, nil
 	case dec.Kind == reconcile.KindSkip && dec.Cause == reconcile.CauseDisabled:
-		return VerdictDisabled, fmt.Sprintf("%s is disabled in the directory (userAccountControl %s); disabled accounts are not provisioned", e.DN, e.Get("userAccountControl")) + last, nil
+		return VerdictDisabled, fmt.Sprintf("%s is disabled in the directory (%s); disabled accounts are not provisioned", e.DN, disabledBy(d, e)) + last, nil
 	case dec.Cause == reconcile.CauseDisabled:
-		return VerdictDisabled, fmt.Sprintf("%s is disabled in the directory (userAccountControl %s); the user is inactive", e.DN, e.Get("userAccountControl")) + last, nil
+		return VerdictDisabled, fmt.Sprintf("%s is disabled in the directory (%s); the user is inactive", e.DN, disabledBy(d, e)) + last, nil
 	case dec.Kind == reconcile.KindSkip:
 		return VerdictFailed, dec.Reason + last, nil
 	}

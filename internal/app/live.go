@@ -7,6 +7,7 @@ import (
 	"github.com/usersync/usersync/internal/connection"
 	"github.com/usersync/usersync/internal/directory"
 	"github.com/usersync/usersync/internal/directory/ldap"
+	"github.com/usersync/usersync/internal/directory/msgraph"
 	"github.com/usersync/usersync/internal/grouprules"
 	"github.com/usersync/usersync/internal/reconcile"
 )
@@ -19,10 +20,18 @@ type Directory struct {
 	LDAP   *ldap.Conn
 	Flavor directory.Flavor
 	Job    reconcile.Job
+	// Graph reads an Entra connection instead of LDAP, for the operations
+	// that support it (explain).
+	Graph *msgraph.Reader
 }
 
 // Close closes the LDAP connection.
-func (d *Directory) Close() error { return d.LDAP.Close() }
+func (d *Directory) Close() error {
+	if d.LDAP == nil {
+		return nil // Graph is stateless HTTP
+	}
+	return d.LDAP.Close()
+}
 
 // OpenDirectory dials and binds a connection's directory and reads its root
 // DSE. It builds the job the same way Sync does.

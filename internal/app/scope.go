@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/usersync/usersync/internal/directory"
+	"github.com/usersync/usersync/internal/directory/msgraph"
 	"github.com/usersync/usersync/internal/grouprules"
 	"github.com/usersync/usersync/internal/mapping"
 	"github.com/usersync/usersync/internal/reconcile"
@@ -19,7 +20,13 @@ func scopeMembers(ctx context.Context, dir directory.Reader, job *reconcile.Job)
 	if !ok || len(m.ScopeGroups()) == 0 {
 		return nil
 	}
-	members, err := grouprules.ReadScopeMembers(ctx, dir, job.Conn, m.ScopeGroups())
+	var members []string
+	var err error
+	if r, ok := dir.(*msgraph.Reader); ok {
+		members, err = entraScopeMembers(ctx, r, job, m.ScopeGroups())
+	} else {
+		members, err = grouprules.ReadScopeMembers(ctx, dir, job.Conn, m.ScopeGroups())
+	}
 	if err != nil {
 		return fmt.Errorf("connection %q: %w", job.Conn.Name, err)
 	}

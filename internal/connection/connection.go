@@ -157,7 +157,7 @@ type LeavePolicy struct {
 // MappingSet returns the connection's mapping configuration; Mappings is
 // nil when the baseline applies.
 func (c Connection) MappingSet() mapping.Set {
-	return mapping.Set{Mappings: c.Mappings, Scope: c.Scope, Template: c.Template}
+	return mapping.Set{Mappings: c.Mappings, Scope: c.Scope, Template: c.Template, ByObject: c.SystemType == SystemEntra}
 }
 
 // Default deletion-guard thresholds. Azure's provisioning service holds back

@@ -100,6 +100,11 @@ type Set struct {
 	Mappings []Mapping `json:"mappings"`
 	Scope    *Scope    `json:"scope,omitempty"`
 	Template *Template `json:"template,omitempty"`
+	// ByObject says that scope.groups and scope.users name Entra ID
+	// objects (a group by displayName or object id, a user by object id)
+	// rather than DNs: an Entra connection's set. It is not part of the
+	// mapping document, which reads the same on every connection.
+	ByObject bool `json:"-"`
 }
 
 // Field is one mapped application field. An empty Value means "clear the

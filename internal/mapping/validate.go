@@ -40,7 +40,11 @@ func (s Set) Validate(baseline bool) Problems {
 		validateMappings(s.Mappings, add)
 	}
 	if s.Scope != nil {
-		s.Scope.validate(add)
+		if s.ByObject {
+			s.Scope.validateObjects(add)
+		} else {
+			s.Scope.validate(add)
+		}
 	}
 	if s.Template != nil {
 		s.Template.validate(add)

@@ -79,6 +79,13 @@ func (p *planner) finish(ctx context.Context) error {
 		return fmt.Errorf("%w for %q under %q, yet %d users are active: an empty read is never trusted, so nobody was deactivated",
 			ErrEmptyRead, p.j.Conn.SearchFilter, p.j.Conn.SearchPath, len(gone))
 	}
+	gone, err := p.spareRestorable(ctx, gone)
+	if err != nil {
+		if eerr := p.emit(ctx); eerr != nil {
+			return eerr
+		}
+		return err
+	}
 	p.settleToken()
 	if err := p.leave(ctx, gone, p.j.token); err != nil {
 		return err

@@ -81,3 +81,37 @@ func (r *Reader) User(ctx context.Context, id string, attrs []string) (*director
 	}
 	return o.entry, r.wanted(o.entry), nil
 }
+
+// Wanted says whether a full read would read the user: guests only when
+// the connection includes them, and only users its filter accepts.
+func (r *Reader) Wanted(e *directory.Entry) bool { return r.wanted(e) }
+
+// Lookup finds one user whatever the connection's filter says, by object
+// id or userPrincipalName (user-get: /users/{id | userPrincipalName}) or
+// else by mail, for explaining why a user is or is not synced. It returns
+// nil when no user matches.
+func (r *Reader) Lookup(ctx context.Context, who string, attrs []string) (*directory.Entry, error) {
+	if strings.TrimSpace(who) == "" {
+		return nil, nil
+	}
+	if IsObjectID(who) || strings.Contains(who, "@") {
+		e, _, err := r.User(ctx, who, attrs)
+		if err != nil || e != nil {
+			return e, err
+		}
+	}
+	var p page
+	link := r.cfg.GraphURL + "/v1.0/users?$select=id&$top=2&$filter=" + url.QueryEscape("mail eq "+odataString(who))
+	if err := r.get(ctx, link, &p); err != nil {
+		return nil, err
+	}
+	if len(p.Value) == 0 {
+		return nil, nil
+	}
+	o, err := decode(p.Value[0])
+	if err != nil {
+		return nil, err
+	}
+	e, _, err := r.User(ctx, o.id, attrs)
+	return e, err
+}

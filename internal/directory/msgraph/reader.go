@@ -31,6 +31,14 @@ type Reader struct {
 	upns map[string]string
 	// fresh is the token Refresh gave after a 401; it is used from then on.
 	fresh string
+	// resume is the last run's token, when Resume was given one holding
+	// the groups; affected then names the users whose memberships the
+	// groups' delta changed, once the groups were read from it.
+	resume   *token
+	affected map[string]bool
+	// groupsResync says why the groups were read in full although the
+	// reader was resumed (Graph no longer knew the link).
+	groupsResync string
 }
 
 type group struct {
@@ -58,6 +66,9 @@ func (r *Reader) Close() error { return nil }
 type token struct {
 	Users  string `json:"users"`
 	Groups string `json:"groups,omitempty"`
+	// Graph is the groups as they stood at the Groups link, so that the
+	// next run need only apply the groups' delta.
+	Graph map[string]savedGroup `json:"graph,omitempty"`
 }
 
 // ChangeToken returns nothing useful: Graph gives a delta link only at the
@@ -72,7 +83,11 @@ func (r *Reader) TokenAfterRead() (string, bool) {
 	if r.usersLink == "" {
 		return "", false
 	}
-	b, _ := json.Marshal(token{Users: r.usersLink, Groups: r.groupsLink})
+	tok := token{Users: r.usersLink, Groups: r.groupsLink}
+	if r.groupsLink != "" && r.groups != nil {
+		tok.Graph = saveGroups(r.groups)
+	}
+	b, _ := json.Marshal(tok)
 	return string(b), true
 }
 
@@ -181,6 +196,17 @@ func (r *Reader) pages(ctx context.Context, link string, fn func(object) error) 
 // entries named by id, with cn (the displayName, which the group rules
 // match) and member (the members' ids).
 func (r *Reader) readGroups(ctx context.Context, fn func(*directory.Entry) error) error {
+	r.affected = nil
+	if r.resume != nil {
+		groups, link, affected, ok, err := r.groupsFromDelta(ctx)
+		if err != nil {
+			return err
+		}
+		if ok {
+			r.groups, r.groupsLink, r.affected = groups, link, affected
+			return r.passGroups(groups, fn)
+		}
+	}
 	groups := map[string]*group{}
 	link, err := r.pages(ctx, r.deltaURL("groups", "displayName,members"), func(o object) error {
 		if o.removed != "" {
@@ -194,6 +220,11 @@ func (r *Reader) readGroups(ctx context.Context, fn func(*directory.Entry) error
 		return err
 	}
 	r.groups, r.groupsLink = groups, link
+	return r.passGroups(groups, fn)
+}
+
+// passGroups calls fn for every group, in the order of their ids.
+func (r *Reader) passGroups(groups map[string]*group, fn func(*directory.Entry) error) error {
 	ids := make([]string, 0, len(groups))
 	for id := range groups {
 		ids = append(ids, id)
@@ -235,6 +266,11 @@ func (g *group) entry(id string) *directory.Entry {
 		"id": {id}, "objectid": {id}, "cn": {g.name}, "displayname": {g.name}, "member": members}}
 }
 
+// maxAffectedReads bounds the users an incremental read fetches one by one
+// because their memberships changed: past it, one full read of the users'
+// delta (999 to a page) costs fewer requests.
+const maxAffectedReads = 2000
+
 // errResync wraps directory.ErrTokenExpired with why a full read is needed.
 func errResync(format string, args ...any) error {
 	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), directory.ErrTokenExpired)
@@ -244,8 +280,12 @@ func errResync(format string, args ...any) error {
 // When the token holds a groups link and this reader has read the groups
 // in this run (the group rules did), the users whose memberships changed
 // are read again as changed too, since a membership change does not
-// appear in the users' delta. A deleted group, or a change of a nested
-// group, calls for a full read.
+// appear in the users' delta. When the group read applied the groups'
+// delta to the groups the token kept (Resume), the users it found affected
+// are those; otherwise the groups' delta is read here, and a deleted group,
+// or a change of a nested group, calls for a full read. So many affected
+// users that reading them one by one would cost more than reading
+// everyone also calls for a full read.
 func (r *Reader) ReadChanges(ctx context.Context, q directory.Query, since string, fn func(directory.Change) error) error {
 	var tok token
 	if err := json.Unmarshal([]byte(since), &tok); err != nil || tok.Users == "" {
@@ -255,10 +295,20 @@ func (r *Reader) ReadChanges(ctx context.Context, q directory.Query, since strin
 		return errResync("the saved delta link belongs to another Graph endpoint")
 	}
 	affected := map[string]bool{}
-	if tok.Groups != "" && r.groups != nil {
+	switch {
+	case tok.Groups != "" && r.groupsResync != "":
+		return errResync("%s", r.groupsResync)
+	case tok.Groups != "" && r.affected != nil && r.resume != nil && r.resume.Groups == tok.Groups:
+		// The group read this run applied the groups' delta since this
+		// very token: its affected users are the membership changes.
+		affected = r.affected
+	case tok.Groups != "" && r.groups != nil:
 		if err := r.groupChanges(ctx, tok.Groups, affected); err != nil {
 			return err
 		}
+	}
+	if len(affected) > maxAffectedReads {
+		return errResync("the group memberships of %d users changed, more than reading them one by one is worth", len(affected))
 	}
 	r.usersLink = ""
 	mgr := wantsManager(q.Attributes)
@@ -314,6 +364,7 @@ func (r *Reader) ReadChanges(ctx context.Context, q directory.Query, since strin
 			ids = append(ids, id)
 		}
 	}
+
 	sort.Strings(ids)
 	sel := selectFor(q.Attributes)
 	for _, id := range ids {

@@ -111,6 +111,10 @@ func (s *Server) Handler() http.Handler {
 	g("GET /v1.0/groups/{id}", groups, s.handleGetGroup)
 	g("GET /v1.0/groups/{id}/members", groups, func(w http.ResponseWriter, r *http.Request) { s.handleMembers(w, r, false) })
 	g("GET /v1.0/groups/{id}/transitiveMembers", groups, func(w http.ResponseWriter, r *http.Request) { s.handleMembers(w, r, true) })
+	// directory-deleteditems-list.md spells the segment both deletedItems
+	// and deleteditems.
+	g("GET /v1.0/directory/deletedItems/microsoft.graph.user", users, s.handleDeletedUsers)
+	g("GET /v1.0/directory/deleteditems/microsoft.graph.user", users, s.handleDeletedUsers)
 	mux.HandleFunc("/v1.0/", func(w http.ResponseWriter, r *http.Request) {
 		writeGraphError(w, r, http.StatusBadRequest, "BadRequest", "Resource not found for the segment '"+strings.TrimPrefix(r.URL.Path, "/v1.0/")+"'.")
 	})
