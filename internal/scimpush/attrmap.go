@@ -189,6 +189,22 @@ func (r Resource) Value(p string) string {
 	return fmt.Sprint(v)
 }
 
+// hasTyped reports whether p is a typed path (emails[type eq "work"].value)
+// whose typed value the resource has; other paths report true.
+func (r Resource) hasTyped(p string) bool {
+	attr, typ, _, err := splitPath(p)
+	if err != nil || typ == "" || attr == "enterprise" {
+		return true
+	}
+	list, _ := r[attr].([]any)
+	for _, it := range list {
+		if m, ok := it.(map[string]any); ok && strings.EqualFold(fmt.Sprint(m["type"]), typ) {
+			return true
+		}
+	}
+	return false
+}
+
 // Active reads the resource's active flag; a resource without one counts
 // as active, as RFC 7643 leaves its absence to mean.
 func (r Resource) Active() bool {
@@ -213,6 +229,12 @@ func Diff(cur Resource, values map[string]string, active bool) []Op {
 		case want == have:
 		case want == "":
 			ops = append(ops, Op{Op: "remove", Path: patchPath(p)})
+		case have == "" && !cur.hasTyped(p):
+			// RFC 7644 section 3.5.2.3: a replace whose value filter
+			// matches nothing is an error (noTarget), so a value of a
+			// type the user does not have yet is added to the list.
+			attr, typ, sub, _ := splitPath(p)
+			ops = append(ops, Op{Op: "add", Path: attr, Value: []map[string]any{{"type": typ, sub: want}}})
 		default:
 			ops = append(ops, Op{Op: "replace", Path: patchPath(p), Value: want})
 		}

@@ -325,3 +325,52 @@ func TestPushDeletionGuardHoldsABurst(t *testing.T) {
 		t.Fatalf("approved run = %+v, %v", res, err)
 	}
 }
+
+// "push all": compare the target's users with the store and fix the
+// differences, leaving the application's own users alone.
+func TestPushFullReconcilesTheTarget(t *testing.T) {
+	f := newFixture(t, connection.MatchUserName)
+	ctx := context.Background()
+	f.apply(t, store.Batch{Creates: []store.User{adUser(1), adUser(2)}})
+	u1 := f.user(t, "user1@example.test")
+	if _, err := f.st.CreateEntity(ctx, store.KindGroup, "Ops"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.st.AddMembership(ctx, u1.ID, store.KindGroup, "Ops", store.SourceManual); err != nil {
+		t.Fatal(err)
+	}
+	f.srv.PutUser(map[string]any{"userName": "user1@example.test", "active": true, "title": "stale"})
+	f.srv.PutUser(map[string]any{"userName": "left@example.test", "externalId": "guid-gone", "active": true})
+	f.srv.PutUser(map[string]any{"userName": "app-admin", "active": true})
+	res, err := f.pusher.Full(ctx, f.run(t), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	users := byUserName(f.srv)
+	if len(users) != 4 || res.Created != 1 || res.Updated != 1 || res.Deactivated != 1 {
+		t.Fatalf("full push = %+v; target %v", res.Counts, users)
+	}
+	if users["left@example.test"]["active"] != false || users["app-admin"]["active"] != true {
+		t.Fatalf("stray not deactivated or the application's own user touched: %v", users)
+	}
+	if _, ok := users["user1@example.test"]["title"]; ok {
+		t.Fatalf("a title usersync does not have was kept: %v", users["user1@example.test"])
+	}
+	var members string
+	for _, g := range f.srv.Groups() {
+		members = fmt.Sprint(g["displayName"], g["members"])
+	}
+	if !strings.Contains(members, fmt.Sprint(users["user1@example.test"]["id"])) {
+		t.Fatalf("group = %s, want user1 in Ops", members)
+	}
+	last, _ := f.st.LastEventSeq(ctx)
+	if pos, _ := f.pusher.Position(ctx); pos != last {
+		t.Fatalf("position %d after a full push, want %d", pos, last)
+	}
+	// A second full push finds nothing to do.
+	f.srv.ResetRequests()
+	res, err = f.pusher.Full(ctx, f.run(t), false)
+	if err != nil || res.Created+res.Updated+res.Deactivated+res.MembershipChanges != 0 {
+		t.Fatalf("second full push = %+v, %v", res.Counts, err)
+	}
+}
