@@ -70,6 +70,9 @@ func (a *App) sync(ctx context.Context, name string, opts SyncOptions) (*reconci
 			return nil, fmt.Errorf("%w: %w", ErrUsage, err)
 		}
 	}
+	if c.IsPushTarget() {
+		return a.syncPush(ctx, c, opts)
+	}
 	if c.DirectoryType == connection.DirectoryRelyingParty {
 		return a.syncRelyingParty(ctx, c, opts)
 	}

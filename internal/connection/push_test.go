@@ -79,3 +79,23 @@ func TestPushTargetOverPlainHTTPWarns(t *testing.T) {
 		t.Fatalf("Insecure = %v, want one warning on baseUrl", w)
 	}
 }
+
+// A stored token is only ever sent to the URL it was entered for: pointing
+// the target elsewhere without giving the token again is refused.
+func TestPushTargetTokenStaysWithItsURL(t *testing.T) {
+	old, _ := Parse([]byte(`{"name":"app","directoryType":"target","systemType":"scim","baseUrl":"https://app.example.test/scim/v2","token":"t"}`))
+	for _, tc := range []struct{ doc, field string }{
+		{`{"name":"app","directoryType":"target","systemType":"scim","baseUrl":"https://evil.example.test/scim/v2"}`, "baseUrl"},
+		{`{"name":"app","directoryType":"target","systemType":"scim","baseUrl":"https://app.example.test/scim/v2","tokenUrl":"https://evil.example.test/t","clientId":"c"}`, "tokenUrl"},
+	} {
+		next, _ := Parse([]byte(tc.doc))
+		err := KeepCredential(old, next, "token", false, true)
+		if err == nil || !strings.Contains(err.Error(), tc.field) {
+			t.Errorf("KeepCredential after changing %s = %v, want the token required again", tc.field, err)
+		}
+	}
+	same, _ := Parse([]byte(`{"name":"app","directoryType":"target","systemType":"scim","baseUrl":"https://app.example.test/scim/v2","matchAttribute":"emails"}`))
+	if err := KeepCredential(old, same, "token", false, true); err != nil {
+		t.Errorf("an edit that keeps the URL lost the token: %v", err)
+	}
+}
