@@ -52,8 +52,12 @@ func NewClient(c connection.Connection) (*Client, error) {
 	if rate == 0 {
 		rate = connection.DefaultPushRate
 	}
-	return &Client{BaseURL: c.BaseURL, HTTP: hc, Retries: 5, Backoff: time.Second, MaxWait: 2 * time.Minute, Limiter: &Limiter{Rate: rate}}, nil
+	return &Client{BaseURL: c.BaseURL, HTTP: hc, Retries: 5, Backoff: RetryBackoff, MaxWait: 2 * time.Minute, Limiter: &Limiter{Rate: rate}}, nil
 }
+
+// RetryBackoff is the first wait of a target's client after a 5xx or a
+// failed connection; tests shorten it.
+var RetryBackoff = time.Second
 
 // bearerTransport adds the target's token to every request (RFC 6750).
 type bearerTransport struct {

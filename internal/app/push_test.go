@@ -1,0 +1,123 @@
+package app_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/usersync/usersync/internal/app"
+	"github.com/usersync/usersync/internal/scimpush"
+	"github.com/usersync/usersync/internal/scimtest"
+	"github.com/usersync/usersync/internal/store"
+	"github.com/usersync/usersync/internal/testdir/apptest"
+)
+
+// The issue: the local SCIM endpoint of the SCIM issue is the first test
+// target. A second usersync (its own store, its /scim/v2 endpoint served
+// over HTTP) receives the users, the changes and the memberships of the
+// first, and a push of nothing new sends nothing.
+func TestPushToUsersyncsOwnSCIMEndpoint(t *testing.T) {
+	target := scimtest.Start(t, "", scimtest.Options{})
+	a := apptest.Open(t, "", nil)
+	ctx := context.Background()
+	doc := fmt.Sprintf(`{"name":"app","directoryType":"target","systemType":"scim","baseUrl":%q,"token":%q}`, target.URL, target.Token)
+	c, _, err := a.ApplyConnection(ctx, []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.HasPassword || strings.Contains(fmt.Sprint(c), target.Token) {
+		t.Fatalf("applied target leaks or lost its token: %+v", c)
+	}
+	res, err := a.CheckConnection(ctx, "app")
+	if err != nil || !strings.Contains(strings.Join(res.Steps, "\n"), "PATCH supported") {
+		t.Fatalf("check = %v, %v", res, err)
+	}
+	var ids []int64
+	for i := 1; i <= 3; i++ {
+		id, err := a.Store.CreateLocalUser(ctx, store.User{UserID: fmt.Sprintf("ann%d@example.test", i), Status: store.StatusActive,
+			Fields: map[string]string{"displayName": fmt.Sprintf("Ann %d", i), "firstName": "Ann", "lastName": fmt.Sprint("L", i), "email": fmt.Sprintf("ann%d@example.test", i)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	if _, err := a.Store.CreateEntity(ctx, store.KindGroup, "Pilots"); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Store.AddMembership(ctx, ids[0], store.KindGroup, "Pilots", store.SourceManual); err != nil {
+		t.Fatal(err)
+	}
+	run, err := a.Push(ctx, "app", app.PushOptions{})
+	if err != nil || run.Status != store.RunSucceeded || run.Created != 3 || run.MembershipChanges != 1 {
+		t.Fatalf("push = %+v, %v", run, err)
+	}
+	got := scimUsers(t, target)
+	if len(got) != 3 || got["ann1@example.test"].Fields["lastName"] != "L1" {
+		t.Fatalf("target users = %v", got)
+	}
+	// An operator's edit and a deactivation arrive; the run is in the
+	// runs list like every run.
+	if err := a.Store.SetUserField(ctx, ids[1], "lastName", "Changed"); err != nil {
+		t.Fatal(err)
+	}
+	u3, _ := a.Store.GetUser(ctx, ids[2])
+	u3.Status = store.StatusInactive
+	if err := a.Store.UpdateLocalUser(ctx, u3); err != nil {
+		t.Fatal(err)
+	}
+	run, err = a.Push(ctx, "app", app.PushOptions{})
+	if err != nil || run.Updated != 1 || run.Deactivated != 1 {
+		t.Fatalf("second push = %+v, %v", run, err)
+	}
+	got = scimUsers(t, target)
+	if got["ann2@example.test"].Fields["lastName"] != "Changed" || got["ann3@example.test"].Status != store.StatusInactive {
+		t.Fatalf("target after the changes = %v", got)
+	}
+	runs, err := a.Store.ListRuns(ctx, store.RunQuery{Connection: "app"})
+	if err != nil || len(runs) != 2 || runs[0].Mode != app.ModePush {
+		t.Fatalf("runs of the target = %+v, %v", runs, err)
+	}
+	// A full push finds the target in step.
+	run, err = a.Push(ctx, "app", app.PushOptions{Full: true})
+	if err != nil || run.Created+run.Updated+run.Deactivated != 0 {
+		t.Fatalf("full push of a target in step = %+v, %v", run, err)
+	}
+}
+
+func scimUsers(t *testing.T, s *scimtest.Server) map[string]store.User {
+	t.Helper()
+	us, err := s.App.Store.ListUsers(context.Background(), store.UserQuery{Connection: s.Conn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]store.User{}
+	for _, u := range us {
+		out[u.UserID] = u
+	}
+	return out
+}
+
+// A target that is down fails the run, which the runs list shows, and
+// nothing is marked pushed.
+func TestPushToATargetThatIsDownFailsTheRun(t *testing.T) {
+	defer func(d time.Duration) { scimpush.RetryBackoff = d }(scimpush.RetryBackoff)
+	scimpush.RetryBackoff = time.Millisecond
+	a := apptest.Open(t, "", nil)
+	ctx := context.Background()
+	if _, _, err := a.ApplyConnection(ctx, []byte(`{"name":"app","directoryType":"target","systemType":"scim","baseUrl":"http://127.0.0.1:1/scim/v2","token":"t"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Store.CreateLocalUser(ctx, store.User{UserID: "ann", Status: store.StatusActive}); err != nil {
+		t.Fatal(err)
+	}
+	run, err := a.Push(ctx, "app", app.PushOptions{})
+	if !errors.Is(err, scimpush.ErrUnavailable) || run.Status != store.RunFailed {
+		t.Fatalf("push to a closed port = %+v, %v", run, err)
+	}
+	if tok, _ := a.Store.ChangeToken(ctx, "app"); tok != "" {
+		t.Fatalf("position %q saved by a failed push", tok)
+	}
+}
