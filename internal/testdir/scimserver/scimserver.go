@@ -45,6 +45,8 @@ type Server struct {
 	users      *store
 	groups     *store
 	httpSrv    *httptest.Server
+	gate       chan struct{} // when not nil, requests wait until it closes
+	stalled    int
 }
 
 // Start serves an empty provider until the test ends.
@@ -71,6 +73,19 @@ func Start(t testing.TB) *Server {
 		req := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery}
 		if len(body) > 0 {
 			_ = json.Unmarshal(body, &req.Body)
+		}
+		s.mu.Lock()
+		gate := s.gate
+		if gate != nil {
+			s.stalled++
+		}
+		s.mu.Unlock()
+		if gate != nil {
+			select {
+			case <-gate:
+			case <-r.Context().Done():
+				return
+			}
 		}
 		s.mu.Lock()
 		down, throttled, after := s.down, s.throttle > 0, s.retryAfter
@@ -115,6 +130,30 @@ func (s *Server) Throttle(n, retryAfterSeconds int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.throttle, s.retryAfter = n, retryAfterSeconds
+}
+
+// Stall makes every request wait, unanswered, until Release.
+func (s *Server) Stall() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.gate, s.stalled = make(chan struct{}), 0
+}
+
+// Stalled counts the requests that arrived since Stall.
+func (s *Server) Stalled() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stalled
+}
+
+// Release answers the stalled requests and serves again.
+func (s *Server) Release() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.gate != nil {
+		close(s.gate)
+		s.gate = nil
+	}
 }
 
 // SetDown makes every request fail with 503 (down) or be served again.
