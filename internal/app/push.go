@@ -153,7 +153,7 @@ func (a *App) RunPushers(ctx context.Context, every time.Duration) {
 				return
 			}
 			runs, err := a.Store.ListRuns(ctx, store.RunQuery{Connection: name, Limit: 1})
-			if err == nil && len(runs) == 1 && runs[0].Status == store.RunAwaitingApproval {
+			if err == nil && len(runs) == 1 && (runs[0].Status == store.RunAwaitingApproval || recentlyFailed(runs[0], every)) {
 				continue
 			}
 			if !a.pushDue(ctx, name) {
@@ -172,6 +172,15 @@ func (a *App) RunPushers(ctx context.Context, every time.Duration) {
 		case <-t.C:
 		}
 	}
+}
+
+// PushRetryAfterFailure is how long a target whose push failed (it was
+// down, or kept answering 5xx) waits before the next try, so that an
+// outage does not fill the runs list with a failed run every tick.
+const PushRetryAfterFailure = 30 * time.Second
+
+func recentlyFailed(r store.Run, every time.Duration) bool {
+	return r.Status == store.RunFailed && r.FinishedAt != nil && time.Since(*r.FinishedAt) < max(PushRetryAfterFailure, every)
 }
 
 // pushDue reports whether the feed has events past the target's position,
