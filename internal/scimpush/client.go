@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/oauth2"
 )
 
 // Errors a target's answers map to; a caller tells them apart with
@@ -25,6 +27,9 @@ var (
 	// ErrUnavailable is a target that did not answer, or kept answering
 	// 429 or 5xx after every retry: nothing may be marked pushed.
 	ErrUnavailable = errors.New("scim target: unavailable")
+	// ErrUnauthorized is 401 or 403, or a token endpoint that refused the
+	// client credentials: the target's credential needs fixing.
+	ErrUnauthorized = errors.New("scim target: not authorized")
 )
 
 // StatusError is an answer that is not a success, with the SCIM error
@@ -56,6 +61,8 @@ func (e *StatusError) Is(target error) bool {
 		return e.Status == http.StatusConflict
 	case ErrNotFound:
 		return e.Status == http.StatusNotFound
+	case ErrUnauthorized:
+		return e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden
 	case ErrUnavailable:
 		return e.Status == http.StatusTooManyRequests || e.Status >= 500
 	}
@@ -160,6 +167,12 @@ func (c *Client) once(ctx context.Context, method, path string, payload []byte, 
 		req.Header.Set("Content-Type", "application/scim+json")
 	}
 	resp, err := c.HTTP.Do(req)
+	var refused *oauth2.RetrieveError
+	if errors.As(err, &refused) && refused.Response != nil && refused.Response.StatusCode < 500 {
+		// A token endpoint that refuses the client's credentials will
+		// refuse them again: the run fails now instead of retrying.
+		return fmt.Errorf("scim target: %s %s: %w: %w", method, path, ErrUnauthorized, err)
+	}
 	if err != nil {
 		return fmt.Errorf("scim target: %s %s: %w: %w", method, path, ErrUnavailable, err)
 	}

@@ -120,7 +120,7 @@ func (p *Pusher) Incremental(ctx context.Context, runID int64, approved bool) (R
 		var failure error
 		for _, e := range evs {
 			o, err := p.apply(ctx, e, &res.Counts)
-			if err != nil && (errors.Is(err, ErrUnavailable) || ctx.Err() != nil) {
+			if err != nil && (stopsRun(err) || ctx.Err() != nil) {
 				failure = err
 				break
 			}
@@ -221,8 +221,15 @@ func outcome(u store.User, action, reason string) *store.Outcome {
 	return &store.Outcome{UserRowID: u.ID, ExternalID: u.ExternalID, UserID: u.UserID, Action: action, Reason: reason}
 }
 
+// stopsRun reports whether err is about the target rather than one user:
+// a target that is down or refuses usersync's credential fails the run, and
+// the event is pushed again by the next one.
+func stopsRun(err error) bool {
+	return errors.Is(err, ErrUnavailable) || errors.Is(err, ErrUnauthorized)
+}
+
 func (p *Pusher) failed(u store.User, c *store.Counts, err error) (*store.Outcome, error) {
-	if errors.Is(err, ErrUnavailable) {
+	if stopsRun(err) {
 		return nil, err
 	}
 	c.Failed++

@@ -374,3 +374,18 @@ func TestPushFullReconcilesTheTarget(t *testing.T) {
 		t.Fatalf("second full push = %+v, %v", res.Counts, err)
 	}
 }
+
+// A target that refuses usersync's token fails the run instead of failing
+// every user one by one: nothing is marked pushed.
+func TestPushWithAWrongTokenMarksNothing(t *testing.T) {
+	f := newFixture(t, connection.MatchUserName)
+	f.pusher.Client.HTTP = bearerClient("wrong")
+	f.apply(t, store.Batch{Creates: []store.User{adUser(1), adUser(2)}})
+	res, err := f.pusher.Incremental(context.Background(), f.run(t), false)
+	if !errors.Is(err, scimpush.ErrUnauthorized) || res.Failed != 0 {
+		t.Fatalf("push with a wrong token = %+v, %v", res, err)
+	}
+	if pos, _ := f.pusher.Position(context.Background()); pos != 0 {
+		t.Fatalf("position %d after a refused push", pos)
+	}
+}
