@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/usersync/usersync/internal/scimtest"
 	"github.com/usersync/usersync/internal/store"
 	"github.com/usersync/usersync/internal/testdir/apptest"
+	"github.com/usersync/usersync/internal/testdir/scimserver"
 )
 
 // The issue: the local SCIM endpoint of the SCIM issue is the first test
@@ -119,5 +121,46 @@ func TestPushToATargetThatIsDownFailsTheRun(t *testing.T) {
 	}
 	if tok, _ := a.Store.ChangeToken(ctx, "app"); tok != "" {
 		t.Fatalf("position %q saved by a failed push", tok)
+	}
+}
+
+// Two instances on one store never push the same events at once: while
+// one holds the target's lease the other is told who holds it, and every
+// user reaches the target once.
+func TestPushTwoInstancesShareOneLease(t *testing.T) {
+	srv := scimserver.Start(t)
+	db := filepath.Join(t.TempDir(), "usersync.db")
+	a1 := apptest.Open(t, db, nil)
+	a2 := apptest.Open(t, db, nil)
+	ctx := context.Background()
+	doc := fmt.Sprintf(`{"name":"app","directoryType":"target","systemType":"scim","baseUrl":%q,"token":%q}`, srv.URL, srv.Token)
+	if _, _, err := a1.ApplyConnection(ctx, []byte(doc)); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 5; i++ {
+		if _, err := a1.Store.CreateLocalUser(ctx, store.User{UserID: fmt.Sprintf("u%d", i), Status: store.StatusActive}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv.Stall()
+	done := make(chan error, 1)
+	go func() { _, err := a1.Push(ctx, "app", app.PushOptions{}); done <- err }()
+	for srv.Stalled() == 0 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	_, err := a2.Push(ctx, "app", app.PushOptions{})
+	var held *store.LeaseHeldError
+	if !errors.As(err, &held) {
+		t.Fatalf("second instance's push while the first pushes = %v, want the lease held", err)
+	}
+	srv.Release()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if run, err := a2.Push(ctx, "app", app.PushOptions{}); err != nil || run.Created != 0 {
+		t.Fatalf("second instance after the first = %+v, %v; want nothing left to push", run, err)
+	}
+	if n := len(srv.Users()); n != 5 {
+		t.Fatalf("target holds %d users, want 5", n)
 	}
 }
