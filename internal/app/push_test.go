@@ -14,6 +14,7 @@ import (
 	"github.com/usersync/usersync/internal/scimtest"
 	"github.com/usersync/usersync/internal/store"
 	"github.com/usersync/usersync/internal/testdir/apptest"
+	pgtest "github.com/usersync/usersync/internal/testdir/postgres"
 	"github.com/usersync/usersync/internal/testdir/scimserver"
 )
 
@@ -21,9 +22,15 @@ import (
 // target. A second usersync (its own store, its /scim/v2 endpoint served
 // over HTTP) receives the users, the changes and the memberships of the
 // first, and a push of nothing new sends nothing.
+// On SQLite and PostgreSQL: the position is saved by each store's Apply.
 func TestPushToUsersyncsOwnSCIMEndpoint(t *testing.T) {
-	target := scimtest.Start(t, "", scimtest.Options{})
-	a := apptest.Open(t, "", nil)
+	t.Run("sqlite", func(t *testing.T) { pushToOwnEndpoint(t, "", "") })
+	t.Run("postgres", func(t *testing.T) { pushToOwnEndpoint(t, pgtest.URL(t), pgtest.URL(t)) })
+}
+
+func pushToOwnEndpoint(t *testing.T, db, targetDB string) {
+	target := scimtest.Start(t, targetDB, scimtest.Options{})
+	a := apptest.Open(t, db, nil)
 	ctx := context.Background()
 	doc := fmt.Sprintf(`{"name":"app","directoryType":"target","systemType":"scim","baseUrl":%q,"token":%q}`, target.URL, target.Token)
 	c, _, err := a.ApplyConnection(ctx, []byte(doc))
