@@ -121,6 +121,20 @@ func (a *App) pushRun(ctx context.Context, c connection.Connection, opts PushOpt
 	return run, nil
 }
 
+// approvePush approves a push the deletion guard held: a new run pushes
+// the held events with the guard lifted, and the held run says which.
+func (a *App) approvePush(ctx context.Context, held store.Run) (store.Run, error) {
+	run, err := a.Push(ctx, held.Connection, PushOptions{Full: held.Mode == ModePushFull, Approve: true, Trigger: store.TriggerManual})
+	if err != nil {
+		return held, err
+	}
+	now := time.Now()
+	held.Status, held.FinishedAt, held.Error = store.RunSucceeded, &now, ""
+	held.Warnings = append(held.Warnings, fmt.Sprintf("approved at %s: run %d pushed the held deactivations and deletions",
+		now.UTC().Format(time.RFC3339), run.ID))
+	return held, a.Store.UpdateRun(ctx, held)
+}
+
 // PushTargets returns the names of the SCIM push targets.
 func (a *App) PushTargets(ctx context.Context) ([]string, error) {
 	cs, err := a.Store.ListConnections(ctx)

@@ -171,3 +171,50 @@ func TestPushTwoInstancesShareOneLease(t *testing.T) {
 		t.Fatalf("target holds %d users, want 5", n)
 	}
 }
+
+// The deletion guard holds a burst of deactivations for approval, as for
+// every run: `runs approve` pushes them.
+func TestPushHeldByTheGuardIsApprovedLikeARun(t *testing.T) {
+	srv := scimserver.Start(t)
+	a := apptest.Open(t, "", nil)
+	ctx := context.Background()
+	doc := fmt.Sprintf(`{"name":"app","directoryType":"target","systemType":"scim","baseUrl":%q,"token":%q}`, srv.URL, srv.Token)
+	if _, _, err := a.ApplyConnection(ctx, []byte(doc)); err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for i := 1; i <= 12; i++ {
+		id, err := a.Store.CreateLocalUser(ctx, store.User{UserID: fmt.Sprintf("u%d", i), Status: store.StatusActive})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	if _, err := a.Push(ctx, "app", app.PushOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids[:8] {
+		u, _ := a.Store.GetUser(ctx, id)
+		u.Status = store.StatusInactive
+		if err := a.Store.UpdateLocalUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	held, err := a.Push(ctx, "app", app.PushOptions{})
+	if !errors.Is(err, scimpush.ErrHeld) || held.Status != store.RunAwaitingApproval || held.PendingDeactivations != 8 {
+		t.Fatalf("burst = %+v, %v", held, err)
+	}
+	approved, err := a.ApproveRun(ctx, held.ID)
+	if err != nil || approved.Status != store.RunSucceeded {
+		t.Fatalf("approve = %+v, %v", approved, err)
+	}
+	inactive := 0
+	for _, u := range srv.Users() {
+		if u["active"] == false {
+			inactive++
+		}
+	}
+	if inactive != 8 {
+		t.Fatalf("%d users inactive on the target after approval, want 8", inactive)
+	}
+}

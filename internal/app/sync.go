@@ -176,6 +176,9 @@ func (a *App) ApproveRun(ctx context.Context, id int64) (_ store.Run, err error)
 	if err != nil {
 		return run, err
 	}
+	if c.IsPushTarget() {
+		return a.approvePush(ctx, run)
+	}
 	// The held run's change token was not saved, and the one saved before
 	// may belong to another search (a changed filter is what usually trips
 	// the guard): clearing it makes the next run full, so it sees the store
