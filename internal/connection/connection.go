@@ -288,6 +288,9 @@ func (c Connection) Redacted() Connection {
 // Address is host:port for dialing; for an Entra connection, the host of
 // its Graph endpoint, for listings.
 func (c Connection) Address() string {
+	if c.IsPushTarget() {
+		return c.BaseURL
+	}
 	if c.SystemType == SystemEntra {
 		_, graph, _ := c.Endpoints()
 		return strings.TrimPrefix(graph, "https://")
