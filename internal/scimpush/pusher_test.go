@@ -389,3 +389,22 @@ func TestPushWithAWrongTokenMarksNothing(t *testing.T) {
 		t.Fatalf("position %d after a refused push", pos)
 	}
 }
+
+// Scoping: only the users of the target's pushConnections are pushed.
+func TestPushOnlyTheConnectionsInScope(t *testing.T) {
+	f := newFixture(t, connection.MatchUserName)
+	ctx := context.Background()
+	if _, err := f.st.CreateLocalUser(ctx, store.User{UserID: "local-admin", Status: store.StatusActive}); err != nil {
+		t.Fatal(err)
+	}
+	f.apply(t, store.Batch{Creates: []store.User{adUser(1)}})
+	f.pusher.Connections = []string{"ad"}
+	res, err := f.pusher.Incremental(ctx, f.run(t), false)
+	if err != nil || res.Created != 1 {
+		t.Fatalf("push = %+v, %v", res, err)
+	}
+	users := byUserName(f.srv)
+	if _, ok := users["local-admin"]; ok || len(users) != 1 {
+		t.Fatalf("target users = %v, want only the ad user", users)
+	}
+}
