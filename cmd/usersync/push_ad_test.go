@@ -53,6 +53,7 @@ func TestPushADToALibrarySCIMServer(t *testing.T) {
 	if run.Status != store.RunSucceeded || run.Created != provisioned || len(users) != provisioned {
 		t.Fatalf("first push: %+v; target holds %d users, want %d", run, len(users), provisioned)
 	}
+	t.Logf("first push: %d users created on the library server in %d ms", run.Created, run.DurationMs)
 	idOf := map[string]string{}
 	for id, r := range users {
 		idOf[fmt.Sprint(r["userName"])] = id
@@ -78,6 +79,7 @@ func TestPushADToALibrarySCIMServer(t *testing.T) {
 	if run.Status != store.RunSucceeded {
 		t.Fatalf("second push: %+v", run)
 	}
+	t.Logf("second push: %d ms", run.DurationMs)
 	var got []string
 	for _, r := range target.Requests() {
 		if r.Method == "GET" {

@@ -281,8 +281,8 @@ func TestPushToATargetThatIsDownMarksNothing(t *testing.T) {
 	if outs, _ := f.st.ListOutcomes(ctx, runID, store.OutcomeQuery{}); len(outs) != 0 {
 		t.Fatalf("outcomes recorded for a run that pushed nothing: %+v", outs)
 	}
-	if len(f.waits) != 3 {
-		t.Fatalf("waits = %v, want 3 backoffs before giving up", f.waits)
+	if len(f.waits) != 3 || f.waits[0] != time.Millisecond || f.waits[1] != 2*time.Millisecond || f.waits[2] != 4*time.Millisecond {
+		t.Fatalf("waits = %v, want 3 doubling backoffs (1ms, 2ms, 4ms) before giving up", f.waits)
 	}
 	f.srv.SetDown(false)
 	if res, err := f.pusher.Incremental(ctx, f.run(t), false); err != nil || res.Created != 2 {
