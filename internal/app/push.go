@@ -214,7 +214,7 @@ func (a *App) pushDue(ctx context.Context, name string) bool {
 // needs to send only what changed.
 func checkPush(ctx context.Context, c connection.Connection) (*ldap.CheckResult, error) {
 	start := time.Now()
-	res := &ldap.CheckResult{}
+	res := &ldap.CheckResult{Flavor: "SCIM target"}
 	client, err := scimpush.NewClient(c)
 	if err != nil {
 		return res, err
@@ -233,6 +233,9 @@ func checkPush(ctx context.Context, c connection.Connection) (*ldap.CheckResult,
 		return res, fmt.Errorf("check %q: filtered GET /Users: %w", c.Name, err)
 	}
 	res.Steps = append(res.Steps, "GET /Users with a filter works")
+	if n, err := client.Count(ctx, "/Users"); err == nil {
+		res.Entries = n
+	}
 	res.Duration = time.Since(start)
 	return res, nil
 }

@@ -96,6 +96,16 @@ func (c *Client) Delete(ctx context.Context, endpoint, id string) error {
 	return c.Do(ctx, "DELETE", endpoint+"/"+url.PathEscape(id), nil, nil)
 }
 
+// Count returns an endpoint's totalResults, asking for no resources
+// (RFC 7644 section 3.4.2.4: count=0 returns only the total).
+func (c *Client) Count(ctx context.Context, endpoint string) (int, error) {
+	var lr listResponse
+	if err := c.Do(ctx, "GET", endpoint+"?count=0", nil, &lr); err != nil {
+		return 0, err
+	}
+	return lr.TotalResults, nil
+}
+
 // Each calls fn for every resource of an endpoint, a page at a time.
 func (c *Client) Each(ctx context.Context, endpoint string, fn func(Resource) error) error {
 	const count = 100
