@@ -42,6 +42,7 @@ func commands() []command {
 		{"connection", "apply | list | show | check | configure-two | delete connections", runConnection},
 		{"mapping", "test --connection NAME --user WHO [--target FIELD] [--json] 'EXPRESSION': evaluate an expression against a real directory entry", runMapping},
 		{"sync", "sync NAME [--dry-run] [--full] [--json]", runSync},
+		{"push", "push TARGET [--full] [--approve] [--json]: push users to a SCIM target now", runPush},
 		{"users", "list [--connection NAME] [--json] | show USERID | set ID FIELD VALUE | assign|unassign USERID --permission-set|--group|--site NAME | add-local USERID [--display-name N] [--email E]", runUsers},
 		{"local-user", "add USERID [--display-name N] [--email E] | list [--json] | password ID|USERID | remove ID|USERID (passwords on standard input)", runLocalUser},
 		{"admin", "password [NAME]: set an administrator's password (standard input) and log out their sessions", runAdmin},

@@ -26,6 +26,7 @@ type serveOptions struct {
 	sched             *schedulerOptions
 	scimLogRetention  time.Duration
 	ldap              *ldapOptions
+	pushEvery         time.Duration
 }
 
 func addServeFlags(fs *flagSet) *serveOptions {
@@ -35,6 +36,7 @@ func addServeFlags(fs *flagSet) *serveOptions {
 	fs.StringVar(&o.cert, "tls-cert", "", "TLS certificate (PEM); with --tls-key serves HTTPS")
 	fs.StringVar(&o.key, "tls-key", "", "TLS private key (PEM)")
 	fs.StringVar(&o.hosts, "host", "", "comma-separated DNS names the UI is reached by (loopback names and IP addresses are always accepted)")
+	fs.DurationVar(&o.pushEvery, "push-every", 2*time.Second, "how often SCIM push targets are sent the changes since their last push")
 	fs.DurationVar(&o.scimLogRetention, "scim-log-retention", store.DefaultSCIMRequestRetention, "how long the SCIM request log keeps each request (e.g. 168h)")
 	return o
 }
@@ -42,6 +44,9 @@ func addServeFlags(fs *flagSet) *serveOptions {
 func (o *serveOptions) check() error {
 	if (o.cert == "") != (o.key == "") {
 		return fmt.Errorf("%w: --tls-cert and --tls-key go together", errUsage)
+	}
+	if o.pushEvery <= 0 {
+		return fmt.Errorf("%w: --push-every must be a positive duration, got %s", errUsage, o.pushEvery)
 	}
 	if o.scimLogRetention <= 0 {
 		return fmt.Errorf("%w: --scim-log-retention must be a positive duration, got %s", errUsage, o.scimLogRetention)
@@ -107,6 +112,10 @@ func serve(ctx context.Context, e *env, a *app.App, o *serveOptions, ready func(
 		a.Deliverer().Run(runCtx, time.Second)
 		<-pruned
 	}()
+	// Every serve pushes to SCIM targets; the target's lease keeps two
+	// instances from pushing the same events at once.
+	pushDone := make(chan struct{})
+	go func() { defer close(pushDone); a.RunPushers(runCtx, o.pushEvery) }()
 	// The SCIM request log writes until runCtx ends, then flushes.
 	scimLog, scimLogDone := scimlog.New(a.Store, scimlog.Options{Retention: o.scimLogRetention, Logger: e.log}), make(chan struct{})
 	go func() { scimLog.Run(runCtx); close(scimLogDone) }()
@@ -155,6 +164,7 @@ func serve(ctx context.Context, e *env, a *app.App, o *serveOptions, ready func(
 	<-schedDone
 	<-scimLogDone
 	<-hooksDone
+	<-pushDone
 	if err != nil {
 		return fmt.Errorf("serve: shutdown: %w", err)
 	}

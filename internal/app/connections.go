@@ -58,6 +58,9 @@ func (a *App) PutConnection(ctx context.Context, c connection.Connection) (_ con
 	if c.SystemType == connection.SystemEntra {
 		credField = "clientSecret" // or certificate: both are sealed as one credential
 	}
+	if c.IsPushTarget() {
+		credField = "token" // or clientSecret: both are sealed as one credential
+	}
 	if err := connection.KeepCredential(old, c, credField, c.Password != "", sealed != ""); err != nil {
 		return c, false, fmt.Errorf("%w: %w", ErrUsage, err)
 	}
@@ -115,6 +118,9 @@ func (a *App) CheckConnection(ctx context.Context, name string) (_ *ldap.CheckRe
 	c, err := a.connectionWithSecret(ctx, name)
 	if err != nil {
 		return nil, err
+	}
+	if c.IsPushTarget() {
+		return checkPush(ctx, c)
 	}
 	if c.SystemType == connection.SystemEntra {
 		return checkEntra(ctx, c)

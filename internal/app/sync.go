@@ -70,6 +70,9 @@ func (a *App) sync(ctx context.Context, name string, opts SyncOptions) (*reconci
 			return nil, fmt.Errorf("%w: %w", ErrUsage, err)
 		}
 	}
+	if c.IsPushTarget() {
+		return a.syncPush(ctx, c, opts)
+	}
 	if c.DirectoryType == connection.DirectoryRelyingParty {
 		return a.syncRelyingParty(ctx, c, opts)
 	}
@@ -172,6 +175,9 @@ func (a *App) ApproveRun(ctx context.Context, id int64) (_ store.Run, err error)
 	c, _, err := a.Store.GetConnection(ctx, run.Connection)
 	if err != nil {
 		return run, err
+	}
+	if c.IsPushTarget() {
+		return a.approvePush(ctx, run)
 	}
 	// The held run's change token was not saved, and the one saved before
 	// may belong to another search (a changed filter is what usually trips

@@ -115,6 +115,10 @@ type Connection struct {
 	// entra.go); they sit at the top level of the document.
 	Entra
 
+	// Push holds the fields of a SCIM push target (see push.go); they sit
+	// at the top level of the document.
+	Push
+
 	// Warnings is written, never read: MarshalJSON fills it with the
 	// insecure settings (see Insecure), and Parse drops it, so that a
 	// document read back with GET can be sent again with PUT.
@@ -217,6 +221,7 @@ func (c *Connection) ApplyDefaults() {
 	if c.SystemType == SystemEntra {
 		c.applyEntraDefaults()
 	}
+	defer c.applyPushDefaults()
 	if c.Security == "" && c.SystemType != SystemEntra {
 		c.Security = SecurityNone
 	}
@@ -265,20 +270,27 @@ func (c Connection) MarshalJSON() ([]byte, error) {
 		p.HasPassword = true
 	}
 	p.ClientSecret, p.Certificate = "", ""
+	if p.Token != "" {
+		p.HasPassword = true
+	}
+	p.Token = ""
 	p.Warnings = Connection(p).Insecure()
 	return json.Marshal(p)
 }
 
 // Redacted returns a copy without the password, safe to log.
 func (c Connection) Redacted() Connection {
-	c.HasPassword = c.HasPassword || c.Password != "" || c.ClientSecret != "" || c.Certificate != ""
-	c.Password, c.ClientSecret, c.Certificate = "", "", ""
+	c.HasPassword = c.HasPassword || c.Password != "" || c.ClientSecret != "" || c.Certificate != "" || c.Token != ""
+	c.Password, c.ClientSecret, c.Certificate, c.Token = "", "", "", ""
 	return c
 }
 
 // Address is host:port for dialing; for an Entra connection, the host of
 // its Graph endpoint, for listings.
 func (c Connection) Address() string {
+	if c.IsPushTarget() {
+		return c.BaseURL
+	}
 	if c.SystemType == SystemEntra {
 		_, graph, _ := c.Endpoints()
 		return strings.TrimPrefix(graph, "https://")

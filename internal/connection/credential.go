@@ -28,6 +28,11 @@ var endpointFields = []struct {
 	{"cloud", func(o, n Connection) bool { return o.Cloud != n.Cloud }},
 	{"authorityHost", func(o, n Connection) bool { return o.AuthorityHost != n.AuthorityHost }},
 	{"graphURL", func(o, n Connection) bool { return o.GraphURL != n.GraphURL }},
+	{"baseUrl", func(o, n Connection) bool { return o.BaseURL != n.BaseURL }},
+	{"tokenUrl", func(o, n Connection) bool { return o.TokenURL != n.TokenURL }},
+	{"directoryType", func(o, n Connection) bool {
+		return o.DirectoryType != n.DirectoryType && (o.IsPushTarget() || n.IsPushTarget())
+	}},
 }
 
 // EndpointChanges names the fields of next that point the connection at a

@@ -29,7 +29,7 @@ func (c Connection) Insecure() []FieldError {
 		out = append(out, FieldError{Field: "tlsSkipVerify",
 			Message: "is true: the server's certificate is not verified, so anyone on the network path can impersonate the directory and read the bind password"})
 	}
-	return out
+	return append(out, c.pushInsecure()...)
 }
 
 // RunWarnings are the insecure settings as the warnings a run records.

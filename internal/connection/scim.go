@@ -6,8 +6,11 @@ package connection
 // tokens.
 const SystemSCIM = "scim"
 
-// IsSCIM reports whether the connection is a SCIM source.
-func (c Connection) IsSCIM() bool { return c.SystemType == SystemSCIM }
+// IsSCIM reports whether the connection is a SCIM source (a SCIM push
+// target is not: see IsPushTarget).
+func (c Connection) IsSCIM() bool {
+	return c.SystemType == SystemSCIM && c.DirectoryType != DirectoryTarget
+}
 
 // scimProblems adjusts a SCIM connection's problems: it has no directory to
 // dial, so the LDAP fields are not required, and any that is set is a

@@ -75,9 +75,9 @@ func (c Connection) Validate() error {
 		}
 	}
 	switch c.DirectoryType {
-	case DirectorySource, DirectoryRelyingParty:
+	case DirectorySource, DirectoryRelyingParty, DirectoryTarget:
 	default:
-		add("directoryType", "must be %q or %q, got %q", DirectorySource, DirectoryRelyingParty, c.DirectoryType)
+		add("directoryType", "must be %q, %q or %q, got %q", DirectorySource, DirectoryRelyingParty, DirectoryTarget, c.DirectoryType)
 	}
 	switch c.SystemType {
 	case SystemLDAP, SystemSCIM:
@@ -171,6 +171,7 @@ func (c Connection) Validate() error {
 	probs = append(probs, c.validateGroupRules()...)
 	probs = append(probs, c.validateSchedule()...)
 	probs = c.scimProblems(probs)
+	probs = c.pushProblems(probs)
 	if len(probs) == 0 {
 		return nil
 	}
