@@ -39,6 +39,11 @@ var envDocs = map[string]struct{ scope, text string }{
 	"USERSYNC_CPUPROFILE":            {"service", "Write a CPU profile of the process to this file (for performance work)."},
 	"USERSYNC_LDAP_DECODER":          {"service", "`go-ldap` reads searches with go-ldap's decoder instead of usersync's faster one (a fallback for diagnosis)."},
 	"GOMEMLIMIT":                     {"service", "Go's soft memory limit; usersync sets one of its own when this is not set."},
+	"USERSYNC_EVENTS_RETENTION":      {"service", "How long the change feed keeps events (a Go duration such as `720h`, the default); a reader asking for older ones is told they were pruned."},
+	"USERSYNC_WEBHOOK_LOOPBACK_HTTP": {"tests", "`1` lets webhook subscriptions use plain `http://` to a loopback address; only tests set it, since deliveries are signed but not encrypted."},
+	"SSL_CERT_FILE":                  {"service", "Go's standard variable: a PEM bundle trusted instead of the system roots, for example for an Entra ID sign-in host or Graph URL of a private deployment."},
+	"USERSYNC_MEMPROFILE":            {"service", "Write a heap profile of what a run allocated to this file (for performance work; the bench sets it)."},
+	"ENTRA_BENCH_CPUPROFILE":         {"tests", "`go run ./bench -entra`: write a CPU profile of the harness's local Graph to this file."},
 	"USERSYNC_INTEGRATION":           {"tests", "`1` makes tests fail, not skip, when a real server they need (slapd, Samba, PostgreSQL, Chromium, systemd-analyze) is missing. CI sets it."},
 	"USERSYNC_PG_BIN":                {"tests", "The directory of PostgreSQL's server binaries for the tests (default the newest `/usr/lib/postgresql/*/bin`)."},
 	"USERSYNC_SAMBA_ONLINE_TEMPLATE": {"tests", "Samba test harness: where to keep a provisioned domain template between runs."},
@@ -50,8 +55,8 @@ var envDocs = map[string]struct{ scope, text string }{
 var fieldNotes = map[string]string{
 	"Connection.name":                  "Stable slug naming the connection: lower-case letters, digits, `-` and `_`.",
 	"Connection.friendlyName":          "The name shown to people; plain text of at most 256 bytes.",
-	"Connection.directoryType":         "`source` (users come from it) or `relyingParty` (usersync links its entries and writes back).",
-	"Connection.systemType":            "The kind of system; `ldap` for OpenLDAP and Active Directory.",
+	"Connection.directoryType":         "`source` (users come from it), `relyingParty` (usersync links its entries and writes back) or `target` (usersync pushes its users to it over SCIM).",
+	"Connection.systemType":            "The kind of system: `ldap` (OpenLDAP, Active Directory), `entra` (Microsoft Entra ID, read through Microsoft Graph) or `scim` (a source whose client pushes to usersync's SCIM endpoint; a `target` usersync pushes to).",
 	"Connection.dnsName":               "Host name or IP address of the directory server.",
 	"Connection.port":                  "TCP port (389 for `none` and `startTls`, 636 for `ldaps`).",
 	"Connection.security":              "`none`, `ldaps` or `startTls`.",
@@ -208,7 +213,7 @@ func commandFlags(t *testing.T, args ...string) map[string][]flagDoc {
 	} else if len(args) == 1 {
 		subs = summaryVerbs(args[0])
 	}
-	if len(subs) == 0 || len(args) > 1 {
+	if len(subs) == 0 || len(args) > 3 {
 		t.Errorf("usersync %s -h printed neither flags nor subcommands: %q", key, text)
 		return nil
 	}
