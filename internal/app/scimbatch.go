@@ -109,6 +109,16 @@ func (b *SCIMBackend) submit(ctx context.Context, conn string, w *scimWrite) err
 		}
 	}
 	sq.running = true
+	defer func() {
+		if r := recover(); r != nil {
+			// The batch's writes were answered (commit closes them); the
+			// next writer becomes the committer of those still waiting.
+			sq.mu.Lock()
+			sq.running = false
+			sq.mu.Unlock()
+			panic(r)
+		}
+	}()
 	for {
 		batch := sq.waiting
 		sq.waiting = nil
