@@ -29,7 +29,8 @@ import (
 // Two writes of one resource never share a batch (the second waits for the
 // next), so that putting one back cannot undo the other. Deactivations
 // and DELETEs are applied one at a time, as before, because the deletion
-// guard counts and holds them one by one.
+// guard counts and holds them one by one (without a guard, deactivations
+// share batches too).
 
 type scimOp int
 
@@ -172,7 +173,7 @@ func (b *SCIMBackend) commit(ctx context.Context, conn string, batch []*scimWrit
 				continue
 			}
 			ids[w.kind+"/"+w.id] = true
-			if w.deactivates() {
+			if w.deactivates() && !c.DeletionGuard.Disabled {
 				b.applyBatch(ctx, c, pending)
 				pending, ids = nil, map[string]bool{}
 				b.applyOne(wctx, c, w)
@@ -256,8 +257,9 @@ func (b *SCIMBackend) applyOne(ctx context.Context, c connection.Connection, w *
 	b.unstage(ctx, c.Name, w)
 }
 
-// applyBatch applies staged writes that neither deactivate nor delete
-// anybody as one engine apply, and answers each with its own outcome.
+// applyBatch applies staged writes that delete nobody (and deactivate
+// nobody, unless the connection has no deletion guard) as one engine
+// apply, and answers each with its own outcome.
 func (b *SCIMBackend) applyBatch(ctx context.Context, c connection.Connection, ws []*scimWrite) {
 	if len(ws) == 1 {
 		b.applyOne(scim.WithRequestID(ctx, scim.RequestID(ws[0].ctx)), c, ws[0])

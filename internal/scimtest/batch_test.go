@@ -168,3 +168,63 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// TestGroupCommitDeactivations: without a deletion guard, soft deletes
+// share batches with other writes; each user ends as its own request
+// left it.
+func TestGroupCommitDeactivations(t *testing.T) {
+	stores(t, func(t *testing.T, db func(*testing.T) string) {
+		s := Start(t, db(t), Options{Doc: `{"deletionGuard":{"disabled":true}}`})
+		ctx := context.Background()
+		b := app.NewSCIMBackend(s.App)
+		const n = 32
+		ids := make([]string, n)
+		for i := range n {
+			st, err := b.Create(ctx, s.Conn, scim.KindUser, scim.Resource{"userName": fmt.Sprintf("d%d@example.com", i)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids[i] = st.ID
+		}
+		_, before := b.Stats()
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, errs[i] = b.Update(ctx, s.Conn, scim.KindUser, ids[i], func(r scim.Resource) (scim.Resource, error) {
+					next := scim.Resource{}
+					for k, v := range r {
+						next[k] = v
+					}
+					if i%2 == 0 {
+						next["active"] = false
+					} else {
+						next["title"] = "kept"
+					}
+					return next, nil
+				})
+			}()
+		}
+		wg.Wait()
+		batches, writes := b.Stats()
+		if writes-before != n || batches >= writes {
+			t.Errorf("%d writes in %d batches", writes, batches)
+		}
+		for i, id := range ids {
+			if errs[i] != nil {
+				t.Fatalf("request %d: %v", i, errs[i])
+			}
+			u, ok := appUser(t, s, id)
+			switch {
+			case !ok:
+				t.Errorf("user %d is gone", i)
+			case i%2 == 0 && u.Status != store.StatusInactive:
+				t.Errorf("user %d is %s after its soft delete", i, u.Status)
+			case i%2 == 1 && (u.Status != store.StatusActive || u.Fields["title"] != "kept"):
+				t.Errorf("user %d: %s %+v after a title change", i, u.Status, u.Fields)
+			}
+		}
+	})
+}
