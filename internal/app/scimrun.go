@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -275,14 +276,27 @@ func (g *scimGroups) Search(ctx context.Context, _ directory.Query, fn func(*dir
 		return err
 	}
 	for _, r := range rs {
-		s, err := stored(r)
-		if err != nil {
-			return err
+		// Only the name and the members' values are read, into a struct
+		// rather than a map: a group of thousands of members is decoded
+		// on every batch that changes memberships.
+		var g struct {
+			DisplayName string `json:"displayName"`
+			Members     []struct {
+				Value json.RawMessage `json:"value"`
+			} `json:"members"`
 		}
-		name, _ := s.Resource["displayName"].(string)
-		e := &directory.Entry{DN: scimGroupDN(r.ID), Attrs: map[string][]string{"cn": {name}}}
-		for _, m := range members(s.Resource) {
-			e.Attrs["member"] = append(e.Attrs["member"], scimUserDN(m))
+		if err := json.Unmarshal(r.Body, &g); err != nil {
+			return fmt.Errorf("scim %s %q: stored body: %w", r.Kind, r.ID, err)
+		}
+		e := &directory.Entry{DN: scimGroupDN(r.ID), Attrs: map[string][]string{"cn": {g.DisplayName}}}
+		if len(g.Members) > 0 {
+			e.Attrs["member"] = make([]string, 0, len(g.Members))
+		}
+		for _, m := range g.Members {
+			var v string
+			if json.Unmarshal(m.Value, &v) == nil && v != "" {
+				e.Attrs["member"] = append(e.Attrs["member"], scimUserDN(v))
+			}
 		}
 		if err := fn(e); err != nil {
 			return err
