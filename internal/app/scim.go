@@ -29,6 +29,8 @@ type SCIMBackend struct {
 	// runs of several processes exclude each other by the connection's
 	// lease.
 	queues sync.Map // connection name → *scimQueue
+	// groups caches each connection's decoded Groups (scimGroups).
+	groups sync.Map // connection name → *groupCache
 	// batches and writes count what the queues committed (Stats).
 	batches, writes atomic.Int64
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/usersync/usersync/internal/connection"
@@ -48,7 +49,8 @@ func (b *SCIMBackend) scimJob(c connection.Connection, groups bool) (reconcile.J
 	if err != nil {
 		return reconcile.Job{}, fmt.Errorf("connection %q: %w", c.Name, err)
 	}
-	dir := &scimGroups{st: b.a.Store, conn: c.Name}
+	cache, _ := b.groups.LoadOrStore(c.Name, &groupCache{m: map[string]cachedGroup{}})
+	dir := &scimGroups{st: b.a.Store, conn: c.Name, cache: cache.(*groupCache)}
 	j := reconcile.Job{Conn: c, Dir: dir, Flavor: mapping.FlavorSCIM, Mapper: mapper, LinkingKey: "id", Trigger: store.TriggerSCIM}
 	if c.GroupRulesOn() {
 		phase := grouprules.NewPhase(b.a.Store, dir, c, mapping.FlavorSCIM)
@@ -264,8 +266,25 @@ func (b *SCIMBackend) refusal(ctx context.Context, rep *reconcile.Report, before
 // scimGroups reads a connection's SCIM Groups as directory entries for
 // the group rules: cn is the displayName, member the members' DNs.
 type scimGroups struct {
-	st   store.Store
-	conn string
+	st    store.Store
+	conn  string
+	cache *groupCache
+}
+
+// groupCache keeps the entries of a connection's Groups decoded, each by
+// its stored version: a group of thousands of members is read on every
+// batch that changes memberships, and decoding it again each time cost
+// more than the rest of the batch. A group written since (by any process)
+// has a new version and is decoded again.
+type groupCache struct {
+	mu sync.Mutex
+	m  map[string]cachedGroup
+}
+
+type cachedGroup struct {
+	version int64
+	updated time.Time
+	entry   *directory.Entry
 }
 
 var _ directory.Reader = (*scimGroups)(nil)
@@ -275,34 +294,60 @@ func (g *scimGroups) Search(ctx context.Context, _ directory.Query, fn func(*dir
 	if err != nil {
 		return err
 	}
+	g.cache.mu.Lock()
+	defer g.cache.mu.Unlock()
+	seen := make(map[string]bool, len(rs))
 	for _, r := range rs {
-		// Only the name and the members' values are read, into a struct
-		// rather than a map: a group of thousands of members is decoded
-		// on every batch that changes memberships.
-		var g struct {
-			DisplayName string `json:"displayName"`
-			Members     []struct {
-				Value json.RawMessage `json:"value"`
-			} `json:"members"`
-		}
-		if err := json.Unmarshal(r.Body, &g); err != nil {
-			return fmt.Errorf("scim %s %q: stored body: %w", r.Kind, r.ID, err)
-		}
-		e := &directory.Entry{DN: scimGroupDN(r.ID), Attrs: map[string][]string{"cn": {g.DisplayName}}}
-		if len(g.Members) > 0 {
-			e.Attrs["member"] = make([]string, 0, len(g.Members))
-		}
-		for _, m := range g.Members {
-			var v string
-			if json.Unmarshal(m.Value, &v) == nil && v != "" {
-				e.Attrs["member"] = append(e.Attrs["member"], scimUserDN(v))
+		seen[r.ID] = true
+		if c, ok := g.cache.m[r.ID]; ok && c.version == r.Version && c.updated.Equal(r.UpdatedAt) {
+			if err := fn(c.entry); err != nil {
+				return err
 			}
+			continue
 		}
+		e, err := groupEntry(r)
+		if err != nil {
+			return err
+		}
+		g.cache.m[r.ID] = cachedGroup{version: r.Version, updated: r.UpdatedAt, entry: e}
 		if err := fn(e); err != nil {
 			return err
 		}
 	}
+	for id := range g.cache.m {
+		if !seen[id] {
+			delete(g.cache.m, id)
+		}
+	}
 	return nil
+}
+
+// groupEntry is a stored Group as a directory entry: cn is the
+// displayName, member the members' DNs.
+func groupEntry(r store.SCIMResource) (*directory.Entry, error) {
+	// Only the name and the members' values are read, into a struct
+	// rather than a map: a group of thousands of members is decoded
+	// on every batch that changes memberships.
+	var g struct {
+		DisplayName string `json:"displayName"`
+		Members     []struct {
+			Value json.RawMessage `json:"value"`
+		} `json:"members"`
+	}
+	if err := json.Unmarshal(r.Body, &g); err != nil {
+		return nil, fmt.Errorf("scim %s %q: stored body: %w", r.Kind, r.ID, err)
+	}
+	e := &directory.Entry{DN: scimGroupDN(r.ID), Attrs: map[string][]string{"cn": {g.DisplayName}}}
+	if len(g.Members) > 0 {
+		e.Attrs["member"] = make([]string, 0, len(g.Members))
+	}
+	for _, m := range g.Members {
+		var v string
+		if json.Unmarshal(m.Value, &v) == nil && v != "" {
+			e.Attrs["member"] = append(e.Attrs["member"], scimUserDN(v))
+		}
+	}
+	return e, nil
 }
 
 func (g *scimGroups) Close() error { return nil }
