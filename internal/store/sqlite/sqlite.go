@@ -26,7 +26,8 @@ var migrations embed.FS
 
 // Store is the SQLite implementation of store.Store.
 type Store struct {
-	db *sql.DB
+	db    *sql.DB
+	stmts stmtCache
 }
 
 var _ store.Store = (*Store)(nil)
