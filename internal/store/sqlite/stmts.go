@@ -7,8 +7,9 @@ import (
 )
 
 // stmtCache keeps the statements of the hottest queries (a SCIM
-// request's token check and resource read and write) prepared: parsing a
-// statement again on every call cost SQLite more than running it.
+// request's token check, connection read and resource read and write)
+// prepared: parsing a statement again on every call cost SQLite more than
+// running it.
 // database/sql prepares a statement again on each pooled connection it
 // runs on, and SQLite prepares it again after a schema change.
 type stmtCache struct {
