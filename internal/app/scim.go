@@ -10,8 +10,9 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 
-	"github.com/usersync/usersync/internal/reconcile"
+	"github.com/usersync/usersync/internal/connection"
 	"github.com/usersync/usersync/internal/scim"
 	"github.com/usersync/usersync/internal/store"
 )
@@ -22,24 +23,22 @@ import (
 // guard, group rules, run records).
 type SCIMBackend struct {
 	a *App
-	// locks serializes the writes of one connection within this process,
-	// so that a PATCH reads and writes its resource with no other write
-	// between; runs of several processes exclude each other by the
-	// connection's lease.
-	locks sync.Map // connection name → *sync.Mutex
+	// queues holds each connection's writes waiting for its next batch
+	// (scimbatch.go): one committer at a time applies them, so that a
+	// PATCH reads and writes its resource with no other write between;
+	// runs of several processes exclude each other by the connection's
+	// lease.
+	queues sync.Map // connection name → *scimQueue
+	// groups caches each connection's decoded Groups (scimGroups).
+	groups sync.Map // connection name → *groupCache
+	// batches and writes count what the queues committed (Stats).
+	batches, writes atomic.Int64
 }
 
 var _ scim.Backend = (*SCIMBackend)(nil)
 
 // NewSCIMBackend returns the backend of the SCIM handler.
 func NewSCIMBackend(a *App) *SCIMBackend { return &SCIMBackend{a: a} }
-
-func (b *SCIMBackend) lock(conn string) func() {
-	m, _ := b.locks.LoadOrStore(conn, &sync.Mutex{})
-	mu := m.(*sync.Mutex)
-	mu.Lock()
-	return mu.Unlock
-}
 
 // Authenticate checks a bearer token for a connection.
 func (b *SCIMBackend) Authenticate(ctx context.Context, conn, token string) error {
@@ -149,109 +148,47 @@ func (b *SCIMBackend) put(ctx context.Context, conn, kind, id string, r scim.Res
 	return rec, err
 }
 
-// Create stores a new resource and applies it.
+// Create stores a new resource and applies it, in the connection's next
+// batch.
 func (b *SCIMBackend) Create(ctx context.Context, conn, kind string, r scim.Resource) (scim.Stored, error) {
-	c, err := b.a.scimConnection(ctx, conn)
-	if err != nil {
-		return scim.Stored{}, scimUsage(err)
-	}
-	var rec store.SCIMResource
-	err = b.exclusive(ctx, conn, func(ctx context.Context) error {
-		id := newSCIMID()
-		var err error
-		if rec, err = b.put(ctx, conn, kind, id, r, true); err != nil {
-			return err
-		}
-		if err := b.apply(ctx, c, kind, id, nil, r); err != nil {
-			// Nothing of a refused write stays.
-			_ = b.a.Store.DeleteSCIMResource(context.WithoutCancel(ctx), conn, kindOf(kind), id)
-			return err
-		}
-		return nil
-	})
-	if err != nil {
+	w := &scimWrite{op: opCreate, kind: kind, res: r}
+	if err := b.submit(ctx, conn, w); err != nil {
 		return scim.Stored{}, err
 	}
-	return stored(rec)
-}
-
-// exclusive runs one write of a connection with no other write or run of
-// it in between: under the connection's lock in this process and its run
-// lease across processes, so that a read-modify-write (a PATCH) loses
-// nothing to a concurrent one. A lease another process holds is a 429.
-func (b *SCIMBackend) exclusive(ctx context.Context, conn string, fn func(ctx context.Context) error) error {
-	defer b.lock(conn)()
-	err := b.a.WithLease(ctx, conn, fn)
-	var held *store.LeaseHeldError
-	if errors.As(err, &held) {
-		return &scim.Error{Status: http.StatusTooManyRequests, Detail: "another run of this connection is in progress; retry shortly",
-			RetryAfter: leaseRetryAfter, Err: err}
-	}
-	return err
+	return stored(w.rec)
 }
 
 // Update changes a resource, with no other write between its read and its
-// write, and applies it;
-// a write the engine refuses leaves the stored resource as it was.
+// write, and applies it in the connection's next batch; a write the engine
+// refuses leaves the stored resource as it was.
 func (b *SCIMBackend) Update(ctx context.Context, conn, kind, id string, change func(scim.Resource) (scim.Resource, error)) (scim.Stored, error) {
-	c, err := b.a.scimConnection(ctx, conn)
-	if err != nil {
-		return scim.Stored{}, scimUsage(err)
-	}
-	var rec store.SCIMResource
-	err = b.exclusive(ctx, conn, func(ctx context.Context) error {
-		old, err := b.Get(ctx, conn, kind, id)
-		if err != nil {
-			return err
-		}
-		next, err := change(old.Resource)
-		if err != nil {
-			return err
-		}
-		if rec, err = b.put(ctx, conn, kind, id, next, false); err != nil {
-			return err
-		}
-		if err := b.apply(ctx, c, kind, id, old.Resource, next); err != nil {
-			if errors.Is(err, reconcile.ErrGuardTipped) {
-				// The client's soft delete stands, held for approval: the
-				// resource says what the client asked, the user stays
-				// active until an operator approves.
-				return err
-			}
-			if _, rerr := b.put(context.WithoutCancel(ctx), conn, kind, id, old.Resource, false); rerr != nil {
-				err = errors.Join(err, rerr)
-			}
-			return err
-		}
-		return nil
-	})
-	if err != nil {
+	w := &scimWrite{op: opUpdate, kind: kind, id: id, change: change}
+	if err := b.submit(ctx, conn, w); err != nil {
 		return scim.Stored{}, err
 	}
-	return stored(rec)
+	return stored(w.rec)
 }
 
 // Delete applies the connection's leave policy to a User (or takes a
 // Group's memberships away) and then forgets the resource.
 func (b *SCIMBackend) Delete(ctx context.Context, conn, kind, id string) error {
-	c, err := b.a.scimConnection(ctx, conn)
+	return b.submit(ctx, conn, &scimWrite{op: opDelete, kind: kind, id: id})
+}
+
+// deleteOne is a DELETE, under the connection's lease.
+func (b *SCIMBackend) deleteOne(ctx context.Context, c connection.Connection, kind, id string) error {
+	old, err := b.Get(ctx, c.Name, kind, id)
 	if err != nil {
-		return scimUsage(err)
-	}
-	return b.exclusive(ctx, conn, func(ctx context.Context) error {
-		old, err := b.Get(ctx, conn, kind, id)
-		if err != nil {
-			return err
-		}
-		if err := b.remove(ctx, c, kind, id, old.Resource); err != nil || kind == scim.KindGroup {
-			return err
-		}
-		err = b.a.Store.DeleteSCIMResource(ctx, conn, kindOf(kind), id)
-		if errors.Is(err, store.ErrNotFound) {
-			return notFound(kind, id)
-		}
 		return err
-	})
+	}
+	if err := b.remove(ctx, c, kind, id, old.Resource); err != nil || kind == scim.KindGroup {
+		return err
+	}
+	err = b.a.Store.DeleteSCIMResource(ctx, c.Name, kindOf(kind), id)
+	if errors.Is(err, store.ErrNotFound) {
+		return notFound(kind, id)
+	}
+	return err
 }
 
 // scimUsage answers a connection that is not (or no longer) a SCIM one as

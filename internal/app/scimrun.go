@@ -2,11 +2,12 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/usersync/usersync/internal/connection"
@@ -34,8 +35,12 @@ func scimGroupDN(id string) string { return "scimGroup=" + id }
 
 // scimJob is the engine's job for one SCIM write: the connection's
 // mappings (the SCIM baseline when it has none), the SCIM id as linking
-// key, and the group rules over the connection's SCIM groups.
-func (b *SCIMBackend) scimJob(c connection.Connection) (reconcile.Job, error) {
+// key, and the group rules over the connection's SCIM groups. Without
+// groups the group phase is left out: a SCIM User's memberships come from
+// the Groups, so a write that touches no Group's members (and makes nobody
+// leave) changes none, unless the group status rule decides every user's
+// status or the rules read an attribute of the user.
+func (b *SCIMBackend) scimJob(c connection.Connection, groups bool) (reconcile.Job, error) {
 	set := c.MappingSet()
 	if set.Mappings == nil {
 		set.Mappings = mapping.SCIM().Mappings
@@ -44,10 +49,14 @@ func (b *SCIMBackend) scimJob(c connection.Connection) (reconcile.Job, error) {
 	if err != nil {
 		return reconcile.Job{}, fmt.Errorf("connection %q: %w", c.Name, err)
 	}
-	dir := &scimGroups{st: b.a.Store, conn: c.Name}
+	cache, _ := b.groups.LoadOrStore(c.Name, &groupCache{m: map[string]cachedGroup{}})
+	dir := &scimGroups{st: b.a.Store, conn: c.Name, cache: cache.(*groupCache)}
 	j := reconcile.Job{Conn: c, Dir: dir, Flavor: mapping.FlavorSCIM, Mapper: mapper, LinkingKey: "id", Trigger: store.TriggerSCIM}
 	if c.GroupRulesOn() {
-		j.Groups = grouprules.NewPhase(b.a.Store, dir, c, mapping.FlavorSCIM)
+		phase := grouprules.NewPhase(b.a.Store, dir, c, mapping.FlavorSCIM)
+		if groups || c.GroupStatusRule || len(phase.Attributes()) > 0 {
+			j.Groups = phase
+		}
 	}
 	return j, nil
 }
@@ -61,7 +70,8 @@ func userEntry(id string, r scim.Resource) *directory.Entry {
 // rules give or take their memberships.
 func (b *SCIMBackend) apply(ctx context.Context, c connection.Connection, kind, id string, old, next scim.Resource) error {
 	if kind == scim.KindUser {
-		return b.run(ctx, c, reconcile.Changes{Upserts: []*directory.Entry{userEntry(id, next)}, Trigger: store.TriggerSCIM, Named: true})
+		return b.run(ctx, c, reconcile.Changes{Upserts: []*directory.Entry{userEntry(id, next)}, Trigger: store.TriggerSCIM, Named: true},
+			activeChanges(old, next))
 	}
 	ids := changedMembers(old, next)
 	return b.applyMembers(ctx, c, ids)
@@ -71,7 +81,7 @@ func (b *SCIMBackend) apply(ctx context.Context, c connection.Connection, kind, 
 // members lose what it gave them.
 func (b *SCIMBackend) remove(ctx context.Context, c connection.Connection, kind, id string, old scim.Resource) error {
 	if kind == scim.KindUser {
-		return b.run(ctx, c, reconcile.Changes{Deletes: []string{id}, Trigger: store.TriggerSCIM, Named: true})
+		return b.run(ctx, c, reconcile.Changes{Deletes: []string{id}, Trigger: store.TriggerSCIM, Named: true}, true)
 	}
 	if err := b.a.Store.DeleteSCIMResource(ctx, c.Name, store.SCIMGroup, id); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
@@ -96,7 +106,19 @@ func (b *SCIMBackend) applyMembers(ctx context.Context, c connection.Connection,
 	if len(ups) == 0 {
 		return nil
 	}
-	return b.run(ctx, c, reconcile.Changes{Upserts: ups, Trigger: store.TriggerSCIM, Named: true})
+	return b.run(ctx, c, reconcile.Changes{Upserts: ups, Trigger: store.TriggerSCIM, Named: true}, true)
+}
+
+// activeChanges reports whether a User write deactivates or reactivates
+// it: then its memberships are taken away or given back, and the group
+// phase must run. Any other User write keeps the memberships its Groups
+// give (an id is new on create, so no Group names a new User yet).
+func activeChanges(old, next scim.Resource) bool {
+	isActive := func(r scim.Resource) bool {
+		a, ok := r["active"].(bool)
+		return !ok || a
+	}
+	return !isActive(next) || (old != nil && !isActive(old))
 }
 
 func members(r scim.Resource) []string {
@@ -157,12 +179,12 @@ func dedupe(ids []string) []string {
 // connection's lease) and turns its result into the SCIM answer: a write
 // the engine refused (a failed mapping, a taken userId) is an error naming
 // why, and a hold of the deletion guard tells the client to retry later.
-func (b *SCIMBackend) run(ctx context.Context, c connection.Connection, ch reconcile.Changes) error {
+func (b *SCIMBackend) run(ctx context.Context, c connection.Connection, ch reconcile.Changes, groups bool) error {
 	c, forced, err := b.guard(ctx, c, ch)
 	if err != nil {
 		return err
 	}
-	j, err := b.scimJob(c)
+	j, err := b.scimJob(c, groups)
 	if err != nil {
 		return err
 	}
@@ -230,19 +252,12 @@ func (b *SCIMBackend) refusal(ctx context.Context, rep *reconcile.Report, before
 			return err
 		}
 		for _, o := range outs {
-			if !slices.Contains(o.Warnings, tag) {
+			if !hasTag(o, tag) {
 				continue
 			}
-			switch {
-			case strings.Contains(o.Reason, "already held by"), strings.Contains(o.Reason, "a local user"):
-				return &scim.Error{Status: http.StatusConflict, Type: scim.TypeUniqueness, Detail: o.Reason, Err: scim.ErrUniqueness}
-			case action == store.ActionSkipped && !strings.Contains(o.Reason, "no value for userId"):
-				// A user created inactive is not provisioned, as a
-				// disabled account read from a directory is not; a user
-				// out of the scope neither.
-				continue
+			if err := outcomeRefusal(o, action, rep.ID); err != nil {
+				return err
 			}
-			return scim.BadRequest(scim.TypeInvalidValue, "%s (run %d)", o.Reason, rep.ID)
 		}
 	}
 	return nil
@@ -251,8 +266,25 @@ func (b *SCIMBackend) refusal(ctx context.Context, rep *reconcile.Report, before
 // scimGroups reads a connection's SCIM Groups as directory entries for
 // the group rules: cn is the displayName, member the members' DNs.
 type scimGroups struct {
-	st   store.Store
-	conn string
+	st    store.Store
+	conn  string
+	cache *groupCache
+}
+
+// groupCache keeps the entries of a connection's Groups decoded, each by
+// its stored version: a group of thousands of members is read on every
+// batch that changes memberships, and decoding it again each time cost
+// more than the rest of the batch. A group written since (by any process)
+// has a new version and is decoded again.
+type groupCache struct {
+	mu sync.Mutex
+	m  map[string]cachedGroup
+}
+
+type cachedGroup struct {
+	version int64
+	updated time.Time
+	entry   *directory.Entry
 }
 
 var _ directory.Reader = (*scimGroups)(nil)
@@ -262,21 +294,60 @@ func (g *scimGroups) Search(ctx context.Context, _ directory.Query, fn func(*dir
 	if err != nil {
 		return err
 	}
+	g.cache.mu.Lock()
+	defer g.cache.mu.Unlock()
+	seen := make(map[string]bool, len(rs))
 	for _, r := range rs {
-		s, err := stored(r)
+		seen[r.ID] = true
+		if c, ok := g.cache.m[r.ID]; ok && c.version == r.Version && c.updated.Equal(r.UpdatedAt) {
+			if err := fn(c.entry); err != nil {
+				return err
+			}
+			continue
+		}
+		e, err := groupEntry(r)
 		if err != nil {
 			return err
 		}
-		name, _ := s.Resource["displayName"].(string)
-		e := &directory.Entry{DN: scimGroupDN(r.ID), Attrs: map[string][]string{"cn": {name}}}
-		for _, m := range members(s.Resource) {
-			e.Attrs["member"] = append(e.Attrs["member"], scimUserDN(m))
-		}
+		g.cache.m[r.ID] = cachedGroup{version: r.Version, updated: r.UpdatedAt, entry: e}
 		if err := fn(e); err != nil {
 			return err
 		}
 	}
+	for id := range g.cache.m {
+		if !seen[id] {
+			delete(g.cache.m, id)
+		}
+	}
 	return nil
+}
+
+// groupEntry is a stored Group as a directory entry: cn is the
+// displayName, member the members' DNs.
+func groupEntry(r store.SCIMResource) (*directory.Entry, error) {
+	// Only the name and the members' values are read, into a struct
+	// rather than a map: a group of thousands of members is decoded
+	// on every batch that changes memberships.
+	var g struct {
+		DisplayName string `json:"displayName"`
+		Members     []struct {
+			Value json.RawMessage `json:"value"`
+		} `json:"members"`
+	}
+	if err := json.Unmarshal(r.Body, &g); err != nil {
+		return nil, fmt.Errorf("scim %s %q: stored body: %w", r.Kind, r.ID, err)
+	}
+	e := &directory.Entry{DN: scimGroupDN(r.ID), Attrs: map[string][]string{"cn": {g.DisplayName}}}
+	if len(g.Members) > 0 {
+		e.Attrs["member"] = make([]string, 0, len(g.Members))
+	}
+	for _, m := range g.Members {
+		var v string
+		if json.Unmarshal(m.Value, &v) == nil && v != "" {
+			e.Attrs["member"] = append(e.Attrs["member"], scimUserDN(v))
+		}
+	}
+	return e, nil
 }
 
 func (g *scimGroups) Close() error { return nil }

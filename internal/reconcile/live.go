@@ -36,6 +36,10 @@ type Changes struct {
 	// such as the id of the request that brought the changes, so that
 	// each outcome of a continued run names what caused it.
 	Tag string
+	// Tags, when set, tags the outcomes of each linking-key value on its
+	// own (instead of Tag), for a batch that gathers the changes of
+	// several requests: each outcome then names the request that caused it.
+	Tags map[string]string
 }
 
 // Attributes lists what every kind of run of j reads from each entry: the
@@ -103,7 +107,7 @@ func (e *Engine) applyChanges(ctx context.Context, j Job, ch Changes, rep *Repor
 	defer cancel(nil)
 	ap := newApplier(ctx, e.Store, j, rep, cancel)
 	p := newPlanner(ctx, j, e.Store, ix, locals, rep, ap)
-	p.tag = ch.Tag
+	p.tag, p.tags = ch.Tag, ch.Tags
 	for _, en := range ch.Upserts {
 		p.planEntry(en)
 	}

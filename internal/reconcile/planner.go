@@ -51,7 +51,8 @@ type planner struct {
 	// uniq checks SelectUniqueValue's candidates.
 	uniq *runUniques
 	// tag, when set, is added to the warnings of every outcome recorded.
-	tag string
+	tag  string
+	tags map[string]string
 }
 
 func newPlanner(ctx context.Context, j Job, users store.Users, ix *index, locals map[string]bool, rep *Report, ap *applier) *planner {
@@ -263,9 +264,15 @@ func (p *planner) emit(ctx context.Context) error {
 	if err := p.checkUserIDs(ctx); err != nil {
 		return err
 	}
-	if p.tag != "" {
+	if p.tag != "" || p.tags != nil {
 		for i := range p.batch.Outcomes {
-			p.batch.Outcomes[i].Warnings = append(p.batch.Outcomes[i].Warnings, p.tag)
+			tag := p.tag
+			if t, ok := p.tags[p.batch.Outcomes[i].ExternalID]; ok {
+				tag = t
+			}
+			if tag != "" {
+				p.batch.Outcomes[i].Warnings = append(p.batch.Outcomes[i].Warnings, tag)
+			}
 		}
 	}
 	b := p.batch

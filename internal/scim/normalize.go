@@ -40,6 +40,24 @@ func decodeObject(body []byte) (map[string]any, error) {
 // a 400 invalidValue naming it; another extension's object is kept as it
 // came.
 func Normalize(kind string, in map[string]any) (Resource, error) {
+	return normalize(kind, in, nil)
+}
+
+// NormalizeReplacement is Normalize for the body of a PUT, which replaces
+// the whole resource: an attribute no schema defines (at the top level or
+// in the enterprise extension) is left out and its name returned, as
+// Microsoft's reference implementation does with a PUT. POST and PATCH
+// still refuse such an attribute, since there it is the point of the
+// request; a PUT's other attributes stand on their own.
+func NormalizeReplacement(kind string, in map[string]any) (Resource, []string, error) {
+	ignored := []string{}
+	out, err := normalize(kind, in, &ignored)
+	return out, ignored, err
+}
+
+// normalize is Normalize; with ignored set it records unknown attributes
+// there instead of refusing them.
+func normalize(kind string, in map[string]any, ignored *[]string) (Resource, error) {
 	out := Resource{}
 	for k, v := range in {
 		if v == nil {
@@ -57,7 +75,7 @@ func Normalize(kind string, in map[string]any) (Resource, error) {
 			continue
 		}
 		if urn, rest, ok := splitURN(kind, k); ok {
-			if err := putURN(kind, out, urn, rest, v); err != nil {
+			if err := putURN(kind, out, urn, rest, v, ignored); err != nil {
 				return nil, err
 			}
 			continue
@@ -73,11 +91,15 @@ func Normalize(kind string, in map[string]any) (Resource, error) {
 		a := coreAttr(kind, k)
 		if a == nil && kind == KindUser {
 			if ea := findAttr(EnterpriseSchema.Attrs, k); ea != nil {
-				if err := putURN(kind, out, EnterpriseURN, ea.Name, v); err != nil {
+				if err := putURN(kind, out, EnterpriseURN, ea.Name, v, nil); err != nil {
 					return nil, err
 				}
 				continue
 			}
+		}
+		if a == nil && ignored != nil {
+			*ignored = append(*ignored, k)
+			continue
 		}
 		if a == nil {
 			return nil, BadRequest(TypeInvalidValue, "unknown attribute %q: the %s schema has no such attribute", k, kind)
@@ -105,7 +127,7 @@ func Normalize(kind string, in map[string]any) (Resource, error) {
 // putURN puts a value given under a schema URN: the extension's whole
 // object (rest empty) or one of its attributes (rest names it, possibly
 // with a sub-attribute).
-func putURN(kind string, out Resource, urn, rest string, v any) error {
+func putURN(kind string, out Resource, urn, rest string, v any, ignored *[]string) error {
 	if urn != EnterpriseURN {
 		// The core schema's URN: the attribute is a core one.
 		if rest == "" {
@@ -113,7 +135,7 @@ func putURN(kind string, out Resource, urn, rest string, v any) error {
 			if !ok {
 				return BadRequest(TypeInvalidValue, "%q must be a JSON object", urn)
 			}
-			n, err := Normalize(kind, obj)
+			n, err := normalize(kind, obj, ignored)
 			if err != nil {
 				return err
 			}
@@ -124,7 +146,7 @@ func putURN(kind string, out Resource, urn, rest string, v any) error {
 			}
 			return nil
 		}
-		n, err := Normalize(kind, map[string]any{rest: v})
+		n, err := normalize(kind, map[string]any{rest: v}, ignored)
 		if err != nil {
 			return err
 		}
@@ -158,6 +180,10 @@ func putURN(kind string, out Resource, urn, rest string, v any) error {
 		}
 		name, sub, _ := strings.Cut(k, ".")
 		a := findAttr(EnterpriseSchema.Attrs, name)
+		if a == nil && ignored != nil {
+			*ignored = append(*ignored, EnterpriseURN+":"+k)
+			continue
+		}
 		if a == nil {
 			return BadRequest(TypeInvalidValue, "unknown attribute %q of the enterprise extension", k)
 		}
@@ -239,6 +265,15 @@ func coerce(a Attr, v any, path string) (any, error) {
 				continue
 			}
 			sa := findAttr(a.Sub, k)
+			if sa == nil && strings.EqualFold(k, "displayName") && findAttr(a.Sub, "display") != nil {
+				// Microsoft's collection names a member's display
+				// "displayName"; it is kept as RFC 7643's "display",
+				// unless the member also has that.
+				if _, both := obj["display"]; both {
+					continue
+				}
+				sa = findAttr(a.Sub, "display")
+			}
 			if sa == nil {
 				return nil, BadRequest(TypeInvalidValue, "unknown attribute %q of %s", k, path)
 			}

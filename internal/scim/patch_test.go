@@ -5,6 +5,8 @@ import (
 	"errors"
 	"reflect"
 	"testing"
+
+	filter "github.com/scim2/filter-parser/v2"
 )
 
 func res(t *testing.T, s string) Resource {
@@ -109,5 +111,39 @@ func TestGroupMembers(t *testing.T) {
 	got, err = ApplyPatch(KindGroup, got, ops(t, `{"Operations":[{"op":"remove","path":"members"}]}`))
 	if err != nil || got["members"] != nil {
 		t.Fatalf("remove all: %v, %v", got, err)
+	}
+}
+
+// TestPlainPathAgreesWithTheParser: the shortcut for plain paths reads
+// each exactly as the SCIM filter parser does, and leaves every other
+// form (URNs, value filters, bad names) to it.
+func TestPlainPathAgreesWithTheParser(t *testing.T) {
+	for _, tc := range []struct {
+		path  string
+		plain bool
+	}{
+		{"title", true}, {"name.givenName", true}, {"members", true}, {"manager.$ref", true}, {"x-Custom_1", true},
+		{"userName", true}, {"emails.value", true},
+		{`members[value eq "a"]`, false}, {`emails[type eq "work"].value`, false},
+		{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager", false},
+		{"", false}, {"1title", false}, {"name.", false}, {".name", false}, {"a.b.c", false}, {"ti tle", false}, {"$ref", false},
+	} {
+		p, ok := plainPath(tc.path)
+		if ok != tc.plain {
+			t.Errorf("plainPath(%q) ok = %v, want %v", tc.path, ok, tc.plain)
+			continue
+		}
+		if !ok {
+			continue
+		}
+		want, err := filter.ParsePath([]byte(tc.path))
+		if err != nil {
+			t.Errorf("the parser refuses %q: %v", tc.path, err)
+			continue
+		}
+		if p.String() != want.String() || p.AttributePath.AttributeName != want.AttributePath.AttributeName ||
+			p.AttributePath.SubAttributeName() != want.AttributePath.SubAttributeName() || want.ValueExpression != nil || want.SubAttribute != nil {
+			t.Errorf("plainPath(%q) = %+v, the parser reads %+v", tc.path, p, want)
+		}
 	}
 }

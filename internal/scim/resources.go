@@ -2,6 +2,7 @@ package scim
 
 import (
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -153,8 +154,21 @@ func (x resources) create(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// replace serves a PUT. A PUT is a whole replacement, so attributes
+// usersync does not know are left out of it rather than refusing it (as
+// Microsoft's reference implementation does, and its test collection
+// expects); the response names them in a Warning header. A known
+// attribute with a bad value is still a 400 that changes nothing.
 func (x resources) replace(w http.ResponseWriter, r *http.Request, id string) error {
-	res, err := x.read(w, r)
+	body, err := readBody(w, r)
+	if err != nil {
+		return err
+	}
+	m, err := decodeObject(body)
+	if err != nil {
+		return err
+	}
+	res, ignored, err := NormalizeReplacement(x.kind, m)
 	if err != nil {
 		return err
 	}
@@ -162,12 +176,19 @@ func (x resources) replace(w http.ResponseWriter, r *http.Request, id string) er
 	if err != nil {
 		return err
 	}
+	if len(ignored) > 0 {
+		sort.Strings(ignored)
+		w.Header().Set("Warning", "299 - "+strconv.QuoteToASCII("ignored unknown attributes: "+strings.Join(ignored, ", ")))
+	}
 	writeJSON(w, http.StatusOK, render(x.kind, x.base, s))
 	return nil
 }
 
-// patch applies a PatchOp. A User answers 200 with the resource; a Group
-// answers 204, as Microsoft asks (its members can be many).
+// patch applies a PatchOp. RFC 7644 section 3.5.2 allows 204 No Content
+// for a successful PATCH and requires 200 with the resource when the
+// request names "attributes"; usersync answers 204 unless the request
+// asks for attributes (or excludedAttributes), which saves rendering a
+// resource nobody reads, such as a group of thousands of members.
 func (x resources) patch(w http.ResponseWriter, r *http.Request, id string) error {
 	body, err := readBody(w, r)
 	if err != nil {
@@ -177,16 +198,24 @@ func (x resources) patch(w http.ResponseWriter, r *http.Request, id string) erro
 	if err != nil {
 		return err
 	}
+	// The projection is checked before the write, so that a bad one
+	// changes nothing.
+	q := r.URL.Query()
+	answer := first(q, "attributes") != "" || first(q, "excludedAttributes") != ""
+	proj, err := projectionOf(x.kind, q)
+	if err != nil {
+		return err
+	}
 	s, err := x.h.backend.Update(r.Context(), x.conn, x.kind, id, func(cur Resource) (Resource, error) {
 		return ApplyPatch(x.kind, cur, ops)
 	})
 	if err != nil {
 		return err
 	}
-	if x.kind == KindGroup {
+	if !answer {
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	}
-	writeJSON(w, http.StatusOK, render(x.kind, x.base, s))
+	writeJSON(w, http.StatusOK, proj.apply(render(x.kind, x.base, s)))
 	return nil
 }

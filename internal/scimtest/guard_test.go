@@ -24,7 +24,7 @@ func TestGuardHoldsABurst(t *testing.T) {
 			ids = append(ids, create(t, s, fmt.Sprintf("burst%d@contoso.com", i), "b@contoso.com"))
 		}
 		for _, id := range ids[:3] {
-			mustStatus(t, s.Do("PATCH", "/Users/"+id, softDelete), 200)
+			mustStatus(t, s.Do("PATCH", "/Users/"+id, softDelete), 204)
 		}
 		for _, id := range ids[3:6] {
 			r := s.Do("PATCH", "/Users/"+id, softDelete)
@@ -57,7 +57,7 @@ func TestGuardHoldsABurst(t *testing.T) {
 				t.Errorf("user %d is %s after the approval", i, u.Status)
 			}
 		}
-		mustStatus(t, s.Do("PATCH", "/Users/"+ids[4], softDelete), 200)
+		mustStatus(t, s.Do("PATCH", "/Users/"+ids[4], softDelete), 204)
 		mustStatus(t, s.Do("DELETE", "/Users/"+ids[6], ""), 204)
 	})
 }

@@ -13,7 +13,7 @@ func TestOktaForms(t *testing.T) {
 	s := Start(t, "", Options{})
 	id := create(t, s, "okta@example.com", "o@example.com")
 	mustStatus(t, s.Do("PATCH", "/Users/"+id, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-		"Operations":[{"op":"replace","value":{"active":false}}]}`), 200)
+		"Operations":[{"op":"replace","value":{"active":false}}]}`), 204)
 	if u, _ := appUser(t, s, id); u.Status != store.StatusInactive {
 		t.Fatalf("after Okta's deactivation the user is %s", u.Status)
 	}

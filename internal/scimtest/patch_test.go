@@ -3,6 +3,7 @@ package scimtest
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"testing"
 
 	"github.com/usersync/usersync/internal/store"
@@ -56,7 +57,7 @@ func TestPatchEntraForms(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) {
 				id := create(t, s, "p-"+tc.name+"@testuser.com", "orig@testuser.com")
 				r := s.Do("PATCH", "/Users/"+id, tc.body)
-				mustStatus(t, r, 200)
+				mustStatus(t, r, 204)
 				u, ok := appUser(t, s, id)
 				if !ok {
 					t.Fatal("no application user")
@@ -85,7 +86,8 @@ func TestManagerQuirks(t *testing.T) {
 		`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Add","path":"manager","value":[{"$ref":"http://x/scim/Users/` + boss + `","value":"` + boss + `"}]}]}`,
 		`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager","value":"` + boss + `"}]}`,
 	} {
-		r := s.Do("PATCH", "/Users/"+id, body)
+		// The attributes parameter asks for the resource in the answer.
+		r := s.Do("PATCH", "/Users/"+id+"?attributes="+url.QueryEscape("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager"), body)
 		mustStatus(t, r, 200)
 		ext, _ := r.JSON["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"].(map[string]any)
 		mgr, _ := ext["manager"].(map[string]any)
@@ -130,7 +132,7 @@ func TestSoftDeleteAndRestore(t *testing.T) {
 		s := Start(t, db(t), Options{})
 		for i, off := range []string{`"False"`, `false`} {
 			id := create(t, s, fmt.Sprintf("soft%d@testuser.com", i), "s@testuser.com")
-			r := s.Do("PATCH", "/Users/"+id, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"active","value":`+off+`}]}`)
+			r := s.Do("PATCH", "/Users/"+id+"?attributes=active", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"active","value":`+off+`}]}`)
 			mustStatus(t, r, 200)
 			if r.JSON["active"] != false {
 				t.Fatalf("active %v after %s", r.JSON["active"], off)
@@ -140,7 +142,7 @@ func TestSoftDeleteAndRestore(t *testing.T) {
 			}
 			mustStatus(t, s.Do("GET", "/Users/"+id, ""), 200)
 			r = s.Do("PATCH", "/Users/"+id, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"active","value":true}]}`)
-			mustStatus(t, r, 200)
+			mustStatus(t, r, 204)
 			if u, _ := appUser(t, s, id); u.Status != store.StatusActive {
 				t.Fatalf("after active true the user is %s", u.Status)
 			}

@@ -105,7 +105,7 @@ func TestRunsLinkToRequests(t *testing.T) {
 		t.Fatalf("X-Request-Id %q, want the middleware's %q", got, seen[0])
 	}
 	id := r.JSON["id"].(string)
-	mustStatus(t, s.Do("PATCH", "/Users/"+id, `{"Operations":[{"op":"replace","path":"title","value":"Boss"}]}`), 200)
+	mustStatus(t, s.Do("PATCH", "/Users/"+id, `{"Operations":[{"op":"replace","path":"title","value":"Boss"}]}`), 204)
 	mustStatus(t, s.Do("POST", "/Users", createBody("second@example.com", "s@example.com")), 201)
 	ctx := context.Background()
 	runs, err := s.App.Store.ListRuns(ctx, store.RunQuery{Connection: s.Conn})

@@ -35,7 +35,7 @@ func (s *Store) PutConnection(ctx context.Context, c connection.Connection, seal
 // GetConnection returns a connection and its sealed password.
 func (s *Store) GetConnection(ctx context.Context, name string) (connection.Connection, string, error) {
 	var doc, sealed string
-	err := s.db.QueryRowContext(ctx, `SELECT document, sealed_password FROM connections WHERE name = ?`, name).Scan(&doc, &sealed)
+	err := s.queryRowStmt(ctx, `SELECT document, sealed_password FROM connections WHERE name = ?`, name).Scan(&doc, &sealed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return connection.Connection{}, "", fmt.Errorf("sqlite: connection %q: %w", name, store.ErrNotFound)
 	}

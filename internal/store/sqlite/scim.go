@@ -44,7 +44,7 @@ func scanSCIMToken(r scanner) (store.SCIMToken, error) {
 
 // SCIMTokenByHash finds a SCIM token by its hash and records its use.
 func (s *Store) SCIMTokenByHash(ctx context.Context, hash string) (store.SCIMToken, error) {
-	t, err := scanSCIMToken(s.db.QueryRowContext(ctx, `SELECT `+scimTokenColumns+` FROM scim_tokens WHERE token_hash = ?`, hash))
+	t, err := scanSCIMToken(s.queryRowStmt(ctx, `SELECT `+scimTokenColumns+` FROM scim_tokens WHERE token_hash = ?`, hash))
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, fmt.Errorf("sqlite: scim token: %w", store.ErrNotFound)
 	}
@@ -101,11 +101,11 @@ func (s *Store) PutSCIMResource(ctx context.Context, r store.SCIMResource, creat
 	t := now()
 	var err error
 	if create {
-		_, err = s.db.ExecContext(ctx, `INSERT INTO scim_resources(connection, kind, id, name_key, external_id, body, version, created_at, updated_at)
+		_, err = s.execStmt(ctx, `INSERT INTO scim_resources(connection, kind, id, name_key, external_id, body, version, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)`, r.Connection, r.Kind, r.ID, nullIfEmpty(r.NameKey), r.ExternalID, string(r.Body), t, t)
 	} else {
 		var res sql.Result
-		res, err = s.db.ExecContext(ctx, `UPDATE scim_resources SET name_key = ?, external_id = ?, body = ?, version = version + 1, updated_at = ?
+		res, err = s.execStmt(ctx, `UPDATE scim_resources SET name_key = ?, external_id = ?, body = ?, version = version + 1, updated_at = ?
 			WHERE connection = ? AND kind = ? AND id = ?`, nullIfEmpty(r.NameKey), r.ExternalID, string(r.Body), t, r.Connection, r.Kind, r.ID)
 		if err == nil {
 			if n, _ := res.RowsAffected(); n == 0 {
@@ -121,7 +121,7 @@ func (s *Store) PutSCIMResource(ctx context.Context, r store.SCIMResource, creat
 
 // GetSCIMResource returns one SCIM resource.
 func (s *Store) GetSCIMResource(ctx context.Context, conn, kind, id string) (store.SCIMResource, error) {
-	r, err := scanSCIMResource(s.db.QueryRowContext(ctx, `SELECT `+scimResourceColumns+` FROM scim_resources WHERE connection = ? AND kind = ? AND id = ?`, conn, kind, id))
+	r, err := scanSCIMResource(s.queryRowStmt(ctx, `SELECT `+scimResourceColumns+` FROM scim_resources WHERE connection = ? AND kind = ? AND id = ?`, conn, kind, id))
 	return r, wrap(err, "scim %s %q", kind, id)
 }
 

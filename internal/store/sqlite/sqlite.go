@@ -26,7 +26,8 @@ var migrations embed.FS
 
 // Store is the SQLite implementation of store.Store.
 type Store struct {
-	db *sql.DB
+	db    *sql.DB
+	stmts stmtCache
 }
 
 var _ store.Store = (*Store)(nil)
@@ -56,6 +57,9 @@ func open(ctx context.Context, path string, upTo int) (*Store, error) {
 		return nil, wrap(err, "open %s", path)
 	}
 	db.SetMaxOpenConns(4)
+	// Keep every connection open: one closed and opened again loses its
+	// page cache and prepared statements.
+	db.SetMaxIdleConns(4)
 	s := &Store{db: db}
 	if err := s.migrate(ctx, upTo); err != nil {
 		db.Close()
