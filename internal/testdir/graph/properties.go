@@ -89,6 +89,7 @@ func canonicalSelect(sel []string, res resource) ([]string, error) {
 			}
 		}
 		if !ok {
+			//lint:ignore ST1005 the text is Graph's own error message, word for word, as clients see it
 			return nil, fmt.Errorf("Could not find a property named '%s' on type '%s'.", p, res.typeName())
 		}
 		out = append(out, name)

@@ -268,6 +268,7 @@ func (f filter) checkList(res resource) error {
 		for _, t := range and {
 			ops, ok := filterable[t.prop]
 			if !ok || (t.op != "ne" && !strings.Contains(ops, t.op)) || t.op == "ne" {
+				//lint:ignore ST1005 the text is Graph's own error message, word for word, as clients see it
 				return fmt.Errorf("Unsupported or invalid query filter clause specified for property '%s' of resource '%s'.", t.prop, res.resourceName())
 			}
 		}
@@ -354,7 +355,7 @@ func (t term) match(id string, props map[string]json.RawMessage) bool {
 		}
 		return false
 	case "startswith":
-		if have == nil || len(have) < 2 || have[0] != '"' {
+		if len(have) < 2 || have[0] != '"' {
 			return false
 		}
 		var h, p string
