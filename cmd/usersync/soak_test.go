@@ -20,7 +20,6 @@ import (
 	ldapv3 "github.com/go-ldap/ldap/v3"
 
 	"github.com/usersync/usersync/internal/app"
-	"github.com/usersync/usersync/internal/schedule"
 	"github.com/usersync/usersync/internal/store"
 	"github.com/usersync/usersync/internal/testdir/slapd"
 )
@@ -229,7 +228,16 @@ func startSoakServe(t *testing.T, ctx context.Context, db string) (string, <-cha
 	var out bytes.Buffer
 	e := &env{stdout: &soakWriter{w: &out}, stderr: &soakWriter{w: &out}, stdin: strings.NewReader(""),
 		log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	o := &serveOptions{listen: "127.0.0.1:0", sched: &schedulerOptions{tick: schedule.DefaultTick, retention: schedule.DefaultRetention}}
+	// The options come from serve's own flags, so that every setting a new
+	// flag adds has its default here too.
+	fs := newFlags("serve", io.Discard)
+	o := addServeFlags(fs)
+	if _, err := fs.parse([]string{"--listen", "127.0.0.1:0", "--ops-listen", ""}, 0, "no arguments"); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.check(); err != nil {
+		t.Fatal(err)
+	}
 	ready := make(chan string, 1)
 	served := make(chan error, 1)
 	go func() {
@@ -456,7 +464,11 @@ func checkFlat(t *testing.T, samples []soakSample) {
 	g2, h2 := peak(last)
 	t.Logf("goroutines: first third max %d, last third max %d; heap: first third max %.1f MiB, last third max %.1f MiB",
 		g1, g2, float64(h1)/(1<<20), float64(h2)/(1<<20))
-	if g2 > g1+10 {
+	// In-flight requests and runs pile up for a moment when the machine is
+	// starved (CI runs two test packages at a time), so the peaks may
+	// differ by a third; a goroutine that leaks for good also fails
+	// waitGoroutines once serve has stopped.
+	if g2 > g1+max(10, g1/3) {
 		t.Errorf("goroutines grew from at most %d to %d", g1, g2)
 	}
 	if h2 > h1+h1/4+4<<20 {

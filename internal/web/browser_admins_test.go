@@ -85,7 +85,10 @@ func TestBrowserAdministratorsAndOperator(t *testing.T) {
 	}
 	run(t, ctx, "try a change", chromedp.Navigate(base+"/entities"), chromedp.WaitVisible(chromedp.ID("#new-group")),
 		chromedp.SendKeys(chromedp.ID("#new-group"), "Sales"),
-		chromedp.Click(chromedp.ID("#add-group")), chromedp.WaitVisible(chromedp.CSS("h1")))
+		chromedp.Click(chromedp.ID("#add-group")))
+	// The refusal is a new page: wait for its text, not for any heading,
+	// which the page being left still shows.
+	waitFor(t, ctx, `document.readyState === "complete" && !!document.querySelector("main") && document.querySelector("main").textContent.includes("your role is operator")`)
 	body := get(t, ctx, "refusal", chromedp.Text(chromedp.CSS("main")))
 	if !strings.Contains(body, "your role is operator") || !strings.Contains(body, "admin role") {
 		t.Fatalf("operator's change: %q", body)

@@ -99,7 +99,9 @@ func endToEnd(t *testing.T, s screen, dir *slapd.Server) {
 		chromedp.SetValue(chromedp.ID("#run-connection"), "src"), chromedp.Click(chromedp.ID("#start-sync")),
 		chromedp.WaitVisible(chromedp.ID("#progress")))
 	waitFor(t, ctx, `!!document.querySelector("#progress") && document.querySelector("#progress").dataset.done === "true" && document.readyState === "complete"`)
-	run(t, ctx, "reloaded", chromedp.WaitVisible(chromedp.ID("#export-csv")))
+	// The page reloads when the run ends; until the new page is in, the
+	// old one still says "running".
+	waitFor(t, ctx, `document.readyState === "complete" && !!document.getElementById("export-csv") && !!document.getElementById("p-status") && document.getElementById("p-status").textContent.trim() !== "running"`)
 	if st := get(t, ctx, "status", chromedp.Text(chromedp.ID("#p-status"))); st != "succeeded" {
 		t.Fatalf("run: %q", st)
 	}
