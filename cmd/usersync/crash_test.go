@@ -109,7 +109,18 @@ func TestKilledSyncRecovers(t *testing.T) {
 	}
 
 	// The dead process's lease has not expired yet: a second sync fails
-	// fast, naming the holder, instead of running alongside a ghost.
+	// fast, naming the holder, instead of running alongside a ghost. On a
+	// starved machine the lease may already be near its end by now (the
+	// child renews it every few seconds and a busy database can delay a
+	// renewal), so it is renewed here as the dead holder would have done a
+	// moment before dying: the case under test is "holder dead, lease live".
+	l, err := a.Store.GetLease(context.Background(), "corp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Store.RenewLease(context.Background(), "corp", l.Holder, app.LeaseTTL); err != nil {
+		t.Fatalf("renewing the dead holder's lease %+v: %v", l, err)
+	}
 	outText, code := c.run("sync", "corp")
 	if code != exitFailed || !strings.Contains(outText, "is being synced by") || !strings.Contains(outText, "pid "+strconv.Itoa(cmd.Process.Pid)) {
 		t.Fatalf("sync during a live lease: exit %d, %s", code, outText)
