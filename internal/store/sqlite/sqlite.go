@@ -45,7 +45,7 @@ func open(ctx context.Context, path string, upTo int) (*Store, error) {
 	// WAL lets the reconciler read while a batch is being written; NORMAL
 	// synchronous is durable across process crashes, which is what a sync
 	// needs (the directory stays the source of truth for a power loss).
-	for _, p := range []string{"journal_mode(WAL)", "synchronous(NORMAL)", "busy_timeout(10000)", "foreign_keys(1)"} {
+	for _, p := range []string{"journal_mode(WAL)", "synchronous(NORMAL)", "busy_timeout(10000)", "foreign_keys(1)", "temp_store(MEMORY)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
