@@ -10,6 +10,8 @@ import (
 	"time"
 
 	ldapv3 "github.com/go-ldap/ldap/v3"
+
+	"github.com/usersync/usersync/internal/ldapfilter"
 )
 
 // ErrNoSuchObject is returned by the mutation methods when the DN names no
@@ -236,17 +238,8 @@ func (s *store) count(match func(*entry) bool) int {
 
 // inScope reports whether the entry lies in the search scope of base.
 func (e *entry) inScope(base []string, scope int) bool {
-	if len(e.rdns) < len(base) || !slices.Equal(e.rdns[len(e.rdns)-len(base):], base) {
-		return false
-	}
-	switch scope {
-	case ldapv3.ScopeBaseObject:
-		return len(e.rdns) == len(base)
-	case ldapv3.ScopeSingleLevel:
-		return len(e.rdns) == len(base)+1
-	default:
-		return true
-	}
+	under := len(e.rdns) >= len(base) && slices.Equal(e.rdns[len(e.rdns)-len(base):], base)
+	return ldapfilter.InScope(scope, under, len(e.rdns)-len(base))
 }
 
 func firstOr(vals []string, def string) string {

@@ -6,6 +6,7 @@ import (
 
 	ldapv3 "github.com/go-ldap/ldap/v3"
 
+	"github.com/usersync/usersync/internal/ldapfilter"
 	"github.com/usersync/usersync/internal/store"
 )
 
@@ -84,7 +85,7 @@ func indexedField(v store.LDAPView, attr string) string {
 func (s *Server) viewEntries(ctx context.Context, v store.LDAPView, base *ldapv3.DN, scope int, f filter) ([]*entry, error) {
 	var out []*entry
 	keep := func(e *entry) {
-		if inScope(e.ndn, base, scope) && f.match(e) {
+		if ldapfilter.InScopeDN(e.ndn, base, scope) && f.match(e) {
 			out = append(out, e)
 		}
 	}

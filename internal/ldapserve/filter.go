@@ -5,97 +5,31 @@ import (
 	"strings"
 	"time"
 
-	ber "github.com/go-asn1-ber/asn1-ber"
-	ldapv3 "github.com/go-ldap/ldap/v3"
+	"github.com/usersync/usersync/internal/ldapfilter"
 )
 
-// filter is a compiled search filter. gldap hands the request's filter
-// over as a string; go-ldap turns it back into the BER tree evaluated here.
-type filter struct{ root *ber.Packet }
+// filter is a compiled search filter with this server's matching rules.
+type filter struct{ ldapfilter.Filter }
 
 func compileFilter(s string) (filter, error) {
-	if s == "" {
-		s = "(objectClass=*)"
-	}
-	p, err := ldapv3.CompileFilter(s)
+	f, err := ldapfilter.Compile(s, ldapfilter.Rules{Equal: equal, Order: compare})
 	if err != nil {
-		return filter{}, fmt.Errorf("ldapserve: filter %q: %w", s, err)
+		return filter{}, fmt.Errorf("ldapserve: filter: %w", err)
 	}
-	return filter{root: p}, nil
+	return filter{f}, nil
 }
 
-func (f filter) match(e *entry) bool { return eval(f.root, e) }
+func (f filter) match(e *entry) bool { return f.Match(e) }
 
-// eval applies one filter item. An item about an attribute the entry lacks
-// is false, and so its negation is true, as RFC 4511 has it for entries
-// without the attribute (Undefined only arises for unknown attributes,
-// which this server treats alike).
-func eval(p *ber.Packet, e *entry) bool {
-	switch p.Tag {
-	case ldapv3.FilterAnd:
-		for _, c := range p.Children {
-			if !eval(c, e) {
-				return false
-			}
-		}
-		return true
-	case ldapv3.FilterOr:
-		for _, c := range p.Children {
-			if eval(c, e) {
-				return true
-			}
-		}
-		return false
-	case ldapv3.FilterNot:
-		return len(p.Children) == 1 && !eval(p.Children[0], e)
-	case ldapv3.FilterPresent:
-		return len(e.get(p.Data.String())) > 0
-	case ldapv3.FilterEqualityMatch, ldapv3.FilterApproxMatch:
-		attr, want, ok := assertion(p)
-		return ok && anyValue(e, attr, func(v string) bool { return equal(attr, v, want) })
-	case ldapv3.FilterGreaterOrEqual, ldapv3.FilterLessOrEqual:
-		attr, want, ok := assertion(p)
-		return ok && anyValue(e, attr, func(v string) bool {
-			c := compare(attr, v, want)
-			if p.Tag == ldapv3.FilterGreaterOrEqual {
-				return c >= 0
-			}
-			return c <= 0
-		})
-	case ldapv3.FilterSubstrings:
-		if len(p.Children) != 2 {
-			return false
-		}
-		return anyValue(e, p.Children[0].Data.String(), func(v string) bool { return substrings(v, p.Children[1]) })
-	case ldapv3.FilterExtensibleMatch:
-		var attr, value string
-		for _, c := range p.Children {
-			switch c.Tag {
-			case ldapv3.MatchingRuleAssertionType:
-				attr = c.Data.String()
-			case ldapv3.MatchingRuleAssertionMatchValue:
-				value = c.Data.String()
-			}
-		}
-		return attr != "" && anyValue(e, attr, func(v string) bool { return equal(attr, v, value) })
-	}
-	return false
-}
+// Values returns the entry's values of an attribute for filters, which
+// find attributes by any of their names.
+func (e *entry) Values(attr string) []string { return e.get(attr) }
 
-func assertion(p *ber.Packet) (attr, value string, ok bool) {
-	if len(p.Children) != 2 {
-		return "", "", false
-	}
-	return p.Children[0].Data.String(), p.Children[1].Data.String(), true
-}
-
-func anyValue(e *entry, attr string, ok func(string) bool) bool {
-	for _, v := range e.get(attr) {
-		if ok(v) {
-			return true
-		}
-	}
-	return false
+// indexedLookup finds an equality on an indexed attribute that every
+// matching entry must satisfy. attr is the view's LDAP attribute; the
+// caller maps it to a store lookup.
+func (f filter) indexedLookup(indexed func(attr string) bool) (attr, value string, ok bool) {
+	return f.RequiredEquality(indexed)
 }
 
 // dnValued lists the attributes that hold DNs and so compare as DNs
@@ -128,14 +62,7 @@ func stripPhone(s string) string {
 	return strings.NewReplacer(" ", "", "-", "").Replace(s)
 }
 
-func sameDN(a, b string) bool {
-	x, err1 := ldapv3.ParseDN(a)
-	y, err2 := ldapv3.ParseDN(b)
-	if err1 != nil || err2 != nil {
-		return strings.EqualFold(a, b)
-	}
-	return x.EqualFold(y)
-}
+func sameDN(a, b string) bool { return ldapfilter.SameDN(a, b) }
 
 // compare orders two values: GeneralizedTime values as instants (so that
 // (modifyTimestamp>=X) works whatever fraction or zone X is written with),
@@ -148,7 +75,7 @@ func compare(attr, a, b string) int {
 			return x.Compare(y)
 		}
 	}
-	return strings.Compare(strings.ToLower(a), strings.ToLower(b))
+	return ldapfilter.CompareFold(a, b)
 }
 
 // parseGeneralizedTime reads the GeneralizedTime forms clients send:
@@ -160,60 +87,4 @@ func parseGeneralizedTime(s string) (time.Time, error) {
 		}
 	}
 	return time.Time{}, fmt.Errorf("ldapserve: %q is not a GeneralizedTime", s)
-}
-
-// substrings matches initial*any*final ignoring case.
-func substrings(value string, seq *ber.Packet) bool {
-	v := strings.ToLower(value)
-	for i, c := range seq.Children {
-		part := strings.ToLower(c.Data.String())
-		switch c.Tag {
-		case ldapv3.FilterSubstringsInitial:
-			if i != 0 || !strings.HasPrefix(v, part) {
-				return false
-			}
-			v = v[len(part):]
-		case ldapv3.FilterSubstringsAny:
-			j := strings.Index(v, part)
-			if j < 0 {
-				return false
-			}
-			v = v[j+len(part):]
-		case ldapv3.FilterSubstringsFinal:
-			if !strings.HasSuffix(v, part) {
-				return false
-			}
-			v = ""
-		}
-	}
-	return true
-}
-
-// indexedLookup finds an equality on an indexed attribute that every
-// matching entry must satisfy: the filter itself, or one branch of a
-// top-level AND. attr is the view's LDAP attribute; the caller maps it to a
-// store lookup.
-func (f filter) indexedLookup(indexed func(attr string) bool) (attr, value string, ok bool) {
-	try := func(p *ber.Packet) bool {
-		if p.Tag != ldapv3.FilterEqualityMatch && p.Tag != ldapv3.FilterApproxMatch {
-			return false
-		}
-		a, v, good := assertion(p)
-		if good && indexed(a) {
-			attr, value = a, v
-			return true
-		}
-		return false
-	}
-	if try(f.root) {
-		return attr, value, true
-	}
-	if f.root.Tag == ldapv3.FilterAnd {
-		for _, c := range f.root.Children {
-			if try(c) {
-				return attr, value, true
-			}
-		}
-	}
-	return "", "", false
 }

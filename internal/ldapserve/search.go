@@ -215,18 +215,6 @@ func requestTag(m *gldap.SearchMessage) string {
 	return strconv.FormatUint(h.Sum64(), 36)
 }
 
-// inScope tells whether dn is within the search's base and scope.
-func inScope(dn, base *ldapv3.DN, scope int) bool {
-	switch scope {
-	case int(gldap.BaseObject):
-		return dn.EqualFold(base)
-	case int(gldap.SingleLevel):
-		return len(dn.RDNs) == len(base.RDNs)+1 && base.AncestorOfFold(dn)
-	default:
-		return dn.EqualFold(base) || base.AncestorOfFold(dn)
-	}
-}
-
 // operational attributes are returned only when asked for, by name or "+".
 func selectAttributes(e *entry, requested []string) []attribute {
 	all, ops, none := len(requested) == 0, false, false
