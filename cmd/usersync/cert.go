@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 
+	"github.com/usersync/usersync/internal/app"
 	"github.com/usersync/usersync/internal/certmap"
 	"github.com/usersync/usersync/internal/store"
 	"github.com/usersync/usersync/internal/writeback"
@@ -40,34 +40,26 @@ func certAddOrRevoke(ctx context.Context, e *env, verb string, args []string) er
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	var data []byte
-	if *file == "-" {
-		data, err = io.ReadAll(e.stdin)
-	} else {
-		data, err = os.ReadFile(*file)
-	}
-	if err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
-	}
-	a, err := fs.open(ctx, e)
+	data, err := readInput(e, *file)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
-	var res writeback.Enrollment
-	if add {
-		res, err = a.EnrollCertificate(ctx, *conn, *user, data, form)
-	} else {
-		res, err = a.RevokeCertificate(ctx, *conn, *user, data)
-	}
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return writeJSON(e.stdout, res)
-	}
-	printEnrollment(e.stdout, res)
-	return nil
+	return fs.withApp(ctx, e, func(a *app.App) error {
+		var res writeback.Enrollment
+		if add {
+			res, err = a.EnrollCertificate(ctx, *conn, *user, data, form)
+		} else {
+			res, err = a.RevokeCertificate(ctx, *conn, *user, data)
+		}
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return writeJSON(e.stdout, res)
+		}
+		printEnrollment(e.stdout, res)
+		return nil
+	})
 }
 
 func printEnrollment(w io.Writer, res writeback.Enrollment) {
@@ -94,25 +86,11 @@ func certList(ctx context.Context, e *env, args []string) error {
 	conn := fs.String("connection", "", "only this relying-party connection")
 	user := fs.String("user", "", "only this usersync userId")
 	status := fs.String("status", "", "only active or revoked certificates")
-	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := fs.parse(args, 0, "no arguments"); err != nil {
-		return err
-	}
-	a, err := fs.open(ctx, e)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	certs, err := a.ListCertificates(ctx, store.CertificateQuery{Connection: *conn, UserID: *user, Status: *status})
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return writeList(e.stdout, certs)
-	}
-	tb := newTable(e.stdout, "ID", "CONNECTION", "USER", "STATUS", "OWNED", "MAPPING")
-	for _, c := range certs {
-		tb.row(c.ID, c.Connection, c.UserID, c.Status, c.Owned(), c.Mapping)
-	}
-	return tb.flush()
+	return listCommand(ctx, e, fs, args,
+		func(a *app.App) ([]store.Certificate, error) {
+			return a.ListCertificates(ctx, store.CertificateQuery{Connection: *conn, UserID: *user, Status: *status})
+		},
+		tableOf(func(c store.Certificate) []any {
+			return []any{c.ID, c.Connection, c.UserID, c.Status, c.Owned(), c.Mapping}
+		}, "ID", "CONNECTION", "USER", "STATUS", "OWNED", "MAPPING"))
 }

@@ -32,38 +32,19 @@ func usersAddLocal(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	a, err := fs.open(ctx, e)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	u, err := a.AddLocalUser(ctx, app.LocalUser{UserID: pos[0], DisplayName: *display, Email: *email, Password: pw})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "local user %s created (id %d)\n", u.UserID, u.ID)
-	return nil
+	return fs.withApp(ctx, e, func(a *app.App) error {
+		u, err := a.AddLocalUser(ctx, app.LocalUser{UserID: pos[0], DisplayName: *display, Email: *email, Password: pw})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "local user %s created (id %d)\n", u.UserID, u.ID)
+		return nil
+	})
 }
 
 func localUserList(ctx context.Context, e *env, args []string) error {
-	fs := newFlags("local-user list", e.stderr)
-	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := fs.parse(args, 0, "no arguments"); err != nil {
-		return err
-	}
-	a, err := fs.open(ctx, e)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	users, err := a.ListLocalUsers(ctx)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return writeList(e.stdout, users)
-	}
-	return printUsers(e.stdout, users)
+	return listCommand(ctx, e, newFlags("local-user list", e.stderr), args,
+		func(a *app.App) ([]store.User, error) { return a.ListLocalUsers(ctx) }, printUsers)
 }
 
 // localUserPassword sets a local user's password from the first line of
@@ -78,42 +59,32 @@ func localUserPassword(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	a, err := fs.open(ctx, e)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	u, err := findLocalUser(ctx, a, pos[0])
-	if err != nil {
-		return err
-	}
-	if err := a.SetLocalUserPassword(ctx, u.ID, pw); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "password of local user %s changed\n", u.UserID)
-	return nil
+	return fs.withApp(ctx, e, func(a *app.App) error {
+		u, err := findLocalUser(ctx, a, pos[0])
+		if err != nil {
+			return err
+		}
+		if err := a.SetLocalUserPassword(ctx, u.ID, pw); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "password of local user %s changed\n", u.UserID)
+		return nil
+	})
 }
 
 func localUserRemove(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("local-user remove", e.stderr)
-	pos, err := fs.parse(args, 1, "an ID or USERID")
-	if err != nil {
-		return err
-	}
-	a, err := fs.open(ctx, e)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	u, err := findLocalUser(ctx, a, pos[0])
-	if err != nil {
-		return err
-	}
-	if err := a.DeleteLocalUser(ctx, u.ID); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "local user %s removed\n", u.UserID)
-	return nil
+	return fs.run(ctx, e, args, 1, "an ID or USERID", func(a *app.App, pos []string) error {
+		u, err := findLocalUser(ctx, a, pos[0])
+		if err != nil {
+			return err
+		}
+		if err := a.DeleteLocalUser(ctx, u.ID); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "local user %s removed\n", u.UserID)
+		return nil
+	})
 }
 
 // findLocalUser finds a local user by its ID (a number) or its userId
@@ -160,14 +131,11 @@ func adminPassword(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	a, err := fs.open(ctx, e)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	if err := a.SetAdminPassword(ctx, name, pw, ""); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "password of administrator %s changed; all their sessions were logged out\n", name)
-	return nil
+	return fs.withApp(ctx, e, func(a *app.App) error {
+		if err := a.SetAdminPassword(ctx, name, pw, ""); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "password of administrator %s changed; all their sessions were logged out\n", name)
+		return nil
+	})
 }

@@ -2,8 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
+	"io"
 
 	"github.com/usersync/usersync/internal/app"
 	"github.com/usersync/usersync/internal/reconcile"
@@ -18,34 +17,12 @@ func runPush(ctx context.Context, e *env, args []string) error {
 	full := fs.Bool("full", false, "compare every user on the target with the store and fix the differences")
 	approve := fs.Bool("approve", false, "push the deactivations and deletions the deletion guard held back")
 	asJSON := fs.Bool("json", false, "print the run as JSON")
-	pos, err := fs.parse(args, 1, "a SCIM target NAME")
-	if err != nil {
-		return err
-	}
-	a, err := fs.open(ctx, e)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	run, err := a.Push(ctx, pos[0], app.PushOptions{Full: *full, Approve: *approve, Trigger: store.TriggerManual})
-	if run.ID == 0 {
-		return err
-	}
-	if *asJSON {
-		if werr := writeJSON(e.stdout, run); werr != nil {
-			return werr
+	return fs.run(ctx, e, args, 1, "a SCIM target NAME", func(a *app.App, pos []string) error {
+		run, err := a.Push(ctx, pos[0], app.PushOptions{Full: *full, Approve: *approve, Trigger: store.TriggerManual})
+		if run.ID == 0 {
+			return err
 		}
-	} else {
-		printReport(e.stdout, &reconcile.Report{Run: run})
-	}
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, scimpush.ErrHeld):
-		fmt.Fprintln(e.stderr, "usersync:", err, "(run `usersync push", pos[0], "--approve` to push them)")
-		return errHeld
-	default:
-		fmt.Fprintln(e.stderr, "usersync:", err)
-		return errRunFailed
-	}
+		return finishRun(e, *asJSON, run, func(w io.Writer) { printReport(w, &reconcile.Report{Run: run}) },
+			err, scimpush.ErrHeld, "(run `usersync push "+pos[0]+" --approve` to push them)")
+	})
 }

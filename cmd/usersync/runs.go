@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/usersync/usersync/internal/app"
 	"github.com/usersync/usersync/internal/store"
 )
 
@@ -19,28 +20,14 @@ func runsList(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("runs list", e.stderr)
 	conn := fs.String("connection", "", "only runs of this connection")
 	limit := fs.Int("limit", 50, "at most this many runs, newest first")
-	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := fs.parse(args, 0, "no arguments"); err != nil {
-		return err
-	}
-	a, err := fs.open(ctx, e)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	runs, err := a.Store.ListRuns(ctx, store.RunQuery{Connection: *conn, Limit: *limit})
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return writeList(e.stdout, runs)
-	}
-	tb := newTable(e.stdout, "ID", "CONNECTION", "STARTED", "TRIGGER", "MODE", "STATUS", "READ", "CREATED", "UPDATED", "DEACTIVATED", "FAILED", "MS", "UNDO")
-	for _, r := range runs {
-		tb.row(r.ID, r.Connection, r.StartedAt.Local().Format(time.DateTime),
-			r.Trigger, r.Mode, r.Status, r.EntriesRead, r.Created, r.Updated, r.Deactivated, r.Failed, r.DurationMs, undoNote(r))
-	}
-	return tb.flush()
+	return listCommand(ctx, e, fs, args,
+		func(a *app.App) ([]store.Run, error) {
+			return a.Store.ListRuns(ctx, store.RunQuery{Connection: *conn, Limit: *limit})
+		},
+		tableOf(func(r store.Run) []any {
+			return []any{r.ID, r.Connection, r.StartedAt.Local().Format(time.DateTime),
+				r.Trigger, r.Mode, r.Status, r.EntriesRead, r.Created, r.Updated, r.Deactivated, r.Failed, r.DurationMs, undoNote(r)}
+		}, "ID", "CONNECTION", "STARTED", "TRIGGER", "MODE", "STATUS", "READ", "CREATED", "UPDATED", "DEACTIVATED", "FAILED", "MS", "UNDO"))
 }
 
 func parseRunID(s string) (int64, error) {
@@ -63,20 +50,19 @@ func runsShow(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	a, err := fs.open(ctx, e)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
+	return fs.withApp(ctx, e, func(a *app.App) error { return showRun(ctx, e, a, id, *action, *asJSON) })
+}
+
+func showRun(ctx context.Context, e *env, a *app.App, id int64, action string, asJSON bool) error {
 	run, err := a.Store.GetRun(ctx, id)
 	if err != nil {
 		return err
 	}
-	outs, err := a.Store.ListOutcomes(ctx, id, store.OutcomeQuery{Action: *action})
+	outs, err := a.Store.ListOutcomes(ctx, id, store.OutcomeQuery{Action: action})
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	if asJSON {
 		if outs == nil {
 			outs = []store.Outcome{}
 		}
@@ -114,20 +100,16 @@ func runsDecide(ctx context.Context, e *env, verb string, args []string) error {
 	if err != nil {
 		return err
 	}
-	a, err := fs.open(ctx, e)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	var run store.Run
+	decide := (*app.App).RejectRun
 	if verb == "approve" {
-		run, err = a.ApproveRun(ctx, id)
-	} else {
-		run, err = a.RejectRun(ctx, id)
+		decide = (*app.App).ApproveRun
 	}
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "run %d %s: %d users deactivated in all\n", run.ID, run.Status, run.Deactivated)
-	return nil
+	return fs.withApp(ctx, e, func(a *app.App) error {
+		run, err := decide(a, ctx, id)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "run %d %s: %d users deactivated in all\n", run.ID, run.Status, run.Deactivated)
+		return nil
+	})
 }

@@ -15,24 +15,8 @@ func runSchedule(ctx context.Context, e *env, args []string) error {
 }
 
 func scheduleList(ctx context.Context, e *env, args []string) error {
-	fs := newFlags("schedule list", e.stderr)
-	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := fs.parse(args, 0, "no arguments"); err != nil {
-		return err
-	}
-	a, err := fs.open(ctx, e)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	infos, err := a.Schedules(ctx, time.Now())
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return writeJSON(e.stdout, infos)
-	}
-	return printSchedules(e.stdout, infos)
+	return listCommand(ctx, e, newFlags("schedule list", e.stderr), args,
+		func(a *app.App) ([]app.ScheduleInfo, error) { return a.Schedules(ctx, time.Now()) }, printSchedules)
 }
 
 func printSchedules(w io.Writer, infos []app.ScheduleInfo) error {
@@ -67,16 +51,13 @@ func printSchedules(w io.Writer, infos []app.ScheduleInfo) error {
 func scheduleAction(ctx context.Context, e *env, action string, args []string) error {
 	fs := newFlags("schedule "+action, e.stderr)
 	full := fs.Bool("full", false, "run: read everything from scratch")
-	pos, err := fs.parse(args, 1, "a connection NAME")
-	if err != nil {
-		return err
-	}
-	a, err := fs.open(ctx, e)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	name := pos[0]
+	return fs.run(ctx, e, args, 1, "a connection NAME", func(a *app.App, pos []string) error {
+		return scheduleDo(ctx, e, a, action, pos[0], *full)
+	})
+}
+
+func scheduleDo(ctx context.Context, e *env, a *app.App, action, name string, full bool) error {
+	var err error
 	switch action {
 	case "pause":
 		err = a.PauseSchedule(ctx, name)
@@ -85,7 +66,7 @@ func scheduleAction(ctx context.Context, e *env, action string, args []string) e
 	case "restart":
 		err = a.RestartSchedule(ctx, name)
 	case "run":
-		err = a.RunNow(ctx, name, *full)
+		err = a.RunNow(ctx, name, full)
 	}
 	if err != nil {
 		return err

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -17,36 +16,13 @@ func runSync(ctx context.Context, e *env, args []string) error {
 	dry := fs.Bool("dry-run", false, "plan only: print what would change and write nothing")
 	full := fs.Bool("full", false, "read every entry, ignoring any saved change token")
 	asJSON := fs.Bool("json", false, "print the run report as JSON")
-	pos, err := fs.parse(args, 1, "a connection NAME")
-	if err != nil {
-		return err
-	}
-	a, err := fs.open(ctx, e)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	rep, err := a.Sync(ctx, pos[0], app.SyncOptions{DryRun: *dry, Full: *full, Trigger: store.TriggerManual})
-	if rep == nil {
-		return err
-	}
-	if *asJSON {
-		if werr := writeJSON(e.stdout, rep); werr != nil {
-			return werr
+	return fs.run(ctx, e, args, 1, "a connection NAME", func(a *app.App, pos []string) error {
+		rep, err := a.Sync(ctx, pos[0], app.SyncOptions{DryRun: *dry, Full: *full, Trigger: store.TriggerManual})
+		if rep == nil {
+			return err
 		}
-	} else {
-		printReport(e.stdout, rep)
-	}
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, reconcile.ErrGuardTipped):
-		fmt.Fprintln(e.stderr, "usersync:", err)
-		return errHeld
-	default:
-		fmt.Fprintln(e.stderr, "usersync:", err)
-		return errRunFailed
-	}
+		return finishRun(e, *asJSON, rep, func(w io.Writer) { printReport(w, rep) }, err, reconcile.ErrGuardTipped, "")
+	})
 }
 
 func printReport(w io.Writer, rep *reconcile.Report) {

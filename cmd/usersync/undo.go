@@ -2,9 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"io"
 
+	"github.com/usersync/usersync/internal/app"
 	"github.com/usersync/usersync/internal/reconcile"
 	"github.com/usersync/usersync/internal/store"
 )
@@ -23,44 +24,31 @@ func runsUndo(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	a, err := fs.open(ctx, e)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	rep, err := a.UndoRun(ctx, id, *dry)
-	if rep == nil {
-		return err
-	}
-	if *asJSON {
-		if werr := writeJSON(e.stdout, rep); werr != nil {
-			return werr
+	return fs.withApp(ctx, e, func(a *app.App) error {
+		rep, err := a.UndoRun(ctx, id, *dry)
+		if rep == nil {
+			return err
 		}
-	} else {
-		fmt.Fprintf(e.stdout, "undo of run %d: ", id)
-		printReport(e.stdout, &rep.Report)
-		if len(rep.Conflicts) > 0 {
-			fmt.Fprintf(e.stdout, "  %d conflicts (changed since run %d, left as they are)", len(rep.Conflicts), id)
-			if rep.DryRun {
-				// The plan above lists them.
-				fmt.Fprintln(e.stdout)
-			} else {
-				fmt.Fprintln(e.stdout, ":")
-				for _, c := range rep.Conflicts {
-					fmt.Fprintf(e.stdout, "  conflict %s\n", termSafe(c.String()))
-				}
-			}
-		}
+		return finishRun(e, *asJSON, rep, func(w io.Writer) { printUndo(w, id, rep) }, err, reconcile.ErrGuardTipped, "")
+	})
+}
+
+// printUndo prints an undo run's report and the conflicts it left alone.
+func printUndo(w io.Writer, id int64, rep *app.UndoReport) {
+	fmt.Fprintf(w, "undo of run %d: ", id)
+	printReport(w, &rep.Report)
+	if len(rep.Conflicts) == 0 {
+		return
 	}
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, reconcile.ErrGuardTipped):
-		fmt.Fprintln(e.stderr, "usersync:", err)
-		return errHeld
-	default:
-		fmt.Fprintln(e.stderr, "usersync:", err)
-		return errRunFailed
+	fmt.Fprintf(w, "  %d conflicts (changed since run %d, left as they are)", len(rep.Conflicts), id)
+	if rep.DryRun {
+		// The plan above lists them.
+		fmt.Fprintln(w)
+		return
+	}
+	fmt.Fprintln(w, ":")
+	for _, c := range rep.Conflicts {
+		fmt.Fprintf(w, "  conflict %s\n", termSafe(c.String()))
 	}
 }
 

@@ -3,11 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"os"
-	"text/tabwriter"
 
+	"github.com/usersync/usersync/internal/app"
 	"github.com/usersync/usersync/internal/ldapserve"
+	"github.com/usersync/usersync/internal/store"
 )
 
 // runView manages published LDAP views and their service accounts.
@@ -26,93 +25,48 @@ func viewApply(ctx context.Context, e *env, args []string) error {
 	if *file == "" {
 		return fmt.Errorf("%w: view apply needs -f FILE.json", errUsage)
 	}
-	var doc []byte
-	var err error
-	if *file == "-" {
-		doc, err = io.ReadAll(e.stdin)
-	} else {
-		doc, err = os.ReadFile(*file)
-	}
-	if err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
-	}
-	a, err := fs.open(ctx, e)
+	doc, err := readInput(e, *file)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
-	v, created, err := a.ApplyLDAPView(ctx, doc)
-	if err != nil {
-		return err
-	}
-	verb := "updated"
-	if created {
-		verb = "created"
-	}
-	fmt.Fprintf(e.stdout, "view %q %s: %s\n", v.Name, verb, v.BaseDN)
-	return nil
+	return fs.withApp(ctx, e, func(a *app.App) error {
+		v, created, err := a.ApplyLDAPView(ctx, doc)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "view %q %s: %s\n", v.Name, createdOrUpdated(created), v.BaseDN)
+		return nil
+	})
 }
 
 func viewList(ctx context.Context, e *env, args []string) error {
-	fs := newFlags("view list", e.stderr)
-	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := fs.parse(args, 0, "no arguments"); err != nil {
-		return err
-	}
-	a, err := fs.open(ctx, e)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	views, err := a.Store.ListLDAPViews(ctx)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return writeList(e.stdout, views)
-	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tBASE DN\tCONNECTIONS\tINACTIVE\tANONYMOUS")
-	for _, v := range views {
-		fmt.Fprintf(tw, "%s\t%s\t%v\t%v\t%v\n", v.Name, v.BaseDN, v.Connections, v.IncludeInactive, v.AllowAnonymous)
-	}
-	return tw.Flush()
+	return listCommand(ctx, e, newFlags("view list", e.stderr), args,
+		func(a *app.App) ([]store.LDAPView, error) { return a.Store.ListLDAPViews(ctx) },
+		tableOf(func(v store.LDAPView) []any {
+			return []any{v.Name, v.BaseDN, v.Connections, v.IncludeInactive, v.AllowAnonymous}
+		}, "NAME", "BASE DN", "CONNECTIONS", "INACTIVE", "ANONYMOUS"))
 }
 
 func viewShow(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("view show", e.stderr)
-	pos, err := fs.parse(args, 1, "a view NAME")
-	if err != nil {
-		return err
-	}
-	a, err := fs.open(ctx, e)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	v, err := a.Store.GetLDAPView(ctx, pos[0])
-	if err != nil {
-		return err
-	}
-	return writeJSON(e.stdout, v)
+	return fs.run(ctx, e, args, 1, "a view NAME", func(a *app.App, pos []string) error {
+		v, err := a.Store.GetLDAPView(ctx, pos[0])
+		if err != nil {
+			return err
+		}
+		return writeJSON(e.stdout, v)
+	})
 }
 
 func viewDelete(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("view delete", e.stderr)
-	pos, err := fs.parse(args, 1, "a view NAME")
-	if err != nil {
-		return err
-	}
-	a, err := fs.open(ctx, e)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	if err := a.Store.DeleteLDAPView(ctx, pos[0]); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "view %q deleted with its service accounts\n", pos[0])
-	return nil
+	return fs.run(ctx, e, args, 1, "a view NAME", func(a *app.App, pos []string) error {
+		if err := a.Store.DeleteLDAPView(ctx, pos[0]); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "view %q deleted with its service accounts\n", pos[0])
+		return nil
+	})
 }
 
 // viewAccount: `view account set VIEW NAME` (password on standard input),
@@ -129,62 +83,45 @@ func viewAccount(ctx context.Context, e *env, args []string) error {
 			if err != nil {
 				return err
 			}
-			a, err := fs.open(ctx, e)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			dn, err := a.SetLDAPAccount(ctx, pos[0], pos[1], pw)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(e.stdout, "service account %q of view %q saved; it binds as %s\n", pos[1], pos[0], dn)
-			return nil
-		}},
-		subcommand{"list", func(ctx context.Context, e *env, args []string) error {
-			fs := newFlags("view account list", e.stderr)
-			pos, err := fs.parse(args, -1, "[VIEW]")
-			if err != nil {
-				return err
-			}
-			a, err := fs.open(ctx, e)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			view := ""
-			if len(pos) > 0 {
-				view = pos[0]
-			}
-			accts, err := a.Store.ListLDAPAccounts(ctx, view)
-			if err != nil {
-				return err
-			}
-			for _, ac := range accts {
-				v, err := a.Store.GetLDAPView(ctx, ac.View)
+			return fs.withApp(ctx, e, func(a *app.App) error {
+				dn, err := a.SetLDAPAccount(ctx, pos[0], pos[1], pw)
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(e.stdout, "%s\t%s\t%s\n", ac.View, ac.Name, ldapserve.AccountDN(v, ac.Name))
-			}
-			return nil
+				fmt.Fprintf(e.stdout, "service account %q of view %q saved; it binds as %s\n", pos[1], pos[0], dn)
+				return nil
+			})
+		}},
+		subcommand{"list", func(ctx context.Context, e *env, args []string) error {
+			fs := newFlags("view account list", e.stderr)
+			return fs.run(ctx, e, args, -1, "[VIEW]", func(a *app.App, pos []string) error {
+				view := ""
+				if len(pos) > 0 {
+					view = pos[0]
+				}
+				accts, err := a.Store.ListLDAPAccounts(ctx, view)
+				if err != nil {
+					return err
+				}
+				for _, ac := range accts {
+					v, err := a.Store.GetLDAPView(ctx, ac.View)
+					if err != nil {
+						return err
+					}
+					fmt.Fprintf(e.stdout, "%s\t%s\t%s\n", ac.View, ac.Name, ldapserve.AccountDN(v, ac.Name))
+				}
+				return nil
+			})
 		}},
 		subcommand{"delete", func(ctx context.Context, e *env, args []string) error {
 			fs := newFlags("view account delete", e.stderr)
-			pos, err := fs.parse(args, 2, "VIEW NAME")
-			if err != nil {
-				return err
-			}
-			a, err := fs.open(ctx, e)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			if err := a.Store.DeleteLDAPAccount(ctx, pos[0], pos[1]); err != nil {
-				return err
-			}
-			fmt.Fprintf(e.stdout, "service account %q of view %q deleted\n", pos[1], pos[0])
-			return nil
+			return fs.run(ctx, e, args, 2, "VIEW NAME", func(a *app.App, pos []string) error {
+				if err := a.Store.DeleteLDAPAccount(ctx, pos[0], pos[1]); err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "service account %q of view %q deleted\n", pos[1], pos[0])
+				return nil
+			})
 		}},
 	)
 }

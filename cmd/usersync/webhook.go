@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/usersync/usersync/internal/app"
 	"github.com/usersync/usersync/internal/webhook"
@@ -34,50 +33,31 @@ func runWebhookAdd(ctx context.Context, e *env, args []string) error {
 	var kinds, conns listFlag
 	fs.Var(&kinds, "kind", "deliver only this event kind (repeatable; default every kind)")
 	fs.Var(&conns, "connection", "deliver only events of this connection (repeatable; default every connection)")
-	pos, err := fs.parse(args, 1, "a webhook NAME")
-	if err != nil {
-		return err
-	}
-	a, err := fs.open(ctx, e)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	secret, w, err := a.CreateWebhook(ctx, webhook.Spec{Name: pos[0], URL: *url, Kinds: kinds, Connections: conns})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(e.stdout, secret)
-	fmt.Fprintf(e.stderr, "webhook %q (id %d) receives the changes after event %d. Its signing secret is shown only this once; "+
-		"check each delivery's %s header with it (t=UNIX,v1=HMAC-SHA256 hex of \"t.body\").\n", w.Name, w.ID, w.Position, webhook.SignatureHeader)
-	return nil
+	return fs.run(ctx, e, args, 1, "a webhook NAME", func(a *app.App, pos []string) error {
+		secret, w, err := a.CreateWebhook(ctx, webhook.Spec{Name: pos[0], URL: *url, Kinds: kinds, Connections: conns})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stdout, secret)
+		fmt.Fprintf(e.stderr, "webhook %q (id %d) receives the changes after event %d. Its signing secret is shown only this once; "+
+			"check each delivery's %s header with it (t=UNIX,v1=HMAC-SHA256 hex of \"t.body\").\n", w.Name, w.ID, w.Position, webhook.SignatureHeader)
+		return nil
+	})
 }
 
 func runWebhookList(ctx context.Context, e *env, args []string) error {
-	fs := newFlags("webhook list", e.stderr)
-	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := fs.parse(args, 0, "no arguments"); err != nil {
-		return err
+	load := func(a *app.App) ([]app.WebhookView, error) {
+		ws, err := a.Store.ListWebhooks(ctx)
+		if err != nil {
+			return nil, err
+		}
+		views := make([]app.WebhookView, len(ws))
+		for i, w := range ws {
+			views[i] = app.ViewWebhook(w)
+		}
+		return views, nil
 	}
-	a, err := fs.open(ctx, e)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	ws, err := a.Store.ListWebhooks(ctx)
-	if err != nil {
-		return err
-	}
-	views := make([]app.WebhookView, len(ws))
-	for i, w := range ws {
-		views[i] = app.ViewWebhook(w)
-	}
-	if *asJSON {
-		return writeJSON(e.stdout, views)
-	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tURL\tPOSITION\tSTATE\tLAST")
-	for _, v := range views {
+	return listCommand(ctx, e, newFlags("webhook list", e.stderr), args, load, tableOf(func(v app.WebhookView) []any {
 		state := "ok"
 		switch {
 		case v.Dead:
@@ -89,56 +69,41 @@ func runWebhookList(ctx context.Context, e *env, args []string) error {
 		if v.LastAttemptAt != nil {
 			last = fmt.Sprintf("%s status %d %s", *v.LastAttemptAt, v.LastStatus, v.LastError)
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\n", v.ID, termSafe(v.Name), termSafe(v.URL), v.Position, state, termSafe(last))
-	}
-	return tw.Flush()
+		return []any{v.ID, v.Name, v.URL, v.Position, state, last}
+	}, "ID", "NAME", "URL", "POSITION", "STATE", "LAST"))
 }
 
 func runWebhookRemove(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("webhook remove", e.stderr)
-	pos, err := fs.parse(args, 1, "a webhook ID or NAME")
-	if err != nil {
-		return err
-	}
-	a, err := fs.open(ctx, e)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	w, err := a.FindWebhook(ctx, pos[0])
-	if err != nil {
-		return err
-	}
-	if err := a.Store.DeleteWebhook(ctx, w.ID); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "webhook %q removed\n", w.Name)
-	return nil
+	return fs.run(ctx, e, args, 1, "a webhook ID or NAME", func(a *app.App, pos []string) error {
+		w, err := a.FindWebhook(ctx, pos[0])
+		if err != nil {
+			return err
+		}
+		if err := a.Store.DeleteWebhook(ctx, w.ID); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "webhook %q removed\n", w.Name)
+		return nil
+	})
 }
 
 func runWebhookRedeliver(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("webhook redeliver", e.stderr)
 	from := fs.Int64("from", -1, "deliver again the events after this sequence number (default: carry on where delivery stopped)")
-	pos, err := fs.parse(args, 1, "a webhook ID or NAME")
-	if err != nil {
-		return err
-	}
-	a, err := fs.open(ctx, e)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	w, err := a.FindWebhook(ctx, pos[0])
-	if err != nil {
-		return err
-	}
-	var fp *int64
-	if *from >= 0 {
-		fp = from
-	}
-	if w, err = a.RedeliverWebhook(ctx, w.ID, fp); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "webhook %q will be delivered again after event %d by the running usersync serve\n", w.Name, w.Position)
-	return nil
+	return fs.run(ctx, e, args, 1, "a webhook ID or NAME", func(a *app.App, pos []string) error {
+		w, err := a.FindWebhook(ctx, pos[0])
+		if err != nil {
+			return err
+		}
+		var fp *int64
+		if *from >= 0 {
+			fp = from
+		}
+		if w, err = a.RedeliverWebhook(ctx, w.ID, fp); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "webhook %q will be delivered again after event %d by the running usersync serve\n", w.Name, w.Position)
+		return nil
+	})
 }
