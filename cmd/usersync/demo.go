@@ -10,6 +10,7 @@ import (
 
 	"github.com/usersync/usersync/internal/app"
 	"github.com/usersync/usersync/internal/demodir"
+	"github.com/usersync/usersync/internal/reconcile"
 	"github.com/usersync/usersync/internal/store"
 )
 
@@ -45,33 +46,16 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	}
 	defer dir.Stop()
 	fmt.Fprintf(e.stdout, "Sample directory (Active Directory flavour) listening on ldap://%s:%d, %d people\n", dir.Host, dir.Port, dir.Users())
-	fmt.Fprintf(e.stdout, "Store: %s\n\n", displayDB(db))
 
-	a, err := openApp(ctx, db, e.log)
+	a, err := openDemoStore(ctx, e, db)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	if err := demoEntities(ctx, a); err != nil {
+	if _, _, err := a.PutConnection(ctx, dir.Connection("demo")); err != nil {
 		return err
 	}
-	conn := dir.Connection("demo")
-	if _, _, err := a.PutConnection(ctx, conn); err != nil {
-		return err
-	}
-	res, err := a.CheckConnection(ctx, "demo")
-	if err != nil {
-		return err
-	}
-	for _, s := range res.Steps {
-		fmt.Fprintln(e.stdout, "check:", s)
-	}
-	fmt.Fprintln(e.stdout)
-
-	rep, err := a.Sync(ctx, "demo", app.SyncOptions{Trigger: store.TriggerManual})
-	if rep != nil {
-		printReport(e.stdout, rep)
-	}
+	rep, err := demoCheckAndSync(ctx, e, a, "demo")
 	if err != nil {
 		return err
 	}
@@ -82,13 +66,9 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	for _, o := range outs {
 		printOutcome(e.stdout, o)
 	}
-	fmt.Fprintln(e.stdout)
-	users, err := a.Store.ListUsers(ctx, store.UserQuery{Connection: "demo"})
-	if err != nil {
+	if err := demoUsers(ctx, e, a, db, "demo", rep.ID); err != nil {
 		return err
 	}
-	printUsers(e.stdout, users)
-	fmt.Fprintf(e.stdout, "\nTry: usersync users list --db %s   |   usersync runs show %d --db %s\n", displayDB(db), rep.ID, displayDB(db))
 	// A person at a terminal gets the web UI; a script (output not a
 	// terminal) gets a command that ends.
 	if *noServe || !(*serveUI || isTerminal(e.stdout)) {
@@ -100,6 +80,59 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "\nTo add a connection to the sample directory in the UI: DNS Name %s, Port %d, User name %s, Password %s, LDAP Search Path %s\n\n",
 		dir.Host, dir.Port, dir.BindDN, dir.Password, dir.PeopleDN)
 	return serve(ctx, e, a, o, nil)
+}
+
+// openDemoStore says where the demo's store is and opens it with the
+// sample application's permission sets, groups and sites.
+func openDemoStore(ctx context.Context, e *env, db string) (*app.App, error) {
+	fmt.Fprintf(e.stdout, "Store: %s\n\n", displayDB(db))
+	a, err := openApp(ctx, db, e.log)
+	if err != nil {
+		return nil, err
+	}
+	if err := demoEntities(ctx, a); err != nil {
+		a.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// demoCheckAndSync checks the demo's connection, printing each step the
+// check passed, then syncs it.
+func demoCheckAndSync(ctx context.Context, e *env, a *app.App, name string) (*reconcile.Report, error) {
+	res, err := a.CheckConnection(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range res.Steps {
+		fmt.Fprintln(e.stdout, "check:", s)
+	}
+	fmt.Fprintln(e.stdout)
+	return demoSync(ctx, e, a, name)
+}
+
+// demoSync runs one sync of the demo's connection and prints its report.
+func demoSync(ctx context.Context, e *env, a *app.App, name string) (*reconcile.Report, error) {
+	rep, err := a.Sync(ctx, name, app.SyncOptions{Trigger: store.TriggerManual})
+	if rep != nil {
+		printReport(e.stdout, rep)
+	}
+	return rep, err
+}
+
+// demoUsers prints the users the demo synced and the commands that show
+// more.
+func demoUsers(ctx context.Context, e *env, a *app.App, db, name string, runID int64) error {
+	fmt.Fprintln(e.stdout)
+	users, err := a.Store.ListUsers(ctx, store.UserQuery{Connection: name})
+	if err != nil {
+		return err
+	}
+	if err := printUsers(e.stdout, users); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "\nTry: usersync users list --db %s   |   usersync runs show %d --db %s\n", displayDB(db), runID, displayDB(db))
+	return nil
 }
 
 // isTerminal reports whether w is a terminal (a character device).

@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/usersync/usersync/internal/app"
 	"github.com/usersync/usersync/internal/demodir"
-	"github.com/usersync/usersync/internal/store"
 	"github.com/usersync/usersync/internal/testdir/graph"
 )
 
@@ -44,16 +42,12 @@ func runEntraDemo(ctx context.Context, e *env, db string, serveUI bool, o *serve
 		return fmt.Errorf("demo: fill the local Graph: %w", err)
 	}
 	fmt.Fprintf(e.stdout, "Local Microsoft Graph (Entra ID) listening on %s, tenant %s, %d users\n", g.URL(), g.TenantID(), len(ids))
-	fmt.Fprintf(e.stdout, "Store: %s\n\n", displayDB(db))
 
-	a, err := openApp(ctx, db, e.log)
+	a, err := openDemoStore(ctx, e, db)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	if err := demoEntities(ctx, a); err != nil {
-		return err
-	}
 	doc, _ := json.Marshal(map[string]any{
 		"name": "entra-demo", "friendlyName": "Entra ID (local Graph)", "systemType": "entra",
 		"tenantId": g.TenantID(), "clientId": graph.DefaultClientID, "clientSecret": graph.DefaultSecret,
@@ -62,19 +56,7 @@ func runEntraDemo(ctx context.Context, e *env, db string, serveUI bool, o *serve
 	if _, _, err := a.ApplyConnection(ctx, doc); err != nil {
 		return err
 	}
-	res, err := a.CheckConnection(ctx, "entra-demo")
-	if err != nil {
-		return err
-	}
-	for _, s := range res.Steps {
-		fmt.Fprintln(e.stdout, "check:", s)
-	}
-	fmt.Fprintln(e.stdout)
-	rep, err := a.Sync(ctx, "entra-demo", app.SyncOptions{Trigger: store.TriggerManual})
-	if rep != nil {
-		printReport(e.stdout, rep)
-	}
-	if err != nil {
+	if _, err := demoCheckAndSync(ctx, e, a, "entra-demo"); err != nil {
 		return err
 	}
 
@@ -92,22 +74,13 @@ func runEntraDemo(ctx context.Context, e *env, db string, serveUI bool, o *serve
 	if _, err := g.PutUser(graph.User{UserPrincipalName: "new.hire@contoso.example", DisplayName: "New Hire", GivenName: "New", Surname: "Hire", Mail: "new.hire@contoso.example"}); err != nil {
 		return err
 	}
-	rep, err = a.Sync(ctx, "entra-demo", app.SyncOptions{Trigger: store.TriggerManual})
-	if rep != nil {
-		printReport(e.stdout, rep)
-	}
+	rep, err := demoSync(ctx, e, a, "entra-demo")
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(e.stdout)
-	users, err := a.Store.ListUsers(ctx, store.UserQuery{Connection: "entra-demo"})
-	if err != nil {
+	if err := demoUsers(ctx, e, a, db, "entra-demo", rep.ID); err != nil {
 		return err
 	}
-	if err := printUsers(e.stdout, users); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "\nTry: usersync users list --db %s   |   usersync runs show %d --db %s\n", displayDB(db), rep.ID, displayDB(db))
 	if !serveUI {
 		return nil
 	}
