@@ -32,6 +32,34 @@ func (f *flagSet) run(ctx context.Context, e *env, args []string, want int, what
 	return f.withApp(ctx, e, func(a *app.App) error { return do(a, pos) })
 }
 
+// runWithPassword is run for commands that also read a password from the
+// first line of standard input, after parsing and before opening the app.
+func (f *flagSet) runWithPassword(ctx context.Context, e *env, args []string, want int, what string,
+	do func(a *app.App, pos []string, password string) error) error {
+	pos, err := f.parse(args, want, what)
+	if err != nil {
+		return err
+	}
+	pw, err := readPassword(e.stdin)
+	if err != nil {
+		return err
+	}
+	return f.withApp(ctx, e, func(a *app.App) error { return do(a, pos, pw) })
+}
+
+// runWithRunID is run for the commands whose one argument is a run ID.
+func (f *flagSet) runWithRunID(ctx context.Context, e *env, args []string, do func(a *app.App, id int64) error) error {
+	pos, err := f.parse(args, 1, "a run ID")
+	if err != nil {
+		return err
+	}
+	id, err := parseRunID(pos[0])
+	if err != nil {
+		return err
+	}
+	return f.withApp(ctx, e, func(a *app.App) error { return do(a, id) })
+}
+
 // listCommand is the shape of the list subcommands: the flags fs already
 // has and --json, no positional arguments, then the items load returns,
 // as a JSON list with --json (never null) and through text otherwise.

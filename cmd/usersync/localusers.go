@@ -24,15 +24,7 @@ func usersAddLocal(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("local-user add", e.stderr)
 	display := fs.String("display-name", "", "the user's display name")
 	email := fs.String("email", "", "the user's email address")
-	pos, err := fs.parse(args, 1, "a USERID; the password is read from standard input")
-	if err != nil {
-		return err
-	}
-	pw, err := readPassword(e.stdin)
-	if err != nil {
-		return err
-	}
-	return fs.withApp(ctx, e, func(a *app.App) error {
+	return fs.runWithPassword(ctx, e, args, 1, "a USERID; the password is read from standard input", func(a *app.App, pos []string, pw string) error {
 		u, err := a.AddLocalUser(ctx, app.LocalUser{UserID: pos[0], DisplayName: *display, Email: *email, Password: pw})
 		if err != nil {
 			return err
@@ -51,15 +43,7 @@ func localUserList(ctx context.Context, e *env, args []string) error {
 // standard input.
 func localUserPassword(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("local-user password", e.stderr)
-	pos, err := fs.parse(args, 1, "an ID or USERID; the new password is read from standard input")
-	if err != nil {
-		return err
-	}
-	pw, err := readPassword(e.stdin)
-	if err != nil {
-		return err
-	}
-	return fs.withApp(ctx, e, func(a *app.App) error {
+	return fs.runWithPassword(ctx, e, args, 1, "an ID or USERID; the new password is read from standard input", func(a *app.App, pos []string, pw string) error {
 		u, err := findLocalUser(ctx, a, pos[0])
 		if err != nil {
 			return err

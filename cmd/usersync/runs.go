@@ -42,15 +42,7 @@ func runsShow(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("runs show", e.stderr)
 	action := fs.String("action", "", "only outcomes with this action (created, updated, deactivated, skipped, failed, pendingDeactivation)")
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := fs.parse(args, 1, "a run ID")
-	if err != nil {
-		return err
-	}
-	id, err := parseRunID(pos[0])
-	if err != nil {
-		return err
-	}
-	return fs.withApp(ctx, e, func(a *app.App) error { return showRun(ctx, e, a, id, *action, *asJSON) })
+	return fs.runWithRunID(ctx, e, args, func(a *app.App, id int64) error { return showRun(ctx, e, a, id, *action, *asJSON) })
 }
 
 func showRun(ctx context.Context, e *env, a *app.App, id int64, action string, asJSON bool) error {
@@ -92,19 +84,11 @@ func showRun(ctx context.Context, e *env, a *app.App, id int64, action string, a
 
 func runsDecide(ctx context.Context, e *env, verb string, args []string) error {
 	fs := newFlags("runs "+verb, e.stderr)
-	pos, err := fs.parse(args, 1, "a run ID")
-	if err != nil {
-		return err
-	}
-	id, err := parseRunID(pos[0])
-	if err != nil {
-		return err
-	}
 	decide := (*app.App).RejectRun
 	if verb == "approve" {
 		decide = (*app.App).ApproveRun
 	}
-	return fs.withApp(ctx, e, func(a *app.App) error {
+	return fs.runWithRunID(ctx, e, args, func(a *app.App, id int64) error {
 		run, err := decide(a, ctx, id)
 		if err != nil {
 			return err

@@ -16,15 +16,7 @@ func runsUndo(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("runs undo", e.stderr)
 	dry := fs.Bool("dry-run", false, "preview: print what the undo would change and the conflicts, and write nothing")
 	asJSON := fs.Bool("json", false, "print the undo run's report as JSON")
-	pos, err := fs.parse(args, 1, "a run ID")
-	if err != nil {
-		return err
-	}
-	id, err := parseRunID(pos[0])
-	if err != nil {
-		return err
-	}
-	return fs.withApp(ctx, e, func(a *app.App) error {
+	return fs.runWithRunID(ctx, e, args, func(a *app.App, id int64) error {
 		rep, err := a.UndoRun(ctx, id, *dry)
 		if rep == nil {
 			return err

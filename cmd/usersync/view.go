@@ -75,15 +75,7 @@ func viewAccount(ctx context.Context, e *env, args []string) error {
 	return dispatch(ctx, e, "view account", args,
 		subcommand{"set", func(ctx context.Context, e *env, args []string) error {
 			fs := newFlags("view account set", e.stderr)
-			pos, err := fs.parse(args, 2, "VIEW NAME (the password on standard input)")
-			if err != nil {
-				return err
-			}
-			pw, err := readPassword(e.stdin)
-			if err != nil {
-				return err
-			}
-			return fs.withApp(ctx, e, func(a *app.App) error {
+			return fs.runWithPassword(ctx, e, args, 2, "VIEW NAME (the password on standard input)", func(a *app.App, pos []string, pw string) error {
 				dn, err := a.SetLDAPAccount(ctx, pos[0], pos[1], pw)
 				if err != nil {
 					return err
