@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/usersync/usersync/internal/store"
 )
@@ -230,4 +231,37 @@ func (s *Store) ApplyMemberships(ctx context.Context, b store.MembershipBatch) e
 		return wrap(err, "apply memberships: commit")
 	}
 	return nil
+}
+
+// RuleHoldingsOf returns the memberships from source of the users of conn
+// linked to exts, with their external ids, 500 ids a statement.
+func (s *Store) RuleHoldingsOf(ctx context.Context, conn, source string, exts []string) ([]store.Holding, error) {
+	var out []store.Holding
+	for start := 0; start < len(exts); start += lookupChunk {
+		chunk := exts[start:min(start+lookupChunk, len(exts))]
+		args := make([]any, 0, len(chunk)+2)
+		args = append(args, source, conn)
+		for _, e := range chunk {
+			args = append(args, e)
+		}
+		rows, err := s.db.QueryContext(ctx, `SELECT m.user_row_id, u.external_id, m.entity_id FROM users u
+			JOIN memberships m ON m.user_row_id = u.id AND m.source = ?
+			WHERE u.connection = ? AND u.source = 'directory' AND u.external_id IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, args...)
+		if err != nil {
+			return nil, wrap(err, "rule holdings")
+		}
+		for rows.Next() {
+			var h store.Holding
+			if err := rows.Scan(&h.UserRowID, &h.ExternalID, &h.EntityID); err != nil {
+				rows.Close()
+				return nil, wrap(err, "rule holdings")
+			}
+			out = append(out, h)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, wrap(err, "rule holdings")
+		}
+	}
+	return out, nil
 }
