@@ -109,7 +109,7 @@ type groupChanges interface {
 // was read without error and only if the deletion guard allows. A user merely absent from the delta is untouched:
 // absence means "unchanged" here.
 func (e *Engine) runIncremental(ctx context.Context, j Job, rep *Report, cr directory.ChangeReader, since string) error {
-	ix, err := loadIndex(ctx, e.Store, j.Conn.Name)
+	d, err := newDeltaIndex(ctx, e.Store, j.Conn.Name)
 	if err != nil {
 		return err
 	}
@@ -120,9 +120,31 @@ func (e *Engine) runIncremental(ctx context.Context, j Job, rep *Report, cr dire
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	ap := newApplier(ctx, e.Store, j, rep, cancel)
-	p := newPlanner(ctx, j, e.Store, ix, locals, rep, ap)
+	p := newPlanner(ctx, j, e.Store, d.ix, locals, rep, ap)
 	gone := map[string]directory.ChangeKind{}
-	pending := 0
+	buf := make([]*directory.Entry, 0, readBatch)
+	// plan plans the changed entries read since the last batch, once the
+	// stored users they name are in the index.
+	plan := func() error {
+		if len(buf) == 0 {
+			return nil
+		}
+		if err := d.loadEntries(ctx, j.LinkingKey, buf, p.created); err != nil {
+			return err
+		}
+		for _, en := range buf {
+			p.planEntry(en)
+		}
+		clear(buf)
+		buf = buf[:0]
+		if err := p.resolve(ctx); err != nil {
+			return err
+		}
+		if p.ops >= applyBatch {
+			return p.emit(ctx)
+		}
+		return nil
+	}
 	readErr := cr.ReadChanges(ctx, e.query(j), since, func(ch directory.Change) error {
 		if ch.Kind != directory.Changed {
 			rep.EntriesRead++
@@ -133,21 +155,20 @@ func (e *Engine) runIncremental(ctx context.Context, j Job, rep *Report, cr dire
 			}
 			return nil
 		}
-		p.planEntry(ch.Entry)
-		if pending++; pending < readBatch {
+		if buf = append(buf, ch.Entry); len(buf) < readBatch {
 			return nil
 		}
-		pending = 0
-		if err := p.resolve(ctx); err != nil {
-			return err
-		}
-		if p.ops >= applyBatch {
-			return p.emit(ctx)
-		}
-		return nil
+		return plan()
 	})
 	if cerr := context.Cause(ctx); cerr != nil && readErr == nil {
 		readErr = cerr
+	}
+	if readErr == nil {
+		readErr = plan()
+	} else if context.Cause(ctx) == nil {
+		// The entries read before the failure are planned as they would
+		// have been without it; a failed lookup plans none of them.
+		_ = plan()
 	}
 	if readErr != nil {
 		if rep.EntriesRead > 0 || !errors.Is(readErr, directory.ErrTokenExpired) {
@@ -155,6 +176,9 @@ func (e *Engine) runIncremental(ctx context.Context, j Job, rep *Report, cr dire
 			readErr = fmt.Errorf("%w; nobody was deactivated and the change token was kept because the read was incomplete", readErr)
 		}
 		return errors.Join(readErr, ap.close())
+	}
+	if err := d.load(ctx, goneIDs(gone), p.created); err != nil {
+		return errors.Join(err, ap.close())
 	}
 	if err := p.finishIncremental(ctx, gone); err != nil {
 		return errors.Join(err, ap.close())
@@ -166,6 +190,16 @@ func (e *Engine) runIncremental(ctx context.Context, j Job, rep *Report, cr dire
 		return j.Groups.Finish(ctx, rep)
 	}
 	return nil
+}
+
+// goneIDs returns the external ids of the entries a delta reported
+// deleted or out of scope.
+func goneIDs(gone map[string]directory.ChangeKind) []string {
+	out := make([]string, 0, len(gone))
+	for ext := range gone {
+		out = append(out, ext)
+	}
+	return out
 }
 
 // query is what a job searches for: its base, filter and attributes.
