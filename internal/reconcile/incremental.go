@@ -21,27 +21,44 @@ func (e *Engine) dispatch(ctx context.Context, j Job, rep *Report) error {
 	// The group phase reads the groups and the application's entities once,
 	// before any user is planned; its fingerprint is part of the token's
 	// scope, so that changed rules or entities make the run full.
+	modal, _ := j.Groups.(ModalGroupPhase)
 	if j.Groups != nil {
+		if modal != nil {
+			modal.DeferHeld()
+		}
 		if err := j.Groups.Prepare(ctx); err != nil {
 			return err
 		}
 	}
+	// begin tells the group phase which kind of run reads the users.
+	begin := func(changesOnly bool) error {
+		if modal == nil {
+			return nil
+		}
+		return modal.Begin(ctx, changesOnly)
+	}
+	full := func() error {
+		if err := begin(false); err != nil {
+			return err
+		}
+		return e.run(ctx, j, rep)
+	}
 	cr, ok := j.Dir.(directory.ChangeReader)
 	if !ok || !strings.EqualFold(j.LinkingKey, changeID(j.Flavor)) {
-		return e.run(ctx, j, rep)
+		return full()
 	}
 	// Taken before any read: changes made while this run reads are read
 	// again by the next run rather than lost.
 	now, err := cr.ChangeToken(ctx, e.query(j))
 	if err != nil {
 		rep.Warnings = append(rep.Warnings, "full run without a change token: "+err.Error())
-		return e.run(ctx, j, rep)
+		return full()
 	}
 	next := wrapToken(j, now)
 	j.token = &next
 	if j.Full {
 		rep.Warnings = append(rep.Warnings, "full run requested")
-		return e.run(ctx, j, rep)
+		return full()
 	}
 	saved, err := e.Store.ChangeToken(ctx, j.Conn.Name)
 	if err != nil {
@@ -52,7 +69,7 @@ func (e *Engine) dispatch(ctx context.Context, j Job, rep *Report) error {
 		if saved != "" { // the first run of a connection is full as a matter of course
 			rep.Warnings = append(rep.Warnings, "full run: "+why)
 		}
-		return e.run(ctx, j, rep)
+		return full()
 	}
 	if j.Groups != nil {
 		if gc, ok := j.Dir.(groupChanges); ok {
@@ -63,9 +80,12 @@ func (e *Engine) dispatch(ctx context.Context, j Job, rep *Report) error {
 					why = err.Error()
 				}
 				rep.Warnings = append(rep.Warnings, "full run: "+why)
-				return e.run(ctx, j, rep)
+				return full()
 			}
 		}
+	}
+	if err := begin(true); err != nil {
+		return err
 	}
 	rep.Mode = store.ModeIncremental
 	err = e.runIncremental(ctx, j, rep, cr, since)
@@ -73,7 +93,7 @@ func (e *Engine) dispatch(ctx context.Context, j Job, rep *Report) error {
 		// What the delta applied so far is true; the full read completes it.
 		rep.Mode = store.ModeFull
 		rep.Warnings = append(rep.Warnings, "full run: "+err.Error())
-		return e.run(ctx, j, rep)
+		return full()
 	}
 	return err
 }
