@@ -22,10 +22,12 @@ type ref struct {
 
 // index maps a connection's external ids to stored users. It is the one
 // piece of run state that grows with the directory, so it holds no pointer
-// per user: the ids and userIds sit in byte arenas, the refs in one slice,
+// per user: the ids and userIds sit in byte arenas, the refs in a few blocks,
 // and a map from a 64-bit hash of the id to the slot. That is about 115
 // bytes a user with entryUUID ids (a map of strings to *ref cost 147) and,
-// as nothing in it is a pointer, the garbage collector never scans it.
+// as it holds one pointer per block of refBlock refs and no other, the
+// garbage collector has next to nothing to scan in it. An incremental run
+// fills it with only the users its changes name (deltaIndex).
 type index struct {
 	ids extTable
 	// refs holds the refs in blocks of refBlock, each allocated once at
