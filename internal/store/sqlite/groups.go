@@ -244,9 +244,7 @@ func (s *Store) RuleHoldingsOf(ctx context.Context, conn, source string, exts []
 		for _, e := range chunk {
 			args = append(args, e)
 		}
-		rows, err := s.db.QueryContext(ctx, `SELECT m.user_row_id, u.external_id, m.entity_id FROM users u
-			JOIN memberships m ON m.user_row_id = u.id AND m.source = ?
-			WHERE u.connection = ? AND u.source = 'directory' AND u.external_id IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, args...)
+		rows, err := s.db.QueryContext(ctx, holdingsOfQuery(len(chunk)), args...)
 		if err != nil {
 			return nil, wrap(err, "rule holdings")
 		}
@@ -264,4 +262,14 @@ func (s *Store) RuleHoldingsOf(ctx context.Context, conn, source string, exts []
 		}
 	}
 	return out, nil
+}
+
+// holdingsOfQuery selects the memberships of n named users; its arguments
+// are the source, the connection and the n external ids. CROSS JOIN makes
+// SQLite look up the named users first and then their memberships: left
+// to itself, with a long list of ids it scans every membership of source.
+func holdingsOfQuery(n int) string {
+	return `SELECT m.user_row_id, u.external_id, m.entity_id FROM users u
+		CROSS JOIN memberships m ON m.user_row_id = u.id AND m.source = ?
+		WHERE u.connection = ? AND u.source = 'directory' AND u.external_id IN (?` + strings.Repeat(",?", n-1) + `)`
 }

@@ -276,8 +276,7 @@ func (s *Store) LookupIndex(ctx context.Context, conn string, exts []string) ([]
 		for _, e := range chunk {
 			args = append(args, e)
 		}
-		rows, err := s.db.QueryContext(ctx, `SELECT id, external_id, user_id, status, hash, deactivated_at FROM users
-			WHERE connection = ? AND source = 'directory' AND external_id IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, args...)
+		rows, err := s.db.QueryContext(ctx, lookupIndexQuery(len(chunk)), args...)
 		if err != nil {
 			return nil, wrap(err, "look up index of %q", conn)
 		}
@@ -301,4 +300,11 @@ func (s *Store) LookupIndex(ctx context.Context, conn string, exts []string) ([]
 		}
 	}
 	return out, nil
+}
+
+// lookupIndexQuery selects the index entries of n external ids; its
+// arguments are the connection and the ids.
+func lookupIndexQuery(n int) string {
+	return `SELECT id, external_id, user_id, status, hash, deactivated_at FROM users
+		WHERE connection = ? AND source = 'directory' AND external_id IN (?` + strings.Repeat(",?", n-1) + `)`
 }
