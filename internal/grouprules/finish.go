@@ -27,7 +27,11 @@ func (p *Phase) Finish(ctx context.Context, rep *reconcile.Report) error {
 	if len(p.desired) == 0 && len(p.manual) == 0 {
 		return nil // nobody is wanted in or held in a rule-managed entity
 	}
-	rows, err := p.rowIDs(ctx)
+	rowIDs := p.rowIDs
+	if p.observedOnly {
+		rowIDs = p.readObserved
+	}
+	rows, err := rowIDs(ctx)
 	if err != nil {
 		return err
 	}

@@ -19,6 +19,8 @@ type Store interface {
 	SourceMemberships(ctx context.Context, source string) ([]store.Membership, error)
 	SuperUsers(ctx context.Context, conn string) (map[int64]bool, error)
 	RuleHoldings(ctx context.Context, conn, source string) ([]store.Holding, error)
+	RuleHoldingsOf(ctx context.Context, conn, source string, exts []string) ([]store.Holding, error)
+	LookupIndex(ctx context.Context, conn string, exts []string) ([]store.IndexEntry, error)
 	ApplyMemberships(ctx context.Context, b store.MembershipBatch) error
 }
 
@@ -62,6 +64,12 @@ type Phase struct {
 	// connection's users when the connection overwrites them; nil
 	// otherwise.
 	manual map[string]manualHeld
+	// deferHeld makes Prepare leave the rule state unread until Begin.
+	deferHeld bool
+	// observedOnly is set for a run that reads only changed entries: no
+	// rule state was read, every user observed or seen leaving keeps a
+	// state, and Finish reads the rule state of those users alone.
+	observedOnly bool
 }
 
 // manualHeld is a user's manual memberships, with its userId.
@@ -81,7 +89,10 @@ type userState struct {
 	left bool
 }
 
-var _ reconcile.GroupPhase = (*Phase)(nil)
+var (
+	_ reconcile.GroupPhase      = (*Phase)(nil)
+	_ reconcile.ModalGroupPhase = (*Phase)(nil)
+)
 
 // NewPhase returns the group phase of one run of conn against dir. The
 // membership source is the connection's groupMembership; automatic means
@@ -111,7 +122,72 @@ func (p *Phase) Prepare(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if p.deferHeld {
+		return nil
+	}
 	return p.readHeld(ctx)
+}
+
+// DeferHeld makes Prepare leave the stored rule state unread until Begin.
+func (p *Phase) DeferHeld() { p.deferHeld = true }
+
+// Begin reads the stored rule state for a run that reads every entry. For
+// a run that reads only changed entries (changesOnly) it reads nothing:
+// only the users that run observes or sees leave can change, and Finish
+// reads their state alone. A connection that overwrites manual memberships
+// removes them from every user, seen or not, so it always reads it all.
+func (p *Phase) Begin(ctx context.Context, changesOnly bool) error {
+	p.observedOnly = changesOnly && !p.conn.OverwritesManual()
+	if p.observedOnly {
+		p.held, p.manual, p.have, p.supers, p.start = nil, nil, nil, nil, false
+		return nil
+	}
+	return p.readHeld(ctx)
+}
+
+// holds reports whether the user with this external id may hold rule
+// state now, so that Observe and Leave must keep it for Finish to diff.
+func (p *Phase) holds(ext string) bool {
+	if p.observedOnly {
+		return true
+	}
+	_, held := p.held[ext]
+	return held
+}
+
+// readObserved reads, for Finish of a run that reads only changed
+// entries, the row ids and rule memberships of the users the run observed
+// or saw leave, and the connection's super users. It reads after the
+// run's user writes: a user the run created is found, one it deleted is
+// not. Only this phase writes rule state, and the run holds its
+// connection's lease, so that state is still what it was at the start.
+func (p *Phase) readObserved(ctx context.Context) (map[string]int64, error) {
+	exts := make([]string, 0, len(p.desired))
+	for ext := range p.desired {
+		exts = append(exts, ext)
+	}
+	entries, err := p.st.LookupIndex(ctx, p.conn.Name, exts)
+	if err != nil {
+		return nil, fmt.Errorf("grouprules: look up observed users: %w", err)
+	}
+	rows := make(map[string]int64, len(entries))
+	for _, e := range entries {
+		rows[e.ExternalID] = e.ID
+	}
+	holdings, err := p.st.RuleHoldingsOf(ctx, p.conn.Name, store.RuleSource(p.conn.Name), exts)
+	if err != nil {
+		return nil, fmt.Errorf("grouprules: rule memberships of observed users: %w", err)
+	}
+	supers, err := p.st.SuperUsers(ctx, p.conn.Name)
+	if err != nil {
+		return nil, fmt.Errorf("grouprules: super users: %w", err)
+	}
+	p.have = make(map[int64][]int64)
+	for _, h := range holdings {
+		p.have[h.UserRowID] = append(p.have[h.UserRowID], h.EntityID)
+	}
+	p.supers, p.start = supers, true
+	return rows, nil
 }
 
 // readHeld finds the users that hold rule-managed state now. Only this
@@ -240,7 +316,7 @@ func (p *Phase) Attributes() []string {
 // the rules gave, and the manual memberships when the connection
 // overwrites them. A user who holds none of these needs nothing.
 func (p *Phase) Leave(ext, userID string) {
-	if _, held := p.held[ext]; !held {
+	if !p.holds(ext) {
 		if _, manual := p.manual[ext]; !manual {
 			delete(p.desired, ext)
 			return
@@ -265,7 +341,7 @@ func (p *Phase) Observe(ext, userID string, e *directory.Entry) string {
 		direct = p.g.Direct(e.DN)
 	}
 	d := p.rules.Resolve(direct)
-	if _, held := p.held[ext]; len(d.Entities) == 0 && !d.SuperUser && len(d.Warnings) == 0 && !held {
+	if len(d.Entities) == 0 && !d.SuperUser && len(d.Warnings) == 0 && !p.holds(ext) {
 		// Nothing wanted and nothing held: Finish would find no change.
 		delete(p.desired, ext) // a second entry with this id replaces the first
 	} else {

@@ -30,3 +30,17 @@ type GroupPhase interface {
 	// to the plan) and records their changes and warnings in rep.
 	Finish(ctx context.Context, rep *Report) error
 }
+
+// ModalGroupPhase is the optional capability of a group phase to read the
+// application's stored rule state (who holds which rule membership) only
+// once the run knows whether it reads every entry or only the changes.
+// When the phase has it, the pipeline calls DeferHeld before Prepare, so
+// that Prepare leaves that state unread, and Begin after deciding and
+// before reading any user: changesOnly is true for a run that reads only
+// changed entries. Such a run is taken only when no group changed, so only
+// the users it observes or sees leave can gain or lose a rule membership,
+// and the phase may read the state of those users alone, at Finish.
+type ModalGroupPhase interface {
+	DeferHeld()
+	Begin(ctx context.Context, changesOnly bool) error
+}

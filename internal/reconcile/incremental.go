@@ -21,27 +21,44 @@ func (e *Engine) dispatch(ctx context.Context, j Job, rep *Report) error {
 	// The group phase reads the groups and the application's entities once,
 	// before any user is planned; its fingerprint is part of the token's
 	// scope, so that changed rules or entities make the run full.
+	modal, _ := j.Groups.(ModalGroupPhase)
 	if j.Groups != nil {
+		if modal != nil {
+			modal.DeferHeld()
+		}
 		if err := j.Groups.Prepare(ctx); err != nil {
 			return err
 		}
 	}
+	// begin tells the group phase which kind of run reads the users.
+	begin := func(changesOnly bool) error {
+		if modal == nil {
+			return nil
+		}
+		return modal.Begin(ctx, changesOnly)
+	}
+	full := func() error {
+		if err := begin(false); err != nil {
+			return err
+		}
+		return e.run(ctx, j, rep)
+	}
 	cr, ok := j.Dir.(directory.ChangeReader)
 	if !ok || !strings.EqualFold(j.LinkingKey, changeID(j.Flavor)) {
-		return e.run(ctx, j, rep)
+		return full()
 	}
 	// Taken before any read: changes made while this run reads are read
 	// again by the next run rather than lost.
 	now, err := cr.ChangeToken(ctx, e.query(j))
 	if err != nil {
 		rep.Warnings = append(rep.Warnings, "full run without a change token: "+err.Error())
-		return e.run(ctx, j, rep)
+		return full()
 	}
 	next := wrapToken(j, now)
 	j.token = &next
 	if j.Full {
 		rep.Warnings = append(rep.Warnings, "full run requested")
-		return e.run(ctx, j, rep)
+		return full()
 	}
 	saved, err := e.Store.ChangeToken(ctx, j.Conn.Name)
 	if err != nil {
@@ -52,7 +69,7 @@ func (e *Engine) dispatch(ctx context.Context, j Job, rep *Report) error {
 		if saved != "" { // the first run of a connection is full as a matter of course
 			rep.Warnings = append(rep.Warnings, "full run: "+why)
 		}
-		return e.run(ctx, j, rep)
+		return full()
 	}
 	if j.Groups != nil {
 		if gc, ok := j.Dir.(groupChanges); ok {
@@ -63,9 +80,12 @@ func (e *Engine) dispatch(ctx context.Context, j Job, rep *Report) error {
 					why = err.Error()
 				}
 				rep.Warnings = append(rep.Warnings, "full run: "+why)
-				return e.run(ctx, j, rep)
+				return full()
 			}
 		}
+	}
+	if err := begin(true); err != nil {
+		return err
 	}
 	rep.Mode = store.ModeIncremental
 	err = e.runIncremental(ctx, j, rep, cr, since)
@@ -73,7 +93,7 @@ func (e *Engine) dispatch(ctx context.Context, j Job, rep *Report) error {
 		// What the delta applied so far is true; the full read completes it.
 		rep.Mode = store.ModeFull
 		rep.Warnings = append(rep.Warnings, "full run: "+err.Error())
-		return e.run(ctx, j, rep)
+		return full()
 	}
 	return err
 }
@@ -109,7 +129,7 @@ type groupChanges interface {
 // was read without error and only if the deletion guard allows. A user merely absent from the delta is untouched:
 // absence means "unchanged" here.
 func (e *Engine) runIncremental(ctx context.Context, j Job, rep *Report, cr directory.ChangeReader, since string) error {
-	ix, err := loadIndex(ctx, e.Store, j.Conn.Name)
+	d, err := newDeltaIndex(ctx, e.Store, j.Conn.Name)
 	if err != nil {
 		return err
 	}
@@ -120,9 +140,31 @@ func (e *Engine) runIncremental(ctx context.Context, j Job, rep *Report, cr dire
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	ap := newApplier(ctx, e.Store, j, rep, cancel)
-	p := newPlanner(ctx, j, e.Store, ix, locals, rep, ap)
+	p := newPlanner(ctx, j, e.Store, d.ix, locals, rep, ap)
 	gone := map[string]directory.ChangeKind{}
-	pending := 0
+	buf := make([]*directory.Entry, 0, readBatch)
+	// plan plans the changed entries read since the last batch, once the
+	// stored users they name are in the index.
+	plan := func() error {
+		if len(buf) == 0 {
+			return nil
+		}
+		if err := d.loadEntries(ctx, j.LinkingKey, buf, p.created); err != nil {
+			return err
+		}
+		for _, en := range buf {
+			p.planEntry(en)
+		}
+		clear(buf)
+		buf = buf[:0]
+		if err := p.resolve(ctx); err != nil {
+			return err
+		}
+		if p.ops >= applyBatch {
+			return p.emit(ctx)
+		}
+		return nil
+	}
 	readErr := cr.ReadChanges(ctx, e.query(j), since, func(ch directory.Change) error {
 		if ch.Kind != directory.Changed {
 			rep.EntriesRead++
@@ -133,21 +175,20 @@ func (e *Engine) runIncremental(ctx context.Context, j Job, rep *Report, cr dire
 			}
 			return nil
 		}
-		p.planEntry(ch.Entry)
-		if pending++; pending < readBatch {
+		if buf = append(buf, ch.Entry); len(buf) < readBatch {
 			return nil
 		}
-		pending = 0
-		if err := p.resolve(ctx); err != nil {
-			return err
-		}
-		if p.ops >= applyBatch {
-			return p.emit(ctx)
-		}
-		return nil
+		return plan()
 	})
 	if cerr := context.Cause(ctx); cerr != nil && readErr == nil {
 		readErr = cerr
+	}
+	if readErr == nil {
+		readErr = plan()
+	} else if context.Cause(ctx) == nil {
+		// The entries read before the failure are planned as they would
+		// have been without it; a failed lookup plans none of them.
+		_ = plan()
 	}
 	if readErr != nil {
 		if rep.EntriesRead > 0 || !errors.Is(readErr, directory.ErrTokenExpired) {
@@ -155,6 +196,9 @@ func (e *Engine) runIncremental(ctx context.Context, j Job, rep *Report, cr dire
 			readErr = fmt.Errorf("%w; nobody was deactivated and the change token was kept because the read was incomplete", readErr)
 		}
 		return errors.Join(readErr, ap.close())
+	}
+	if err := d.load(ctx, goneIDs(gone), p.created); err != nil {
+		return errors.Join(err, ap.close())
 	}
 	if err := p.finishIncremental(ctx, gone); err != nil {
 		return errors.Join(err, ap.close())
@@ -166,6 +210,16 @@ func (e *Engine) runIncremental(ctx context.Context, j Job, rep *Report, cr dire
 		return j.Groups.Finish(ctx, rep)
 	}
 	return nil
+}
+
+// goneIDs returns the external ids of the entries a delta reported
+// deleted or out of scope.
+func goneIDs(gone map[string]directory.ChangeKind) []string {
+	out := make([]string, 0, len(gone))
+	for ext := range gone {
+		out = append(out, ext)
+	}
+	return out
 }
 
 // query is what a job searches for: its base, filter and attributes.

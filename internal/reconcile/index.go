@@ -22,13 +22,18 @@ type ref struct {
 
 // index maps a connection's external ids to stored users. It is the one
 // piece of run state that grows with the directory, so it holds no pointer
-// per user: the ids and userIds sit in byte arenas, the refs in one slice,
+// per user: the ids and userIds sit in byte arenas, the refs in a few blocks,
 // and a map from a 64-bit hash of the id to the slot. That is about 115
 // bytes a user with entryUUID ids (a map of strings to *ref cost 147) and,
-// as nothing in it is a pointer, the garbage collector never scans it.
+// as it holds one pointer per block of refBlock refs and no other, the
+// garbage collector has next to nothing to scan in it. An incremental run
+// fills it with only the users its changes name (deltaIndex).
 type index struct {
-	ids    extTable
-	refs   []ref
+	ids extTable
+	// refs holds the refs in blocks of refBlock, each allocated once at
+	// its full size: a block never moves, so a *ref stays valid while an
+	// incremental run adds users between read batches.
+	refs   [][]ref
 	uids   []byte   // userIds, back to back
 	uidEnd []uint32 // slot → end of its userId in uids
 	// since is when an inactive user was deactivated (Unix seconds), for
@@ -41,7 +46,7 @@ type index struct {
 }
 
 func loadIndex(ctx context.Context, s store.Users, conn string) (*index, error) {
-	ix := &index{ids: newExtTable()}
+	ix := newIndex()
 	err := s.ScanIndex(ctx, conn, func(e store.IndexEntry) error {
 		ix.load(e)
 		return nil
@@ -49,43 +54,65 @@ func loadIndex(ctx context.Context, s store.Users, conn string) (*index, error) 
 	return ix, err
 }
 
-// load adds one stored user to the index.
+func newIndex() *index { return &index{ids: newExtTable()} }
+
+// load adds one stored user to the index and counts it when active.
 func (ix *index) load(e store.IndexEntry) {
-	slot, added := ix.ids.add(e.ExternalID)
-	if !added {
-		return // the store's unique index makes this impossible
-	}
-	r := ref{id: e.ID, hash: e.Hash, slot: slot, active: e.Status == store.StatusActive}
-	if r.active {
+	if ix.add(e) && e.Status == store.StatusActive {
 		ix.active++
 	}
+}
+
+// add adds one stored user to the index without counting it, and reports
+// whether it was new. A user whose external id is already in the index is
+// left as the run knows it.
+func (ix *index) add(e store.IndexEntry) bool {
+	slot, added := ix.ids.add(e.ExternalID)
+	if !added {
+		return false
+	}
+	r := ref{id: e.ID, hash: e.Hash, slot: slot, active: e.Status == store.StatusActive}
 	if !e.InactiveSince.IsZero() {
 		if ix.since == nil {
 			ix.since = make(map[int32]int64)
 		}
 		ix.since[slot] = e.InactiveSince.Unix()
 	}
-	ix.refs = append(ix.refs, r)
+	if n := len(ix.refs); n == 0 || len(ix.refs[n-1]) == refBlock {
+		ix.refs = append(ix.refs, make([]ref, 0, refBlock))
+	}
+	last := &ix.refs[len(ix.refs)-1]
+	*last = append(*last, r) // within the block's capacity: nothing moves
 	ix.uids = append(ix.uids, e.UserID...)
 	ix.uidEnd = append(ix.uidEnd, uint32(len(ix.uids)))
+	return true
 }
 
+// refBlock is how many refs one block of the index holds.
+const refBlock = 4096
+
 // lookup returns the stored user linked to ext, or nil. The pointer stays
-// valid for the run: refs never grows after loading.
+// valid for the run, also when users are added later.
 func (ix *index) lookup(ext string) *ref {
 	slot, ok := ix.ids.find(ext)
-	if !ok || ix.refs[slot].retired {
+	if !ok {
 		return nil
 	}
-	return &ix.refs[slot]
+	r := &ix.refs[slot/refBlock][slot%refBlock]
+	if r.retired {
+		return nil
+	}
+	return r
 }
 
 // each calls fn for every stored user with its external id (a retired
 // user's tombstone id), in load order.
 func (ix *index) each(fn func(ext string, r *ref)) {
-	for i := range ix.refs {
-		r := &ix.refs[i]
-		fn(ix.ext(r), r)
+	for _, b := range ix.refs {
+		for i := range b {
+			r := &b[i]
+			fn(ix.ext(r), r)
+		}
 	}
 }
 

@@ -92,6 +92,10 @@ type Entities interface {
 	// phase needs, without reading every user's index entry or the
 	// entities' names.
 	RuleHoldings(ctx context.Context, conn, source string) ([]Holding, error)
+	// RuleHoldingsOf is RuleHoldings restricted to the connection's users
+	// linked to the given external ids: what the group phase of a run that
+	// reads only changed entries needs.
+	RuleHoldingsOf(ctx context.Context, conn, source string, exts []string) ([]Holding, error)
 	// ApplyMemberships writes a batch in one transaction.
 	ApplyMemberships(ctx context.Context, b MembershipBatch) error
 }

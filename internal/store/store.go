@@ -69,6 +69,11 @@ type Users interface {
 	// ScanIndex calls fn for every directory user of a connection with the
 	// little the reconciler needs to decide whether an entry changed.
 	ScanIndex(ctx context.Context, conn string, fn func(IndexEntry) error) error
+	// LookupIndex returns the index entries of the connection's directory
+	// users linked to the given external ids (compared exactly), in no
+	// particular order: what a run that reads only changed entries needs of
+	// the index, batch by batch, without reading all of it.
+	LookupIndex(ctx context.Context, conn string, exts []string) ([]IndexEntry, error)
 	GetUsers(ctx context.Context, ids []int64) ([]User, error)
 	GetUser(ctx context.Context, id int64) (User, error)
 	// FindUsers returns every user, local or directory, whose userId equals

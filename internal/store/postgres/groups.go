@@ -199,3 +199,27 @@ func (s *Store) ApplyMemberships(ctx context.Context, b store.MembershipBatch) e
 	})
 	return wrap(err, "apply memberships")
 }
+
+// RuleHoldingsOf returns the memberships from source of the users of conn
+// linked to exts, with their external ids, in one statement.
+func (s *Store) RuleHoldingsOf(ctx context.Context, conn, source string, exts []string) ([]store.Holding, error) {
+	if len(exts) == 0 {
+		return nil, nil
+	}
+	rows, err := s.pool.Query(ctx, `SELECT m.user_row_id, u.external_id, m.entity_id FROM users u
+		JOIN memberships m ON m.user_row_id = u.id AND m.source = $2
+		WHERE u.connection = $1 AND u.source = 'directory' AND u.external_id = ANY($3)`, conn, source, exts)
+	if err != nil {
+		return nil, wrap(err, "rule holdings")
+	}
+	defer rows.Close()
+	var out []store.Holding
+	for rows.Next() {
+		var h store.Holding
+		if err := rows.Scan(&h.UserRowID, &h.ExternalID, &h.EntityID); err != nil {
+			return nil, wrap(err, "rule holdings")
+		}
+		out = append(out, h)
+	}
+	return out, wrap(rows.Err(), "rule holdings")
+}

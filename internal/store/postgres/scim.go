@@ -123,33 +123,11 @@ func (s *Store) DeleteSCIMResource(ctx context.Context, conn, kind, id string) e
 // IndexEntries returns the index entries of some external ids and the
 // connection's active count.
 func (s *Store) IndexEntries(ctx context.Context, conn string, exts []string) ([]store.IndexEntry, int, error) {
-	var out []store.IndexEntry
-	if len(exts) > 0 {
-		rows, err := s.pool.Query(ctx, `SELECT id, external_id, user_id, status, hash, deactivated_at FROM users
-			WHERE connection = $1 AND source = 'directory' AND external_id = ANY($2)`, conn, exts)
-		if err != nil {
-			return nil, 0, wrap(err, "index entries of %q", conn)
-		}
-		for rows.Next() {
-			var e store.IndexEntry
-			var hash int64
-			var since *time.Time
-			if err := rows.Scan(&e.ID, &e.ExternalID, &e.UserID, &e.Status, &hash, &since); err != nil {
-				rows.Close()
-				return nil, 0, wrap(err, "index entries of %q", conn)
-			}
-			e.Hash = uint64(hash)
-			if since != nil {
-				e.InactiveSince = *since
-			}
-			out = append(out, e)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, 0, wrap(err, "index entries of %q", conn)
-		}
+	out, err := s.LookupIndex(ctx, conn, exts)
+	if err != nil {
+		return nil, 0, err
 	}
 	var active int
-	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM users WHERE connection = $1 AND source = 'directory' AND status = 'active'`, conn).Scan(&active)
+	err = s.pool.QueryRow(ctx, `SELECT count(*) FROM users WHERE connection = $1 AND source = 'directory' AND status = 'active'`, conn).Scan(&active)
 	return out, active, wrap(err, "count active users of %q", conn)
 }

@@ -220,3 +220,32 @@ func (s *Store) SetUserField(ctx context.Context, id int64, field, value string)
 	})
 	return wrap(err, "set field %q of user %d", field, id)
 }
+
+// LookupIndex returns the index entries of the connection's directory
+// users linked to exts, in one statement through the users_link index.
+func (s *Store) LookupIndex(ctx context.Context, conn string, exts []string) ([]store.IndexEntry, error) {
+	if len(exts) == 0 {
+		return nil, nil
+	}
+	rows, err := s.pool.Query(ctx, `SELECT id, external_id, user_id, status, hash, deactivated_at FROM users
+		WHERE connection = $1 AND source = 'directory' AND external_id = ANY($2)`, conn, exts)
+	if err != nil {
+		return nil, wrap(err, "look up index of %q", conn)
+	}
+	defer rows.Close()
+	var out []store.IndexEntry
+	for rows.Next() {
+		var e store.IndexEntry
+		var hash int64
+		var since *time.Time
+		if err := rows.Scan(&e.ID, &e.ExternalID, &e.UserID, &e.Status, &hash, &since); err != nil {
+			return nil, wrap(err, "look up index of %q", conn)
+		}
+		e.Hash = uint64(hash)
+		if since != nil {
+			e.InactiveSince = *since
+		}
+		out = append(out, e)
+	}
+	return out, wrap(rows.Err(), "look up index of %q", conn)
+}

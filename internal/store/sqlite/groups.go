@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/usersync/usersync/internal/store"
 )
@@ -230,4 +231,45 @@ func (s *Store) ApplyMemberships(ctx context.Context, b store.MembershipBatch) e
 		return wrap(err, "apply memberships: commit")
 	}
 	return nil
+}
+
+// RuleHoldingsOf returns the memberships from source of the users of conn
+// linked to exts, with their external ids, 500 ids a statement.
+func (s *Store) RuleHoldingsOf(ctx context.Context, conn, source string, exts []string) ([]store.Holding, error) {
+	var out []store.Holding
+	for start := 0; start < len(exts); start += lookupChunk {
+		chunk := exts[start:min(start+lookupChunk, len(exts))]
+		args := make([]any, 0, len(chunk)+2)
+		args = append(args, source, conn)
+		for _, e := range chunk {
+			args = append(args, e)
+		}
+		rows, err := s.db.QueryContext(ctx, holdingsOfQuery(len(chunk)), args...)
+		if err != nil {
+			return nil, wrap(err, "rule holdings")
+		}
+		for rows.Next() {
+			var h store.Holding
+			if err := rows.Scan(&h.UserRowID, &h.ExternalID, &h.EntityID); err != nil {
+				rows.Close()
+				return nil, wrap(err, "rule holdings")
+			}
+			out = append(out, h)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, wrap(err, "rule holdings")
+		}
+	}
+	return out, nil
+}
+
+// holdingsOfQuery selects the memberships of n named users; its arguments
+// are the source, the connection and the n external ids. CROSS JOIN makes
+// SQLite look up the named users first and then their memberships: left
+// to itself, with a long list of ids it scans every membership of source.
+func holdingsOfQuery(n int) string {
+	return `SELECT m.user_row_id, u.external_id, m.entity_id FROM users u
+		CROSS JOIN memberships m ON m.user_row_id = u.id AND m.source = ?
+		WHERE u.connection = ? AND u.source = 'directory' AND u.external_id IN (?` + strings.Repeat(",?", n-1) + `)`
 }

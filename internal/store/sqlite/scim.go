@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/usersync/usersync/internal/store"
@@ -147,38 +146,11 @@ func (s *Store) DeleteSCIMResource(ctx context.Context, conn, kind, id string) e
 // IndexEntries returns the index entries of some external ids and the
 // connection's active count.
 func (s *Store) IndexEntries(ctx context.Context, conn string, exts []string) ([]store.IndexEntry, int, error) {
-	var out []store.IndexEntry
-	for start := 0; start < len(exts); start += 500 {
-		chunk := exts[start:min(start+500, len(exts))]
-		args := []any{conn}
-		for _, e := range chunk {
-			args = append(args, e)
-		}
-		rows, err := s.db.QueryContext(ctx, `SELECT id, external_id, user_id, status, hash, deactivated_at FROM users
-			WHERE connection = ? AND source = 'directory' AND external_id IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, args...)
-		if err != nil {
-			return nil, 0, wrap(err, "index entries of %q", conn)
-		}
-		for rows.Next() {
-			var e store.IndexEntry
-			var hash int64
-			var since sql.NullString
-			if err := rows.Scan(&e.ID, &e.ExternalID, &e.UserID, &e.Status, &hash, &since); err != nil {
-				rows.Close()
-				return nil, 0, wrap(err, "index entries of %q", conn)
-			}
-			e.Hash = uint64(hash)
-			if since.Valid {
-				e.InactiveSince = parseTime(since.String)
-			}
-			out = append(out, e)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, 0, wrap(err, "index entries of %q", conn)
-		}
+	out, err := s.LookupIndex(ctx, conn, exts)
+	if err != nil {
+		return nil, 0, err
 	}
 	var active int
-	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE connection = ? AND source = 'directory' AND status = 'active'`, conn).Scan(&active)
+	err = s.db.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE connection = ? AND source = 'directory' AND status = 'active'`, conn).Scan(&active)
 	return out, active, wrap(err, "count active users of %q", conn)
 }

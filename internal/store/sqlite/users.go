@@ -260,3 +260,51 @@ func (s *Store) SetUserField(ctx context.Context, id int64, field, value string)
 	}
 	return tx.Commit()
 }
+
+// lookupChunk is how many external ids one lookup statement binds; SQLite
+// limits bound parameters, and 500 stays well inside the limit.
+const lookupChunk = 500
+
+// LookupIndex returns the index entries of the connection's directory
+// users linked to exts, through the users_link index, 500 ids a statement.
+func (s *Store) LookupIndex(ctx context.Context, conn string, exts []string) ([]store.IndexEntry, error) {
+	var out []store.IndexEntry
+	for start := 0; start < len(exts); start += lookupChunk {
+		chunk := exts[start:min(start+lookupChunk, len(exts))]
+		args := make([]any, 0, len(chunk)+1)
+		args = append(args, conn)
+		for _, e := range chunk {
+			args = append(args, e)
+		}
+		rows, err := s.db.QueryContext(ctx, lookupIndexQuery(len(chunk)), args...)
+		if err != nil {
+			return nil, wrap(err, "look up index of %q", conn)
+		}
+		for rows.Next() {
+			var e store.IndexEntry
+			var hash int64
+			var since sql.NullString
+			if err := rows.Scan(&e.ID, &e.ExternalID, &e.UserID, &e.Status, &hash, &since); err != nil {
+				rows.Close()
+				return nil, wrap(err, "look up index of %q", conn)
+			}
+			e.Hash = uint64(hash)
+			if since.Valid {
+				e.InactiveSince = parseTime(since.String)
+			}
+			out = append(out, e)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, wrap(err, "look up index of %q", conn)
+		}
+	}
+	return out, nil
+}
+
+// lookupIndexQuery selects the index entries of n external ids; its
+// arguments are the connection and the ids.
+func lookupIndexQuery(n int) string {
+	return `SELECT id, external_id, user_id, status, hash, deactivated_at FROM users
+		WHERE connection = ? AND source = 'directory' AND external_id IN (?` + strings.Repeat(",?", n-1) + `)`
+}

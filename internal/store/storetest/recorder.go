@@ -442,6 +442,16 @@ func (r *recorder) DeleteSCIMResource(ctx context.Context, a1, a2, a3 string) er
 	return r.Store.DeleteSCIMResource(ctx, a1, a2, a3)
 }
 
+func (r *recorder) LookupIndex(ctx context.Context, a1 string, a2 []string) ([]store.IndexEntry, error) {
+	r.hit("LookupIndex")
+	return r.Store.LookupIndex(ctx, a1, a2)
+}
+
+func (r *recorder) RuleHoldingsOf(ctx context.Context, a1, a2 string, a3 []string) ([]store.Holding, error) {
+	r.hit("RuleHoldingsOf")
+	return r.Store.RuleHoldingsOf(ctx, a1, a2, a3)
+}
+
 func (r *recorder) IndexEntries(ctx context.Context, a1 string, a2 []string) ([]store.IndexEntry, int, error) {
 	r.hit("IndexEntries")
 	return r.Store.IndexEntries(ctx, a1, a2)

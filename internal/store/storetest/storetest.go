@@ -57,6 +57,8 @@ func Run(t *testing.T, open Opener) {
 		{"SCIMResources", testSCIMResources},
 		{"SCIMRequests", testSCIMRequests},
 		{"IndexEntries", testIndexEntries},
+		{"LookupIndex", testLookupIndex},
+		{"RuleHoldingsOf", testRuleHoldingsOf},
 		{"EventsOfRuns", testEventsOfRuns},
 		{"EventsOfOperators", testEventsOfOperators},
 		{"EventsPrune", testEventsPrune},
