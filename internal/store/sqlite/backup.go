@@ -59,7 +59,7 @@ func Verify(ctx context.Context, path string) (int, error) {
 	if _, err := os.Stat(path); err != nil {
 		return 0, fmt.Errorf("sqlite: verify: %w", err)
 	}
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&"+url.Values{"_pragma": {"busy_timeout(10000)"}}.Encode())
+	db, err := sql.Open("sqlite", "file:"+uriPath.Replace(path)+"?mode=ro&"+url.Values{"_pragma": {"busy_timeout(10000)"}}.Encode())
 	if err != nil {
 		return 0, wrap(err, "verify %s", path)
 	}
@@ -168,7 +168,7 @@ func rowsIn(ctx context.Context, path string) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: restore: %w", err)
 	}
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&"+url.Values{"_pragma": {"busy_timeout(10000)"}}.Encode())
+	db, err := sql.Open("sqlite", "file:"+uriPath.Replace(path)+"?mode=ro&"+url.Values{"_pragma": {"busy_timeout(10000)"}}.Encode())
 	if err != nil {
 		return 0, wrap(err, "restore: open %s", path)
 	}

@@ -52,7 +52,7 @@ func open(ctx context.Context, path string, upTo int) (*Store, error) {
 	if err := restrictFiles(path); err != nil {
 		return nil, err
 	}
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	db, err := sql.Open("sqlite", "file:"+uriPath.Replace(path)+"?"+q.Encode())
 	if err != nil {
 		return nil, wrap(err, "open %s", path)
 	}
@@ -67,6 +67,11 @@ func open(ctx context.Context, path string, upTo int) (*Store, error) {
 	}
 	return s, nil
 }
+
+// uriPath escapes the characters that a SQLite URI filename would read as
+// an escape, the start of the query or a fragment, so that the store is the
+// file the path names ("100%.db", "what?.db") and not another one.
+var uriPath = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
 
 // restrictFiles makes the database readable by its owner only: it holds
 // password hashes, session and token hashes and personal data. SQLite gives
