@@ -350,7 +350,7 @@ func (d *driver) ask(name string, runs int) error {
 }
 
 // done reports whether the run asked for has ended; a request that no run
-// followed within five seconds is counted lost and asked again.
+// followed within fifteen seconds is counted lost and asked again.
 func (d *driver) done(name string, st connState) (bool, error) {
 	a := d.state[name]
 	switch {
@@ -358,7 +358,7 @@ func (d *driver) done(name string, st connState) (bool, error) {
 		return false, nil
 	case st.runs > a.runs:
 		return true, nil
-	case time.Since(a.at) > 5*time.Second:
+	case time.Since(a.at) > 15*time.Second:
 		d.lost++
 		return false, d.ask(name, st.runs)
 	}
