@@ -119,6 +119,12 @@ func (s *Store) FindActiveUsers(ctx context.Context, userIDs []string) ([]store.
 	return out, err
 }
 
+// The two queries of DuplicateUserIDs.
+const (
+	duplicateKeysSQL  = `SELECT DISTINCT user_key FROM users WHERE id_clash <> 0 AND status = 'active'`
+	duplicateUsersSQL = `SELECT ` + userColumns + ` FROM users WHERE status = 'active' AND user_key = ANY($1) ORDER BY user_key COLLATE "C", id`
+)
+
 // DuplicateUserIDs returns the active users sharing their userId with
 // another active user. The unique index admits such users only when
 // id_clash exempts all but one of them, so the kept duplicates' userIds
@@ -131,7 +137,7 @@ func (s *Store) FindActiveUsers(ctx context.Context, userIDs []string) ([]store.
 // once per user, which kept a second sync of 100,000 users busy for
 // minutes until the table was analyzed.
 func (s *Store) DuplicateUserIDs(ctx context.Context) ([]store.User, error) {
-	rows, err := s.pool.Query(ctx, `SELECT DISTINCT user_key FROM users WHERE id_clash <> 0 AND status = 'active'`)
+	rows, err := s.pool.Query(ctx, duplicateKeysSQL)
 	if err != nil {
 		return nil, wrap(err, "duplicate user ids")
 	}
@@ -142,9 +148,7 @@ func (s *Store) DuplicateUserIDs(ctx context.Context) ([]store.User, error) {
 	if len(keys) == 0 {
 		return []store.User{}, nil
 	}
-	out, err := s.queryUsers(ctx, "duplicate user ids", `SELECT `+userColumns+` FROM users
-		WHERE status = 'active' AND user_key = ANY($1)
-		ORDER BY user_key COLLATE "C", id`, keys)
+	out, err := s.queryUsers(ctx, "duplicate user ids", duplicateUsersSQL, keys)
 	if out == nil && err == nil {
 		out = []store.User{}
 	}
