@@ -73,6 +73,7 @@ func run(ctx context.Context, args []string) error {
 	scaleout := fs.Bool("scaleout", false, "instead, measure runs per minute of one `usersync serve` against two on one PostgreSQL (see scaleout.go)")
 	scaleoutUsers := fs.Int("scaleout-users", 5000, "users of each -scaleout connection")
 	scaleoutWindow := fs.Duration("scaleout-window", time.Minute, "how long -scaleout keeps the connections busy after the first load")
+	scaleoutPool := fs.Int("scaleout-pool", 0, "PostgreSQL pool size of each -scaleout serve (0: pgx's default)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -109,7 +110,7 @@ func run(ctx context.Context, args []string) error {
 		}
 	}
 	if *scaleout {
-		cfg := scaleoutConfig{conns: 20, users: max(*scaleoutUsers, 1), window: *scaleoutWindow, instances: []int{1, 2}}
+		cfg := scaleoutConfig{conns: 20, users: max(*scaleoutUsers, 1), window: *scaleoutWindow, instances: []int{1, 2}, pool: *scaleoutPool}
 		return runScaleOut(ctx, cfg, bin, tmp, *outDir)
 	}
 	if *entraSizes != "" {

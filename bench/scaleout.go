@@ -28,12 +28,16 @@ type scaleoutConfig struct {
 	users     int
 	window    time.Duration
 	instances []int
+	// pool, when not zero, sets each serve's PostgreSQL pool size
+	// (pool_max_conns; pgx's default is the larger of 4 and the CPUs).
+	pool int
 }
 
 // scaleoutResult is one trial: instances `serve` processes on a fresh
 // database.
 type scaleoutResult struct {
 	Instances int `json:"instances"`
+	Pool      int `json:"poolMaxConns,omitempty"`
 	// Load is the first full sync of every connection into the empty
 	// store, all requested at once: its makespan and the users created.
 	LoadWall  time.Duration `json:"loadWallNs"`
@@ -141,7 +145,7 @@ type serveProc struct {
 }
 
 func scaleOutTrial(ctx context.Context, cfg scaleoutConfig, bin, dir string, srv *slapd.Server, pg *pgtest.Cluster, k int) (scaleoutResult, error) {
-	res := scaleoutResult{Instances: k, Window: cfg.window}
+	res := scaleoutResult{Instances: k, Window: cfg.window, Pool: cfg.pool}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return res, err
 	}
@@ -180,8 +184,12 @@ func scaleOutTrial(ctx context.Context, cfg scaleoutConfig, bin, dir string, srv
 			}
 		}
 	}()
+	serveURL := url
+	if cfg.pool > 0 {
+		serveURL += "&pool_max_conns=" + strconv.Itoa(cfg.pool)
+	}
 	for i := range k {
-		p, err := startServe(ctx, h, filepath.Join(dir, fmt.Sprintf("serve-%d.log", i+1)))
+		p, err := startServe(ctx, &harness{bin: bin, dir: dir, pgURL: serveURL}, filepath.Join(dir, fmt.Sprintf("serve-%d.log", i+1)))
 		if err != nil {
 			return res, err
 		}
@@ -576,7 +584,11 @@ func tailFile(path string) string {
 }
 
 func printScaleOut(w io.Writer, cfg scaleoutConfig, results []scaleoutResult) {
-	fmt.Fprintf(w, "\n%d connections × %d users, window %s\n", cfg.conns, cfg.users, cfg.window)
+	pool := "default PostgreSQL pool"
+	if cfg.pool > 0 {
+		pool = fmt.Sprintf("pool_max_conns=%d", cfg.pool)
+	}
+	fmt.Fprintf(w, "\n%d connections × %d users, window %s, %s\n", cfg.conns, cfg.users, cfg.window, pool)
 	fmt.Fprintln(w, "| serve | load s | load users/s | runs/min | users/s | runs per serve | serve CPU s | slapd CPU s | PostgreSQL CPU s | skipped / lost | load average |")
 	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---|---|---:|---:|---|---|")
 	for _, r := range results {
