@@ -73,6 +73,7 @@ func run(ctx context.Context, args []string) error {
 	scaleout := fs.Bool("scaleout", false, "instead, measure runs per minute of one `usersync serve` against two on one PostgreSQL (see scaleout.go)")
 	scaleoutUsers := fs.Int("scaleout-users", 5000, "users of each -scaleout connection")
 	scaleoutWindow := fs.Duration("scaleout-window", time.Minute, "how long -scaleout keeps the connections busy after the first load")
+	scaleoutServes := fs.String("scaleout-serves", "1,2,2,1", "the -scaleout trials: how many serve processes each runs, in order (alternated against drift in the machine's load)")
 	scaleoutPool := fs.Int("scaleout-pool", 0, "PostgreSQL pool size of each -scaleout serve (0: pgx's default)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -110,7 +111,14 @@ func run(ctx context.Context, args []string) error {
 		}
 	}
 	if *scaleout {
-		cfg := scaleoutConfig{conns: 20, users: max(*scaleoutUsers, 1), window: *scaleoutWindow, instances: []int{1, 2}, pool: *scaleoutPool}
+		cfg := scaleoutConfig{conns: 20, users: max(*scaleoutUsers, 1), window: *scaleoutWindow, pool: *scaleoutPool}
+		for _, v := range strings.Split(*scaleoutServes, ",") {
+			k, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil || k <= 0 {
+				return fmt.Errorf("bad -scaleout-serves value %q: want positive integers separated by commas", v)
+			}
+			cfg.instances = append(cfg.instances, k)
+		}
 		return runScaleOut(ctx, cfg, bin, tmp, *outDir)
 	}
 	if *entraSizes != "" {
