@@ -188,14 +188,18 @@ func (s *Service) tickConnection(ctx context.Context, c connection.Connection, n
 	// A connection another instance is running is left alone in the same
 	// way: its run request stays pending and its due firing waits for the
 	// run to end. Taken now, both would be refused by the lease and lost.
-	if elsewhere, err := s.runningElsewhere(ctx, c.Name); err != nil || elsewhere {
-		return err
-	}
-	if ok, full, err := s.Store.TakeRunRequest(ctx, c.Name); err != nil {
-		return err
-	} else if ok {
-		s.start(ctx, c.Name, app.SyncOptions{Trigger: store.TriggerManual, Full: full})
-		return nil
+	// The lease is looked at only when there is something to start, and a
+	// request is taken only once it has been seen pending, after that look.
+	if st.RunRequestedAt != nil {
+		if elsewhere, err := s.runningElsewhere(ctx, c.Name); err != nil || elsewhere {
+			return err
+		}
+		if ok, full, err := s.Store.TakeRunRequest(ctx, c.Name); err != nil {
+			return err
+		} else if ok {
+			s.start(ctx, c.Name, app.SyncOptions{Trigger: store.TriggerManual, Full: full})
+			return nil
+		}
 	}
 	sp, err := c.ScheduleSpec()
 	if err != nil || sp.IsOff() {
@@ -227,6 +231,9 @@ func (s *Service) tickConnection(ctx context.Context, c connection.Connection, n
 			break
 		}
 		next = n
+	}
+	if elsewhere, err := s.runningElsewhere(ctx, c.Name); err != nil || elsewhere {
+		return err
 	}
 	claimed, err := s.Store.ClaimFiring(ctx, c.Name, next)
 	if err != nil {
