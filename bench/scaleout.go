@@ -242,6 +242,9 @@ func scaleOutTrial(ctx context.Context, cfg scaleoutConfig, bin, dir string, srv
 		return res, fmt.Errorf("after the load the store holds %d active users, want %d", res.LoadUsers, cfg.conns*cfg.users)
 	}
 	fmt.Fprintf(os.Stderr, "bench: scale-out %d: load of %d users in %.1f s\n", k, res.LoadUsers, res.LoadWall.Seconds())
+	// Requests the load phase counted lost (its first runs all start at
+	// once) are not the window's.
+	d.lost = 0
 	// Right after the load the planner has no statistics of the filled
 	// tables until autovacuum gets to them (up to a minute later); a
 	// server in service has them, so the window starts with them too.
