@@ -74,6 +74,7 @@ func run(ctx context.Context, args []string) error {
 	scaleoutUsers := fs.Int("scaleout-users", 5000, "users of each -scaleout connection")
 	scaleoutWindow := fs.Duration("scaleout-window", time.Minute, "how long -scaleout keeps the connections busy after the first load")
 	scaleoutServes := fs.String("scaleout-serves", "1,2,2,1", "the -scaleout trials: how many serve processes each runs, in order (alternated against drift in the machine's load)")
+	scaleoutTick := fs.Duration("scaleout-tick", 0, "--tick of each -scaleout serve (0: its default, 1s)")
 	scaleoutPool := fs.Int("scaleout-pool", 0, "PostgreSQL pool size of each -scaleout serve (0: pgx's default)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -111,7 +112,7 @@ func run(ctx context.Context, args []string) error {
 		}
 	}
 	if *scaleout {
-		cfg := scaleoutConfig{conns: 20, users: max(*scaleoutUsers, 1), window: *scaleoutWindow, pool: *scaleoutPool}
+		cfg := scaleoutConfig{conns: 20, users: max(*scaleoutUsers, 1), window: *scaleoutWindow, pool: *scaleoutPool, tick: *scaleoutTick}
 		for _, v := range strings.Split(*scaleoutServes, ",") {
 			k, err := strconv.Atoi(strings.TrimSpace(v))
 			if err != nil || k <= 0 {

@@ -31,6 +31,9 @@ type scaleoutConfig struct {
 	// pool, when not zero, sets each serve's PostgreSQL pool size
 	// (pool_max_conns; pgx's default is the larger of 4 and the CPUs).
 	pool int
+	// tick, when not zero, is each serve's --tick (how often its scheduler
+	// looks for requests; default 1s).
+	tick time.Duration
 }
 
 // scaleoutResult is one trial: instances `serve` processes on a fresh
@@ -194,7 +197,7 @@ func scaleOutTrial(ctx context.Context, cfg scaleoutConfig, bin, dir string, srv
 		serveURL += "&pool_max_conns=" + strconv.Itoa(cfg.pool)
 	}
 	for i := range k {
-		p, err := startServe(ctx, &harness{bin: bin, dir: dir, pgURL: serveURL}, filepath.Join(dir, fmt.Sprintf("serve-%d.log", i+1)))
+		p, err := startServe(ctx, &harness{bin: bin, dir: dir, pgURL: serveURL}, filepath.Join(dir, fmt.Sprintf("serve-%d.log", i+1)), cfg.tick)
 		if err != nil {
 			return res, err
 		}
@@ -312,13 +315,17 @@ func scaleOutTrial(ctx context.Context, cfg scaleoutConfig, bin, dir string, srv
 
 // startServe starts one `usersync serve` on free loopback ports with its
 // JSON log in logPath, and waits until its scheduler has started.
-func startServe(ctx context.Context, h *harness, logPath string) (serveProc, error) {
+func startServe(ctx context.Context, h *harness, logPath string, tick time.Duration) (serveProc, error) {
 	f, err := os.Create(logPath)
 	if err != nil {
 		return serveProc{}, err
 	}
 	defer f.Close()
-	cmd := h.usersync(ctx, "serve", "--listen", "127.0.0.1:0", "--ops-listen", "")
+	args := []string{"serve", "--listen", "127.0.0.1:0", "--ops-listen", ""}
+	if tick > 0 {
+		args = append(args, "--tick", tick.String())
+	}
+	cmd := h.usersync(ctx, args...)
 	cmd.Env = append(cmd.Env, "USERSYNC_LOG_FORMAT=json", "USERSYNC_LOG_LEVEL=info")
 	cmd.Stdout, cmd.Stderr = f, f
 	if err := cmd.Start(); err != nil {
@@ -345,6 +352,9 @@ func printScaleOut(w io.Writer, cfg scaleoutConfig, results []scaleoutResult) {
 	pool := "default PostgreSQL pool"
 	if cfg.pool > 0 {
 		pool = fmt.Sprintf("pool_max_conns=%d", cfg.pool)
+	}
+	if cfg.tick > 0 {
+		pool += fmt.Sprintf(", --tick %s", cfg.tick)
 	}
 	fmt.Fprintf(w, "\n%d connections × %d users, window %s, %s\n", cfg.conns, cfg.users, cfg.window, pool)
 	fmt.Fprintln(w, "| serve | load s | load users/s | runs/min | users/s | mean run s | mean gap s | runs per serve | serve CPU s | slapd CPU s | PostgreSQL CPU s | skipped / lost | load average |")
