@@ -3,10 +3,13 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
+	pgtest "github.com/usersync/usersync/internal/testdir/postgres"
 	"github.com/usersync/usersync/internal/testdir/slapd"
 )
 
@@ -35,5 +38,33 @@ func TestBenchSmoke(t *testing.T) {
 	}
 	if len(results) != 1 || len(results[0].Rows) != 6 {
 		t.Fatalf("results = %+v, want one size with six rows", results)
+	}
+}
+
+// TestScaleOutSmoke runs the scale-out bench at four connections of 50
+// users for a few seconds: one serve and then two load every user, keep
+// running re-syncs, and neither runs anything twice nor loses a request.
+func TestScaleOutSmoke(t *testing.T) {
+	slapd.Require(t)
+	pgtest.Require(t)
+	if testing.Short() {
+		t.Skip("builds usersync and starts three serve processes")
+	}
+	ctx := context.Background()
+	tmp := t.TempDir()
+	t.Chdir("..") // the harness builds ./cmd/usersync from the repository root
+	bin, err := buildUsersync(ctx, tmp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := scaleoutConfig{conns: 4, users: 50, window: 3 * time.Second, instances: []int{1, 2}}
+	results, err := benchScaleOut(ctx, io.Discard, bin, tmp, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range results {
+		if r.LoadUsers != 200 || r.Runs == 0 || len(r.PerServe) != r.Instances || r.Skipped != 0 || r.Lost != 0 {
+			t.Errorf("%d serve: %+v, want 200 users loaded, runs in the window, none skipped or lost", r.Instances, r)
+		}
 	}
 }

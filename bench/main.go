@@ -23,6 +23,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 )
 
 type config struct {
@@ -69,6 +70,12 @@ func run(ctx context.Context, args []string) error {
 	scim := fs.Duration("scim", 0, "instead, measure SCIM POST and PATCH requests per second against usersync serve for this long (e.g. 20s)")
 	scimClients := fs.Int("scim-clients", 16, "concurrent SCIM clients of -scim")
 	ldapServe := fs.Int("ldapserve", 0, "instead, time LDAP searches on uid and mail against usersync's LDAP interface over this many stored users")
+	scaleout := fs.Bool("scaleout", false, "instead, measure runs per minute of one `usersync serve` against two on one PostgreSQL (see scaleout.go)")
+	scaleoutUsers := fs.Int("scaleout-users", 5000, "users of each -scaleout connection")
+	scaleoutWindow := fs.Duration("scaleout-window", time.Minute, "how long -scaleout keeps the connections busy after the first load")
+	scaleoutServes := fs.String("scaleout-serves", "1,2,2,1", "the -scaleout trials: how many serve processes each runs, in order (alternated against drift in the machine's load)")
+	scaleoutTick := fs.Duration("scaleout-tick", 0, "--tick of each -scaleout serve (0: its default, 1s)")
+	scaleoutPool := fs.Int("scaleout-pool", 0, "PostgreSQL pool size of each -scaleout serve (0: pgx's default)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -103,6 +110,17 @@ func run(ctx context.Context, args []string) error {
 		if bin, err = buildUsersync(ctx, tmp); err != nil {
 			return err
 		}
+	}
+	if *scaleout {
+		cfg := scaleoutConfig{conns: 20, users: max(*scaleoutUsers, 1), window: *scaleoutWindow, pool: *scaleoutPool, tick: *scaleoutTick}
+		for _, v := range strings.Split(*scaleoutServes, ",") {
+			k, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil || k <= 0 {
+				return fmt.Errorf("bad -scaleout-serves value %q: want positive integers separated by commas", v)
+			}
+			cfg.instances = append(cfg.instances, k)
+		}
+		return runScaleOut(ctx, cfg, bin, tmp, *outDir)
 	}
 	if *entraSizes != "" {
 		return benchEntra(ctx, bin, tmp, *entraSizes)

@@ -185,11 +185,21 @@ func (s *Service) tickConnection(ctx context.Context, c connection.Connection, n
 	if s.Runs.Running(c.Name) {
 		return nil
 	}
-	if ok, full, err := s.Store.TakeRunRequest(ctx, c.Name); err != nil {
-		return err
-	} else if ok {
-		s.start(ctx, c.Name, app.SyncOptions{Trigger: store.TriggerManual, Full: full})
-		return nil
+	// A connection another instance is running is left alone in the same
+	// way: its run request stays pending and its due firing waits for the
+	// run to end. Taken now, both would be refused by the lease and lost.
+	// The lease is looked at only when there is something to start, and a
+	// request is taken only once it has been seen pending, after that look.
+	if st.RunRequestedAt != nil {
+		if elsewhere, err := s.runningElsewhere(ctx, c.Name); err != nil || elsewhere {
+			return err
+		}
+		if ok, full, err := s.Store.TakeRunRequest(ctx, c.Name); err != nil {
+			return err
+		} else if ok {
+			s.start(ctx, c.Name, app.SyncOptions{Trigger: store.TriggerManual, Full: full})
+			return nil
+		}
 	}
 	sp, err := c.ScheduleSpec()
 	if err != nil || sp.IsOff() {
@@ -222,6 +232,9 @@ func (s *Service) tickConnection(ctx context.Context, c connection.Connection, n
 		}
 		next = n
 	}
+	if elsewhere, err := s.runningElsewhere(ctx, c.Name); err != nil || elsewhere {
+		return err
+	}
 	claimed, err := s.Store.ClaimFiring(ctx, c.Name, next)
 	if err != nil {
 		return err
@@ -234,6 +247,22 @@ func (s *Service) tickConnection(ctx context.Context, c connection.Connection, n
 		s.start(ctx, c.Name, app.SyncOptions{Trigger: store.TriggerSchedule})
 	}
 	return nil
+}
+
+// runningElsewhere reports whether the connection's run lease is held and
+// unexpired. This process's own runs are known to the registry before they
+// take the lease, so a held lease seen here is another instance's (or a
+// live batch of this one, which ends within moments). The lease's times
+// are the store's real clock, not the scheduler's.
+func (s *Service) runningElsewhere(ctx context.Context, name string) (bool, error) {
+	l, err := s.Store.GetLease(ctx, name)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return l.ExpiresAt.After(time.Now()), nil
 }
 
 // start starts one run in the registry; it ends with ctx. A run already in

@@ -119,14 +119,36 @@ func (s *Store) FindActiveUsers(ctx context.Context, userIDs []string) ([]store.
 	return out, err
 }
 
+// The two queries of DuplicateUserIDs.
+const (
+	duplicateKeysSQL  = `SELECT DISTINCT user_key FROM users WHERE id_clash <> 0 AND status = 'active'`
+	duplicateUsersSQL = `SELECT ` + userColumns + ` FROM users WHERE status = 'active' AND user_key = ANY($1) ORDER BY user_key COLLATE "C", id`
+)
+
 // DuplicateUserIDs returns the active users sharing their userId with
 // another active user. The unique index admits such users only when
 // id_clash exempts all but one of them, so the kept duplicates' userIds
 // are the only candidates.
+//
+// The candidates' keys are read first and the users by key second, two
+// queries that are at worst one scan each whatever plan they get. As one
+// semi-join, the plan a pooled connection prepared while the users table
+// was still empty (a first sync) is a nested loop scanning the whole table
+// once per user, which kept a second sync of 100,000 users busy for
+// minutes until the table was analyzed.
 func (s *Store) DuplicateUserIDs(ctx context.Context) ([]store.User, error) {
-	out, err := s.queryUsers(ctx, "duplicate user ids", `SELECT `+userColumns+` FROM users u
-		WHERE status = 'active' AND user_key IN (SELECT user_key FROM users WHERE id_clash <> 0 AND status = 'active')
-		ORDER BY user_key COLLATE "C", id`)
+	rows, err := s.pool.Query(ctx, duplicateKeysSQL)
+	if err != nil {
+		return nil, wrap(err, "duplicate user ids")
+	}
+	keys, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, wrap(err, "duplicate user ids")
+	}
+	if len(keys) == 0 {
+		return []store.User{}, nil
+	}
+	out, err := s.queryUsers(ctx, "duplicate user ids", duplicateUsersSQL, keys)
 	if out == nil && err == nil {
 		out = []store.User{}
 	}
