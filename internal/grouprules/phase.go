@@ -79,6 +79,9 @@ type userState struct {
 	// left is set for a user who left the directory or the scope: the
 	// rules give it nothing any more.
 	left bool
+	// created is set for a user this run creates, with what the rules
+	// give it: Finish only reports its warnings.
+	created bool
 }
 
 var _ reconcile.GroupPhase = (*Phase)(nil)
@@ -265,10 +268,16 @@ func (p *Phase) Observe(ext, userID string, e *directory.Entry) string {
 		direct = p.g.Direct(e.DN)
 	}
 	d := p.rules.Resolve(direct)
-	if _, held := p.held[ext]; len(d.Entities) == 0 && !d.SuperUser && len(d.Warnings) == 0 && !held {
+	_, held := p.held[ext]
+	switch st := p.desired[ext]; {
+	case st != nil && st.created:
+		// A second entry with the id of a user this run created: the user
+		// keeps what its own entry gave it, and the planner refuses the
+		// second entry.
+	case len(d.Entities) == 0 && !d.SuperUser && len(d.Warnings) == 0 && !held:
 		// Nothing wanted and nothing held: Finish would find no change.
 		delete(p.desired, ext) // a second entry with this id replaces the first
-	} else {
+	default:
 		// Cloned: ext and userID point into the entry's decoded values,
 		// which would otherwise stay alive until Finish.
 		p.desired[strings.Clone(ext)] = &userState{userID: strings.Clone(userID), entities: d.Entities, super: d.SuperUser, warnings: d.Warnings}
@@ -278,3 +287,37 @@ func (p *Phase) Observe(ext, userID string, e *directory.Entry) string {
 	}
 	return ""
 }
+
+// Created returns what the rules give the user with this external id,
+// whom the run creates, and marks it so that Finish leaves it alone. Only
+// the user's warnings are kept for Finish.
+func (p *Phase) Created(ext string) reconcile.Grant {
+	st := p.desired[ext]
+	if st == nil || st.created || st.left {
+		return reconcile.Grant{}
+	}
+	source := store.RuleSource(p.conn.Name)
+	g := reconcile.Grant{SuperUser: st.super}
+	if len(st.entities) > 0 {
+		g.Memberships = make([]store.Membership, 0, len(st.entities))
+		g.Changes = make([]store.FieldChange, 0, len(st.entities)+1)
+	}
+	for _, id := range st.entities {
+		e := p.cat.Entity(id)
+		g.Memberships = append(g.Memberships, store.Membership{EntityID: id, Source: source})
+		g.Changes = append(g.Changes, store.FieldChange{Field: e.Kind, New: e.Name})
+	}
+	if st.super {
+		g.Changes = append(g.Changes, store.FieldChange{Field: "superUser", Old: "false", New: "true"})
+	}
+	if len(st.warnings) == 0 {
+		p.desired[ext] = createdState
+	} else {
+		p.desired[ext] = &userState{userID: st.userID, warnings: st.warnings, created: true}
+	}
+	return g
+}
+
+// createdState stands for every created user without warnings: Finish
+// has nothing to do for them.
+var createdState = &userState{created: true}

@@ -4,7 +4,18 @@ import (
 	"context"
 
 	"github.com/usersync/usersync/internal/directory"
+	"github.com/usersync/usersync/internal/store"
 )
+
+// Grant is what the group rules give a user a run creates.
+type Grant struct {
+	// Memberships are the rule memberships (EntityID and Source are used).
+	Memberships []store.Membership
+	SuperUser   bool
+	// Changes list the memberships and the super-user flag as the user's
+	// outcome shows them.
+	Changes []store.FieldChange
+}
 
 // GroupPhase is the group-rules seam of a run. The pipeline calls
 // Prepare once before the user read, Observe for every entry that links to
@@ -26,6 +37,12 @@ type GroupPhase interface {
 	// memberships when the connection overwrites them), as if the rules
 	// now gave them nothing.
 	Leave(ext, userID string)
+	// Created tells the phase that the user it last observed with this
+	// external id is created by this run, and returns what the rules give
+	// that user: its memberships and super-user flag are written in the
+	// same transaction as the user, and their changes are listed in its
+	// created outcome. Finish then leaves the user alone.
+	Created(ext string) Grant
 	// Finish diffs and writes the memberships (or, in a dry run, adds them
 	// to the plan) and records their changes and warnings in rep.
 	Finish(ctx context.Context, rep *Report) error

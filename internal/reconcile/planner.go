@@ -148,9 +148,14 @@ func (p *planner) planEntry(e *directory.Entry) {
 		p.created.add(ext)
 		p.rep.Created++
 		uid, fields := p.j.Mapper.Create(res)
+		var g Grant
+		if p.rules.Groups != nil {
+			g = p.rules.Groups.Created(ext)
+		}
 		p.batch.Creates = append(p.batch.Creates, store.User{Connection: p.j.Conn.Name, ExternalID: ext, UserID: uid,
-			Status: status, Source: store.SourceDirectory, Fields: fields, Hash: h})
-		p.outcome(store.Outcome{ExternalID: ext, UserID: uid, Action: store.ActionCreated, Reason: d.Reason, Warnings: copyStrings(res.Warnings)})
+			Status: status, Source: store.SourceDirectory, Fields: fields, Hash: h, SuperUser: g.SuperUser, Memberships: g.Memberships})
+		p.outcome(store.Outcome{ExternalID: ext, UserID: uid, Action: store.ActionCreated, Reason: d.Reason, Changes: g.Changes,
+			Warnings: copyStrings(res.Warnings)})
 		return
 	}
 	if r.seen {
@@ -263,6 +268,14 @@ func (p *planner) emit(ctx context.Context) error {
 	}
 	if err := p.checkUserIDs(ctx); err != nil {
 		return err
+	}
+	// A new user given memberships or the super-user flag counts as a
+	// membership change once it is sure to be created: checkUserIDs may
+	// have refused it.
+	for _, u := range p.batch.Creates {
+		if len(u.Memberships) > 0 || u.SuperUser {
+			p.rep.MembershipChanges++
+		}
 	}
 	if p.tag != "" || p.tags != nil {
 		for i := range p.batch.Outcomes {
