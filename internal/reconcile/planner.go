@@ -289,7 +289,11 @@ func (p *planner) emit(ctx context.Context) error {
 		}
 	}
 	b := p.batch
-	p.batch = store.Batch{RunID: p.rep.ID, Connection: p.j.Conn.Name}
+	// The next batch is likely to be like this one (a first sync creates
+	// user after user): sized from it, its slices need not grow by
+	// doubling, which made a full sync copy and discard every batch twice.
+	p.batch = store.Batch{RunID: p.rep.ID, Connection: p.j.Conn.Name,
+		Creates: make([]store.User, 0, len(b.Creates)), Outcomes: make([]store.Outcome, 0, len(b.Outcomes))}
 	p.ops = 0
 	return p.ap.send(ctx, b, p.rep.Run)
 }
