@@ -79,8 +79,8 @@ type userState struct {
 	// left is set for a user who left the directory or the scope: the
 	// rules give it nothing any more.
 	left bool
-	// created is set for a user this run creates, with what the rules
-	// give it: Finish only reports its warnings.
+	// created is set for a user this run creates that has warnings:
+	// Finish only reports them.
 	created bool
 }
 
@@ -271,9 +271,9 @@ func (p *Phase) Observe(ext, userID string, e *directory.Entry) string {
 	_, held := p.held[ext]
 	switch st := p.desired[ext]; {
 	case st != nil && st.created:
-		// A second entry with the id of a user this run created: the user
-		// keeps what its own entry gave it, and the planner refuses the
-		// second entry.
+		// A second entry with the id of a user this run created (and
+		// kept for its warnings): the user keeps what its own entry gave
+		// it, and the planner refuses the second entry.
 	case len(d.Entities) == 0 && !d.SuperUser && len(d.Warnings) == 0 && !held:
 		// Nothing wanted and nothing held: Finish would find no change.
 		delete(p.desired, ext) // a second entry with this id replaces the first
@@ -288,10 +288,12 @@ func (p *Phase) Observe(ext, userID string, e *directory.Entry) string {
 	return ""
 }
 
-// Created returns what the rules give the user with this external id,
-// whom the run creates, and marks it so that Finish leaves it alone. Only
-// the user's warnings are kept for Finish.
-func (p *Phase) Created(ext string) reconcile.Grant {
+// Take returns what the rules give the user last observed with this
+// external id and forgets the user, so that Finish leaves it alone. Only
+// the warnings of a user with warnings are kept, for Finish to report:
+// keeping every created user until Finish made a first sync hold and sort
+// one entry per user at its end, a third of its peak memory.
+func (p *Phase) Take(ext string) reconcile.Grant {
 	st := p.desired[ext]
 	if st == nil || st.created || st.left {
 		return reconcile.Grant{}
@@ -311,13 +313,9 @@ func (p *Phase) Created(ext string) reconcile.Grant {
 		g.Changes = append(g.Changes, store.FieldChange{Field: "superUser", Old: "false", New: "true"})
 	}
 	if len(st.warnings) == 0 {
-		p.desired[ext] = createdState
+		delete(p.desired, ext)
 	} else {
 		p.desired[ext] = &userState{userID: st.userID, warnings: st.warnings, created: true}
 	}
 	return g
 }
-
-// createdState stands for every created user without warnings: Finish
-// has nothing to do for them.
-var createdState = &userState{created: true}

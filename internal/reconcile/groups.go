@@ -37,12 +37,13 @@ type GroupPhase interface {
 	// memberships when the connection overwrites them), as if the rules
 	// now gave them nothing.
 	Leave(ext, userID string)
-	// Created tells the phase that the user it last observed with this
-	// external id is created by this run, and returns what the rules give
-	// that user: its memberships and super-user flag are written in the
-	// same transaction as the user, and their changes are listed in its
-	// created outcome. Finish then leaves the user alone.
-	Created(ext string) Grant
+	// Take returns what the rules give the user last observed with this
+	// external id, and forgets that user, so that Finish leaves it alone.
+	// The planner takes it for a user it creates, whose memberships and
+	// super-user flag are written in the same transaction as the user and
+	// listed in its created outcome, and for a second entry with the id
+	// of a user it just created, which it refuses.
+	Take(ext string) Grant
 	// Finish diffs and writes the memberships (or, in a dry run, adds them
 	// to the plan) and records their changes and warnings in rep.
 	Finish(ctx context.Context, rep *Report) error

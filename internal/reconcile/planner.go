@@ -135,6 +135,9 @@ func (p *planner) planEntry(e *directory.Entry) {
 	r = p.relink(r, ext, userID)
 	if r == nil {
 		if p.created.has(ext) {
+			if p.rules.Groups != nil {
+				p.rules.Groups.Take(ext) // the user keeps what its own entry gave it
+			}
 			p.rep.Failed++
 			p.outcome(store.Outcome{ExternalID: ext, UserID: userID, Action: store.ActionFailed,
 				Reason: fmt.Sprintf("two entries share %s %q; the second (%s) was ignored", p.j.LinkingKey, ext, e.DN)})
@@ -150,7 +153,7 @@ func (p *planner) planEntry(e *directory.Entry) {
 		uid, fields := p.j.Mapper.Create(res)
 		var g Grant
 		if p.rules.Groups != nil {
-			g = p.rules.Groups.Created(ext)
+			g = p.rules.Groups.Take(ext)
 		}
 		p.batch.Creates = append(p.batch.Creates, store.User{Connection: p.j.Conn.Name, ExternalID: ext, UserID: uid,
 			Status: status, Source: store.SourceDirectory, Fields: fields, Hash: h, SuperUser: g.SuperUser, Memberships: g.Memberships})
