@@ -126,6 +126,25 @@ func TestGroupRulesOpenLDAP(t *testing.T) {
 	if !strings.Contains(out, `"field": "permissionSet"`) || !strings.Contains(out, `"new": "Engineering"`) {
 		t.Fatalf("run report lacks the membership changes:\n%s", out)
 	}
+	// A created user has one outcome, which lists what the rules gave it,
+	// in the plan of a dry run as in the run's record.
+	var shown struct {
+		Outcomes []store.Outcome `json:"outcomes"`
+	}
+	if err := json.Unmarshal([]byte(out), &shown); err != nil {
+		t.Fatal(err)
+	}
+	for name, outs := range map[string][]store.Outcome{"dry run": dry.Plan, "sync": shown.Outcomes} {
+		var alice []store.Outcome
+		for _, o := range outs {
+			if o.UserID == "alice" {
+				alice = append(alice, o)
+			}
+		}
+		if len(alice) != 1 || alice[0].Action != store.ActionCreated || !planHas(alice, "alice", "site", "Berlin") {
+			t.Errorf("%s: alice's outcomes = %+v, want one created outcome with her memberships", name, alice)
+		}
+	}
 
 	// Nothing changed: nothing is written.
 	if rep, _ := c.sync("corp"); rep.MembershipChanges != 0 || rep.Created+rep.Updated+rep.Deactivated != 0 || (rep.Mode == store.ModeFull && rep.Unchanged != 4) {

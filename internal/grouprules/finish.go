@@ -58,6 +58,13 @@ func (p *Phase) Finish(ctx context.Context, rep *reconcile.Report) error {
 	var warnings []string
 	for _, u := range users {
 		ext, want := u.ext, u.userState
+		if want.created {
+			// Its memberships were written with the user.
+			for _, w := range want.warnings {
+				warnings = append(warnings, want.userID+": "+w)
+			}
+			continue
+		}
 		row := rows[ext] // 0 for a user a dry run would create
 		if row == 0 && !rep.DryRun {
 			continue // not provisioned (a disabled account, say)
@@ -204,13 +211,17 @@ func diff(have, want []int64) (add, remove []int64) {
 
 // rowIDs maps the external id of every user Finish diffs to its row id.
 // The users that held something when the run started are known from
-// Prepare; the index is scanned again only for the others (users this run
-// created or gave their first membership) and when a user left, whose row
-// the run may have deleted.
+// Prepare; the index is scanned again only for the others (users given
+// their first membership) and when a user left, whose row the run may have
+// deleted. Users this run created need no row id: their memberships were
+// written with them.
 func (p *Phase) rowIDs(ctx context.Context) (map[string]int64, error) {
 	rows := make(map[string]int64, len(p.desired))
 	complete := true
 	for ext, st := range p.desired {
+		if st.created {
+			continue
+		}
 		id, ok := p.held[ext]
 		if !ok || st.left {
 			complete = false
@@ -223,7 +234,7 @@ func (p *Phase) rowIDs(ctx context.Context) (map[string]int64, error) {
 	}
 	clear(rows)
 	err := p.st.ScanIndex(ctx, p.conn.Name, func(e store.IndexEntry) error {
-		if _, ok := p.desired[e.ExternalID]; ok {
+		if st, ok := p.desired[e.ExternalID]; ok && !st.created {
 			rows[e.ExternalID] = e.ID
 		}
 		return nil

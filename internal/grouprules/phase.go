@@ -87,6 +87,9 @@ type userState struct {
 	// left is set for a user who left the directory or the scope: the
 	// rules give it nothing any more.
 	left bool
+	// created is set for a user this run creates that has warnings:
+	// Finish only reports them.
+	created bool
 }
 
 var (
@@ -341,10 +344,15 @@ func (p *Phase) Observe(ext, userID string, e *directory.Entry) string {
 		direct = p.g.Direct(e.DN)
 	}
 	d := p.rules.Resolve(direct)
-	if len(d.Entities) == 0 && !d.SuperUser && len(d.Warnings) == 0 && !p.holds(ext) {
+	switch st := p.desired[ext]; {
+	case st != nil && st.created:
+		// A second entry with the id of a user this run created (and
+		// kept for its warnings): the user keeps what its own entry gave
+		// it, and the planner refuses the second entry.
+	case len(d.Entities) == 0 && !d.SuperUser && len(d.Warnings) == 0 && !p.holds(ext):
 		// Nothing wanted and nothing held: Finish would find no change.
 		delete(p.desired, ext) // a second entry with this id replaces the first
-	} else {
+	default:
 		// Cloned: ext and userID point into the entry's decoded values,
 		// which would otherwise stay alive until Finish.
 		p.desired[strings.Clone(ext)] = &userState{userID: strings.Clone(userID), entities: d.Entities, super: d.SuperUser, warnings: d.Warnings}
@@ -353,4 +361,36 @@ func (p *Phase) Observe(ext, userID string, e *directory.Entry) string {
 		return StatusReason
 	}
 	return ""
+}
+
+// Take returns what the rules give the user last observed with this
+// external id and forgets the user, so that Finish leaves it alone. Only
+// the warnings of a user with warnings are kept, for Finish to report:
+// keeping every created user until Finish made a first sync hold and sort
+// one entry per user at its end, a third of its peak memory.
+func (p *Phase) Take(ext string) reconcile.Grant {
+	st := p.desired[ext]
+	if st == nil || st.created || st.left {
+		return reconcile.Grant{}
+	}
+	source := store.RuleSource(p.conn.Name)
+	g := reconcile.Grant{SuperUser: st.super}
+	if len(st.entities) > 0 {
+		g.Memberships = make([]store.Membership, 0, len(st.entities))
+		g.Changes = make([]store.FieldChange, 0, len(st.entities)+1)
+	}
+	for _, id := range st.entities {
+		e := p.cat.Entity(id)
+		g.Memberships = append(g.Memberships, store.Membership{EntityID: id, Source: source})
+		g.Changes = append(g.Changes, store.FieldChange{Field: e.Kind, New: e.Name})
+	}
+	if st.super {
+		g.Changes = append(g.Changes, store.FieldChange{Field: "superUser", Old: "false", New: "true"})
+	}
+	if len(st.warnings) == 0 {
+		delete(p.desired, ext)
+	} else {
+		p.desired[ext] = &userState{userID: st.userID, warnings: st.warnings, created: true}
+	}
+	return g
 }

@@ -4,7 +4,18 @@ import (
 	"context"
 
 	"github.com/usersync/usersync/internal/directory"
+	"github.com/usersync/usersync/internal/store"
 )
+
+// Grant is what the group rules give a user a run creates.
+type Grant struct {
+	// Memberships are the rule memberships (EntityID and Source are used).
+	Memberships []store.Membership
+	SuperUser   bool
+	// Changes list the memberships and the super-user flag as the user's
+	// outcome shows them.
+	Changes []store.FieldChange
+}
 
 // GroupPhase is the group-rules seam of a run. The pipeline calls
 // Prepare once before the user read, Observe for every entry that links to
@@ -26,6 +37,13 @@ type GroupPhase interface {
 	// memberships when the connection overwrites them), as if the rules
 	// now gave them nothing.
 	Leave(ext, userID string)
+	// Take returns what the rules give the user last observed with this
+	// external id, and forgets that user, so that Finish leaves it alone.
+	// The planner takes it for a user it creates, whose memberships and
+	// super-user flag are written in the same transaction as the user and
+	// listed in its created outcome, and for a second entry with the id
+	// of a user it just created, which it refuses.
+	Take(ext string) Grant
 	// Finish diffs and writes the memberships (or, in a dry run, adds them
 	// to the plan) and records their changes and warnings in rep.
 	Finish(ctx context.Context, rep *Report) error

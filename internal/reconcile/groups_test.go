@@ -30,6 +30,7 @@ func (f *fakePhase) Observe(_, userID string, _ *directory.Entry) string {
 	return ""
 }
 func (f *fakePhase) Leave(_, userID string)                          { f.left = append(f.left, userID) }
+func (f *fakePhase) Take(string) reconcile.Grant                     { return reconcile.Grant{} }
 func (f *fakePhase) Finish(context.Context, *reconcile.Report) error { f.finished++; return nil }
 
 var _ reconcile.GroupPhase = (*fakePhase)(nil)

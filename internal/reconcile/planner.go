@@ -135,6 +135,9 @@ func (p *planner) planEntry(e *directory.Entry) {
 	r = p.relink(r, ext, userID)
 	if r == nil {
 		if p.created.has(ext) {
+			if p.rules.Groups != nil {
+				p.rules.Groups.Take(ext) // the user keeps what its own entry gave it
+			}
 			p.rep.Failed++
 			p.outcome(store.Outcome{ExternalID: ext, UserID: userID, Action: store.ActionFailed,
 				Reason: fmt.Sprintf("two entries share %s %q; the second (%s) was ignored", p.j.LinkingKey, ext, e.DN)})
@@ -148,9 +151,14 @@ func (p *planner) planEntry(e *directory.Entry) {
 		p.created.add(ext)
 		p.rep.Created++
 		uid, fields := p.j.Mapper.Create(res)
+		var g Grant
+		if p.rules.Groups != nil {
+			g = p.rules.Groups.Take(ext)
+		}
 		p.batch.Creates = append(p.batch.Creates, store.User{Connection: p.j.Conn.Name, ExternalID: ext, UserID: uid,
-			Status: status, Source: store.SourceDirectory, Fields: fields, Hash: h})
-		p.outcome(store.Outcome{ExternalID: ext, UserID: uid, Action: store.ActionCreated, Reason: d.Reason, Warnings: copyStrings(res.Warnings)})
+			Status: status, Source: store.SourceDirectory, Fields: fields, Hash: h, SuperUser: g.SuperUser, Memberships: g.Memberships})
+		p.outcome(store.Outcome{ExternalID: ext, UserID: uid, Action: store.ActionCreated, Reason: d.Reason, Changes: g.Changes,
+			Warnings: copyStrings(res.Warnings)})
 		return
 	}
 	if r.seen {
@@ -264,6 +272,14 @@ func (p *planner) emit(ctx context.Context) error {
 	if err := p.checkUserIDs(ctx); err != nil {
 		return err
 	}
+	// A new user given memberships or the super-user flag counts as a
+	// membership change once it is sure to be created: checkUserIDs may
+	// have refused it.
+	for _, u := range p.batch.Creates {
+		if len(u.Memberships) > 0 || u.SuperUser {
+			p.rep.MembershipChanges++
+		}
+	}
 	if p.tag != "" || p.tags != nil {
 		for i := range p.batch.Outcomes {
 			tag := p.tag
@@ -276,7 +292,11 @@ func (p *planner) emit(ctx context.Context) error {
 		}
 	}
 	b := p.batch
-	p.batch = store.Batch{RunID: p.rep.ID, Connection: p.j.Conn.Name}
+	// The next batch is likely to be like this one (a first sync creates
+	// user after user): sized from it, its slices need not grow by
+	// doubling, which made a full sync copy and discard every batch twice.
+	p.batch = store.Batch{RunID: p.rep.ID, Connection: p.j.Conn.Name,
+		Creates: make([]store.User, 0, len(b.Creates)), Outcomes: make([]store.Outcome, 0, len(b.Outcomes))}
 	p.ops = 0
 	return p.ap.send(ctx, b, p.rep.Run)
 }

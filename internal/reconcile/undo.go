@@ -144,6 +144,13 @@ func PlanUndo(ctx context.Context, st UndoState, run store.Run, outs []store.Out
 		}
 		if o.Action == store.ActionCreated {
 			plan.undoCreate(u, o)
+			// What the group rules gave the new user is listed in its
+			// outcome, and taken back with it.
+			for _, ch := range o.Changes {
+				if err := plan.reverse(ctx, st, run, u, ch); err != nil {
+					return nil, err
+				}
+			}
 			continue
 		}
 		if o.Action == store.ActionDeactivated {
@@ -322,7 +329,10 @@ func (p *UndoPlan) restore(ctx context.Context, st UndoState, run store.Run, o s
 		return err
 	}
 	u := d.User
-	u.ID = 0
+	// The restored user comes back without the super-user flag, as
+	// without its memberships: the next sync's group rules give back what
+	// the directory still gives.
+	u.ID, u.SuperUser = 0, false
 	p.Batch.Creates = append(p.Batch.Creates, u)
 	p.Batch.Outcomes = append(p.Batch.Outcomes, store.Outcome{ExternalID: u.ExternalID, UserID: u.UserID, Action: store.ActionCreated,
 		Reason: fmt.Sprintf("undo of run %d: restored the deleted user", run.ID)})

@@ -220,3 +220,31 @@ func TestPlanUndoGuardHoldsOnlyTheStatus(t *testing.T) {
 		t.Fatalf("%d pending and %d updated outcomes, want 10 and 10", pending, updated)
 	}
 }
+
+// TestPlanUndoCreatedWithMemberships: a created user's outcome lists what
+// the group rules gave it; the undo deactivates the user and takes those
+// back with it.
+func TestPlanUndoCreatedWithMemberships(t *testing.T) {
+	run := store.Run{ID: 5, Connection: "corp"}
+	u := store.User{ID: 1, ExternalID: "e1", UserID: "ann", Status: store.StatusActive, SuperUser: true}
+	st := &undoState{users: map[int64]store.User{1: u},
+		members: map[int64][]store.Membership{1: {{UserRowID: 1, EntityID: 7, Kind: store.KindGroup, Name: "Eng", Source: "rule:corp"}}}}
+	outs := []store.Outcome{{RunID: 5, ExternalID: "e1", UserID: "ann", Action: store.ActionCreated, Reason: "",
+		Changes: []store.FieldChange{{Field: store.KindGroup, New: "Eng"}, {Field: "superUser", Old: "false", New: "true"}}}}
+	p, err := PlanUndo(context.Background(), st, run, outs, time.Hour, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Conflicts) != 0 {
+		t.Fatalf("conflicts = %+v", p.Conflicts)
+	}
+	if len(p.Memberships.Remove) != 1 || p.Memberships.Remove[0].EntityID != 7 || p.Memberships.Remove[0].Source != "rule:corp" {
+		t.Fatalf("membership removals = %+v, want Eng from rule:corp", p.Memberships.Remove)
+	}
+	if len(p.Memberships.SuperUser) != 1 || p.Memberships.SuperUser[0] != (store.SuperUserChange{UserRowID: 1}) {
+		t.Fatalf("super-user changes = %+v, want the flag cleared", p.Memberships.SuperUser)
+	}
+	if len(p.Deactivate) != 1 || len(p.Deactivate[0].Changes) != 3 || p.Counts.MembershipChanges != 1 {
+		t.Fatalf("deactivations = %+v, counts %+v; want ann deactivated with three changes", p.Deactivate, p.Counts)
+	}
+}

@@ -42,7 +42,12 @@ type User struct {
 	// status), so that an unchanged entry is skipped without reading the row.
 	Hash uint64
 	// SuperUser is set and cleared by the connection's admin-group rule.
-	SuperUser    bool
+	SuperUser bool
+	// Memberships, in a user of Batch.Creates, are the memberships the
+	// user is given in the same transaction as its creation (EntityID and
+	// Source are used), so that a new user never exists without what the
+	// group rules give it. They are read nowhere else.
+	Memberships  []Membership
 	PasswordHash string // local users only; never marshalled
 	CreatedAt    time.Time
 	UpdatedAt    time.Time

@@ -69,21 +69,41 @@ func applyRetire(ctx context.Context, tx pgx.Tx, b store.Batch, t time.Time) err
 	return step(err, "retire users")
 }
 
+// applyCreates copies the batch's new users, then adds the memberships
+// they are given in one statement that finds each user by its link.
 func applyCreates(ctx context.Context, tx pgx.Tx, b store.Batch, t time.Time) error {
 	if len(b.Creates) == 0 {
 		return nil
 	}
 	_, err := tx.CopyFrom(ctx, pgx.Identifier{"users"},
-		[]string{"connection", "external_id", "user_id", "user_key", "status", "source", "fields", "hash", "created_at", "updated_at"},
+		[]string{"connection", "external_id", "user_id", "user_key", "status", "source", "fields", "hash", "super_user", "created_at", "updated_at"},
 		pgx.CopyFromSlice(len(b.Creates), func(i int) ([]any, error) {
 			u := b.Creates[i]
 			fields, err := json.Marshal(nonNil(u.Fields))
 			if err != nil {
 				return nil, fmt.Errorf("create user %q: %w", u.UserID, err)
 			}
-			return []any{b.Connection, u.ExternalID, u.UserID, store.UserIDKey(u.UserID), u.Status, store.SourceDirectory, fields, int64(u.Hash), t, t}, nil
+			return []any{b.Connection, u.ExternalID, u.UserID, store.UserIDKey(u.UserID), u.Status, store.SourceDirectory, fields, int64(u.Hash),
+				u.SuperUser, t, t}, nil
 		}))
-	return step(err, "create users")
+	if err != nil {
+		return step(err, "create users")
+	}
+	var exts, sources []string
+	var ents []int64
+	for _, u := range b.Creates {
+		for _, m := range u.Memberships {
+			exts, ents, sources = append(exts, u.ExternalID), append(ents, m.EntityID), append(sources, m.Source)
+		}
+	}
+	if len(exts) == 0 {
+		return nil
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO memberships(user_row_id, entity_id, source)
+		SELECT u.id, v.e, v.s FROM unnest($1::text[], $2::bigint[], $3::text[]) WITH ORDINALITY AS v(ext, e, s, n)
+		JOIN users u ON u.connection = $4 AND u.external_id = v.ext AND u.source = 'directory'
+		ORDER BY v.n ON CONFLICT DO NOTHING`, exts, ents, sources, b.Connection)
+	return step(err, "add the new users' memberships")
 }
 
 // applyUpdates updates users in two statements, those made inactive first,

@@ -80,27 +80,59 @@ func applyRetire(ctx context.Context, tx *sql.Tx, b store.Batch, t string) error
 	return nil
 }
 
+// applyCreates inserts the batch's new users, then the memberships they
+// are given. Each new user gets its row id here, one more than the largest
+// so far, which is the id SQLite itself would choose: the write lock is
+// held since the transaction began, so no other writer can take it, and the
+// memberships need no query to learn the ids.
 func applyCreates(ctx context.Context, tx *sql.Tx, b store.Batch, t string) error {
 	if len(b.Creates) == 0 {
 		return nil
 	}
+	var last int64
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM users`).Scan(&last); err != nil {
+		return wrap(err, "apply: new row ids")
+	}
 	var fields []byte // reused: each row's JSON is copied into its string
-	return insertRows(ctx, tx, `INSERT INTO users(connection, external_id, user_id, user_key, status, source, fields, hash, created_at, updated_at) VALUES `,
-		`(?, ?, ?, ?, ?, 'directory', ?, ?, ?, ?)`, len(b.Creates), func(i int, args []any) ([]any, error) {
+	err := insertRows(ctx, tx, `INSERT INTO users(id, connection, external_id, user_id, user_key, status, source, fields, hash, super_user, created_at, updated_at) VALUES `,
+		`(?, ?, ?, ?, ?, ?, 'directory', ?, ?, ?, ?, ?)`, len(b.Creates), func(i int, args []any) ([]any, error) {
 			u := b.Creates[i]
 			var err error
 			fields, err = appendFieldsJSON(fields[:0], u.Fields)
 			if err != nil {
 				return nil, wrap(err, "create user %q", u.UserID)
 			}
-			return append(args, b.Connection, u.ExternalID, u.UserID, store.UserIDKey(u.UserID), u.Status, string(fields), int64(u.Hash), t, t), nil
+			return append(args, last+1+int64(i), b.Connection, u.ExternalID, u.UserID, store.UserIDKey(u.UserID), u.Status, string(fields), int64(u.Hash),
+				u.SuperUser, t, t), nil
+		})
+	if err != nil {
+		return err
+	}
+	var ms []store.Membership
+	for i, u := range b.Creates {
+		// The rows were inserted in order, from last+1 on.
+		for _, m := range u.Memberships {
+			m.UserRowID = last + 1 + int64(i)
+			ms = append(ms, m)
+		}
+	}
+	return insertMemberships(ctx, tx, ms, t)
+}
+
+// insertMemberships adds memberships with multi-row INSERTs; one that
+// exists is kept as is.
+func insertMemberships(ctx context.Context, tx *sql.Tx, ms []store.Membership, t string) error {
+	return insertRows(ctx, tx, `INSERT OR IGNORE INTO memberships(user_row_id, entity_id, source, created_at) VALUES `, `(?, ?, ?, ?)`,
+		len(ms), func(i int, args []any) ([]any, error) {
+			m := ms[i]
+			return append(args, m.UserRowID, m.EntityID, m.Source, t), nil
 		})
 }
 
 // rowsPerInsert is how many rows one INSERT statement carries. One
 // statement per row made database/sql's and the driver's per-call overhead
 // (argument conversion, locking) as costly as SQLite's own work; 64 rows of
-// at most 10 columns stay far below SQLite's limit of 32,766 parameters.
+// at most 12 columns stay far below SQLite's limit of 32,766 parameters.
 const rowsPerInsert = 64
 
 // insertRows inserts n rows with multi-row INSERT statements, prepared once
@@ -108,7 +140,7 @@ const rowsPerInsert = 64
 // placeholders, and args appends row i's values.
 func insertRows(ctx context.Context, tx *sql.Tx, head, tuple string, n int, args func(i int, dst []any) ([]any, error)) error {
 	var full *sql.Stmt
-	buf := make([]any, 0, rowsPerInsert*10)
+	buf := make([]any, 0, rowsPerInsert*12)
 	for start := 0; start < n; start += rowsPerInsert {
 		end := min(start+rowsPerInsert, n)
 		buf = buf[:0]

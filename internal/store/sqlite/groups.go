@@ -186,12 +186,7 @@ func (s *Store) ApplyMemberships(ctx context.Context, b store.MembershipBatch) e
 	}
 	// A first sync of a directory with groups adds a membership for nearly
 	// every user: many rows per statement, as for users and outcomes.
-	err = insertRows(ctx, tx, `INSERT OR IGNORE INTO memberships(user_row_id, entity_id, source, created_at) VALUES `, `(?, ?, ?, ?)`,
-		len(b.Add), func(i int, args []any) ([]any, error) {
-			m := b.Add[i]
-			return append(args, m.UserRowID, m.EntityID, m.Source, t), nil
-		})
-	if err != nil {
+	if err := insertMemberships(ctx, tx, b.Add, t); err != nil {
 		return wrap(err, "apply memberships")
 	}
 	steps := []struct {

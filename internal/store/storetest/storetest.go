@@ -32,6 +32,7 @@ func Run(t *testing.T, open Opener) {
 		{"Memberships", testMemberships},
 		{"ApplyMembershipsIsAtomic", testApplyMembershipsIsAtomic},
 		{"ApplyMembershipsBulk", testApplyMembershipsBulk},
+		{"ApplyCreatesWithMemberships", testApplyCreatesWithMemberships},
 		{"RuleHoldings", testRuleHoldings},
 		{"Leases", testLeases},
 		{"OrphanedRuns", testOrphanedRuns},
