@@ -34,8 +34,9 @@ import (
 // thousands of users is still minutes of work, so it is built once, in
 // chunks, and kept in a cache directory that later runs reuse.
 
-// cacheVersion names the generator: change it whenever GeneratedUser,
-// the group layout or the build changes, so that old caches are not used.
+// cacheVersion names the generator: change it whenever GeneratedUser or
+// the build changes, so that old caches are not used (the counts and the
+// groups are part of the cache key themselves).
 const cacheVersion = "v1"
 
 // Group is a group of generated users for a cached directory.
