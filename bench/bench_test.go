@@ -10,6 +10,7 @@ import (
 	"time"
 
 	pgtest "github.com/usersync/usersync/internal/testdir/postgres"
+	"github.com/usersync/usersync/internal/testdir/samba"
 	"github.com/usersync/usersync/internal/testdir/slapd"
 )
 
@@ -66,5 +67,34 @@ func TestScaleOutSmoke(t *testing.T) {
 		if r.LoadUsers != 200 || r.Runs == 0 || len(r.PerServe) != r.Instances || r.Skipped != 0 || r.Lost != 0 {
 			t.Errorf("%d serve: %+v, want 200 users loaded, runs in the window, none skipped or lost", r.Instances, r)
 		}
+	}
+}
+
+// TestBenchADSmoke runs the Active Directory rows at 200 users with the
+// groups, one repetition, from a directory built into a temporary cache:
+// every run's report and store pass the harness's checks.
+func TestBenchADSmoke(t *testing.T) {
+	samba.Require(t)
+	if testing.Short() {
+		t.Skip("provisions a Samba domain and runs usersync a few times")
+	}
+	out, cache := t.TempDir(), t.TempDir()
+	t.Chdir("..")
+	err := run(context.Background(), []string{"-ad", "200", "-ad-cache", cache, "-reps", "1", "-out", out, "-svg", ""})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join(out, "ad", "results-200.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Result result `json:"result"`
+	}
+	if err := json.Unmarshal(raw, &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Result.Rows) != 5 {
+		t.Fatalf("result = %+v, want five rows", got.Result)
 	}
 }

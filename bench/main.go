@@ -69,6 +69,8 @@ func run(ctx context.Context, args []string) error {
 	entraSizes := fs.String("entra", "", "measure Entra ID tenants of these sizes from the local Graph instead (e.g. 100000; see entra.go)")
 	scim := fs.Duration("scim", 0, "instead, measure SCIM POST and PATCH requests per second against usersync serve for this long (e.g. 20s)")
 	scimClients := fs.Int("scim-clients", 16, "concurrent SCIM clients of -scim")
+	adSize := fs.Int("ad", 0, "instead, measure a Samba AD DC with this many users and the -groups groups (see ad.go)")
+	adCache := fs.String("ad-cache", adCacheDir(), "where -ad keeps built Samba directories between runs")
 	ldapServe := fs.Int("ldapserve", 0, "instead, time LDAP searches on uid and mail against usersync's LDAP interface over this many stored users")
 	scaleout := fs.Bool("scaleout", false, "instead, measure runs per minute of one `usersync serve` against two on one PostgreSQL (see scaleout.go)")
 	scaleoutUsers := fs.Int("scaleout-users", 5000, "users of each -scaleout connection")
@@ -124,6 +126,9 @@ func run(ctx context.Context, args []string) error {
 	}
 	if *entraSizes != "" {
 		return benchEntra(ctx, bin, tmp, *entraSizes)
+	}
+	if *adSize > 0 {
+		return benchAD(ctx, cfg, bin, filepath.Join(tmp, "ad"), *adSize, *adCache)
 	}
 	if *scim > 0 {
 		return runSCIMBench(ctx, scimConfig{duration: *scim, concurrency: max(*scimClients, 1), outDir: cfg.outDir, profile: *profile}, bin, tmp)

@@ -141,6 +141,13 @@ func startT(t testing.TB, opts Options) *DC {
 var available = Available
 
 // requireSamba skips or fails t when Samba is missing.
+// Require skips the test when Samba AD cannot run here, or fails it when
+// USERSYNC_INTEGRATION=1, as Start does.
+func Require(t testing.TB) {
+	t.Helper()
+	requireSamba(t)
+}
+
 func requireSamba(t testing.TB) {
 	t.Helper()
 	err := available()
