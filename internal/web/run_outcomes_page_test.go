@@ -22,6 +22,22 @@ func TestRunOutcomesPagedSearchedAndLinked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The demo directory gives less than a page of outcomes: the run
+	// records a membership change for each user as well, as a run whose
+	// group rules changed every user's groups would.
+	created, err := e.app.Store.ListOutcomes(t.Context(), rep.ID, store.OutcomeQuery{})
+	if err != nil || len(created) == 0 {
+		t.Fatalf("%d outcomes, %v", len(created), err)
+	}
+	b := store.MembershipBatch{RunID: rep.ID}
+	for i := 0; len(created)+len(b.Outcomes) <= outcomesPerPage+10; i++ {
+		o := created[i%len(created)]
+		b.Outcomes = append(b.Outcomes, store.Outcome{RunID: rep.ID, UserRowID: o.UserRowID, ExternalID: o.ExternalID, UserID: o.UserID,
+			Action: store.ActionUpdated, Reason: "group rules", Changes: []store.FieldChange{{Field: "group", New: fmt.Sprintf("team-%d", i)}}})
+	}
+	if err := e.app.Store.ApplyMemberships(t.Context(), b); err != nil {
+		t.Fatal(err)
+	}
 	c := e.login()
 	base := fmt.Sprintf("/runs/%d", rep.ID)
 	rows := regexp.MustCompile(`<span class="status a-`)
