@@ -214,11 +214,13 @@ func TestLogRetention(t *testing.T) {
 	if err := s.st.AddSCIMRequests(context.Background(), []store.SCIMRequest{old}); err != nil {
 		t.Fatal(err)
 	}
-	s.log = scimlog.New(s.st, scimlog.Options{Retention: time.Hour})
+	// A second log on the same store, as after a restart; the served
+	// one keeps running, so it gets its own variable.
+	restarted := scimlog.New(s.st, scimlog.Options{Retention: time.Hour})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { s.log.Run(ctx); close(done) }()
-	if err := s.log.Flush(context.Background()); err != nil {
+	go func() { restarted.Run(ctx); close(done) }()
+	if err := restarted.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	cancel()

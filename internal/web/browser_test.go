@@ -296,10 +296,12 @@ func setPanel(t *testing.T, ctx context.Context, p panel) {
 }
 
 // waitFor evaluates a JavaScript condition until it holds, across page
-// loads (an evaluation during a navigation fails and is retried).
+// loads (an evaluation during a navigation fails and is retried), for up to
+// 90 seconds: on a loaded two-core CI machine a run started from the UI has
+// taken over 30 seconds to be recorded as finished.
 func waitFor(t *testing.T, ctx context.Context, cond string) {
 	t.Helper()
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+	for deadline := time.Now().Add(90 * time.Second); ; time.Sleep(100 * time.Millisecond) {
 		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](cond))
 		if err == nil && ok {
 			return
