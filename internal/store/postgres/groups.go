@@ -119,19 +119,7 @@ func (s *Store) RuleHoldings(ctx context.Context, conn, source string) ([]store.
 	rows, err := s.pool.Query(ctx, `SELECT m.user_row_id, u.external_id, m.entity_id FROM memberships m
 		JOIN users u ON u.id = m.user_row_id WHERE m.source = $1 AND u.connection = $2 AND u.source = 'directory'
 		ORDER BY m.user_row_id`, source, conn)
-	if err != nil {
-		return nil, wrap(err, "rule holdings")
-	}
-	defer rows.Close()
-	var out []store.Holding
-	for rows.Next() {
-		var h store.Holding
-		if err := rows.Scan(&h.UserRowID, &h.ExternalID, &h.EntityID); err != nil {
-			return nil, wrap(err, "rule holdings")
-		}
-		out = append(out, h)
-	}
-	return out, wrap(rows.Err(), "rule holdings")
+	return collectHoldings(rows, err)
 }
 
 // SuperUsers returns the row ids of a connection's super users.
@@ -209,17 +197,19 @@ func (s *Store) RuleHoldingsOf(ctx context.Context, conn, source string, exts []
 	rows, err := s.pool.Query(ctx, `SELECT m.user_row_id, u.external_id, m.entity_id FROM users u
 		JOIN memberships m ON m.user_row_id = u.id AND m.source = $2
 		WHERE u.connection = $1 AND u.source = 'directory' AND u.external_id = ANY($3)`, conn, source, exts)
+	return collectHoldings(rows, err)
+}
+
+// collectHoldings reads the (user_row_id, external_id, entity_id) rows of a
+// rule-holdings query.
+func collectHoldings(rows pgx.Rows, err error) ([]store.Holding, error) {
 	if err != nil {
 		return nil, wrap(err, "rule holdings")
 	}
-	defer rows.Close()
-	var out []store.Holding
-	for rows.Next() {
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Holding, error) {
 		var h store.Holding
-		if err := rows.Scan(&h.UserRowID, &h.ExternalID, &h.EntityID); err != nil {
-			return nil, wrap(err, "rule holdings")
-		}
-		out = append(out, h)
-	}
-	return out, wrap(rows.Err(), "rule holdings")
+		err := r.Scan(&h.UserRowID, &h.ExternalID, &h.EntityID)
+		return h, err
+	})
+	return out, wrap(err, "rule holdings")
 }
