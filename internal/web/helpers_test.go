@@ -28,9 +28,14 @@ type testEnv struct {
 	srv *httptest.Server
 }
 
-func newTestEnv(t *testing.T) *testEnv {
+// newTestEnv starts a server; each setup function may change the
+// application (wrap its store, say) before the server sees it.
+func newTestEnv(t *testing.T, setup ...func(*app.App)) *testEnv {
 	t.Helper()
 	a := apptest.Open(t, "", slog.New(slog.NewTextHandler(testLogWriter(t), nil)))
+	for _, f := range setup {
+		f(a)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	if _, err := a.EnsureAdmin(ctx, testAdminPassword, io.Discard); err != nil {
 		t.Fatal(err)

@@ -54,7 +54,7 @@ func (s *Server) runPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	prog, err := s.runProgress(r.Context(), id)
+	prog, err := s.progressOf(r.Context(), d.Run)
 	if err != nil {
 		return err
 	}

@@ -38,14 +38,23 @@ type progressView struct {
 }
 
 // runProgress combines the stored run with the in-memory state of a running
-// sync. Expected is what the previous successful run read, for the bar's
-// length; 0 means unknown.
+// sync.
 func (s *Server) runProgress(ctx context.Context, id int64) (progressView, error) {
 	run, err := s.app.Store.GetRun(ctx, id)
 	if err != nil {
 		return progressView{}, err
 	}
-	if live, ok := s.app.Runs.Progress(id); ok && run.Status == store.RunRunning && live.EntriesRead >= run.EntriesRead {
+	return s.progressOf(ctx, run)
+}
+
+// progressOf is the progress of a run already read. A page that shows a
+// run must take its status and its progress from the same read: a run that
+// ends between two reads would otherwise be shown as running with a
+// progress that is done, and the page's script, which follows only runs
+// that are not done, would leave it on "running". Expected is what the
+// previous successful run read, for the bar's length; 0 means unknown.
+func (s *Server) progressOf(ctx context.Context, run store.Run) (progressView, error) {
+	if live, ok := s.app.Runs.Progress(run.ID); ok && run.Status == store.RunRunning && live.EntriesRead >= run.EntriesRead {
 		run.Counts = live.Counts
 	}
 	dur := run.DurationMs
