@@ -39,6 +39,10 @@ type config struct {
 	// groups adds 100 groups of 1,000 members and one of 20,000 to the
 	// directory, and application groups of the same names (bench/groups.go).
 	groups bool
+	// sequentialIDs leaves the users' entryUUIDs to slapadd, which hands
+	// them out in rising order; by default they are scattered, as in a real
+	// directory (slapd.WriteUsersScattered).
+	sequentialIDs bool
 	// postgres keeps the store in a throwaway PostgreSQL cluster
 	// (bench/postgres.go).
 	postgres bool
@@ -64,6 +68,7 @@ func run(ctx context.Context, args []string) error {
 	keep := fs.Bool("keep", false, "keep the temporary directories (slapd data, stores)")
 	incremental := fs.Bool("incremental", true, "also measure an incremental sync after 1% changed (turn off for binaries without incremental reads)")
 	groups := fs.Bool("groups", false, "add 100 groups of 1,000 members and one of 20,000, each also an application group")
+	sequentialIDs := fs.Bool("sequential-ids", false, "let slapadd number the users' entryUUIDs in rising order (the figures before scattered ids) instead of scattering them as a real directory's are")
 	pg := fs.Bool("postgres", false, "keep the store in a throwaway PostgreSQL cluster (--db postgres://…) instead of SQLite")
 	binFlag := fs.String("bin", "", "use this usersync binary instead of building ./cmd/usersync (to compare two versions)")
 	entraSizes := fs.String("entra", "", "measure Entra ID tenants of these sizes from the local Graph instead (e.g. 100000; see entra.go)")
@@ -84,7 +89,7 @@ func run(ctx context.Context, args []string) error {
 	if *ldapServe > 0 {
 		return benchLDAPServe(ctx, os.Stdout, os.TempDir(), *ldapServe, 500)
 	}
-	cfg := config{reps: max(*reps, 1), outDir: *outDir, svgPath: *svg, profile: *profile, keepTemp: *keep, incremental: *incremental, groups: *groups, postgres: *pg}
+	cfg := config{reps: max(*reps, 1), outDir: *outDir, svgPath: *svg, profile: *profile, keepTemp: *keep, incremental: *incremental, groups: *groups, postgres: *pg, sequentialIDs: *sequentialIDs}
 	for _, s := range strings.Split(*sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(strings.ReplaceAll(s, "_", "")))
 		if err != nil || n <= 0 {

@@ -97,7 +97,7 @@ func measure(ctx context.Context, cfg config, bin, dir string, n int) (result, e
 	fmt.Fprintf(os.Stderr, "bench: n=%d: generating and loading users\n", n)
 	t0 := time.Now()
 	ldifPath := filepath.Join(dir, "users.ldif")
-	if err := writeLDIF(ldifPath, n); err != nil {
+	if err := writeLDIF(ldifPath, n, cfg.sequentialIDs); err != nil {
 		return res, err
 	}
 	if cfg.groups {
@@ -198,12 +198,16 @@ func measure(ctx context.Context, cfg config, bin, dir string, n int) (result, e
 // writeLDIF streams the generated users to a file: the harness must stay
 // small, because on Linux a child started by Go (vfork, then exec) reports
 // the parent's peak RSS as its own when that is larger.
-func writeLDIF(path string, n int) error {
+func writeLDIF(path string, n int, sequentialIDs bool) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
-	if err := slapd.WriteUsers(f, n, 0); err != nil {
+	write := slapd.WriteUsersScattered
+	if sequentialIDs {
+		write = slapd.WriteUsers
+	}
+	if err := write(f, n, 0); err != nil {
 		f.Close()
 		return err
 	}
