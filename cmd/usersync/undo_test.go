@@ -246,7 +246,16 @@ func TestUndoCreatesAndDeletesOpenLDAP(t *testing.T) {
 	if back := c.mustSync("corp", "--full"); back.Updated != 8 || countStatus(c.users(), store.StatusActive) != undoUsers {
 		t.Fatalf("the sync after the undo did not bring the users back: %+v", back)
 	}
+	// Memberships an operator gave by hand, which no sync gives back, must
+	// come back with a restored user.
+	c.mustRun("group", "add", "Engineering")
+	c.mustRun("site", "add", "Rome")
+	c.mustRun("users", "assign", "u15", "--group", "Engineering", "--site", "Rome")
+	c.mustRun("users", "assign", "u16", "--group", "Engineering")
 	before := c.snapshot()
+	if got := before["u15"].Memberships; len(got) != 2 {
+		t.Fatalf("u15's manual memberships before the delete: %q", got)
+	}
 
 	// The wrong filter deletes u13..u20 under the delete policy.
 	doc["searchFilter"] = wrongFilter
@@ -264,11 +273,23 @@ func TestUndoCreatesAndDeletesOpenLDAP(t *testing.T) {
 		t.Fatalf("undo with a bad retention: exit %d %s", code, out)
 	}
 	t.Setenv(app.EnvDeletedRetention, "")
+	// An entity deleted since the delete cannot be given back: that one
+	// membership is a conflict, and the rest of the undo goes on.
+	c.mustRun("site", "remove", "Rome")
+	delete(before, "u15")
 	undo, code, out = c.undo(deleted.ID)
-	if code != 0 || undo.Created != 8 {
+	if code != 0 || undo.Created != 8 || undo.MembershipChanges != 2 {
 		t.Fatalf("undo of the deletes: exit %d %s", code, out)
 	}
-	wantSnapshot(t, "after restoring the deleted users", c.snapshot(), before)
+	if !strings.Contains(out, "no such site") {
+		t.Fatalf("undo of the deletes does not report the deleted site:\n%s", out)
+	}
+	after := c.snapshot()
+	if got := strings.Join(after["u15"].Memberships, ","); got != "group:Engineering:manual" {
+		t.Fatalf("u15 after the undo: memberships %q, want its group without the deleted site", got)
+	}
+	delete(after, "u15")
+	wantSnapshot(t, "after restoring the deleted users", after, before)
 }
 
 // TestUndoIncrementalAndOneUserOpenLDAP: runs of every kind record their

@@ -329,13 +329,38 @@ func (p *UndoPlan) restore(ctx context.Context, st UndoState, run store.Run, o s
 		return err
 	}
 	u := d.User
-	// The restored user comes back without the super-user flag, as
-	// without its memberships: the next sync's group rules give back what
-	// the directory still gives.
-	u.ID, u.SuperUser = 0, false
+	u.ID = 0
+	// The user comes back as it was: with its super-user flag and every
+	// membership it held, manual ones included, which no sync would give
+	// back. They are written with the user and listed in its outcome, so
+	// that undoing this undo takes them away again. A membership of an
+	// entity deleted since is a conflict; the rest of the user is restored.
+	var changes []store.FieldChange
+	for _, m := range d.Memberships {
+		id, err := p.entityID(ctx, st, m.Kind, m.Name)
+		if err != nil {
+			return err
+		}
+		shown := m.Name
+		if m.Source == store.SourceManual {
+			shown += manualSuffix
+		}
+		if id == 0 {
+			p.conflict(Conflict{UserID: u.UserID, Field: m.Kind, Before: shown, After: "", Now: "no such " + m.Kind})
+			continue
+		}
+		u.Memberships = append(u.Memberships, store.Membership{EntityID: id, Kind: m.Kind, Name: m.Name, Source: m.Source})
+		changes = append(changes, store.FieldChange{Field: m.Kind, New: shown})
+	}
+	if u.SuperUser {
+		changes = append(changes, store.FieldChange{Field: "superUser", Old: "false", New: "true"})
+	}
+	if len(changes) > 0 {
+		p.Counts.MembershipChanges++
+	}
 	p.Batch.Creates = append(p.Batch.Creates, u)
 	p.Batch.Outcomes = append(p.Batch.Outcomes, store.Outcome{ExternalID: u.ExternalID, UserID: u.UserID, Action: store.ActionCreated,
-		Reason: fmt.Sprintf("undo of run %d: restored the deleted user", run.ID)})
+		Reason: fmt.Sprintf("undo of run %d: restored the deleted user", run.ID), Changes: changes})
 	p.Counts.Created++
 	return nil
 }

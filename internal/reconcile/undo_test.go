@@ -150,6 +150,46 @@ func TestPlanUndoDeleted(t *testing.T) {
 	}
 }
 
+// A restored user comes back as it was deleted: with its super-user flag
+// and its memberships of every source, listed in its outcome; one whose
+// entity is gone is a conflict, and the user is restored without it.
+func TestPlanUndoDeletedKeepsMemberships(t *testing.T) {
+	run := store.Run{ID: 5, Connection: "corp"}
+	outs := []store.Outcome{{UserRowID: 3, ExternalID: "e3", UserID: "cy", Action: store.ActionDeleted}}
+	now := time.Now()
+	kept := store.DeletedUser{RunID: 5, DeletedAt: now.Add(-time.Minute),
+		User: store.User{ID: 3, ExternalID: "e3", UserID: "cy", Status: store.StatusActive, SuperUser: true},
+		Memberships: []store.Membership{
+			{Kind: store.KindGroup, Name: "Eng", Source: store.SourceManual},
+			{Kind: store.KindGroup, Name: "Eng", Source: store.RuleSource("corp")},
+			{Kind: store.KindSite, Name: "Gone", Source: store.SourceManual},
+		}}
+	st := &undoState{users: map[int64]store.User{}, deleted: map[int64]store.DeletedUser{3: kept}}
+	p, err := PlanUndo(context.Background(), st, run, outs, time.Hour, now)
+	if err != nil || len(p.Batch.Creates) != 1 {
+		t.Fatalf("restore: %+v, %v", p, err)
+	}
+	u := p.Batch.Creates[0]
+	var got []string
+	for _, m := range u.Memberships {
+		got = append(got, fmt.Sprintf("%s/%s/%s/%d", m.Kind, m.Name, m.Source, m.EntityID))
+	}
+	want := []string{"group/Eng/manual/7", "group/Eng/" + store.RuleSource("corp") + "/7"}
+	if !u.SuperUser || strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("restored user: super %v, memberships %q; want true, %q", u.SuperUser, got, want)
+	}
+	if len(p.Conflicts) != 1 || p.Conflicts[0].Field != store.KindSite || !strings.Contains(p.Conflicts[0].Now, "no such") {
+		t.Fatalf("conflicts: %+v", p.Conflicts)
+	}
+	var changes []string
+	for _, ch := range p.Batch.Outcomes[0].Changes {
+		changes = append(changes, ch.Field+":"+ch.Old+">"+ch.New)
+	}
+	if strings.Join(changes, ",") != "group:>Eng (manual),group:>Eng,superUser:false>true" || p.Counts.MembershipChanges != 1 {
+		t.Fatalf("restored outcome's changes: %q, membership changes %d", changes, p.Counts.MembershipChanges)
+	}
+}
+
 // TestPlanUndoHeldUserID: a user the undo would reactivate, or restore,
 // under a userId another active user now holds is a conflict, and the
 // rest of the undo goes on.

@@ -28,4 +28,9 @@ type DeletedUser struct {
 	RunID     int64
 	User      User
 	DeletedAt time.Time
+	// Memberships are those the user held, of every source, named by the
+	// entity's kind and name (UserRowID and EntityID are zero): the entity
+	// may have been deleted, or created again under another id, by the time
+	// the user is restored.
+	Memberships []Membership
 }

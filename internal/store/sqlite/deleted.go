@@ -13,18 +13,21 @@ import (
 
 // keepDeletedSQL copies a directory user into deleted_users just before a
 // run deletes it; its arguments are the run id, the time and the row id.
-const keepDeletedSQL = `INSERT INTO deleted_users(run_id, user_row_id, connection, external_id, user_id, status, fields, hash, super_user, created_at, deleted_at)
-	SELECT ?1, id, connection, external_id, user_id, status, fields, hash, super_user, created_at, ?2 FROM users WHERE id = ?3 AND source = 'directory'
+const keepDeletedSQL = `INSERT INTO deleted_users(run_id, user_row_id, connection, external_id, user_id, status, fields, hash, super_user, created_at, deleted_at, memberships)
+	SELECT ?1, id, connection, external_id, user_id, status, fields, hash, super_user, created_at, ?2,
+		(SELECT json_group_array(json_object('kind', e.kind, 'name', e.name, 'source', m.source))
+			FROM memberships m JOIN app_entities e ON e.id = m.entity_id WHERE m.user_row_id = users.id)
+	FROM users WHERE id = ?3 AND source = 'directory'
 	ON CONFLICT(run_id, user_row_id) DO NOTHING`
 
 // DeletedUser returns the state a run's delete kept of a user.
 func (s *Store) DeletedUser(ctx context.Context, runID, userRowID int64) (store.DeletedUser, error) {
 	var d store.DeletedUser
-	var fields, created, deleted string
+	var fields, created, deleted, memberships string
 	var hash int64
-	err := s.db.QueryRowContext(ctx, `SELECT run_id, user_row_id, connection, external_id, user_id, status, fields, hash, super_user, created_at, deleted_at
+	err := s.db.QueryRowContext(ctx, `SELECT run_id, user_row_id, connection, external_id, user_id, status, fields, hash, super_user, created_at, deleted_at, memberships
 		FROM deleted_users WHERE run_id = ? AND user_row_id = ?`, runID, userRowID).Scan(&d.RunID, &d.User.ID, &d.User.Connection,
-		&d.User.ExternalID, &d.User.UserID, &d.User.Status, &fields, &hash, &d.User.SuperUser, &created, &deleted)
+		&d.User.ExternalID, &d.User.UserID, &d.User.Status, &fields, &hash, &d.User.SuperUser, &created, &deleted, &memberships)
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, fmt.Errorf("sqlite: user %d deleted by run %d: %w", userRowID, runID, store.ErrNotFound)
 	}
@@ -35,6 +38,9 @@ func (s *Store) DeletedUser(ctx context.Context, runID, userRowID int64) (store.
 	d.User.CreatedAt, d.DeletedAt = parseTime(created), parseTime(deleted)
 	if err := json.Unmarshal([]byte(fields), &d.User.Fields); err != nil {
 		return d, fmt.Errorf("sqlite: deleted user %d of run %d: %w", userRowID, runID, err)
+	}
+	if err := json.Unmarshal([]byte(memberships), &d.Memberships); err != nil {
+		return d, fmt.Errorf("sqlite: memberships of deleted user %d of run %d: %w", userRowID, runID, err)
 	}
 	return d, nil
 }

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -55,13 +56,25 @@ func testDeletedUsers(t *testing.T, s store.Store) {
 	if err := s.PutConnection(ctx, conn("corp"), ""); err != nil {
 		t.Fatal(err)
 	}
+	eng, err := s.CreateEntity(ctx, store.KindGroup, "Eng \"core\"")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rome, err := s.CreateEntity(ctx, store.KindSite, "Rome")
+	if err != nil {
+		t.Fatal(err)
+	}
 	run := newRun(t, s, "corp")
 	fields := map[string]string{"email": "o'brien@example.com", "title": `"quoted" \ back`}
 	if err := s.Apply(ctx, store.Batch{RunID: run, Connection: "corp", Creates: []store.User{{ExternalID: "ext-d", UserID: "dora",
-		Status: store.StatusActive, Fields: fields, Hash: 1 << 63}}}); err != nil {
+		Status: store.StatusActive, Fields: fields, Hash: 1 << 63, SuperUser: true,
+		Memberships: []store.Membership{{EntityID: rome.ID, Source: store.RuleSource("corp")}}}}}); err != nil {
 		t.Fatal(err)
 	}
 	id := index(t, s, "corp")["ext-d"].ID
+	if err := s.AddMembership(ctx, id, store.KindGroup, eng.Name, store.SourceManual); err != nil {
+		t.Fatal(err)
+	}
 	del := newRun(t, s, "corp")
 	if _, err := s.DeletedUser(ctx, del, id); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("DeletedUser before the delete = %v, want ErrNotFound", err)
@@ -75,8 +88,19 @@ func testDeletedUsers(t *testing.T, s store.Store) {
 		t.Fatal(err)
 	}
 	if d.User.UserID != "dora" || d.User.ExternalID != "ext-d" || d.User.Status != store.StatusActive || d.User.Hash != 1<<63 ||
-		d.User.Fields["title"] != fields["title"] || d.User.Fields["email"] != fields["email"] || d.DeletedAt.IsZero() || d.RunID != del {
+		d.User.Fields["title"] != fields["title"] || d.User.Fields["email"] != fields["email"] || d.DeletedAt.IsZero() || d.RunID != del ||
+		!d.User.SuperUser {
 		t.Fatalf("kept user = %+v", d)
+	}
+	// The memberships are kept by the entity's kind and name, of every
+	// source, so that a restore can give them back.
+	var kept []string
+	for _, m := range d.Memberships {
+		kept = append(kept, m.Kind+"/"+m.Name+"/"+m.Source)
+	}
+	slices.Sort(kept)
+	if want := []string{"group/Eng \"core\"/manual", "site/Rome/" + store.RuleSource("corp")}; !slices.Equal(kept, want) {
+		t.Fatalf("kept memberships = %q, want %q", kept, want)
 	}
 	if _, err := s.DeletedUser(ctx, run, id); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("DeletedUser of another run = %v, want ErrNotFound", err)
