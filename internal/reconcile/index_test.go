@@ -91,3 +91,40 @@ func TestExtTableCollisions(t *testing.T) {
 }
 
 func hashOf(t *extTable, s string) uint64 { return maphash.String(t.seed, s) }
+
+// TestUserIDClaimsBytesPerUser: a first sync claims a userId for every user
+// it creates, so the claims grow with the directory like the index. They
+// must not copy what the run already holds (the created external ids) nor
+// keep a userId twice when it is its own key.
+func TestUserIDClaimsBytesPerUser(t *testing.T) {
+	const n = 100_000
+	created := newExtSet()
+	exts := make([]string, n)
+	ids := make([]string, n)
+	for i := range n {
+		exts[i] = fmt.Sprintf("%08x-1234-4abc-8def-%012x", i*7919, i)
+		ids[i] = fmt.Sprintf("user%06d@example.com", i)
+		created.add(exts[i])
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	c := userIDClaims{ids: newExtTable(), orig: newExtTable(), created: created, inited: true}
+	for i := range n {
+		if holder, ok := c.take(nil, "c", ids[i], 0, exts[i]); !ok {
+			t.Fatalf("claim %d refused: held by %s", i, holder)
+		}
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	per := float64(after.HeapAlloc-before.HeapAlloc) / n
+	t.Logf("userId claims: %.0f bytes per user (%d users)", per, n)
+	if per > 70 {
+		t.Errorf("userId claims cost %.0f bytes per user, over the 70-byte budget", per)
+	}
+	if holder, ok := c.take(nil, "c", "USER000007@example.com", 0, "another"); ok ||
+		holder != fmt.Sprintf(`user "user000007@example.com" of connection "c" (%s, created by this run)`, exts[7]) {
+		t.Fatalf("a second claim of a userId: %q, %v", holder, ok)
+	}
+	runtime.KeepAlive(&c)
+}

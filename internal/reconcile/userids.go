@@ -16,15 +16,29 @@ const maxUserIDWarnings = 20
 // who did not hold them in the store, so that two entries planned in the
 // same run (or the same batch) never both get one. Like the index it holds
 // no pointer per user: the strings sit in extTable arenas, one slot a claim.
+// A first sync of a large directory claims a userId for every user, so the
+// claims keep only what the run does not already hold: a new user's
+// external id is found in the run's set of created ids, and the userId as
+// given is kept only where it differs from its key (in case, say).
 type userIDClaims struct {
-	ids    extTable // userId keys (store.UserIDKey); the slot numbers the claim
-	orig   extTable // the userId as claimed, by slot
-	exts   extTable // the claimant's external id ("" for an update), by slot
-	rows   []int64  // the claimant's row id (0 for a create), by slot
-	inited bool
+	ids  extTable // userId keys (store.UserIDKey); the slot numbers the claim
+	orig extTable // the userId as claimed, by slot; "" when it is its key
+	// created is the planner's set of the external ids this run created;
+	// ext holds, by slot, the claimant's slot in it (noClaimExt for an
+	// update), or -2-i for the i-th of otherExts, the ids of new users not
+	// found there.
+	created   *extSet
+	ext       []int32
+	otherExts []string
+	rows      []int64 // the claimant's row id (0 for a create), by slot
+	inited    bool
 	// refused counts users refused because their userId was taken.
 	refused int
 }
+
+// noClaimExt marks a claim made by an existing user, which has no
+// external id in the claims.
+const noClaimExt = -1
 
 // checkUserIDs enforces that two active users never share a userId,
 // compared case-insensitively, across connections and sources. It runs on
@@ -37,7 +51,7 @@ func (p *planner) checkUserIDs(ctx context.Context) error {
 	c := &p.claims
 	if !c.inited {
 		c.inited = true
-		c.ids, c.orig, c.exts = newExtTable(), newExtTable(), newExtTable()
+		c.ids, c.orig, c.created = newExtTable(), newExtTable(), p.created
 		if err := p.reportDuplicates(ctx); err != nil {
 			return err
 		}
@@ -122,18 +136,70 @@ func (c *userIDClaims) take(held map[string][]store.User, conn, userID string, r
 	}
 	slot, added := c.ids.add(k)
 	if added {
-		c.orig.push(userID)
-		c.exts.push(ext)
+		if userID == k {
+			c.orig.push("")
+		} else {
+			c.orig.push(userID)
+		}
+		c.ext = append(c.ext, c.extSlot(ext))
 		c.rows = append(c.rows, rowID)
 		return "", true
 	}
-	if c.rows[slot] == rowID && c.exts.str(slot) == ext {
+	if c.rows[slot] == rowID && c.sameExt(slot, ext) {
 		return "", true
 	}
 	if r := c.rows[slot]; r != 0 {
-		return fmt.Sprintf("user %q of connection %q (row %d, activated by this run)", c.orig.str(slot), conn, r), false
+		return fmt.Sprintf("user %q of connection %q (row %d, activated by this run)", c.userID(slot), conn, r), false
 	}
-	return fmt.Sprintf("user %q of connection %q (%s, created by this run)", c.orig.str(slot), conn, c.exts.str(slot)), false
+	return fmt.Sprintf("user %q of connection %q (%s, created by this run)", c.userID(slot), conn, c.extOf(slot)), false
+}
+
+// extSlot returns how the claim of a user with external id ext refers to
+// it.
+func (c *userIDClaims) extSlot(ext string) int32 {
+	if ext == "" {
+		return noClaimExt
+	}
+	if c.created != nil {
+		if s, ok := c.created.t.find(ext); ok {
+			return s
+		}
+	}
+	c.otherExts = append(c.otherExts, ext)
+	return int32(-1 - len(c.otherExts))
+}
+
+// sameExt reports whether the claim in slot was made by the user with
+// external id ext ("" for an existing user), without allocating.
+func (c *userIDClaims) sameExt(slot int32, ext string) bool {
+	switch e := c.ext[slot]; {
+	case e == noClaimExt:
+		return ext == ""
+	case e >= 0:
+		return string(c.created.t.bytes(e)) == ext
+	default:
+		return c.otherExts[-2-e] == ext
+	}
+}
+
+// extOf returns the external id of the claimant in slot.
+func (c *userIDClaims) extOf(slot int32) string {
+	switch e := c.ext[slot]; {
+	case e == noClaimExt:
+		return ""
+	case e >= 0:
+		return c.created.t.str(e)
+	default:
+		return c.otherExts[-2-e]
+	}
+}
+
+// userID returns the userId the claim in slot was made with.
+func (c *userIDClaims) userID(slot int32) string {
+	if o := c.orig.bytes(slot); len(o) > 0 {
+		return string(o)
+	}
+	return c.ids.str(slot)
 }
 
 // leavingRows returns the row ids of users the batch makes inactive,

@@ -2,6 +2,7 @@ package reconcile_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -80,4 +81,57 @@ func TestActivationRefusedWhileUserIDHeld(t *testing.T) {
 	if err != nil || len(us) != 1 || us[0].UserID != "u1" {
 		t.Fatalf("active holder of u1 = %+v, %v; want the returning u1", us, err)
 	}
+}
+
+// A user refused for a userId that another user took earlier in the same
+// run is told who took it: that user's userId as it was given (not its
+// lower-cased key) and which user it is, a new one by its external id, a
+// returning one by its row.
+func TestUserIDClaimNamesItsHolder(t *testing.T) {
+	ctx := context.Background()
+	t.Run("created by this run", func(t *testing.T) {
+		h := newHarness(t)
+		entries := people(2500)
+		entries[4].Attrs["uid"] = []string{"Mixed.U5"}
+		entries[2299].Attrs["uid"] = []string{"mixed.u5"}
+		rep, err := h.run(ctx, &fakeDir{entries: entries}, false)
+		if err != nil || rep.Created != 2499 || rep.Failed != 1 {
+			t.Fatalf("%+v, %v; want 2499 created, 1 failed", rep.Counts, err)
+		}
+		want := `userId "mixed.u5" is already held by user "Mixed.U5" of connection "corp" (uuid-5, created by this run)`
+		if r := failedReasons(t, h, rep.ID)["mixed.u5"]; !strings.Contains(r, want) {
+			t.Fatalf("reason %q, want it to contain %q", r, want)
+		}
+	})
+	t.Run("activated by this run", func(t *testing.T) {
+		h := newHarness(t)
+		one, two := person(1), person(2)
+		if _, err := h.run(ctx, &fakeDir{entries: []*directory.Entry{one, two}}, false); err != nil {
+			t.Fatal(err)
+		}
+		if rep, err := h.run(ctx, &fakeDir{entries: []*directory.Entry{two}}, false); err != nil || rep.Deactivated != 1 {
+			t.Fatalf("u1 leaves: %+v, %v", rep.Counts, err)
+		}
+		var row int64
+		us, err := h.st.ListUsers(ctx, store.UserQuery{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range us {
+			if u.ExternalID == "uuid-1" {
+				row = u.ID
+			}
+		}
+		// The newcomer comes first in the directory; the returning user
+		// still keeps its userId.
+		newcomer := person(3, "uid", "U1")
+		rep, err := h.run(ctx, &fakeDir{entries: []*directory.Entry{newcomer, two, one}}, false)
+		if err != nil || rep.Failed != 1 {
+			t.Fatalf("u1 returns beside a newcomer: %+v, %v", rep.Counts, err)
+		}
+		want := fmt.Sprintf(`userId "U1" is already held by user "u1" of connection "corp" (row %d, activated by this run)`, row)
+		if r := failedReasons(t, h, rep.ID)["U1"]; !strings.Contains(r, want) {
+			t.Fatalf("reason %q, want it to contain %q", r, want)
+		}
+	})
 }
