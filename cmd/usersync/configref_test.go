@@ -39,6 +39,7 @@ var envDocs = map[string]struct{ scope, text string }{
 	"USERSYNC_CPUPROFILE":            {"service", "Write a CPU profile of the process to this file (for performance work)."},
 	"USERSYNC_LDAP_DECODER":          {"service", "`go-ldap` reads searches with go-ldap's decoder instead of usersync's faster one (a fallback for diagnosis)."},
 	"GOMEMLIMIT":                     {"service", "Go's soft memory limit; usersync sets one of its own when this is not set."},
+	"GOGC":                           {"service", "Go's garbage-collection target; usersync uses 50 (the heap may grow by half of what is live) when this is not set."},
 	"USERSYNC_EVENTS_RETENTION":      {"service", "How long the change feed keeps events (a Go duration such as `720h`, the default); a reader asking for older ones is told they were pruned."},
 	"USERSYNC_WEBHOOK_LOOPBACK_HTTP": {"tests", "`1` lets webhook subscriptions use plain `http://` to a loopback address; only tests set it, since deliveries are signed but not encrypted."},
 	"SSL_CERT_FILE":                  {"service", "Go's standard variable: a PEM bundle trusted instead of the system roots, for example for an Entra ID sign-in host or Graph URL of a private deployment."},

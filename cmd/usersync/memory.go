@@ -15,8 +15,22 @@ import (
 // alone exceeds the limit is slowed, never failed.
 const defaultMemoryLimit = 160 << 20
 
+// defaultGCPercent is the collector's target unless GOGC says otherwise:
+// the heap may grow by half of what is live, not by all of it. A sync
+// allocates several times its live heap (decoded entries, batches on their
+// way to the store), so the peak is mostly the collector's headroom; at
+// 100,000 users with groups a full sync peaked at 140 MB with Go's default
+// of 100 and at 112 MB with 50, for a few percent more CPU, which a run
+// spends almost all in the store and the directory anyway.
+const defaultGCPercent = 50
+
+// setMemoryLimit applies usersync's memory defaults where the environment
+// sets none of its own.
 func setMemoryLimit() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(defaultMemoryLimit)
+	}
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(defaultGCPercent)
 	}
 }
