@@ -32,21 +32,31 @@ func (f fakeUsers) ScanIndex(_ context.Context, _ string, fn func(store.IndexEnt
 // one piece of run state that grows with the directory.
 func TestIndexBytesPerUser(t *testing.T) {
 	const n = 100_000
+	bytesPerUser(t, "index (entryUUID-sized ids)", n, 120, func() any {
+		ix, err := loadIndex(context.Background(), fakeUsers{n: n}, "c")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ix
+	})
+}
+
+// bytesPerUser measures the heap that build leaves live, per user of n,
+// and fails the test when it is over budget bytes.
+func bytesPerUser(t *testing.T, what string, n int, budget float64, build func() any) {
+	t.Helper()
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	ix, err := loadIndex(context.Background(), fakeUsers{n: n}, "c")
-	if err != nil {
-		t.Fatal(err)
-	}
+	kept := build()
 	runtime.GC()
 	runtime.ReadMemStats(&after)
-	per := float64(after.HeapAlloc-before.HeapAlloc) / n
-	t.Logf("index: %.0f bytes per user (%d users, entryUUID-sized ids)", per, n)
-	if per > 120 {
-		t.Errorf("index costs %.0f bytes per user, over the 120-byte budget", per)
+	per := float64(after.HeapAlloc-before.HeapAlloc) / float64(n)
+	t.Logf("%s: %.0f bytes per user (%d users)", what, per, n)
+	if per > budget {
+		t.Errorf("%s costs %.0f bytes per user, over the %.0f-byte budget", what, per, budget)
 	}
-	runtime.KeepAlive(ix)
+	runtime.KeepAlive(kept)
 }
 
 // TestExtTableCollisions forces every string onto one hash (a fixed seed
@@ -106,25 +116,17 @@ func TestUserIDClaimsBytesPerUser(t *testing.T) {
 		ids[i] = fmt.Sprintf("user%06d@example.com", i)
 		created.add(exts[i])
 	}
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	c := userIDClaims{ids: newExtTable(), orig: newExtTable(), created: created, inited: true}
-	for i := range n {
-		if holder, ok := c.take(nil, "c", ids[i], 0, exts[i]); !ok {
-			t.Fatalf("claim %d refused: held by %s", i, holder)
+	c := &userIDClaims{ids: newExtTable(), orig: newExtTable(), created: created, inited: true}
+	bytesPerUser(t, "userId claims", n, 70, func() any {
+		for i := range n {
+			if holder, ok := c.take(nil, "c", ids[i], 0, exts[i]); !ok {
+				t.Fatalf("claim %d refused: held by %s", i, holder)
+			}
 		}
-	}
-	runtime.GC()
-	runtime.ReadMemStats(&after)
-	per := float64(after.HeapAlloc-before.HeapAlloc) / n
-	t.Logf("userId claims: %.0f bytes per user (%d users)", per, n)
-	if per > 70 {
-		t.Errorf("userId claims cost %.0f bytes per user, over the 70-byte budget", per)
-	}
+		return c
+	})
 	if holder, ok := c.take(nil, "c", "USER000007@example.com", 0, "another"); ok ||
 		holder != fmt.Sprintf(`user "user000007@example.com" of connection "c" (%s, created by this run)`, exts[7]) {
 		t.Fatalf("a second claim of a userId: %q, %v", holder, ok)
 	}
-	runtime.KeepAlive(&c)
 }
