@@ -19,14 +19,8 @@ func testApplyCreatesWithMemberships(t *testing.T, s store.Store) {
 	if err := s.PutConnection(ctx, conn("corp"), ""); err != nil {
 		t.Fatal(err)
 	}
-	eng, err := s.CreateEntity(ctx, store.KindPermissionSet, "Engineering")
-	if err != nil {
-		t.Fatal(err)
-	}
-	berlin, err := s.CreateEntity(ctx, store.KindSite, "Berlin")
-	if err != nil {
-		t.Fatal(err)
-	}
+	eng := entity(t, s, store.KindPermissionSet, "Engineering")
+	berlin := entity(t, s, store.KindSite, "Berlin")
 	rule := store.RuleSource("corp")
 	grant := func(ids ...int64) []store.Membership {
 		ms := make([]store.Membership, len(ids))

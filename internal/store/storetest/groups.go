@@ -68,14 +68,8 @@ func twoUsers(t *testing.T, s store.Store) (run, u0, u1, local int64) {
 func testMemberships(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	run, u0, u1, local := twoUsers(t, s)
-	eng, err := s.CreateEntity(ctx, store.KindPermissionSet, "Engineering")
-	if err != nil {
-		t.Fatal(err)
-	}
-	berlin, err := s.CreateEntity(ctx, store.KindSite, "Berlin")
-	if err != nil {
-		t.Fatal(err)
-	}
+	eng := entity(t, s, store.KindPermissionSet, "Engineering")
+	berlin := entity(t, s, store.KindSite, "Berlin")
 	rule := store.RuleSource("corp")
 	if err := s.AddMembership(ctx, u0, store.KindPermissionSet, "Engineering", store.SourceManual); err != nil {
 		t.Fatal(err)
@@ -89,7 +83,7 @@ func testMemberships(t *testing.T, s store.Store) {
 	if err := s.AddMembership(ctx, 99999, store.KindPermissionSet, "Engineering", store.SourceManual); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("AddMembership(unknown user) = %v, want ErrNotFound", err)
 	}
-	err = s.ApplyMemberships(ctx, store.MembershipBatch{RunID: run,
+	err := s.ApplyMemberships(ctx, store.MembershipBatch{RunID: run,
 		Add: []store.Membership{
 			{UserRowID: u0, EntityID: eng.ID, Source: rule},
 			{UserRowID: u1, EntityID: eng.ID, Source: rule},
@@ -157,11 +151,8 @@ func testMemberships(t *testing.T, s store.Store) {
 func testApplyMembershipsIsAtomic(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	run, u0, _, _ := twoUsers(t, s)
-	eng, err := s.CreateEntity(ctx, store.KindGroup, "Engineering")
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = s.ApplyMemberships(ctx, store.MembershipBatch{RunID: run,
+	eng := entity(t, s, store.KindGroup, "Engineering")
+	err := s.ApplyMemberships(ctx, store.MembershipBatch{RunID: run,
 		Add: []store.Membership{{UserRowID: u0, EntityID: eng.ID, Source: "rule:corp"}, {UserRowID: u0, EntityID: 424242, Source: "rule:corp"}}})
 	if err == nil {
 		t.Fatal("ApplyMemberships with an unknown entity succeeded")

@@ -26,14 +26,8 @@ func testApplyMembershipsBulk(t *testing.T, s store.Store) {
 		t.Fatal(err)
 	}
 	ix := index(t, s, "corp")
-	sales, err := s.CreateEntity(ctx, store.KindGroup, "Sales")
-	if err != nil {
-		t.Fatal(err)
-	}
-	staff, err := s.CreateEntity(ctx, store.KindGroup, "Staff")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sales := entity(t, s, store.KindGroup, "Sales")
+	staff := entity(t, s, store.KindGroup, "Staff")
 	rule := store.RuleSource("corp")
 	first := store.Membership{UserRowID: ix["ext-0"].ID, EntityID: staff.ID, Source: rule}
 	if err := s.ApplyMemberships(ctx, store.MembershipBatch{RunID: run, Add: []store.Membership{first}}); err != nil {
@@ -83,19 +77,13 @@ func testRuleHoldings(t *testing.T, s store.Store) {
 		t.Fatal(err)
 	}
 	o0 := index(t, s, "other")["ext-0"].ID
-	sales, err := s.CreateEntity(ctx, store.KindGroup, "Sales")
-	if err != nil {
-		t.Fatal(err)
-	}
-	staff, err := s.CreateEntity(ctx, store.KindPermissionSet, "Staff")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sales := entity(t, s, store.KindGroup, "Sales")
+	staff := entity(t, s, store.KindPermissionSet, "Staff")
 	rule := store.RuleSource("corp")
 	if got, err := s.RuleHoldings(ctx, "corp", rule); err != nil || len(got) != 0 {
 		t.Fatalf("RuleHoldings of an empty store = %+v, %v", got, err)
 	}
-	err = s.ApplyMemberships(ctx, store.MembershipBatch{RunID: run, Add: []store.Membership{
+	err := s.ApplyMemberships(ctx, store.MembershipBatch{RunID: run, Add: []store.Membership{
 		{UserRowID: u1, EntityID: staff.ID, Source: rule},
 		{UserRowID: u1, EntityID: sales.ID, Source: rule},
 		{UserRowID: u0, EntityID: sales.ID, Source: store.SourceManual},

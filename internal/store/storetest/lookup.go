@@ -90,16 +90,10 @@ func testRuleHoldingsOf(t *testing.T, s store.Store) {
 		t.Fatal(err)
 	}
 	o1 := index(t, s, "other")["ext-1"].ID
-	sales, err := s.CreateEntity(ctx, store.KindGroup, "Sales")
-	if err != nil {
-		t.Fatal(err)
-	}
-	staff, err := s.CreateEntity(ctx, store.KindPermissionSet, "Staff")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sales := entity(t, s, store.KindGroup, "Sales")
+	staff := entity(t, s, store.KindPermissionSet, "Staff")
 	rule := store.RuleSource("corp")
-	err = s.ApplyMemberships(ctx, store.MembershipBatch{RunID: run, Add: []store.Membership{
+	err := s.ApplyMemberships(ctx, store.MembershipBatch{RunID: run, Add: []store.Membership{
 		{UserRowID: u0, EntityID: sales.ID, Source: rule},
 		{UserRowID: u1, EntityID: staff.ID, Source: rule},
 		{UserRowID: u1, EntityID: sales.ID, Source: rule},

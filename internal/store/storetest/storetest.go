@@ -137,6 +137,16 @@ func testConnections(t *testing.T, s store.Store) {
 	}
 }
 
+// entity creates an application entity.
+func entity(t *testing.T, s store.Store, kind, name string) store.Entity {
+	t.Helper()
+	e, err := s.CreateEntity(context.Background(), kind, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
 func newRun(t *testing.T, s store.Store, connName string) int64 {
 	t.Helper()
 	id, err := s.CreateRun(context.Background(), store.Run{Connection: connName, Trigger: store.TriggerManual, Mode: store.ModeFull, Status: store.RunRunning})

@@ -56,14 +56,8 @@ func testDeletedUsers(t *testing.T, s store.Store) {
 	if err := s.PutConnection(ctx, conn("corp"), ""); err != nil {
 		t.Fatal(err)
 	}
-	eng, err := s.CreateEntity(ctx, store.KindGroup, "Eng \"core\"")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rome, err := s.CreateEntity(ctx, store.KindSite, "Rome")
-	if err != nil {
-		t.Fatal(err)
-	}
+	eng := entity(t, s, store.KindGroup, "Eng \"core\"")
+	rome := entity(t, s, store.KindSite, "Rome")
 	run := newRun(t, s, "corp")
 	fields := map[string]string{"email": "o'brien@example.com", "title": `"quoted" \ back`}
 	if err := s.Apply(ctx, store.Batch{RunID: run, Connection: "corp", Creates: []store.User{{ExternalID: "ext-d", UserID: "dora",
