@@ -103,14 +103,18 @@ func applyCreates(ctx context.Context, tx pgx.Tx, b store.Batch, t time.Time) er
 	// external_id) key rather than a join: a pooled connection may plan this
 	// statement while the users table is still empty (a first sync), and a
 	// join planned then scans the whole table for every batch.
-	_, err = tx.Exec(ctx, `INSERT INTO memberships(user_row_id, entity_id, source)
-		SELECT r.id, r.e, r.s FROM (
-			SELECT (SELECT u.id FROM users u WHERE u.connection = $4 AND u.external_id = v.ext AND u.source = 'directory') AS id, v.e, v.s, v.n
-			FROM unnest($1::text[], $2::bigint[], $3::text[]) WITH ORDINALITY AS v(ext, e, s, n)) r
-		WHERE r.id IS NOT NULL
-		ORDER BY r.n ON CONFLICT DO NOTHING`, exts, ents, sources, b.Connection)
+	_, err = tx.Exec(ctx, createdMembershipsSQL, exts, ents, sources, b.Connection)
 	return step(err, "add the new users' memberships")
 }
+
+// createdMembershipsSQL adds memberships of new users named by external id
+// ($1), entity ($2) and source ($3) in connection $4.
+const createdMembershipsSQL = `INSERT INTO memberships(user_row_id, entity_id, source)
+	SELECT r.id, r.e, r.s FROM (
+		SELECT (SELECT u.id FROM users u WHERE u.connection = $4 AND u.external_id = v.ext AND u.source = 'directory') AS id, v.e, v.s, v.n
+		FROM unnest($1::text[], $2::bigint[], $3::text[]) WITH ORDINALITY AS v(ext, e, s, n)) r
+	WHERE r.id IS NOT NULL
+	ORDER BY r.n ON CONFLICT DO NOTHING`
 
 // applyUpdates updates users in two statements, those made inactive first,
 // because a unique index is checked row by row: an activation may take a
