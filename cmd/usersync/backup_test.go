@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -229,5 +230,47 @@ func copyFile(t *testing.T, from, to string) {
 	}
 	if err := os.WriteFile(to, b, 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Paths with the characters a SQLite URI reads as syntax (%, ?, #) are
+// plain file names to backup and restore, as to every other command: the
+// backup is the file named, and the restore fills the store named, not
+// another one cut short at the "?".
+func TestBackupRestoreURICharactersInPaths(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "100% sure? #1")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	c := newCLI(t)
+	c.db = filepath.Join(dir, "store?mode=ro#x%20.db")
+	if out, code := c.runIn("Local-Secret-2026\n", "local-user", "add", "ops@example.com"); code != 0 {
+		t.Fatalf("local-user add: exit %d %s", code, out)
+	}
+	backup := filepath.Join(dir, "backup?.db#%")
+	if out, code := c.run("backup", backup); code != 0 {
+		t.Fatalf("backup: exit %d %s", code, out)
+	}
+	if _, err := os.Stat(backup); err != nil {
+		t.Fatalf("the backup is not the file named: %v", err)
+	}
+	// Beside the first store, the restored one shares its key file.
+	restored := &cli{t: t, db: filepath.Join(dir, "restored%3f.db")}
+	if out, code := restored.run("restore", backup); code != 0 {
+		t.Fatalf("restore: exit %d %s", code, out)
+	}
+	if out, code := restored.run("local-user", "list", "--json"); code != 0 || !strings.Contains(out, "ops@example.com") {
+		t.Fatalf("the restored store: exit %d %s", code, out)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		n := e.Name()
+		if !slices.ContainsFunc([]string{filepath.Base(c.db), filepath.Base(backup), filepath.Base(restored.db), "usersync.key"},
+			func(p string) bool { return strings.HasPrefix(n, p) }) {
+			t.Errorf("a file outside the paths given: %q", n)
+		}
 	}
 }
